@@ -1,0 +1,3 @@
+namespace Custodian.Core.Common;
+
+internal static class Placeholder;
