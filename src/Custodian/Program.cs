@@ -1,1 +1,3 @@
-return 0;
+using Custodian.Cli;
+
+return await CustodianCli.RunAsync(args);

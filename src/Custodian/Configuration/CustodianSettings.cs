@@ -1,0 +1,36 @@
+namespace Custodian.Configuration;
+
+/// <summary>
+/// The settings every command runs with, after flags, environment variables and the optional settings file were
+/// merged (in that order of precedence) by <see cref="SettingsResolver"/>.
+/// </summary>
+internal sealed record CustodianSettings
+{
+    /// <summary>Absolute path of the data folder (SQLite file, blobs, outbox, keys).</summary>
+    public required string DataFolder { get; init; }
+
+    /// <summary>The raw database setting: a SQLite file path or a PostgreSQL connection string; null means the default SQLite file.</summary>
+    public string? Database { get; init; }
+
+    /// <summary>Absolute path of the processing register file.</summary>
+    public required string RegisterPath { get; init; }
+
+    /// <summary>Absolute path of the file holding the master key (base64, 32 bytes); null when not configured.</summary>
+    public string? MasterKeyFile { get; init; }
+
+    /// <summary>ASP.NET Core URLs to listen on (semicolon separated); null means the default loopback address.</summary>
+    public string? Urls { get; init; }
+
+    /// <summary>Where each value came from, for <c>custodian config</c>-style diagnostics and error messages.</summary>
+    public required IReadOnlyDictionary<string, SettingSource> Sources { get; init; }
+
+    public const string DefaultUrls = "http://127.0.0.1:5080";
+}
+
+internal enum SettingSource
+{
+    Default,
+    SettingsFile,
+    Environment,
+    Flag,
+}

@@ -1,0 +1,142 @@
+using System.Text.Json;
+
+namespace Custodian.Configuration;
+
+/// <summary>
+/// Merges configuration from command-line flags, environment variables and an optional JSON settings file, in that
+/// order of precedence. The settings file is <c>--config</c> / <c>CUSTODIAN_CONFIG</c>, or <c>custodian.json</c> in the
+/// working directory when it exists. Unknown keys in the file are an error, not silently ignored.
+/// </summary>
+internal static class SettingsResolver
+{
+    internal static readonly IReadOnlyList<SettingDescriptor> Descriptors =
+    [
+        new("db", "--db", "CUSTODIAN_DB", "SQLite file path or PostgreSQL connection string", "<data>/custodian.db"),
+        new("data", "--data", "CUSTODIAN_DATA", "Data folder (SQLite file, blobs, outbox, keys)", "./data"),
+        new("register", "--register", "CUSTODIAN_REGISTER", "Processing register file", "the shipped policy/register.yaml"),
+        new("masterKeyFile", "--master-key-file", "CUSTODIAN_MASTER_KEY_FILE", "File holding the base64 master key (32 bytes)", "none; serve --dev creates one under <data>/secrets"),
+        new("urls", "--urls", "CUSTODIAN_URLS", "Addresses to listen on (ASP.NET Core --urls)", DefaultUrlsText),
+    ];
+
+    private const string DefaultUrlsText = CustodianSettings.DefaultUrls;
+
+    /// <summary>The register shipped next to the executable.</summary>
+    internal static string ShippedRegisterPath => Path.Combine(AppContext.BaseDirectory, "policy", "register.yaml");
+
+    internal static CustodianSettings Resolve(
+        IReadOnlyDictionary<string, string?> flags,
+        Func<string, string?> environment,
+        string? configFileFlag,
+        string workingDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(flags);
+        ArgumentNullException.ThrowIfNull(environment);
+
+        var configPath = configFileFlag ?? environment("CUSTODIAN_CONFIG");
+        var explicitConfig = configPath is not null;
+        configPath ??= Path.Combine(workingDirectory, "custodian.json");
+        configPath = Path.GetFullPath(configPath, workingDirectory);
+
+        var fromFile = new Dictionary<string, string?>(StringComparer.Ordinal);
+        if (File.Exists(configPath))
+        {
+            fromFile = ReadSettingsFile(configPath);
+        }
+        else if (explicitConfig)
+        {
+            throw new SettingsException($"{configPath}: settings file not found (given by --config or CUSTODIAN_CONFIG).");
+        }
+
+        var sources = new Dictionary<string, SettingSource>(StringComparer.Ordinal);
+        string? Pick(SettingDescriptor d)
+        {
+            if (flags.TryGetValue(d.Key, out var f) && !string.IsNullOrWhiteSpace(f))
+            {
+                sources[d.Key] = SettingSource.Flag;
+                return f;
+            }
+
+            var e = environment(d.EnvironmentVariable);
+            if (!string.IsNullOrWhiteSpace(e))
+            {
+                sources[d.Key] = SettingSource.Environment;
+                return e;
+            }
+
+            if (fromFile.TryGetValue(d.Key, out var s) && !string.IsNullOrWhiteSpace(s))
+            {
+                sources[d.Key] = SettingSource.SettingsFile;
+                return s;
+            }
+
+            sources[d.Key] = SettingSource.Default;
+            return null;
+        }
+
+        // Relative paths in the settings file are relative to the file, elsewhere to the working directory.
+        string BaseFor(string key) =>
+            sources.GetValueOrDefault(key) == SettingSource.SettingsFile ? Path.GetDirectoryName(configPath)! : workingDirectory;
+
+        var byKey = Descriptors.ToDictionary(d => d.Key, Pick, StringComparer.Ordinal);
+
+        var data = Path.GetFullPath(byKey["data"] ?? "data", BaseFor("data"));
+        var register = byKey["register"] is { } r ? Path.GetFullPath(r, BaseFor("register")) : ShippedRegisterPath;
+        var masterKey = byKey["masterKeyFile"] is { } k ? Path.GetFullPath(k, BaseFor("masterKeyFile")) : null;
+
+        return new CustodianSettings
+        {
+            DataFolder = data,
+            Database = byKey["db"],
+            RegisterPath = register,
+            MasterKeyFile = masterKey,
+            Urls = byKey["urls"],
+            Sources = sources,
+        };
+    }
+
+    private static Dictionary<string, string?> ReadSettingsFile(string path)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException ex)
+        {
+            throw new SettingsException($"{path}:{(ex.LineNumber ?? 0) + 1}:{(ex.BytePositionInLine ?? 0) + 1}: error settings.json_syntax: {ex.Message}");
+        }
+
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new SettingsException($"{path}: error settings.not_an_object: the settings file must hold one JSON object, e.g. {{ \"db\": \"...\" }}.");
+            }
+
+            var known = Descriptors.Select(d => d.Key).ToHashSet(StringComparer.Ordinal);
+            var result = new Dictionary<string, string?>(StringComparer.Ordinal);
+            foreach (var p in doc.RootElement.EnumerateObject())
+            {
+                if (!known.Contains(p.Name))
+                {
+                    throw new SettingsException(
+                        $"{path}: error settings.unknown_key: unknown setting \"{p.Name}\". Known settings: {string.Join(", ", known)}.");
+                }
+
+                if (p.Value.ValueKind != JsonValueKind.String)
+                {
+                    throw new SettingsException($"{path}: error settings.not_a_string: setting \"{p.Name}\" must be a string.");
+                }
+
+                result[p.Name] = p.Value.GetString();
+            }
+
+            return result;
+        }
+    }
+}
+
+internal sealed record SettingDescriptor(string Key, string Flag, string EnvironmentVariable, string Description, string Default);
+
+/// <summary>A configuration problem the operator must fix; the message names the source and the rule.</summary>
+internal sealed class SettingsException(string message) : Exception(message);

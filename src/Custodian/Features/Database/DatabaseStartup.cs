@@ -1,0 +1,71 @@
+using Custodian.Core.Persistence;
+using Custodian.Features.Register;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+
+namespace Custodian.Features.Database;
+
+/// <summary>
+/// What every start and <c>db migrate</c> does to the database: refuse unsafe durability settings, apply pending
+/// migrations, and record the register version the process runs with.
+/// </summary>
+internal static class DatabaseStartup
+{
+    /// <summary>Returns false (after printing why) when the database must not be used.</summary>
+    internal static async Task<bool> PrepareAsync(DatabaseTarget target, ActiveRegister? register, TextWriter output, TextWriter error, CancellationToken ct)
+    {
+        await using var provider = Services(target);
+        await using var scope = provider.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CustodianDbContext>();
+
+        await output.WriteLineAsync($"Database: {target.Describe()}");
+        IReadOnlyList<string> problems;
+        try
+        {
+            problems = await DurabilityCheck.VerifyAsync(db, ct);
+        }
+        catch (Exception ex) when (IsConnectionFailure(ex))
+        {
+            await error.WriteLineAsync($"error db.unreachable: cannot open the database {target.Describe()}: {ex.Message}");
+            return false;
+        }
+
+        if (problems.Count > 0)
+        {
+            await error.WriteLineAsync("error db.unsafe_durability: the database is configured in a way that can lose committed data; Custodian refuses to use it:");
+            foreach (var p in problems)
+            {
+                await error.WriteLineAsync($"  - {p}");
+            }
+
+            return false;
+        }
+
+        var applied = await DatabaseMigrator.MigrateAsync(db, ct);
+        await output.WriteLineAsync(applied.Count == 0
+            ? "Migrations: up to date"
+            : $"Migrations applied: {string.Join(", ", applied)}");
+
+        if (register is not null)
+        {
+            var now = scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow();
+            await RegisterVersions.RecordAsync(
+                db, register.Sha256, register.Register.Statement.LastUpdated, register.Path, register.Content, Instant.FromDateTimeOffset(now), ct);
+            await output.WriteLineAsync($"Register: {register.Path} (sha256 {register.Sha256[..12]}, last updated {register.Register.Statement.LastUpdated:yyyy-MM-dd})");
+        }
+
+        return true;
+    }
+
+    internal static ServiceProvider Services(DatabaseTarget target)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(TimeProvider.System);
+        services.AddLogging();
+        services.AddCustodianDatabase(target);
+        return services.BuildServiceProvider();
+    }
+
+    private static bool IsConnectionFailure(Exception ex) =>
+        ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException or System.Net.Sockets.SocketException;
+}

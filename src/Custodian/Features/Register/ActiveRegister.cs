@@ -1,0 +1,31 @@
+using System.Security.Cryptography;
+using Custodian.Core.Features.Register;
+
+namespace Custodian.Features.Register;
+
+/// <summary>The register this process runs with: loaded and validated once at start, identified by the SHA-256 of its file.</summary>
+internal sealed record ActiveRegister(ProcessingRegister Register, string Path, string Sha256, string Content, IReadOnlyList<RegisterDiagnostic> Warnings)
+{
+    /// <summary>Loads and validates the register file; on errors returns null and the diagnostics.</summary>
+    internal static (ActiveRegister? Register, IReadOnlyList<RegisterDiagnostic> Diagnostics) Load(string path)
+    {
+        string content;
+        try
+        {
+            content = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return (null, [new RegisterDiagnostic(path, 1, 1, DiagnosticSeverity.Error, "register.unreadable", $"cannot read the register file: {ex.Message}")]);
+        }
+
+        var result = RegisterLoader.Load(content, path);
+        if (result.Register is null)
+        {
+            return (null, result.Diagnostics);
+        }
+
+        var sha = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(content)));
+        return (new ActiveRegister(result.Register, path, sha, content, result.Diagnostics), result.Diagnostics);
+    }
+}

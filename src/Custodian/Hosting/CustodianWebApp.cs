@@ -1,0 +1,79 @@
+using Custodian.Core.Persistence;
+using Custodian.Features.Health;
+using Custodian.Features.Register;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Custodian.Hosting;
+
+/// <summary>
+/// Builds the one web application: public portal pages, the REST API under <c>/api/v1</c> (described at
+/// <c>/openapi/v1.json</c>), and <c>/health</c>. Start-up checks (register, database durability, migrations) have run
+/// before this is called; see <see cref="ServeCommand"/>.
+/// </summary>
+internal static class CustodianWebApp
+{
+    internal static WebApplication Build(ServeOptions options, Action<WebApplicationBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(CustodianWebApp).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+            WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
+            EnvironmentName = options.Dev ? Environments.Development : Environments.Production,
+            Args = [],
+        });
+        builder.WebHost.UseUrls(options.Urls);
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(options.Register);
+        builder.Services.AddSingleton(options.Database);
+        builder.Services.AddCustodianDatabase(options.Database);
+        MasterKey.AddDataProtection(builder.Services, options.MasterKey, options.DataFolder);
+
+        builder.Services.AddLocalization(o => o.ResourcesPath = "Resources");
+        builder.Services.AddRazorPages();
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+        {
+            // Every problem has a stable code; framework-made ones (404 route, 500) get a generic one.
+            ctx.ProblemDetails.Extensions.TryAdd("code", ctx.ProblemDetails.Status switch
+            {
+                StatusCodes.Status404NotFound => "api.not_found",
+                StatusCodes.Status405MethodNotAllowed => "api.method_not_allowed",
+                >= 500 => "internal_error",
+                _ => "api.bad_request",
+            });
+            ctx.ProblemDetails.Extensions.TryAdd("traceId", ctx.HttpContext.TraceIdentifier);
+        });
+        builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "Custodian API";
+            doc.Info.Description = "Privacy operations for a telecom provider. Errors are RFC 9457 problem details with a stable 'code'.";
+            doc.Info.Version = "v1";
+            return Task.CompletedTask;
+        }));
+
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = _ => StatusCodes.Status500InternalServerError });
+        app.UseStatusCodePages();
+        app.UseSecurityHeaders();
+        app.UseRequestLocalization(Languages.Options());
+        app.UseLanguageCookie();
+        app.UseStaticFiles();
+        app.UseRouting();
+
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapHealthEndpoint();
+        var api = app.MapGroup("/api/v1");
+        api.MapRegisterApi();
+        api.MapFallback(() => ApiProblems.NotFound("api.not_found", "There is no API endpoint at this address. See /openapi/v1.json."))
+            .ExcludeFromDescription();
+        app.MapRazorPages();
+        return app;
+    }
+}
+
+/// <summary>What <c>serve</c> hands the web application after its start-up checks.</summary>
+internal sealed record ServeOptions(ActiveRegister Register, DatabaseTarget Database, MasterKey MasterKey, string DataFolder, string Urls, bool Dev);

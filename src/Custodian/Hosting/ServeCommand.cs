@@ -1,0 +1,121 @@
+using System.CommandLine;
+using Custodian.Cli;
+using Custodian.Configuration;
+using Custodian.Core.Persistence;
+using Custodian.Features.Database;
+using Custodian.Features.Register;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace Custodian.Hosting;
+
+/// <summary>
+/// <c>custodian serve [--dev] [--urls URLS]</c>: validates the register, checks the database's durability settings,
+/// applies migrations, records the register version, then runs the web application until stopped.
+/// </summary>
+internal static class ServeCommand
+{
+    internal static Command Build()
+    {
+        var dev = new Option<bool>("--dev")
+        {
+            Description = "Development mode: embedded SQLite under the data folder, the shipped register, a generated master key " +
+                          "under <data>/secrets, loopback address. Without --dev an explicit database and master key are required.",
+        };
+        var urls = new Option<string?>("--urls")
+        {
+            Description = $"Addresses to listen on, ASP.NET Core style, e.g. http://127.0.0.1:8080. Env: CUSTODIAN_URLS. Default: {CustodianSettings.DefaultUrls}",
+        };
+        var serve = new Command("serve", "Run the web application: public portal, privacy statement, REST API, health endpoint")
+        {
+            dev,
+            urls,
+        };
+        serve.SetAction((parse, ct) => RunAsync(
+            CustodianCli.ResolveSettings(parse, new Dictionary<string, string?> { ["urls"] = parse.GetValue(urls) }),
+            parse.GetValue(dev),
+            parse.InvocationConfiguration.Output,
+            parse.InvocationConfiguration.Error,
+            ct));
+        return serve;
+    }
+
+    internal static async Task<int> RunAsync(CustodianSettings settings, bool dev, TextWriter output, TextWriter error, CancellationToken ct)
+    {
+        var prepared = await PrepareAsync(settings, dev, output, error, ct);
+        if (prepared is null)
+        {
+            return ExitCodes.Failure;
+        }
+
+        await using var app = CustodianWebApp.Build(prepared);
+        await app.StartAsync(ct);
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        foreach (var address in addresses)
+        {
+            await output.WriteLineAsync($"Custodian is listening on {address}");
+            await output.WriteLineAsync($"  privacy statement: {address.TrimEnd('/')}/privacy  (English: {address.TrimEnd('/')}/privacy?lang=en)");
+            await output.WriteLineAsync($"  health:            {address.TrimEnd('/')}/health");
+            await output.WriteLineAsync($"  API description:   {address.TrimEnd('/')}/openapi/v1.json");
+        }
+
+        await output.WriteLineAsync("Press Ctrl+C to stop.");
+        await app.WaitForShutdownAsync(ct);
+        return ExitCodes.Success;
+    }
+
+    /// <summary>Everything <c>serve</c> checks before it listens. Returns null (after printing why) when it must not start.</summary>
+    internal static async Task<ServeOptions?> PrepareAsync(CustodianSettings settings, bool dev, TextWriter output, TextWriter error, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (!dev)
+        {
+            var missing = new List<string>();
+            if (settings.Sources.GetValueOrDefault("db") == SettingSource.Default)
+            {
+                missing.Add("a database (--db, CUSTODIAN_DB or \"db\" in the settings file: a SQLite file path or a PostgreSQL connection string)");
+            }
+
+            if (settings.MasterKeyFile is null)
+            {
+                missing.Add("a master key file (--master-key-file, CUSTODIAN_MASTER_KEY_FILE or \"masterKeyFile\"; create one with: head -c 32 /dev/urandom | base64 > master.key)");
+            }
+
+            if (missing.Count > 0)
+            {
+                await error.WriteLineAsync("error serve.configuration_required: serve without --dev refuses to start without explicit configuration. Missing:");
+                foreach (var m in missing)
+                {
+                    await error.WriteLineAsync($"  - {m}");
+                }
+
+                await error.WriteLineAsync("For a local trial run use: custodian serve --dev");
+                return null;
+            }
+        }
+
+        var masterKey = dev && settings.MasterKeyFile is null
+            ? MasterKey.LoadOrCreateForDevelopment(Path.Combine(settings.DataFolder, "secrets", "master.key"))
+            : MasterKey.Load(settings.MasterKeyFile!);
+
+        var (register, diagnostics) = ActiveRegister.Load(settings.RegisterPath);
+        foreach (var d in diagnostics)
+        {
+            await error.WriteLineAsync(d.ToString());
+        }
+
+        if (register is null)
+        {
+            await error.WriteLineAsync($"error serve.invalid_register: {settings.RegisterPath} is not a valid processing register; fix the errors above (custodian register check).");
+            return null;
+        }
+
+        var target = DatabaseTarget.Resolve(settings.Database, settings.DataFolder);
+        if (!await DatabaseStartup.PrepareAsync(target, register, output, error, ct))
+        {
+            return null;
+        }
+
+        return new ServeOptions(register, target, masterKey, settings.DataFolder, settings.Urls ?? CustodianSettings.DefaultUrls, dev);
+    }
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: unit, storage (SQLite and PostgreSQL from one test body) and HTTP tests.
+# On a fresh machine it first installs what the tests need from the Debian archive when it is missing.
+# PostgreSQL: CUSTODIAN_TEST_PG (a connection string) or a throwaway cluster started by the tests with the installed
+# server binaries; without either, PostgreSQL tests are skipped locally and fail when CI=true.
+# Extra arguments go to `dotnet test` (e.g. ./test.sh -- --filter-class '*Register*').
+set -euo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+have_pg() { command -v initdb >/dev/null 2>&1 || compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; }
+need=()
+have_pg || [ -n "${CUSTODIAN_TEST_PG:-}" ] || need+=(postgresql)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "test.sh: installing ${need[*]} from the Debian archive" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "test.sh: missing ${need[*]}; install with: sudo apt-get install ${need[*]} (tests that need them will be skipped)" >&2
+  fi
+fi
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test --solution Custodian.slnx "$@" 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+set -e
+# One plain closing line for humans and CI: "N passed, N failed, N skipped".
+awk '/^ *total:/{t+=$2} /^ *failed:/{f+=$2} /^ *succeeded:/{s+=$2} /^ *skipped:/{k+=$2}
+     END { if (t > 0) printf "%d passed, %d failed, %d skipped\n", s, f, k; else print "0 passed, 0 failed (no test ran)" }' "$log"
+exit "$rc"
