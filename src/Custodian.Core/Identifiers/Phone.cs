@@ -91,7 +91,9 @@ internal static partial class Phone
         if (!Util.IsValidNumber(number))
         {
             var region = Util.GetRegionCodeForCountryCode(number.CountryCode);
-            if (nationalNumber.Length <= 6 && ShortNumberInfo.GetInstance().IsPossibleShortNumberForRegion(number, region))
+            // A national number typed with its trunk 0 (0612345) is a too-short number, not a short code.
+            var shortCodeShape = international || !digits.StartsWith('0');
+            if (shortCodeShape && nationalNumber.Length <= 6 && ShortNumberInfo.GetInstance().IsPossibleShortNumberForRegion(number, region))
             {
                 return ShortCode();
             }
@@ -136,7 +138,7 @@ internal static partial class Phone
         $"{Prefix}.short_code",
         "This is a short or service code (such as 112, 113, 116xxx or a 14xxx municipal number) that cannot be dialled from abroad, so it is not a subscriber number; enter a full phone number.");
 
-    [GeneratedRegex(@"^\+?[0-9 ()./\-]+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^\+?[0-9 ()./\-]*$", RegexOptions.CultureInvariant)]
     private static partial Regex AllowedCharacters();
 
     [GeneratedRegex(@"\s*\(0\)\s*", RegexOptions.CultureInvariant)]
