@@ -22,8 +22,6 @@ internal static class Email
     // RFC 5322 atext besides letters and digits.
     private const string AtextSymbols = "!#$%&'*+/=?^_`{|}~-";
 
-    private static readonly IdnMapping Idn = new() { UseStd3AsciiRules = true, AllowUnassigned = false };
-
     public static IdentifierResult Normalize(string? input)
     {
         if (IdentifierText.Prepare(input, Prefix, "e-mail address", MaxLength, out var trimmed) is { } error)
@@ -58,12 +56,14 @@ internal static class Email
                 "The part before the @ must be 1 to 64 characters of letters, digits and . ! # $ % & ' * + / = ? ^ _ ` { | } ~ -, without a leading, trailing or double dot, quotes or angle brackets.");
         }
 
+        // A fresh mapper per call: IdnMapping instances are not documented as thread-safe.
+        var idn = new IdnMapping { UseStd3AsciiRules = true, AllowUnassigned = false };
         string asciiDomain;
         try
         {
             // Lower-case first: IdnMapping leaves ASCII labels' case alone. With STD3 rules it also refuses
             // underscores, empty labels, labels over 63 characters and address literals like [192.0.2.1].
-            asciiDomain = Idn.GetAscii(domain.ToLowerInvariant());
+            asciiDomain = idn.GetAscii(domain.ToLowerInvariant());
         }
         catch (ArgumentException)
         {
@@ -85,7 +85,7 @@ internal static class Email
             return IdentifierResult.Failure($"{Prefix}.invalid", "This is not a valid e-mail address; check it for typing errors.");
         }
 
-        return IdentifierResult.Success($"{local}@{Idn.GetUnicode(asciiDomain)}");
+        return IdentifierResult.Success($"{local}@{idn.GetUnicode(asciiDomain)}");
     }
 
     private static bool IsLocalPartChar(char c) =>
