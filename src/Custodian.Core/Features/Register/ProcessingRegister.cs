@@ -1,0 +1,198 @@
+using NodaTime;
+
+namespace Custodian.Core.Features.Register;
+
+/// <summary>
+/// The processing register (Art. 30 GDPR) as loaded from <c>policy/register.yaml</c>. Everything that needs a rule
+/// about personal data (retention, access answers, routing of requests, the public statement) reads it from here.
+/// Lists keep the file's order, which is the statement's order.
+/// </summary>
+internal sealed record ProcessingRegister(
+    StatementInfo Statement,
+    IReadOnlyList<Service> Services,
+    IReadOnlyList<DataSubjectCategory> DataSubjects,
+    IReadOnlyList<Purpose> Purposes,
+    IReadOnlyList<DataCategory> Categories,
+    CountryLists Countries,
+    IReadOnlyList<Processor> Processors,
+    IReadOnlyList<RecipientCategory> Recipients,
+    IReadOnlyList<Disclosure> Disclosures,
+    RightsInfo Rights)
+{
+    public Service Service(string id) => Services.First(s => s.Id == id);
+
+    public Purpose Purpose(string id) => Purposes.First(p => p.Id == id);
+
+    public DataSubjectCategory DataSubject(string id) => DataSubjects.First(d => d.Id == id);
+
+    public DataCategory Category(string id) => Categories.First(c => c.Id == id);
+}
+
+internal sealed record StatementInfo(
+    LocalDate LastUpdated,
+    LocalizedText Title,
+    ControllerIdentity Controller,
+    SupervisoryAuthority SupervisoryAuthority,
+    IReadOnlyList<LocalizedText> Intro,
+    IReadOnlyList<LocalizedText> Responsibility,
+    LocalizedText DataIntro,
+    IReadOnlyList<LocalizedText> Sharing,
+    LocalizedText EeaFootnote,
+    LocalizedText ContactIntro,
+    LocalizedText Closing);
+
+/// <remarks><c>ShortName</c>: How the statement's table names the provider as controller ("AllBest").</remarks>
+internal sealed record ControllerIdentity(
+    string Name,
+    string ShortName,
+    PostalAddress Address,
+    PhoneContact Phone,
+    string PrivacyEmail,
+    string GeneralEmail);
+
+internal sealed record PostalAddress(string Street, string PostalCode, string City, string Country);
+
+internal sealed record PhoneContact(string Number, IsoDayOfWeek FromDay, IsoDayOfWeek ToDay, LocalTime Opens, LocalTime Closes);
+
+internal sealed record SupervisoryAuthority(LocalizedText Name, Uri Url);
+
+internal sealed record Service(string Id, LocalizedText Name);
+
+internal sealed record DataSubjectCategory(string Id, LocalizedText Name);
+
+/// <remarks><c>StatementText</c>: The paragraph in "Hoe de persoonsgegevens worden gebruikt"; null for purposes the original only mentions elsewhere.</remarks>
+/// <remarks><c>LegalBasis</c>: Set for activities outside the table rows (REG-7 additions), whose basis is the purpose's own.</remarks>
+internal sealed record Purpose(
+    string Id,
+    LocalizedText Name,
+    LocalizedText? StatementText,
+    LegalBasis? LegalBasis,
+    LegalReview? LegalReview);
+
+internal enum ControllerRole
+{
+    /// <summary>The provider decides: it handles requests itself.</summary>
+    Provider,
+
+    /// <summary>The client organisation decides; the provider is processor and forwards requests (ROU-1/ROU-2).</summary>
+    Client,
+}
+
+/// <summary>Where the data comes from (Art. 14(2)(f), Art. 15(1)(g)).</summary>
+internal enum DataSource
+{
+    DataSubject,
+    ClientOrganisation,
+    ProviderNetwork,
+    ProviderSystems,
+    ThirdParty,
+}
+
+/// <summary>One row of the statement's table: a category of personal data with everything the register knows about it.</summary>
+internal sealed record DataCategory(
+    string Id,
+    string ServiceId,
+    LocalizedText Description,
+    IReadOnlyList<string> Fields,
+    IReadOnlyList<string> DataSubjectIds,
+    IReadOnlyList<string> PurposeIds,
+    LegalBasis LegalBasis,
+    ControllerRole Controller,
+    RetentionRule Retention,
+    IReadOnlyList<DataSource> Sources,
+    bool AutomatedDecisionMaking,
+    LegalReview? LegalReview)
+{
+    /// <summary>
+    /// Art. 20: derived, never configured. Consent or contract, and provided by the data subject. (The "by automated
+    /// means" condition holds for everything this register describes.)
+    /// </summary>
+    public bool Portable => LegalBasis.AllowsPortability && Sources.Contains(DataSource.DataSubject);
+}
+
+/// <summary>Countries as data, not code (PRC-5): the EEA and the countries with an adequacy decision.</summary>
+internal sealed record CountryLists(IReadOnlyList<string> Eea, IReadOnlyList<string> Adequacy, LegalReview? AdequacyReview)
+{
+    public bool IsInEea(string country) => Eea.Contains(country, StringComparer.Ordinal);
+
+    public bool HasAdequacy(string country) => Adequacy.Contains(country, StringComparer.Ordinal);
+}
+
+internal enum TransferMechanismType
+{
+    /// <summary>Art. 45 adequacy decision; the country must be on the register's adequacy list.</summary>
+    Adequacy,
+
+    /// <summary>Art. 46(2)(c) standard contractual clauses (Decision (EU) 2021/914).</summary>
+    Scc,
+
+    /// <summary>Art. 47 binding corporate rules.</summary>
+    Bcr,
+
+    /// <summary>EU–US Data Privacy Framework (Decision (EU) 2023/1795); only for self-certified US importers.</summary>
+    EuUsDpf,
+}
+
+/// <remarks><c>CertificationChecked</c>: For the DPF: the day someone confirmed the importer is on the DPF list (PRC-3).</remarks>
+/// <remarks><c>TransferImpactAssessment</c>: For SCC/BCR: the day the transfer impact assessment was done (PRC-4).</remarks>
+internal sealed record TransferMechanism(TransferMechanismType Type, LocalDate? CertificationChecked, LocalDate? TransferImpactAssessment);
+
+/// <remarks><c>Example</c>: True for the generic entries the repository ships; a real deployment replaces them.</remarks>
+internal sealed record Processor(
+    string Id,
+    LocalizedText Name,
+    LocalizedText Activity,
+    string Country,
+    TransferMechanism? TransferMechanism,
+    IReadOnlyList<string> CategoryIds,
+    bool Example,
+    LegalReview? LegalReview);
+
+/// <summary>A category of recipients (Art. 13(1)(e)); public authorities acting on an inquiry are not recipients (REG-6).</summary>
+internal sealed record RecipientCategory(string Id, LocalizedText Name, IReadOnlyList<string> ProcessorIds);
+
+/// <summary>
+/// A disclosure the statement names that is not a recipient relationship: authorities under an order, 112, other
+/// providers receiving shielded numbers. Individual disclosures are logged elsewhere (§6).
+/// </summary>
+/// <remarks><c>ContinuesParagraph</c>: Renders in the same paragraph as the previous disclosure, as the original does.</remarks>
+internal sealed record Disclosure(
+    string Id,
+    LocalizedText Recipient,
+    LocalizedText Text,
+    string PurposeId,
+    IReadOnlyList<string> CategoryIds,
+    bool ContinuesParagraph,
+    LegalReview? LegalReview);
+
+internal enum RightType
+{
+    Access,
+    Rectification,
+    Erasure,
+    Objection,
+    Restriction,
+    Portability,
+    Complaint,
+    WithdrawConsent,
+}
+
+internal enum RequestChannel
+{
+    Letter,
+    Email,
+    Phone,
+}
+
+internal sealed record RightsInfo(
+    LocalizedText Intro,
+    IReadOnlyList<RequestChannel> Channels,
+    IReadOnlyList<RequestRequirement> Requirements,
+    LocalizedText RequirementsClosing,
+    IReadOnlyList<Right> Items);
+
+/// <summary>What the statement asks a requester to send. Marked items (the ID copy, DSR-8) stay as written but warn.</summary>
+internal sealed record RequestRequirement(string Id, LocalizedText Text, LegalReview? LegalReview);
+
+/// <remarks><c>Text</c>: Paragraphs; <c>{supervisory_authority}</c> is replaced by a link to the authority.</remarks>
+internal sealed record Right(string Id, IReadOnlyList<RightType> Covers, LocalizedText Title, IReadOnlyList<LocalizedText> Text);
