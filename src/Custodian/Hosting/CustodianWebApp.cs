@@ -27,7 +27,6 @@ internal static class CustodianWebApp
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(options.Register);
-        builder.Services.AddSingleton(options.Database);
         builder.Services.AddCustodianDatabase(options.Database);
         MasterKey.AddDataProtection(builder.Services, options.MasterKey, options.DataFolder);
 

@@ -19,7 +19,7 @@ internal static class DatabaseStartup
         var db = scope.ServiceProvider.GetRequiredService<CustodianDbContext>();
 
         await output.WriteLineAsync($"Database: {target.Describe()}");
-        IReadOnlyList<string> problems;
+        IReadOnlyList<DurabilityProblem> problems;
         try
         {
             problems = await DurabilityCheck.VerifyAsync(db, ct);
@@ -35,13 +35,13 @@ internal static class DatabaseStartup
             await error.WriteLineAsync("error db.unsafe_durability: the database is configured in a way that can lose committed data; Custodian refuses to use it:");
             foreach (var p in problems)
             {
-                await error.WriteLineAsync($"  - {p}");
+                await error.WriteLineAsync($"  - {p.Message}");
             }
 
             return false;
         }
 
-        var applied = await DatabaseMigrator.MigrateAsync(db, ct);
+        var applied = await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync(ct);
         await output.WriteLineAsync(applied.Count == 0
             ? "Migrations: up to date"
             : $"Migrations applied: {string.Join(", ", applied)}");

@@ -29,7 +29,7 @@ internal static class DbCommands
             await using var provider = DatabaseStartup.Services(target);
             await using var scope = provider.CreateAsyncScope();
             var context = scope.ServiceProvider.GetRequiredService<CustodianDbContext>();
-            var s = await DatabaseMigrator.GetStatusAsync(context, ct);
+            var s = await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().GetStatusAsync(ct);
             await output.WriteLineAsync($"Database:   {target.Describe()}");
             await output.WriteLineAsync($"Reachable:  {(s.CanConnect ? "yes" : "no")}");
             if (!s.CanConnect)
@@ -41,7 +41,7 @@ internal static class DbCommands
             await output.WriteLineAsync($"Durability: {(problems.Count == 0 ? "safe" : "UNSAFE")}");
             foreach (var p in problems)
             {
-                await output.WriteLineAsync($"  - {p}");
+                await output.WriteLineAsync($"  - {p.Message}");
             }
 
             await output.WriteLineAsync($"Applied:    {(s.Applied.Count == 0 ? "none" : string.Join(", ", s.Applied))}");

@@ -11,9 +11,9 @@ internal static class HealthEndpoint
 {
     internal static IEndpointRouteBuilder MapHealthEndpoint(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/health", async (CustodianDbContext db, ActiveRegister register, DatabaseTarget target, CancellationToken ct) =>
+        endpoints.MapGet("/health", async (DatabaseMigrator migrator, ActiveRegister register, DatabaseTarget target, CancellationToken ct) =>
         {
-            var status = await DatabaseMigrator.GetStatusAsync(db, ct);
+            var status = await migrator.GetStatusAsync(ct);
             var report = new HealthReport(
                 Status: status.CanConnect && status.Pending.Count == 0 ? "ready" : "unready",
                 Database: new DatabaseHealth(target.Engine == DatabaseEngine.Sqlite ? "sqlite" : "postgresql", status.CanConnect ? "reachable" : "unreachable"),

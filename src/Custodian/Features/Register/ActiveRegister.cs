@@ -1,5 +1,5 @@
-using System.Security.Cryptography;
 using Custodian.Core.Features.Register;
+using Custodian.Core.Persistence;
 
 namespace Custodian.Features.Register;
 
@@ -25,7 +25,7 @@ internal sealed record ActiveRegister(ProcessingRegister Register, string Path, 
             return (null, result.Diagnostics);
         }
 
-        var sha = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(content)));
+        var sha = RegisterVersions.ComputeSha256(content);
         return (new ActiveRegister(result.Register, path, sha, content, result.Diagnostics), result.Diagnostics);
     }
 }
