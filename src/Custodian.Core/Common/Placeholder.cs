@@ -1,3 +1,0 @@
-namespace Custodian.Core.Common;
-
-internal static class Placeholder;
