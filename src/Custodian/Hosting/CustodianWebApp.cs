@@ -1,7 +1,6 @@
 using Custodian.Core.Persistence;
 using Custodian.Features.Health;
 using Custodian.Features.Register;
-using Microsoft.AspNetCore.Diagnostics;
 
 namespace Custodian.Hosting;
 

@@ -99,13 +99,13 @@ internal static class ServeCommand
             : MasterKey.Load(settings.MasterKeyFile!);
 
         var (register, diagnostics) = ActiveRegister.Load(settings.RegisterPath);
-        foreach (var d in diagnostics)
-        {
-            await error.WriteLineAsync(d.ToString());
-        }
-
         if (register is null)
         {
+            foreach (var d in diagnostics)
+            {
+                await error.WriteLineAsync(d.ToString());
+            }
+
             await error.WriteLineAsync($"error serve.invalid_register: {settings.RegisterPath} is not a valid processing register; fix the errors above (custodian register check).");
             return null;
         }

@@ -1,6 +1,5 @@
 using Custodian.Core.Persistence;
 using Custodian.Features.Register;
-using Microsoft.EntityFrameworkCore;
 using NodaTime;
 
 namespace Custodian.Features.Database;
@@ -52,6 +51,10 @@ internal static class DatabaseStartup
             await RegisterVersions.RecordAsync(
                 db, register.Sha256, register.Register.Statement.LastUpdated, register.Path, register.Content, Instant.FromDateTimeOffset(now), ct);
             await output.WriteLineAsync($"Register: {register.Path} (sha256 {register.Sha256[..12]}, last updated {register.Register.Statement.LastUpdated:yyyy-MM-dd})");
+            if (register.Warnings.Count > 0)
+            {
+                await output.WriteLineAsync($"  {register.Warnings.Count} warning(s), e.g. entries marked for legal review; run 'custodian register check' to list them.");
+            }
         }
 
         return true;

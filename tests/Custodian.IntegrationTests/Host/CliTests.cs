@@ -1,0 +1,150 @@
+using Custodian.Cli;
+using Xunit;
+
+namespace Custodian.IntegrationTests.Host;
+
+/// <summary>The CLI as an operator runs it: the same entry point as the executable, with its output captured.</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("custodian-cli.");
+
+    public void Dispose() => _dir.Delete(recursive: true);
+
+    private static string ShippedRegister => Path.Combine(AppContext.BaseDirectory, "policy", "register.yaml");
+
+    internal static async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await CustodianCli.RunAsync(args, output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task Help_ListsEveryCommand()
+    {
+        var (exit, output, _) = await RunAsync("--help");
+
+        Assert.Equal(0, exit);
+        foreach (var command in new[] { "serve", "db", "register", "--db", "--data", "--register", "--config", "--master-key-file" })
+        {
+            Assert.Contains(command, output, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("serve", "--dev")]
+    [InlineData("serve", "--urls")]
+    [InlineData("db migrate", "durability")]
+    [InlineData("db status", "pending")]
+    [InlineData("register check", "FILE:LINE:COLUMN")]
+    [InlineData("register render", "--lang")]
+    [InlineData("register render", "--format")]
+    public async Task CommandHelp_ExplainsItsFlags(string command, string expected)
+    {
+        var (exit, output, _) = await RunAsync([.. command.Split(' '), "--help"]);
+
+        Assert.Equal(0, exit);
+        Assert.Contains(expected, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnknownCommand_IsUsageError()
+    {
+        var (exit, _, error) = await RunAsync("frobnicate");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("frobnicate", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RegisterCheck_ShippedRegister_ExitsZeroWithWarningsOnly()
+    {
+        var (exit, output, _) = await RunAsync("register", "check", ShippedRegister);
+
+        Assert.Equal(0, exit);
+        Assert.DoesNotContain(": error ", output, StringComparison.Ordinal);
+        Assert.Contains(": warning register.legal_review:", output, StringComparison.Ordinal);
+        Assert.Contains("valid", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RegisterCheck_Defect_ExitsOneWithFileLineColumn()
+    {
+        var lines = File.ReadAllLines(ShippedRegister).ToList();
+        var index = lines.FindIndex(l => l.TrimStart().StartsWith("retention:", StringComparison.Ordinal));
+        Assert.True(index >= 0, "the shipped register has a retention key");
+        var indent = lines[index].Length - lines[index].TrimStart().Length;
+        lines[index] = lines[index].Replace("retention:", "retension:", StringComparison.Ordinal);
+        var broken = Path.Combine(_dir.FullName, "broken.yaml");
+        File.WriteAllLines(broken, lines);
+
+        var (exit, output, _) = await RunAsync("register", "check", broken);
+
+        Assert.Equal(1, exit);
+        Assert.Contains($"{broken}:{index + 1}:{indent + 1}: error register.unknown_key:", output, StringComparison.Ordinal);
+        Assert.Contains("invalid", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RegisterCheck_MissingFile_ExitsOne()
+    {
+        var (exit, output, _) = await RunAsync("register", "check", Path.Combine(_dir.FullName, "none.yaml"));
+
+        Assert.Equal(1, exit);
+        Assert.Contains("register.file_not_found", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("nl", "md", "| Type dienst |")]
+    [InlineData("en", "md", "Type of service")]
+    [InlineData("nl", "html", "<html lang=\"nl\"")]
+    [InlineData("en", "html", "<html lang=\"en\"")]
+    public async Task RegisterRender_LanguageAndFormat_PrintsTheStatement(string lang, string format, string expected)
+    {
+        var (exit, output, _) = await RunAsync("register", "render", "--lang", lang, "--format", format, ShippedRegister);
+
+        Assert.Equal(0, exit);
+        Assert.Contains(expected, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RegisterRender_UnsupportedLanguage_IsUsageError()
+    {
+        var (exit, _, _) = await RunAsync("register", "render", "--lang", "de");
+
+        Assert.Equal(2, exit);
+    }
+
+    [Fact]
+    public async Task Serve_WithoutDevAndWithoutConfiguration_RefusesToStart()
+    {
+        var (exit, _, error) = await RunAsync("serve", "--data", Path.Combine(_dir.FullName, "data"), "--config", WriteEmptyConfig());
+
+        Assert.Equal(1, exit);
+        Assert.Contains("serve.configuration_required", error, StringComparison.Ordinal);
+        Assert.Contains("database", error, StringComparison.Ordinal);
+        Assert.Contains("master key", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_BadMasterKey_RefusesToStartNamingTheRule()
+    {
+        var key = Path.Combine(_dir.FullName, "master.key");
+        await File.WriteAllTextAsync(key, Convert.ToBase64String(new byte[16]), TestContext.Current.CancellationToken);
+
+        var (exit, _, error) = await RunAsync(
+            "serve", "--db", Path.Combine(_dir.FullName, "c.db"), "--master-key-file", key, "--config", WriteEmptyConfig());
+
+        Assert.Equal(1, exit);
+        Assert.Contains("secrets.master_key_length", error, StringComparison.Ordinal);
+    }
+
+    private string WriteEmptyConfig()
+    {
+        // An explicit empty settings file, so a custodian.json in the working directory cannot leak into the test.
+        var path = Path.Combine(_dir.FullName, "empty.json");
+        File.WriteAllText(path, "{}");
+        return path;
+    }
+}
