@@ -61,37 +61,35 @@ internal sealed class TestDatabase : IAsyncDisposable
     }
 
     /// <summary>A fresh, empty database (no tables, no migration history): for migration tests.</summary>
-    public static async Task<TestDatabase> CreateEmptyAsync(Engine engine)
+    public static async Task<TestDatabase> CreateEmptyAsync(Engine engine) => engine switch
     {
-        switch (engine)
+        Engine.Sqlite => CreateSqlite(),
+        Engine.Postgres => await CreatePostgresAsync(),
+        _ => throw new ArgumentOutOfRangeException(nameof(engine)),
+    };
+
+    private static TestDatabase CreateSqlite()
+    {
+        var dir = Directory.CreateTempSubdirectory("custodian-test.").FullName;
+        var target = DatabaseTarget.Resolve(Path.Combine(dir, DatabaseTarget.DefaultSqliteFileName), dir);
+        return new TestDatabase(Engine.Sqlite, target, () =>
         {
-            case Engine.Sqlite:
-            {
-                var dir = Directory.CreateTempSubdirectory("custodian-test.").FullName;
-                var target = DatabaseTarget.Resolve(Path.Combine(dir, DatabaseTarget.DefaultSqliteFileName), dir);
-                return new TestDatabase(engine, target, () =>
-                {
-                    // Pooled connections keep the file open; release them before removing the folder.
-                    SqliteConnection.ClearPool(new SqliteConnection(target.ConnectionString));
-                    Directory.Delete(dir, recursive: true);
-                    return ValueTask.CompletedTask;
-                });
-            }
+            // Pooled connections keep the file open; release them before removing the folder.
+            SqliteConnection.ClearPool(new SqliteConnection(target.ConnectionString));
+            Directory.Delete(dir, recursive: true);
+            return ValueTask.CompletedTask;
+        });
+    }
 
-            case Engine.Postgres:
-            {
-                var server = await RequirePostgresAsync();
-                var name = "test_" + Guid.NewGuid().ToString("N");
-                var sw = Stopwatch.StartNew();
-                var connectionString = await server.CreateDatabaseAsync(name, TestContext.Current.CancellationToken);
-                LastCreateDatabaseTime = sw.Elapsed;
-                return new TestDatabase(engine, new DatabaseTarget(DatabaseEngine.Postgres, connectionString),
-                    () => new ValueTask(server.DropDatabaseAsync(name)));
-            }
-
-            default:
-                throw new ArgumentOutOfRangeException(nameof(engine));
-        }
+    private static async Task<TestDatabase> CreatePostgresAsync()
+    {
+        var server = await RequirePostgresAsync();
+        var name = "test_" + Guid.NewGuid().ToString("N");
+        var sw = Stopwatch.StartNew();
+        var connectionString = await server.CreateDatabaseAsync(name, TestContext.Current.CancellationToken);
+        LastCreateDatabaseTime = sw.Elapsed;
+        return new TestDatabase(Engine.Postgres, new DatabaseTarget(DatabaseEngine.Postgres, connectionString),
+            () => new ValueTask(server.DropDatabaseAsync(name)));
     }
 
     /// <summary>How long the last CREATE DATABASE took (for the infrastructure's own timing test).</summary>

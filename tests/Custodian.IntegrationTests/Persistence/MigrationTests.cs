@@ -1,5 +1,5 @@
-using Custodian.IntegrationTests.Infrastructure;
 using Custodian.Core.Persistence;
+using Custodian.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
