@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using Custodian.Core.Persistence;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+
+namespace Custodian.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// An isolated database for one test: a fresh SQLite file in its own temp folder, or a fresh PostgreSQL database
+/// (<c>test_&lt;guid&gt;</c>) on the shared server. Registered through the product's own
+/// <see cref="PersistenceServiceCollectionExtensions.AddCustodianDatabase"/>, so tests see the real provider set-up
+/// (PRAGMAs, data source, migrations assembly). Dispose it (<c>await using</c>) to remove the database.
+/// </summary>
+/// <example>
+/// <code>
+/// [Theory, AllEngines]
+/// public async Task Something_Condition_Result(Engine engine)
+/// {
+///     await using var db = await TestDatabase.CreateAsync(engine);   // migrated; skips/fails if PostgreSQL is missing
+///     await using var context = db.CreateContext();
+///     ...
+/// }
+/// </code>
+/// </example>
+internal sealed class TestDatabase : IAsyncDisposable
+{
+    private readonly Func<ValueTask> _remove;
+
+    private TestDatabase(Engine engine, DatabaseTarget target, Func<ValueTask> remove)
+    {
+        Engine = engine;
+        Target = target;
+        Services = ServicesFor(target);
+        _remove = remove;
+    }
+
+    public Engine Engine { get; }
+
+    public DatabaseTarget Target { get; }
+
+    /// <summary>A container with just <c>AddCustodianDatabase(Target)</c>; add more per test with <see cref="ServicesFor"/>.</summary>
+    public ServiceProvider Services { get; }
+
+    /// <summary>A fresh database with all migrations applied.</summary>
+    public static async Task<TestDatabase> CreateAsync(Engine engine)
+    {
+        var db = await CreateEmptyAsync(engine);
+        try
+        {
+            await using var scope = db.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync(TestContext.Current.CancellationToken);
+            return db;
+        }
+        catch
+        {
+            await db.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A fresh, empty database (no tables, no migration history): for migration tests.</summary>
+    public static async Task<TestDatabase> CreateEmptyAsync(Engine engine) => engine switch
+    {
+        Engine.Sqlite => CreateSqlite(),
+        Engine.Postgres => await CreatePostgresAsync(),
+        _ => throw new ArgumentOutOfRangeException(nameof(engine)),
+    };
+
+    private static TestDatabase CreateSqlite()
+    {
+        var dir = Directory.CreateTempSubdirectory("custodian-test.").FullName;
+        var target = DatabaseTarget.Resolve(Path.Combine(dir, DatabaseTarget.DefaultSqliteFileName), dir);
+        return new TestDatabase(Engine.Sqlite, target, () =>
+        {
+            // Pooled connections keep the file open; release them before removing the folder.
+            SqliteConnection.ClearPool(new SqliteConnection(target.ConnectionString));
+            Directory.Delete(dir, recursive: true);
+            return ValueTask.CompletedTask;
+        });
+    }
+
+    private static async Task<TestDatabase> CreatePostgresAsync()
+    {
+        var server = await RequirePostgresAsync();
+        var name = "test_" + Guid.NewGuid().ToString("N");
+        var sw = Stopwatch.StartNew();
+        var connectionString = await server.CreateDatabaseAsync(name, TestContext.Current.CancellationToken);
+        LastCreateDatabaseTime = sw.Elapsed;
+        return new TestDatabase(Engine.Postgres, new DatabaseTarget(DatabaseEngine.Postgres, connectionString),
+            () => new ValueTask(server.DropDatabaseAsync(name)));
+    }
+
+    /// <summary>How long the last CREATE DATABASE took (for the infrastructure's own timing test).</summary>
+    public static TimeSpan LastCreateDatabaseTime { get; private set; }
+
+    /// <summary>
+    /// The shared PostgreSQL server, or: skip the test (locally) / fail it (<c>CI=true</c>) with the reason it is missing.
+    /// </summary>
+    public static async Task<PostgresServer> RequirePostgresAsync()
+    {
+        var availability = await PostgresServer.GetAsync();
+        if (availability.Server is { } server)
+        {
+            return server;
+        }
+
+        if (availability.Failure is { } failure)
+        {
+            Assert.Fail(failure);
+        }
+
+        var reason = $"PostgreSQL not available: {availability.SkipReason}. Set {PostgresServer.EnvironmentVariable} to a connection string " +
+            "of a server where the tests may create databases, or install postgresql-15 (initdb, pg_ctl) so the tests start a throwaway cluster.";
+        if (IsCi)
+        {
+            Assert.Fail(reason + " (CI=true: PostgreSQL tests must run, not skip.)");
+        }
+
+        Assert.Skip(reason);
+        throw new UnreachableException();
+    }
+
+    public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>A new EF context on this database; dispose it.</summary>
+    public CustodianDbContext CreateContext() =>
+        Services.GetRequiredService<IDbContextFactory<CustodianDbContext>>().CreateDbContext();
+
+    /// <summary>A container with <c>AddCustodianDatabase(target)</c>, e.g. for a variant of <see cref="Target"/> with other connection options.</summary>
+    public static ServiceProvider ServicesFor(DatabaseTarget target, Action<IServiceCollection>? configure = null)
+    {
+        var services = new ServiceCollection().AddCustodianDatabase(target);
+        configure?.Invoke(services);
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Services.DisposeAsync();
+        await _remove();
+    }
+}
