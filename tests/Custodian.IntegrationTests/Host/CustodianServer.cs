@@ -1,0 +1,85 @@
+using System.Security.Cryptography;
+using Custodian.Configuration;
+using Custodian.Core.Persistence;
+using Custodian.Hosting;
+using Custodian.IntegrationTests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Xunit;
+
+namespace Custodian.IntegrationTests.Host;
+
+/// <summary>
+/// The real application on a real socket (Kestrel on a free loopback port), started the way <c>custodian serve</c>
+/// starts it: settings, register, durability check, migrations, register version, then the web host.
+/// </summary>
+internal sealed class CustodianServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly DirectoryInfo _dataFolder;
+
+    private CustodianServer(WebApplication app, TestDatabase database, DirectoryInfo dataFolder, string output)
+    {
+        _app = app;
+        Database = database;
+        _dataFolder = dataFolder;
+        StartupOutput = output;
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BaseAddress = new Uri(address);
+        Client = new HttpClient(new HttpClientHandler { UseCookies = true, AllowAutoRedirect = false }) { BaseAddress = BaseAddress };
+    }
+
+    public Uri BaseAddress { get; }
+
+    public HttpClient Client { get; }
+
+    public TestDatabase Database { get; }
+
+    public string StartupOutput { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Starts a server on a fresh empty database of <paramref name="engine"/> (skips or fails like any storage test when PostgreSQL is missing).</summary>
+    public static async Task<CustodianServer> StartAsync(Engine engine) => await StartAsync(await TestDatabase.CreateEmptyAsync(engine));
+
+    public static async Task<CustodianServer> StartAsync(TestDatabase database)
+    {
+        var data = Directory.CreateTempSubdirectory("custodian-server.");
+        var keyFile = Path.Combine(data.FullName, "master.key");
+        await File.WriteAllTextAsync(keyFile, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        var settings = SettingsFor(database.Target, data.FullName, keyFile);
+
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var options = await ServeCommand.PrepareAsync(settings, dev: false, output, error, TestContext.Current.CancellationToken)
+            ?? throw new InvalidOperationException("serve refused to start: " + error);
+        var app = CustodianWebApp.Build(options with { Urls = "http://127.0.0.1:0" }, b => b.Logging.ClearProviders());
+        await app.StartAsync(TestContext.Current.CancellationToken);
+        return new CustodianServer(app, database, data, output.ToString());
+    }
+
+    /// <summary>The settings <c>serve</c> would resolve from <c>--db</c>, <c>--data</c> and <c>--master-key-file</c>.</summary>
+    internal static CustodianSettings SettingsFor(DatabaseTarget target, string dataFolder, string masterKeyFile) => new()
+    {
+        DataFolder = dataFolder,
+        Database = target.Engine == DatabaseEngine.Sqlite
+            ? new SqliteConnectionStringBuilder(target.ConnectionString).DataSource
+            : target.ConnectionString,
+        RegisterPath = SettingsResolver.ShippedRegisterPath,
+        MasterKeyFile = masterKeyFile,
+        Sources = new Dictionary<string, SettingSource> { ["db"] = SettingSource.Flag, ["masterKeyFile"] = SettingSource.Flag },
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        await Database.DisposeAsync();
+        _dataFolder.Delete(recursive: true);
+    }
+}

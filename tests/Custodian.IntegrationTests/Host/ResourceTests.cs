@@ -1,0 +1,28 @@
+using System.Collections;
+using System.Globalization;
+using System.Resources;
+using Custodian.Cli;
+using Xunit;
+
+namespace Custodian.IntegrationTests.Host;
+
+public sealed class ResourceTests
+{
+    private static readonly ResourceManager Resources = new("Custodian.Resources.SharedResource", typeof(CustodianCli).Assembly);
+
+    private static Dictionary<string, string> Texts(string culture, bool tryParents) =>
+        Resources.GetResourceSet(CultureInfo.GetCultureInfo(culture), createIfNotExists: true, tryParents)!
+            .Cast<DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string)e.Value!, StringComparer.Ordinal);
+
+    [Fact]
+    public void PageTexts_EveryDutchTextHasAnEnglishOne_AndNoneIsEmpty()
+    {
+        var dutch = Texts("nl", tryParents: true);
+        var english = Texts("en", tryParents: false);
+
+        Assert.NotEmpty(dutch);
+        Assert.Equal(dutch.Keys.Order(StringComparer.Ordinal), english.Keys.Order(StringComparer.Ordinal));
+        Assert.All(dutch.Values.Concat(english.Values), v => Assert.False(string.IsNullOrWhiteSpace(v)));
+    }
+}
