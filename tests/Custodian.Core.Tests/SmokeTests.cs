@@ -1,9 +1,0 @@
-using Xunit;
-
-namespace Custodian.Core.Tests;
-
-public class SmokeTests
-{
-    [Fact]
-    public void Build_Works() => Assert.True(true);
-}
