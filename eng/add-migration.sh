@@ -18,5 +18,5 @@ for engine in Sqlite Postgres; do
   dotnet ef migrations add "$name" \
     --no-build --project "$project" --startup-project "$project" \
     --context CustodianDbContext \
-    --output-dir Migrations --namespace "Custodian.Migrations.$engine.Migrations"
+    --output-dir Migrations
 done
