@@ -55,10 +55,15 @@ internal static class CustodianWebApp
 
         var app = builder.Build();
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = _ => StatusCodes.Status500InternalServerError });
-        app.UseStatusCodePages();
         app.UseSecurityHeaders();
+        // Language first: a re-executed status page keeps the language of the original request.
         app.UseRequestLocalization(Languages.Options());
         app.UseLanguageCookie();
+
+        // Pages get a page in the reader's language; the API gets problem details.
+        static bool IsApi(HttpContext ctx) => ctx.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase);
+        app.UseWhen(ctx => !IsApi(ctx), pages => pages.UseStatusCodePagesWithReExecute("/status/{0}"));
+        app.UseWhen(IsApi, api => api.UseStatusCodePages());
         app.UseStaticFiles();
         app.UseRouting();
 

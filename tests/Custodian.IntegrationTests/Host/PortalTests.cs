@@ -196,4 +196,18 @@ public sealed class PortalTests(PortalServerFixture fixture) : IClassFixture<Por
         Assert.Equal(mediaType, response.Content.Headers.ContentType?.MediaType);
         Assert.Contains(expected, await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("/no-such-page", "nl", "Pagina niet gevonden")]
+    [InlineData("/no-such-page?lang=en", "en", "Page not found")]
+    public async Task UnknownPage_Is404WithAPageInTheReadersLanguage(string path, string lang, string heading)
+    {
+        using var client = NewClient();
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative), Ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        var page = new HtmlParser().ParseDocument(await response.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(lang, page.DocumentElement.GetAttribute("lang"));
+        Assert.Equal(heading, page.QuerySelector("h1")?.TextContent.Trim());
+    }
 }
