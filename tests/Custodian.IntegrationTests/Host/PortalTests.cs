@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using AngleSharp.Html.Dom;
 using AngleSharp.Html.Parser;
-using Custodian.IntegrationTests.Infrastructure;
+using Custodian.Testing;
 using Xunit;
 
 namespace Custodian.IntegrationTests.Host;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Custodian.Core.Persistence;
-using Custodian.IntegrationTests.Infrastructure;
+using Custodian.Testing;
 using Microsoft.Data.Sqlite;
 using Xunit;
 

@@ -1,4 +1,4 @@
-using Custodian.IntegrationTests.Infrastructure;
+using Custodian.Testing;
 using Xunit;
 
 // Starts nothing by itself: the PostgreSQL server is started on first use (see PostgresServer.GetAsync) and stopped here

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Custodian.Core.Persistence;
+using Custodian.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,5 @@
 using Custodian.Core.Persistence;
-using Custodian.IntegrationTests.Infrastructure;
+using Custodian.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 

@@ -4,7 +4,7 @@ using Xunit;
 using Xunit.Sdk;
 using Xunit.v3;
 
-namespace Custodian.IntegrationTests.Infrastructure;
+namespace Custodian.Testing;
 
 /// <summary>
 /// The engines a storage test runs on. (A public mirror of the internal <see cref="DatabaseEngine"/>, because xUnit test

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
-namespace Custodian.IntegrationTests.Infrastructure;
+namespace Custodian.Testing;
 
 /// <summary>
 /// An isolated database for one test: a fresh SQLite file in its own temp folder, or a fresh PostgreSQL database

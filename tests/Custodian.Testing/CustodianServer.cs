@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using Custodian.Configuration;
 using Custodian.Core.Persistence;
 using Custodian.Hosting;
-using Custodian.IntegrationTests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -11,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Xunit;
 
-namespace Custodian.IntegrationTests.Host;
+namespace Custodian.Testing;
 
 /// <summary>
 /// The real application on a real socket (Kestrel on a free loopback port), started the way <c>custodian serve</c>

@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using System.Text;
 using Npgsql;
 
-namespace Custodian.IntegrationTests.Infrastructure;
+namespace Custodian.Testing;
 
 /// <summary>Result of looking for PostgreSQL once per test run.</summary>
 internal sealed record PostgresAvailability(PostgresServer? Server, string? SkipReason, string? Failure);
