@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Custodian.Configuration;
+using Custodian.Core.Common;
+using Custodian.Core.Persistence;
 using Custodian.Features.Database;
 using Custodian.Features.Register;
 using Custodian.Hosting;
@@ -69,7 +71,7 @@ internal static class CustodianCli
 
             return await parse.InvokeAsync(config);
         }
-        catch (SettingsException ex)
+        catch (Exception ex) when (ex is SettingsException or MasterKeyException or DatabaseTargetException)
         {
             await config.Error.WriteLineAsync(ex.Message);
             return ExitCodes.Failure;

@@ -1,3 +1,4 @@
+using Custodian.Core.Common;
 using Custodian.Core.Persistence;
 using Custodian.Features.Health;
 using Custodian.Features.Register;
@@ -27,7 +28,7 @@ internal static class CustodianWebApp
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(options.Register);
         builder.Services.AddCustodianDatabase(options.Database);
-        MasterKey.AddDataProtection(builder.Services, options.MasterKey, options.DataFolder);
+        DataProtectionSetup.AddCustodianDataProtection(builder.Services, options.MasterKey, options.DataFolder);
 
         builder.Services.AddLocalization(o => o.ResourcesPath = "Resources");
         builder.Services.AddRazorPages();

@@ -1,3 +1,4 @@
+using Custodian.Core.Common;
 using System.CommandLine;
 using Custodian.Cli;
 using Custodian.Configuration;
