@@ -40,6 +40,7 @@ internal enum AuditActorKind
     Cli,
 }
 
+/// <param name="Kind">A person, an API key, a background job or an operator command.</param>
 /// <param name="Id">A stable id of the actor (user id, API key id, job name, "cli:&lt;command&gt;").</param>
 internal sealed record AuditActor(AuditActorKind Kind, string Id);
 
