@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: unit, storage (SQLite and PostgreSQL from one test body) and HTTP tests.
+# Runs the whole test suite: unit, storage (SQLite and PostgreSQL from one test body), HTTP and browser tests.
 # On a fresh machine it first installs what the tests need from the Debian archive when it is missing.
 # PostgreSQL: CUSTODIAN_TEST_PG (a connection string) or a throwaway cluster started by the tests with the installed
 # server binaries; without either, PostgreSQL tests are skipped locally and fail when CI=true.
+# Chromium: /usr/bin/chromium or CHROMIUM_PATH, driven by Playwright (no "playwright install", no chromium-driver);
+# without it, browser tests are skipped locally and fail when CI=true. See docs/testing.md.
 # Extra arguments go to `dotnet test` (e.g. ./test.sh -- --filter-class '*Register*').
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -11,6 +13,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 have_pg() { command -v initdb >/dev/null 2>&1 || compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; }
 need=()
 have_pg || [ -n "${CUSTODIAN_TEST_PG:-}" ] || need+=(postgresql)
+[ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "test.sh: installing ${need[*]} from the Debian archive" >&2
