@@ -39,17 +39,27 @@ public abstract class BrowserTest : IAsyncLifetime
 
     private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
 
-    private readonly PortalServerFixture _server;
+    private readonly Func<Uri> _baseAddress;
     private readonly List<string> _console = [];
     private readonly List<string> _problems = [];
     private IBrowserContext? _context;
     private IPage? _page;
     private bool _tracing;
 
-    protected BrowserTest(PortalServerFixture server) => _server = server;
+    /// <summary>Pages of the class's shared server (SQLite, started once per class).</summary>
+    protected BrowserTest(PortalServerFixture server)
+        : this(() => server.Server.BaseAddress)
+    {
+    }
+
+    /// <summary>
+    /// Pages of any server, e.g. a <see cref="CustodianServer"/> a class starts itself (PostgreSQL, seeded data); the
+    /// address is read when a test starts, so a fixture may start the server after this constructor ran.
+    /// </summary>
+    private protected BrowserTest(Func<Uri> baseAddress) => _baseAddress = baseAddress;
 
     /// <summary>The server's address; relative paths in <see cref="GotoAsync"/> and links resolve against it.</summary>
-    protected Uri BaseAddress => _server.Server.BaseAddress;
+    protected Uri BaseAddress => _baseAddress();
 
     protected IBrowserContext Context => _context ?? throw new InvalidOperationException("InitializeAsync has not run");
 
