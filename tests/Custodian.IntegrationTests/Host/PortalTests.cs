@@ -8,24 +8,6 @@ using Xunit;
 
 namespace Custodian.IntegrationTests.Host;
 
-/// <summary>One running server (SQLite) shared by the page and API tests of this class; none of them writes data.</summary>
-public sealed class PortalServerFixture : IAsyncLifetime
-{
-    private CustodianServer? _server;
-
-    internal CustodianServer Server => _server ?? throw new InvalidOperationException("not started");
-
-    public async ValueTask InitializeAsync() => _server = await CustodianServer.StartAsync(Engine.Sqlite);
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
-    }
-}
-
 public sealed class PortalTests(PortalServerFixture fixture) : IClassFixture<PortalServerFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
