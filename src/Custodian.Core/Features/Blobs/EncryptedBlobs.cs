@@ -24,10 +24,11 @@ internal sealed class EncryptedBlobs(IBlobStore store, KeyEncryptionKeys keks, T
     /// <summary>A sensible grace for the scheduled sweep: far longer than any transaction.</summary>
     public static readonly Duration DefaultSweepGrace = Duration.FromHours(24);
 
-    private const int SweepBatchSize = 500;
-
     /// <summary>Plaintext bytes per chunk for new blobs (tests use small ones to get many chunks).</summary>
     public int ChunkSize { get; init; } = BlobCipher.DefaultChunkSize;
+
+    /// <summary>How many store keys the orphan sweep looks up in the database per query.</summary>
+    public int SweepBatchSize { get; init; } = 500;
 
     /// <summary>
     /// Encrypts <paramref name="plaintext"/> (read to its end, not disposed) under <paramref name="owner"/>'s data key
@@ -189,14 +190,14 @@ internal sealed class EncryptedBlobs(IBlobStore store, KeyEncryptionKeys keks, T
         var cutoff = time.GetUtcNow() - grace.ToTimeSpan();
         var examined = 0;
         var removed = 0;
-        var batch = new List<string>(SweepBatchSize);
+        var batch = new List<string>(Math.Max(1, SweepBatchSize));
         await foreach (var entry in store.ListAsync(ct))
         {
             examined++;
             if (entry.LastModified < cutoff)
             {
                 batch.Add(entry.Key);
-                if (batch.Count == SweepBatchSize)
+                if (batch.Count >= SweepBatchSize)
                 {
                     removed += await RemoveUnreferencedAsync(db, batch, ct);
                     batch.Clear();
