@@ -22,6 +22,117 @@ namespace Custodian.Migrations.Postgres.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Custodian.Core.Features.Blobs.BlobRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<byte[]>("CiphertextSha256")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("ciphertext_sha256");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("DataKeyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("data_key_id");
+
+                    b.Property<string>("MediaType")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("media_type");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size");
+
+                    b.Property<string>("StoreKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("store_key");
+
+                    b.Property<long>("StoredSize")
+                        .HasColumnType("bigint")
+                        .HasColumnName("stored_size");
+
+                    b.HasKey("Id")
+                        .HasName("pk_blobs");
+
+                    b.HasIndex("DataKeyId")
+                        .HasDatabaseName("ix_blobs_data_key_id");
+
+                    b.HasIndex("OrganizationId")
+                        .HasDatabaseName("ix_blobs_organization_id");
+
+                    b.HasIndex("StoreKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_blobs_store_key");
+
+                    b.ToTable("blobs", (string)null);
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Blobs.DataKey", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("DestroyedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("destroyed_at");
+
+                    b.Property<string>("KekId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("kek_id");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_id");
+
+                    b.Property<string>("OwnerKind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("owner_kind");
+
+                    b.Property<byte[]>("WrappedKey")
+                        .HasColumnType("bytea")
+                        .HasColumnName("wrapped_key");
+
+                    b.HasKey("Id")
+                        .HasName("pk_data_keys");
+
+                    b.HasIndex("OrganizationId", "OwnerKind", "OwnerId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_data_keys_live_owner")
+                        .HasFilter("destroyed_at IS NULL");
+
+                    b.HasIndex("OrganizationId", "OwnerKind", "OwnerId", "CreatedAt")
+                        .HasDatabaseName("ix_data_keys_organization_id_owner_kind_owner_id_created_at");
+
+                    b.ToTable("data_keys", (string)null);
+                });
+
             modelBuilder.Entity("Custodian.Core.Persistence.JobLease", b =>
                 {
                     b.Property<string>("Name")
@@ -87,6 +198,16 @@ namespace Custodian.Migrations.Postgres.Migrations
                         .HasDatabaseName("ix_register_versions_sha256");
 
                     b.ToTable("register_versions", (string)null);
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Blobs.BlobRecord", b =>
+                {
+                    b.HasOne("Custodian.Core.Features.Blobs.DataKey", null)
+                        .WithMany()
+                        .HasForeignKey("DataKeyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_blobs_data_keys_data_key_id");
                 });
 #pragma warning restore 612, 618
         }

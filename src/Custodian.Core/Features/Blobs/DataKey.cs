@@ -1,0 +1,76 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using NodaTime;
+
+namespace Custodian.Core.Features.Blobs;
+
+/// <summary>Whose data a data key protects.</summary>
+internal enum DataKeyOwnerKind
+{
+    /// <summary>One data subject (a customer's contact person, a caller) within a tenant.</summary>
+    Subject,
+
+    /// <summary>The tenant itself: data that belongs to no single subject.</summary>
+    Organization,
+}
+
+/// <summary>The owner of a data key: a data subject, or the organization (then <see cref="Id"/> is the organization id).</summary>
+internal readonly record struct DataKeyOwner(DataKeyOwnerKind Kind, Guid Id)
+{
+    public static DataKeyOwner Subject(Guid subjectId) => new(DataKeyOwnerKind.Subject, subjectId);
+
+    public static DataKeyOwner Organization(Guid organizationId) => new(DataKeyOwnerKind.Organization, organizationId);
+}
+
+/// <summary>
+/// A data encryption key of one owner in one tenant, stored only wrapped by a key-encryption key that is not in the
+/// database (<see cref="KeyEncryptionKeys"/>). Destroying it (<see cref="WrappedKey"/> null, <see cref="DestroyedAt"/>
+/// set) makes every copy of the owner's blobs unreadable, backups included: crypto-shredding. An owner has at most one
+/// live key; after destruction, new data of the same owner gets a new key.
+/// </summary>
+internal sealed class DataKey
+{
+    public required Guid Id { get; init; }
+
+    public required Guid OrganizationId { get; init; }
+
+    public required DataKeyOwnerKind OwnerKind { get; init; }
+
+    public required Guid OwnerId { get; init; }
+
+    /// <summary>The data key wrapped by <see cref="KekId"/> (60 bytes); null once destroyed.</summary>
+    public byte[]? WrappedKey { get; set; }
+
+    /// <summary>Which key-encryption key wrapped <see cref="WrappedKey"/>, e.g. <c>blob-kek/v1</c>.</summary>
+    public required string KekId { get; set; }
+
+    public required Instant CreatedAt { get; init; }
+
+    public Instant? DestroyedAt { get; set; }
+
+    public DataKeyOwner Owner => new(OwnerKind, OwnerId);
+
+    public DataKeyIdentity Identity => new(Id, OrganizationId, Owner);
+}
+
+internal sealed class DataKeyConfiguration : IEntityTypeConfiguration<DataKey>
+{
+    public void Configure(EntityTypeBuilder<DataKey> builder)
+    {
+        builder.ToTable("data_keys");
+        builder.HasKey(k => k.Id);
+        builder.Property(k => k.Id).ValueGeneratedNever();
+        builder.Property(k => k.OwnerKind).HasConversion<string>().HasMaxLength(32);
+        builder.Property(k => k.KekId).HasMaxLength(64);
+        builder.Ignore(k => k.Owner);
+        builder.Ignore(k => k.Identity);
+
+        // At most one live key per owner; destroyed keys stay as tombstones beside a newer live one.
+        // The filter is the same SQL on SQLite and PostgreSQL.
+        builder.HasIndex(k => new { k.OrganizationId, k.OwnerKind, k.OwnerId })
+            .IsUnique()
+            .HasFilter("destroyed_at IS NULL")
+            .HasDatabaseName("ux_data_keys_live_owner");
+        builder.HasIndex(k => new { k.OrganizationId, k.OwnerKind, k.OwnerId, k.CreatedAt });
+    }
+}

@@ -1,0 +1,31 @@
+using Custodian.Core.Features.Blobs;
+using Custodian.Core.Persistence;
+using Custodian.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+
+namespace Custodian.IntegrationTests.Blobs;
+
+public sealed class BlobsHostTests
+{
+    [Theory, AllEngines]
+    public async Task Serve_EncryptedBlobs_RoundTripWithTheServersMasterKeyAndDataFolder(Engine engine)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await CustodianServer.StartAsync(engine);
+        var blobs = server.Services.GetRequiredService<EncryptedBlobs>();
+        var store = Assert.IsType<FileSystemBlobStore>(server.Services.GetRequiredService<IBlobStore>());
+        await using var scope = server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CustodianDbContext>();
+        var org = Guid.NewGuid();
+
+        var record = await blobs.PutAsync(db, org, DataKeyOwner.Organization(org), new MemoryStream([4, 2]), "application/octet-stream", ct);
+
+        Assert.Equal("blobs", Path.GetFileName(store.Root));
+        Assert.True(File.Exists(store.PathOf(record.StoreKey)));
+        await using var read = await blobs.OpenReadAsync(db, record.Id, ct);
+        using var buffer = new MemoryStream();
+        await read.CopyToAsync(buffer, ct);
+        Assert.Equal([4, 2], buffer.ToArray());
+    }
+}
