@@ -7,7 +7,8 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace Custodian.Core.Persistence;
 
 /// <summary>
-/// SQLite: one file, WAL journal, <c>synchronous=FULL</c>, foreign keys on, and a busy timeout so a second writer waits
+/// SQLite: one file, WAL journal, <c>synchronous=FULL</c>, foreign keys on, <c>secure_delete</c> on (deleted personal
+/// data is overwritten in the file, not left readable in free pages), and a busy timeout so a second writer waits
 /// instead of failing at once. The PRAGMAs are per connection (except journal_mode, which the file remembers), so they
 /// are applied on every open, including connections handed out again by Microsoft.Data.Sqlite's pool.
 /// </summary>
@@ -17,7 +18,7 @@ internal sealed class SqliteDatabaseProvider : IDatabaseProvider
     public static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(10);
 
     private static readonly string SetupSql = string.Create(CultureInfo.InvariantCulture,
-        $"PRAGMA busy_timeout={(int)BusyTimeout.TotalMilliseconds}; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+        $"PRAGMA busy_timeout={(int)BusyTimeout.TotalMilliseconds}; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;");
 
     public SqliteDatabaseProvider(DatabaseTarget target)
     {
@@ -92,6 +93,15 @@ internal sealed class SqliteDatabaseProvider : IDatabaseProvider
             problems.Add(new DurabilityProblem("foreign_keys", "off",
                 "SQLite foreign_keys is off: rows can be left pointing at rows that no longer exist, and deletions do not cascade. " +
                 "Set PRAGMA foreign_keys=ON on every connection (Custodian does this itself; do not override it)."));
+        }
+
+        var secureDelete = Convert.ToInt64(await ScalarAsync(connection, "PRAGMA secure_delete;", ct), CultureInfo.InvariantCulture);
+        if (secureDelete != 1)
+        {
+            problems.Add(new DurabilityProblem("secure_delete", secureDelete == 2 ? "fast" : "off",
+                "SQLite secure_delete is not on: deleted personal data stays readable in the database file's free pages until they are " +
+                "reused, so an erasure or a retention deletion would not really erase. Set PRAGMA secure_delete=ON on every connection " +
+                "(Custodian does this itself; do not override it)."));
         }
 
         return problems;

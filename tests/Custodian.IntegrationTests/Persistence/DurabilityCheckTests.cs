@@ -68,7 +68,7 @@ public sealed class DurabilityCheckTests
         await connection.OpenAsync(ct);
         await using (var command = connection.CreateCommand())
         {
-            command.CommandText = "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
+            command.CommandText = "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;";
             await command.ExecuteNonQueryAsync(ct);
         }
 
@@ -95,5 +95,37 @@ public sealed class DurabilityCheckTests
         var problems = await DurabilityCheck.VerifyAsync(connection, ct);
 
         Assert.Contains(problems, p => p.Setting == "foreign_keys");
+    }
+
+    [Fact]
+    public async Task VerifyAsync_SqliteSecureDeleteOff_IsReported()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var db = await TestDatabase.CreateAsync(Engine.Sqlite);
+        await using var connection = new SqliteConnection(db.Target.ConnectionString);
+        await connection.OpenAsync(ct);
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "PRAGMA secure_delete=OFF;";
+            await command.ExecuteNonQueryAsync(ct);
+        }
+
+        var problems = await DurabilityCheck.VerifyAsync(connection, ct);
+
+        var problem = Assert.Single(problems, p => p.Setting == "secure_delete");
+        Assert.Equal("off", problem.ActualValue);
+    }
+
+    [Fact]
+    public async Task SqliteConnections_OpenedByCustodian_HaveSecureDeleteOn()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var db = await TestDatabase.CreateAsync(Engine.Sqlite);
+        await using var context = db.CreateContext();
+        await context.Database.OpenConnectionAsync(ct);
+        await using var command = context.Database.GetDbConnection().CreateCommand();
+        command.CommandText = "PRAGMA secure_delete;";
+
+        Assert.Equal(1L, Convert.ToInt64(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture));
     }
 }
