@@ -1,7 +1,7 @@
-using Custodian.Core.Common;
 using System.CommandLine;
 using Custodian.Cli;
 using Custodian.Configuration;
+using Custodian.Core.Common;
 using Custodian.Core.Persistence;
 using Custodian.Features.Database;
 using Custodian.Features.Register;

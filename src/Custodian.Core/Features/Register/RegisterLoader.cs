@@ -403,46 +403,46 @@ internal static class RegisterLoader
             switch (from.Value)
             {
                 case RetentionAnchor.RecordTime or RetentionAnchor.TicketClosed:
-                {
-                    NotAllowed("grace", "min", "max");
-                    var period = map.Period("period");
-                    return period is null ? null : new FixedRetention(period, from.Value, reference);
-                }
+                    {
+                        NotAllowed("grace", "min", "max");
+                        var period = map.Period("period");
+                        return period is null ? null : new FixedRetention(period, from.Value, reference);
+                    }
 
                 case RetentionAnchor.ServiceEnd:
-                {
-                    NotAllowed("period", "min", "max");
-                    var grace = map.Has("grace") ? map.Period("grace") : Period.Zero;
-                    return grace is null ? null : new UntilServiceEndRetention(grace, reference);
-                }
+                    {
+                        NotAllowed("period", "min", "max");
+                        var grace = map.Has("grace") ? map.Period("grace") : Period.Zero;
+                        return grace is null ? null : new UntilServiceEndRetention(grace, reference);
+                    }
 
                 case RetentionAnchor.ClientSetting:
-                {
-                    NotAllowed("period", "grace");
-                    var missing = BoundKeys.Where(k => !map.Has(k)).ToList();
-                    if (missing.Count > 0)
                     {
-                        context.Error(map.Node, RegisterCodes.ClientRetentionBoundsRequired, $"retention set by the client needs bounds so that no tenant setting can keep data forever; add {string.Join(" and ", missing.Select(k => $"`{k}:`"))} (e.g. `min: P0D`, `max: P1Y`).");
-                    }
+                        NotAllowed("period", "grace");
+                        var missing = BoundKeys.Where(k => !map.Has(k)).ToList();
+                        if (missing.Count > 0)
+                        {
+                            context.Error(map.Node, RegisterCodes.ClientRetentionBoundsRequired, $"retention set by the client needs bounds so that no tenant setting can keep data forever; add {string.Join(" and ", missing.Select(k => $"`{k}:`"))} (e.g. `min: P0D`, `max: P1Y`).");
+                        }
 
-                    var min = map.Period("min", false);
-                    var max = map.Period("max", false);
-                    if (min is null || max is null)
-                    {
-                        return null;
-                    }
+                        var min = map.Period("min", false);
+                        var max = map.Period("max", false);
+                        if (min is null || max is null)
+                        {
+                            return null;
+                        }
 
-                    // Periods of mixed units have no total order; compare them from a fixed day, which is exact for the
-                    // single-unit periods a register uses.
-                    var comparer = Period.CreateComparer(new LocalDateTime(2000, 1, 1, 0, 0));
-                    if (comparer.Compare(min, max) > 0)
-                    {
-                        context.Error(map.Get("max")!, RegisterCodes.RetentionBoundsOrder, $"`max` ({max}) is shorter than `min` ({min}); swap them or raise `max`.");
-                        return null;
-                    }
+                        // Periods of mixed units have no total order; compare them from a fixed day, which is exact for the
+                        // single-unit periods a register uses.
+                        var comparer = Period.CreateComparer(new LocalDateTime(2000, 1, 1, 0, 0));
+                        if (comparer.Compare(min, max) > 0)
+                        {
+                            context.Error(map.Get("max")!, RegisterCodes.RetentionBoundsOrder, $"`max` ({max}) is shorter than `min` ({min}); swap them or raise `max`.");
+                            return null;
+                        }
 
-                    return new ClientDefinedRetention(min, max, reference);
-                }
+                        return new ClientDefinedRetention(min, max, reference);
+                    }
 
                 default:
                     throw new InvalidOperationException($"Unhandled retention anchor {from}.");

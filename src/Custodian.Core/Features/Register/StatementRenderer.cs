@@ -22,17 +22,17 @@ internal static class StatementRenderer
         switch (format)
         {
             case StatementFormat.Markdown:
-            {
-                var writer = new MarkdownStatementWriter();
-                Write(register, language, writer);
-                return writer.ToString();
-            }
+                {
+                    var writer = new MarkdownStatementWriter();
+                    Write(register, language, writer);
+                    return writer.ToString();
+                }
 
             case StatementFormat.Html:
-            {
-                var vocabulary = Vocabulary(register, language);
-                var title = $"{register.Statement.Title.Get(language)} – {register.Statement.Controller.Name}";
-                return $"""
+                {
+                    var vocabulary = Vocabulary(register, language);
+                    var title = $"{register.Statement.Title.Get(language)} – {register.Statement.Controller.Name}";
+                    return $"""
                     <!DOCTYPE html>
                     <html lang="{vocabulary.LanguageTag}">
                     <head>
@@ -47,7 +47,7 @@ internal static class StatementRenderer
                     </html>
 
                     """;
-            }
+                }
 
             default:
                 throw new ArgumentOutOfRangeException(nameof(format), format, null);
