@@ -99,7 +99,7 @@ internal sealed class CheckpointVerifier
     /// <summary>Parses a verifier key <c>name+keyid+base64(0x01 ‖ key)</c>; null when it is not a valid Ed25519 one.</summary>
     public static CheckpointVerifier? FromVerifierKey(string vkey)
     {
-        var parts = (vkey ?? "").Trim().Split('+');
+        var parts = (vkey ?? "").Trim().Split('+', 3);
         if (parts.Length != 3)
         {
             return null;
