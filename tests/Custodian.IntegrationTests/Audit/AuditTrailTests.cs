@@ -108,4 +108,24 @@ public sealed class AuditTrailTests
         Assert.Equal(1, await context.JobLeases.CountAsync(ct));
         Assert.Equal(1, await context.Set<AuditEvent>().CountAsync(ct));
     }
+
+    [Theory, AllEngines]
+    public async Task CreateIfDueAsync_QuietLog_CheckpointsTailOnlyAfterInterval(Engine engine)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var f = await AuditFixture.CreateAsync(engine);
+        await f.AppendManyAsync(3, ct);   // the first append finds no checkpoint at all and makes #1 at size 1
+        await using var context = f.CreateContext();
+
+        Assert.Null(await f.Checkpoints.CreateIfDueAsync(context, ct));
+        f.Time.Advance(TimeSpan.FromMinutes(15));
+        var made = await f.Checkpoints.CreateIfDueAsync(context, ct);
+        f.Time.Advance(TimeSpan.FromMinutes(15));
+        var again = await f.Checkpoints.CreateIfDueAsync(context, ct);
+
+        Assert.NotNull(made);
+        Assert.Equal((2L, 3L), (made.Number, made.Size));
+        Assert.Null(again);   // nothing new to sign
+        Assert.Equal(2, (await f.VerifyAsync(ct)).CheckpointCount);
+    }
 }
