@@ -171,9 +171,18 @@ public sealed class AuditTamperTests
         await AuditTamper.ShiftSeqAsync(context, 20, +1, ct);
         var forged = new AuditEvent
         {
-            Seq = 20, Id = Guid.NewGuid(), OccurredAt = events[18].OccurredAt, OrganizationId = events[18].OrganizationId,
-            ActorKind = "system", ActorId = "retention", Action = "retention.swept", Objects = "[]", Reason = null, Details = "{}",
-            LeafHash = [], TreeRoot = [],
+            Seq = 20,
+            Id = Guid.NewGuid(),
+            OccurredAt = events[18].OccurredAt,
+            OrganizationId = events[18].OrganizationId,
+            ActorKind = "system",
+            ActorId = "retention",
+            Action = "retention.swept",
+            Objects = "[]",
+            Reason = null,
+            Details = "{}",
+            LeafHash = [],
+            TreeRoot = [],
         };
         var leaf = AuditCanonical.LeafHash(forged);
         var range = CompactRange.Empty();
