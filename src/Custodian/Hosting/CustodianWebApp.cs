@@ -1,6 +1,8 @@
 using Custodian.Core.Common;
+using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Blobs;
 using Custodian.Core.Persistence;
+using Custodian.Features.Audit;
 using Custodian.Features.Health;
 using Custodian.Features.Register;
 
@@ -31,6 +33,8 @@ internal static class CustodianWebApp
         builder.Services.AddCustodianDatabase(options.Database);
         DataProtectionSetup.AddCustodianDataProtection(builder.Services, options.MasterKey, options.DataFolder);
         builder.Services.AddCustodianBlobs(options.DataFolder);
+        builder.Services.AddCustodianAudit();
+        builder.Services.AddHostedService<AuditCheckpointTimer>();
 
         builder.Services.AddLocalization(o => o.ResourcesPath = "Resources");
         builder.Services.AddRazorPages();

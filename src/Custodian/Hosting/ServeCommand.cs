@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Custodian.Cli;
 using Custodian.Configuration;
-using Custodian.Core.Common;
 using Custodian.Core.Persistence;
 using Custodian.Features.Database;
 using Custodian.Features.Register;
@@ -95,9 +94,7 @@ internal static class ServeCommand
             }
         }
 
-        var masterKey = dev && settings.MasterKeyFile is null
-            ? MasterKey.LoadOrCreateForDevelopment(Path.Combine(settings.DataFolder, "secrets", "master.key"))
-            : MasterKey.Load(settings.MasterKeyFile!);
+        var masterKey = MasterKeyFiles.LoadForServe(settings, dev);
 
         var (register, diagnostics) = ActiveRegister.Load(settings.RegisterPath);
         if (register is null)

@@ -7,6 +7,12 @@ namespace Custodian.Core.Features.Audit;
 /// change it records: call <see cref="AppendAsync"/> inside <c>db.Database.BeginTransactionAsync()</c>, before the
 /// commit. If the event cannot be written the transaction fails and so does the action (fail closed). Reads of personal
 /// data are events too (<c>subject.viewed</c>), appended in their own short transaction before the data is returned.
+/// <para>
+/// Append as the LAST step before the commit: the append locks the log's single head row until the transaction ends
+/// (that is what keeps the sequence gap-free), so every other audited transaction waits for yours to finish. Use the
+/// default isolation level (READ COMMITTED on PostgreSQL); under SERIALIZABLE a concurrent append raises a
+/// serialization failure that the caller would have to retry. Keyed hashes of identifiers: <see cref="AuditHasher"/>.
+/// </para>
 /// </summary>
 internal interface IAuditTrail
 {
@@ -16,7 +22,7 @@ internal interface IAuditTrail
 
 /// <summary>
 /// One audited action. No personal data goes in here: objects are referenced by id; where an identifier must be
-/// recorded (a searched phone number), pass it through <c>IAuditTrail</c>'s keyed hash, never in clear.
+/// recorded (a searched phone number), pass it through <see cref="AuditHasher.HashIdentifier"/>, never in clear.
 /// </summary>
 /// <param name="Action">Stable dotted name, never renamed: <c>subject.viewed</c>, <c>usage.imported</c>, <c>contact.created</c>.</param>
 /// <param name="Actor">Who did it.</param>

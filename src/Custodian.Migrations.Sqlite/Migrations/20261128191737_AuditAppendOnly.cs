@@ -1,0 +1,23 @@
+﻿using Custodian.Core.Features.Audit;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Custodian.Migrations.Sqlite.Migrations
+{
+    /// <inheritdoc />
+    public partial class AuditAppendOnly : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.Sql(AuditDatabaseSql.SqliteAppendOnlyUp);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.Sql(AuditDatabaseSql.SqliteAppendOnlyDown);
+        }
+    }
+}
