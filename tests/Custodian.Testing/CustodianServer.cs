@@ -43,9 +43,10 @@ internal sealed class CustodianServer : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <summary>Starts a server on a fresh empty database of <paramref name="engine"/> (skips or fails like any storage test when PostgreSQL is missing).</summary>
-    public static async Task<CustodianServer> StartAsync(Engine engine) => await StartAsync(await TestDatabase.CreateEmptyAsync(engine));
+    public static async Task<CustodianServer> StartAsync(Engine engine, Action<WebApplicationBuilder>? configure = null) =>
+        await StartAsync(await TestDatabase.CreateEmptyAsync(engine), configure);
 
-    public static async Task<CustodianServer> StartAsync(TestDatabase database)
+    public static async Task<CustodianServer> StartAsync(TestDatabase database, Action<WebApplicationBuilder>? configure = null)
     {
         var data = Directory.CreateTempSubdirectory("custodian-server.");
         var keyFile = Path.Combine(data.FullName, "master.key");
@@ -56,7 +57,11 @@ internal sealed class CustodianServer : IAsyncDisposable
         using var error = new StringWriter();
         var options = await ServeCommand.PrepareAsync(settings, dev: false, output, error, TestContext.Current.CancellationToken)
             ?? throw new InvalidOperationException("serve refused to start: " + error);
-        var app = CustodianWebApp.Build(options with { Urls = "http://127.0.0.1:0" }, b => b.Logging.ClearProviders());
+        var app = CustodianWebApp.Build(options with { Urls = "http://127.0.0.1:0" }, b =>
+        {
+            b.Logging.ClearProviders();
+            configure?.Invoke(b);
+        });
         await app.StartAsync(TestContext.Current.CancellationToken);
         return new CustodianServer(app, database, data, output.ToString());
     }

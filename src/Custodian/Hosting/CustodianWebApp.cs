@@ -27,6 +27,7 @@ internal static class CustodianWebApp
             Args = [],
         });
         builder.WebHost.UseUrls(options.Urls);
+        LogPolicy.Apply(builder.Logging);
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(options.Register);
