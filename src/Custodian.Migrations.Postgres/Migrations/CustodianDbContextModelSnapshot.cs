@@ -80,6 +80,157 @@ namespace Custodian.Migrations.Postgres.Migrations
                     b.ToTable("api_keys", (string)null);
                 });
 
+            modelBuilder.Entity("Custodian.Core.Features.Audit.AuditCheckpoint", b =>
+                {
+                    b.Property<long>("Number")
+                        .HasColumnType("bigint")
+                        .HasColumnName("number");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("note");
+
+                    b.Property<byte[]>("RootHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea")
+                        .HasColumnName("root_hash");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size");
+
+                    b.HasKey("Number")
+                        .HasName("pk_audit_checkpoints");
+
+                    b.ToTable("audit_checkpoints", (string)null);
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Audit.AuditEvent", b =>
+                {
+                    b.Property<long>("Seq")
+                        .HasColumnType("bigint")
+                        .HasColumnName("seq");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("action");
+
+                    b.Property<string>("ActorId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("actor_id");
+
+                    b.Property<string>("ActorKind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("actor_kind");
+
+                    b.Property<string>("Details")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("details");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<byte[]>("LeafHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea")
+                        .HasColumnName("leaf_hash");
+
+                    b.Property<string>("Objects")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("objects");
+
+                    b.Property<DateTime>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<Guid?>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("reason");
+
+                    b.Property<byte[]>("TreeRoot")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea")
+                        .HasColumnName("tree_root");
+
+                    b.HasKey("Seq")
+                        .HasName("pk_audit_events");
+
+                    b.HasIndex("Id")
+                        .IsUnique()
+                        .HasDatabaseName("ix_audit_events_id");
+
+                    b.HasIndex("OrganizationId", "Seq")
+                        .HasDatabaseName("ix_audit_events_organization_id_seq");
+
+                    b.ToTable("audit_events", (string)null);
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Audit.AuditHead", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CheckpointCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("checkpoint_count");
+
+                    b.Property<byte[]>("Frontier")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("frontier");
+
+                    b.Property<DateTime?>("LastCheckpointAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_checkpoint_at");
+
+                    b.Property<long>("LastCheckpointSize")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_checkpoint_size");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size");
+
+                    b.HasKey("Id")
+                        .HasName("pk_audit_head");
+
+                    b.ToTable("audit_head", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            CheckpointCount = 0L,
+                            Frontier = new byte[0],
+                            LastCheckpointSize = 0L,
+                            Size = 0L
+                        });
+                });
+
             modelBuilder.Entity("Custodian.Core.Features.Idempotency.IdempotencyRecord", b =>
                 {
                     b.Property<Guid>("Id")

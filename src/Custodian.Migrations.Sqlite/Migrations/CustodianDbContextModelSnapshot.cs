@@ -75,6 +75,157 @@ namespace Custodian.Migrations.Sqlite.Migrations
                     b.ToTable("api_keys", (string)null);
                 });
 
+            modelBuilder.Entity("Custodian.Core.Features.Audit.AuditCheckpoint", b =>
+                {
+                    b.Property<long>("Number")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("number");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("note");
+
+                    b.Property<byte[]>("RootHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB")
+                        .HasColumnName("root_hash");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("size");
+
+                    b.HasKey("Number")
+                        .HasName("pk_audit_checkpoints");
+
+                    b.ToTable("audit_checkpoints", (string)null);
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Audit.AuditEvent", b =>
+                {
+                    b.Property<long>("Seq")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("seq");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("action");
+
+                    b.Property<string>("ActorId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor_id");
+
+                    b.Property<string>("ActorKind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor_kind");
+
+                    b.Property<string>("Details")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("details");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<byte[]>("LeafHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB")
+                        .HasColumnName("leaf_hash");
+
+                    b.Property<string>("Objects")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("objects");
+
+                    b.Property<DateTime>("OccurredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<Guid?>("OrganizationId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("organization_id");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<byte[]>("TreeRoot")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB")
+                        .HasColumnName("tree_root");
+
+                    b.HasKey("Seq")
+                        .HasName("pk_audit_events");
+
+                    b.HasIndex("Id")
+                        .IsUnique()
+                        .HasDatabaseName("ix_audit_events_id");
+
+                    b.HasIndex("OrganizationId", "Seq")
+                        .HasDatabaseName("ix_audit_events_organization_id_seq");
+
+                    b.ToTable("audit_events", (string)null);
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Audit.AuditHead", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CheckpointCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("checkpoint_count");
+
+                    b.Property<byte[]>("Frontier")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("frontier");
+
+                    b.Property<DateTime?>("LastCheckpointAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_checkpoint_at");
+
+                    b.Property<long>("LastCheckpointSize")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_checkpoint_size");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("size");
+
+                    b.HasKey("Id")
+                        .HasName("pk_audit_head");
+
+                    b.ToTable("audit_head", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            CheckpointCount = 0L,
+                            Frontier = new byte[0],
+                            LastCheckpointSize = 0L,
+                            Size = 0L
+                        });
+                });
+
             modelBuilder.Entity("Custodian.Core.Features.Idempotency.IdempotencyRecord", b =>
                 {
                     b.Property<Guid>("Id")

@@ -1,4 +1,5 @@
 using Custodian.Core.Common;
+using Custodian.Core.Features.Audit;
 using Custodian.Core.Persistence;
 using Custodian.Features.Health;
 using Custodian.Features.Register;
@@ -29,6 +30,7 @@ internal static class CustodianWebApp
         builder.Services.AddSingleton(options.Register);
         builder.Services.AddCustodianDatabase(options.Database);
         DataProtectionSetup.AddCustodianDataProtection(builder.Services, options.MasterKey, options.DataFolder);
+        builder.Services.AddCustodianAudit();
 
         builder.Services.AddLocalization(o => o.ResourcesPath = "Resources");
         builder.Services.AddRazorPages();

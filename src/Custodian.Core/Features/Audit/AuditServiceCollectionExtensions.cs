@@ -1,0 +1,28 @@
+using Custodian.Core.Common;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Custodian.Core.Features.Audit;
+
+internal static class AuditServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the audit trail: <see cref="IAuditTrail"/> (append), <see cref="AuditHasher"/> (keyed identifier hashes),
+    /// <see cref="AuditCheckpoints"/> (signed checkpoints, export) and <see cref="AuditVerifier"/>. Needs a
+    /// <see cref="MasterKey"/> and a <see cref="TimeProvider"/> in the container (the host registers both); all services
+    /// are singletons and take the <see cref="Persistence.CustodianDbContext"/> per call.
+    /// </summary>
+    public static IServiceCollection AddCustodianAudit(this IServiceCollection services, Action<AuditOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = new AuditOptions();
+        configure?.Invoke(options);
+        services.TryAddSingleton(options);
+        services.TryAddSingleton(sp => new CheckpointSigner(sp.GetRequiredService<MasterKey>(), sp.GetRequiredService<AuditOptions>().Origin));
+        services.TryAddSingleton(sp => new AuditHasher(sp.GetRequiredService<MasterKey>()));
+        services.TryAddSingleton<AuditCheckpoints>();
+        services.TryAddSingleton<IAuditTrail, AuditTrail>();
+        services.TryAddSingleton<AuditVerifier>();
+        return services;
+    }
+}

@@ -1,0 +1,104 @@
+using System.Text;
+using Custodian.Core.Persistence;
+using NodaTime;
+
+namespace Custodian.Core.Features.Audit;
+
+/// <summary>
+/// Appends events to the audit Merkle tree inside the caller's transaction (security.md §2.3). Per append: lock the head
+/// row, build the event with the next sequence number, hash its canonical bytes into a leaf, extend the stored compact
+/// range, store the event with the new root, move the head, and make a signed checkpoint when one is due. Any failure
+/// throws and leaves the caller's transaction to roll back: no change without its audit event (fail closed).
+/// </summary>
+internal sealed class AuditTrail(TimeProvider time, AuditCheckpoints checkpoints) : IAuditTrail
+{
+    public async Task AppendAsync(CustodianDbContext db, AuditEntry entry, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(entry);
+        AuditStore.RequireTransaction(db);
+        var prepared = Prepare(entry);
+
+        var head = await AuditStore.LockHeadAsync(db, ct);
+        var range = CompactRange.Restore(head.Size, head.Frontier);
+        var now = Instant.FromDateTimeOffset(time.GetUtcNow());
+        var occurredAt = AuditCanonical.TruncateToMicroseconds(now);
+        var draft = new AuditEvent
+        {
+            Seq = head.Size + 1,
+            Id = Guid.CreateVersion7(occurredAt.ToDateTimeOffset()),
+            OccurredAt = occurredAt,
+            OrganizationId = entry.OrganizationId,
+            ActorKind = AuditCanonical.ActorKindName(entry.Actor.Kind),
+            ActorId = prepared.ActorId,
+            Action = prepared.Action,
+            Objects = prepared.Objects,
+            Reason = prepared.Reason,
+            Details = prepared.Details,
+            LeafHash = [],
+            TreeRoot = [],
+        };
+        var leaf = AuditCanonical.LeafHash(draft);
+        range.Append(leaf);
+        var stored = new AuditEvent
+        {
+            Seq = draft.Seq,
+            Id = draft.Id,
+            OccurredAt = draft.OccurredAt,
+            OrganizationId = draft.OrganizationId,
+            ActorKind = draft.ActorKind,
+            ActorId = draft.ActorId,
+            Action = draft.Action,
+            Objects = draft.Objects,
+            Reason = draft.Reason,
+            Details = draft.Details,
+            LeafHash = leaf,
+            TreeRoot = range.Root(),
+        };
+
+        await AuditStore.InsertEventAsync(db, stored, ct);
+        await AuditStore.UpdateHeadAsync(db, head.Size, range.Size, range.Pack(), ct);
+        if (checkpoints.IsDue(head, range.Size, now))
+        {
+            await checkpoints.CreateLockedAsync(db, head, range.Size, stored.TreeRoot, now, ct);
+        }
+    }
+
+    private sealed record Prepared(string ActorId, string Action, string Objects, string? Reason, string Details);
+
+    /// <summary>
+    /// Validates and normalises an entry (NFC, so one text has one stored form and one hash). Invalid entries are bugs
+    /// in the calling feature: they throw before anything is written.
+    /// </summary>
+    private static Prepared Prepare(AuditEntry entry)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(entry.Action);
+        ArgumentNullException.ThrowIfNull(entry.Actor);
+        ArgumentException.ThrowIfNullOrWhiteSpace(entry.Actor.Id);
+        ArgumentNullException.ThrowIfNull(entry.Objects);
+        _ = AuditCanonical.ActorKindName(entry.Actor.Kind);
+
+        var objects = entry.Objects.Select(o => new AuditObject(Nfc(o.Type, "objects.type"), Nfc(o.Id, "objects.id"))).ToList();
+        var details = (entry.Details ?? new Dictionary<string, string>())
+            .Select(d => new KeyValuePair<string, string>(Nfc(d.Key, "details.key"), Nfc(d.Value, "details.value")))
+            .ToList();
+        if (details.Select(d => d.Key).Distinct(StringComparer.Ordinal).Count() != details.Count)
+        {
+            throw new ArgumentException("Audit details have two keys that are equal after NFC normalisation.", nameof(entry));
+        }
+
+        return new Prepared(
+            Nfc(entry.Actor.Id, "actor.id"),
+            Nfc(entry.Action, "action"),
+            AuditCanonical.ObjectsJson(objects),
+            entry.Reason is null ? null : Nfc(entry.Reason, "reason"),
+            AuditCanonical.DetailsJson(details));
+    }
+
+    private static string Nfc(string value, string name)
+    {
+        ArgumentNullException.ThrowIfNull(value, name);
+        AuditCanonical.RequireValidText(value, name);
+        return value.Normalize(NormalizationForm.FormC);
+    }
+}
