@@ -1,13 +1,13 @@
 using Custodian.Core.Common;
 using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Store;
+using Custodian.Core.Persistence;
 using Custodian.Features.ApiKeys;
+using Custodian.Features.Health;
 using Custodian.Features.Organizations;
+using Custodian.Features.Register;
 using Custodian.Features.Store;
 using Custodian.Features.Subjects;
-using Custodian.Core.Persistence;
-using Custodian.Features.Health;
-using Custodian.Features.Register;
 
 namespace Custodian.Hosting;
 

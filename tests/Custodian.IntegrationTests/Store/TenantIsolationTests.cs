@@ -96,75 +96,75 @@ public sealed class TenantIsolationTests
         switch (method, segments.Length)
         {
             case ("GET", 1) when resource == "subjects":
-            {
-                var (status, leaked) = await GetTextAsync(a, $"/api/v1/subjects?identifier={Uri.EscapeDataString(other.Phone)}&reason=isolation-test");
-                var (_, nothing) = await GetTextAsync(a, "/api/v1/subjects?identifier=%2B31640009999&reason=isolation-test");
-                return status != HttpStatusCode.OK ? $"status {status}"
-                    : Leaks(leaked, other) ?? (Categories(leaked) == Categories(nothing) ? null : "B's identifier finds something");
-            }
-
-            case ("GET", 1):
-            {
-                var (status, text) = await GetTextAsync(a, $"/api/v1/{resource}?limit=200");
-                return status != HttpStatusCode.OK ? $"status {status}" : Leaks(text, other);
-            }
-
-            case ("GET", 2):
-            {
-                if (await SendAsync(a, HttpMethod.Get, $"/api/v1/{resource}/{IdOf(own, resource)}", null) is var mine && mine.Status != HttpStatusCode.OK)
                 {
-                    return $"A's own object gives {mine.Status}; the probe proves nothing";
+                    var (status, leaked) = await GetTextAsync(a, $"/api/v1/subjects?identifier={Uri.EscapeDataString(other.Phone)}&reason=isolation-test");
+                    var (_, nothing) = await GetTextAsync(a, "/api/v1/subjects?identifier=%2B31640009999&reason=isolation-test");
+                    return status != HttpStatusCode.OK ? $"status {status}"
+                        : Leaks(leaked, other) ?? (Categories(leaked) == Categories(nothing) ? null : "B's identifier finds something");
                 }
 
-                return Same(
-                    await SendAsync(a, HttpMethod.Get, $"/api/v1/{resource}/{IdOf(other, resource)}", null),
-                    await SendAsync(a, HttpMethod.Get, $"/api/v1/{resource}/{nowhere}", null),
-                    expectFailure: true);
-            }
+            case ("GET", 1):
+                {
+                    var (status, text) = await GetTextAsync(a, $"/api/v1/{resource}?limit=200");
+                    return status != HttpStatusCode.OK ? $"status {status}" : Leaks(text, other);
+                }
+
+            case ("GET", 2):
+                {
+                    if (await SendAsync(a, HttpMethod.Get, $"/api/v1/{resource}/{IdOf(own, resource)}", null) is var mine && mine.Status != HttpStatusCode.OK)
+                    {
+                        return $"A's own object gives {mine.Status}; the probe proves nothing";
+                    }
+
+                    return Same(
+                        await SendAsync(a, HttpMethod.Get, $"/api/v1/{resource}/{IdOf(other, resource)}", null),
+                        await SendAsync(a, HttpMethod.Get, $"/api/v1/{resource}/{nowhere}", null),
+                        expectFailure: true);
+                }
 
             case ("PUT", 2):
-            {
-                var body = Body(resource, own);
-                return Same(
-                    await SendAsync(a, HttpMethod.Put, $"/api/v1/{resource}/{IdOf(other, resource)}", body),
-                    await SendAsync(a, HttpMethod.Put, $"/api/v1/{resource}/{nowhere}", body),
-                    expectFailure: true);
-            }
+                {
+                    var body = Body(resource, own);
+                    return Same(
+                        await SendAsync(a, HttpMethod.Put, $"/api/v1/{resource}/{IdOf(other, resource)}", body),
+                        await SendAsync(a, HttpMethod.Put, $"/api/v1/{resource}/{nowhere}", body),
+                        expectFailure: true);
+                }
 
             case ("POST", 3):
-            {
-                var body = ActionBody($"{resource}/{segments[2]}");
-                return Same(
-                    await SendAsync(a, HttpMethod.Post, $"/api/v1/{resource}/{IdOf(other, resource)}/{segments[2]}", body),
-                    await SendAsync(a, HttpMethod.Post, $"/api/v1/{resource}/{nowhere}/{segments[2]}", body),
-                    expectFailure: true);
-            }
+                {
+                    var body = ActionBody($"{resource}/{segments[2]}");
+                    return Same(
+                        await SendAsync(a, HttpMethod.Post, $"/api/v1/{resource}/{IdOf(other, resource)}/{segments[2]}", body),
+                        await SendAsync(a, HttpMethod.Post, $"/api/v1/{resource}/{nowhere}/{segments[2]}", body),
+                        expectFailure: true);
+                }
 
             case ("POST", 1) when resource == "organizations":
-            {
-                var (status, _) = await SendAsync(a, HttpMethod.Post, "/api/v1/organizations", Body(resource, own));
-                return status == HttpStatusCode.Forbidden ? null : $"a tenant key creating an organisation got {status}";
-            }
+                {
+                    var (status, _) = await SendAsync(a, HttpMethod.Post, "/api/v1/organizations", Body(resource, own));
+                    return status == HttpStatusCode.Forbidden ? null : $"a tenant key creating an organisation got {status}";
+                }
 
             case ("POST", 1) when OrganizationLevel.Contains(resource):
-            {
-                // The body names B (or nobody): a tenant key's records go to its own organisation, never to a named one.
-                var toB = Body(resource, own);
-                toB["organization"] = other.Code;
-                var toNobody = Body(resource, own);
-                toNobody["organization"] = "no-such-org";
-                return Same(await SendAsync(a, HttpMethod.Post, $"/api/v1/{resource}", toB), await SendAsync(a, HttpMethod.Post, $"/api/v1/{resource}", toNobody), expectFailure: true);
-            }
+                {
+                    // The body names B (or nobody): a tenant key's records go to its own organisation, never to a named one.
+                    var toB = Body(resource, own);
+                    toB["organization"] = other.Code;
+                    var toNobody = Body(resource, own);
+                    toNobody["organization"] = "no-such-org";
+                    return Same(await SendAsync(a, HttpMethod.Post, $"/api/v1/{resource}", toB), await SendAsync(a, HttpMethod.Post, $"/api/v1/{resource}", toNobody), expectFailure: true);
+                }
 
             case ("POST", 1) when Parents.ContainsKey(resource):
-            {
-                // The body points at B's parent (or at nothing): the parent is looked up through A's tenant filter.
-                var (field, _) = Parents[resource];
-                var toB = Body(resource, other);
-                var toNobody = Body(resource, other);
-                toNobody[field] = nowhere;
-                return Same(await SendAsync(a, HttpMethod.Post, $"/api/v1/{resource}", toB), await SendAsync(a, HttpMethod.Post, $"/api/v1/{resource}", toNobody), expectFailure: true);
-            }
+                {
+                    // The body points at B's parent (or at nothing): the parent is looked up through A's tenant filter.
+                    var (field, _) = Parents[resource];
+                    var toB = Body(resource, other);
+                    var toNobody = Body(resource, other);
+                    toNobody[field] = nowhere;
+                    return Same(await SendAsync(a, HttpMethod.Post, $"/api/v1/{resource}", toB), await SendAsync(a, HttpMethod.Post, $"/api/v1/{resource}", toNobody), expectFailure: true);
+                }
 
             default:
                 return "not covered by the isolation matrix: add a case for this endpoint";
