@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Custodian.Core.Features.Tenancy;
 using Custodian.Core.Persistence;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -124,9 +125,17 @@ internal sealed class TestDatabase : IAsyncDisposable
 
     public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>A new EF context on this database; dispose it.</summary>
+    /// <summary>A new EF context on this database, seeing no tenant's rows (as the product's contexts start); dispose it.</summary>
     public CustodianDbContext CreateContext() =>
         Services.GetRequiredService<IDbContextFactory<CustodianDbContext>>().CreateDbContext();
+
+    /// <summary>A new EF context scoped to <paramref name="scope"/> (one organisation, or every one as jobs and operator commands are).</summary>
+    public CustodianDbContext CreateContext(TenantScope scope)
+    {
+        var context = CreateContext();
+        context.ScopeTo(scope);
+        return context;
+    }
 
     /// <summary>A container with <c>AddCustodianDatabase(target)</c>, e.g. for a variant of <see cref="Target"/> with other connection options.</summary>
     public static ServiceProvider ServicesFor(DatabaseTarget target, Action<IServiceCollection>? configure = null)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Custodian.Configuration;
 using Custodian.Core.Common;
 using Custodian.Core.Persistence;
+using Custodian.Features.ApiKeys;
 using Custodian.Features.Audit;
 using Custodian.Features.Database;
 using Custodian.Features.Register;
@@ -45,6 +46,7 @@ internal static class CustodianCli
         root.Subcommands.Add(DbCommands.Build());
         root.Subcommands.Add(RegisterCommands.Build());
         root.Subcommands.Add(AuditCommands.Build());
+        root.Subcommands.Add(ApiKeyCommands.Build());
         return root;
     }
 

@@ -1,4 +1,5 @@
 using Custodian.Core.Features.Blobs;
+using Custodian.Core.Features.Tenancy;
 using Custodian.Core.Persistence;
 using Custodian.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,6 +18,7 @@ public sealed class BlobsHostTests
         var store = Assert.IsType<FileSystemBlobStore>(server.Services.GetRequiredService<IBlobStore>());
         await using var scope = server.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CustodianDbContext>();
+        db.ScopeTo(TenantScope.Everything);
         var org = Guid.NewGuid();
 
         var record = await blobs.PutAsync(db, org, DataKeyOwner.Organization(org), new MemoryStream([4, 2]), "application/octet-stream", ct);

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Custodian.Core.Common;
 using Custodian.Core.Features.Blobs;
+using Custodian.Core.Features.Tenancy;
 using Custodian.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -48,7 +49,7 @@ public sealed class EncryptedBlobsTests
         await using var h = await BlobHarness.CreateAsync(engine, chunkSize: BlobCipher.DefaultChunkSize);
         var plaintext = Bytes(length);
 
-        await using (var db = h.Db.CreateContext())
+        await using (var db = h.Db.CreateContext(TenantScope.Everything))
         {
             var record = await h.Blobs.PutAsync(db, OrgA, Jan, new MemoryStream(plaintext), "audio/ogg", Ct);
 
@@ -59,7 +60,7 @@ public sealed class EncryptedBlobsTests
             Assert.DoesNotContain(record.Id.ToString("N"), record.StoreKey, StringComparison.Ordinal);
         }
 
-        await using (var db = h.Db.CreateContext())
+        await using (var db = h.Db.CreateContext(TenantScope.Everything))
         {
             var row = await db.Set<BlobRecord>().SingleAsync(Ct);
             Assert.Equal("audio/ogg", row.MediaType);
@@ -72,7 +73,7 @@ public sealed class EncryptedBlobsTests
     public async Task PutAsync_StoredContent_IsNotPlaintext(Engine engine)
     {
         await using var h = await BlobHarness.CreateAsync(engine);
-        await using var db = h.Db.CreateContext();
+        await using var db = h.Db.CreateContext(TenantScope.Everything);
         var canary = "Canary Jan Voorbeeld +31 6 00000000 jan@klant.example"u8.ToArray();
 
         var record = await h.Blobs.PutAsync(db, OrgA, Jan, new MemoryStream(canary), "text/plain", Ct);
@@ -84,7 +85,7 @@ public sealed class EncryptedBlobsTests
     public async Task PutAsync_Owners_EachGetOwnKeySameOwnerReusesIt(Engine engine)
     {
         await using var h = await BlobHarness.CreateAsync(engine);
-        await using var db = h.Db.CreateContext();
+        await using var db = h.Db.CreateContext(TenantScope.Everything);
 
         var jan1 = await h.Blobs.PutAsync(db, OrgA, Jan, new MemoryStream([1]), "text/plain", Ct);
         var jan2 = await h.Blobs.PutAsync(db, OrgA, Jan, new MemoryStream([2]), "text/plain", Ct);
@@ -105,7 +106,7 @@ public sealed class EncryptedBlobsTests
     public async Task PutAsync_OrganizationOwnerOfOtherOrganization_Throws(Engine engine)
     {
         await using var h = await BlobHarness.CreateAsync(engine);
-        await using var db = h.Db.CreateContext();
+        await using var db = h.Db.CreateContext(TenantScope.Everything);
 
         await Assert.ThrowsAsync<ArgumentException>(
             () => h.Blobs.PutAsync(db, OrgA, DataKeyOwner.Organization(OrgB), new MemoryStream([1]), "text/plain", Ct));
@@ -118,12 +119,12 @@ public sealed class EncryptedBlobsTests
 
         var records = await Task.WhenAll(Enumerable.Range(0, 6).Select(async i =>
         {
-            await using var db = h.Db.CreateContext();
+            await using var db = h.Db.CreateContext(TenantScope.Everything);
             return await h.Blobs.PutAsync(db, OrgA, Jan, new MemoryStream([(byte)i]), "text/plain", Ct);
         }));
 
         Assert.Single(records.Select(r => r.DataKeyId).Distinct());
-        await using var check = h.Db.CreateContext();
+        await using var check = h.Db.CreateContext(TenantScope.Everything);
         Assert.Equal(1, await check.Set<DataKey>().CountAsync(Ct));
         foreach (var record in records)
         {
@@ -135,7 +136,7 @@ public sealed class EncryptedBlobsTests
     public async Task WrappedKeyInDatabase_IsNotTheRawKeyAndUselessWithoutTheMasterKey(Engine engine)
     {
         await using var h = await BlobHarness.CreateAsync(engine);
-        await using var db = h.Db.CreateContext();
+        await using var db = h.Db.CreateContext(TenantScope.Everything);
         var record = await h.Blobs.PutAsync(db, OrgA, Jan, new MemoryStream(Bytes(300)), "text/plain", Ct);
         var key = await db.Set<DataKey>().AsNoTracking().SingleAsync(Ct);
 
@@ -158,7 +159,7 @@ public sealed class EncryptedBlobsTests
     public async Task DestroyDataKeyAsync_ThenOpenRead_KeyDestroyed(Engine engine)
     {
         await using var h = await BlobHarness.CreateAsync(engine);
-        await using var db = h.Db.CreateContext();
+        await using var db = h.Db.CreateContext(TenantScope.Everything);
         var jan = await h.Blobs.PutAsync(db, OrgA, Jan, new MemoryStream(Bytes(5000)), "text/plain", Ct);
         var piet = await h.Blobs.PutAsync(db, OrgA, Piet, new MemoryStream(Bytes(10)), "text/plain", Ct);
         h.Time.Advance(TimeSpan.FromMinutes(3));
@@ -187,7 +188,7 @@ public sealed class EncryptedBlobsTests
     public async Task DestroyDataKeyAsync_RolledBack_KeyStillWorks(Engine engine)
     {
         await using var h = await BlobHarness.CreateAsync(engine);
-        await using var db = h.Db.CreateContext();
+        await using var db = h.Db.CreateContext(TenantScope.Everything);
         var jan = await h.Blobs.PutAsync(db, OrgA, Jan, new MemoryStream([1, 2, 3]), "text/plain", Ct);
 
         await using (var tx = await db.Database.BeginTransactionAsync(Ct))
@@ -203,7 +204,7 @@ public sealed class EncryptedBlobsTests
     public async Task BackupCopyOfContent_AfterKeyDestroyed_Unreadable(Engine engine)
     {
         await using var h = await BlobHarness.CreateAsync(engine);
-        await using var db = h.Db.CreateContext();
+        await using var db = h.Db.CreateContext(TenantScope.Everything);
         var plaintext = Bytes(70_000);
         var jan = await h.Blobs.PutAsync(db, OrgA, Jan, new MemoryStream(plaintext), "audio/ogg", Ct);
         var path = h.Store.PathOf(jan.StoreKey);
@@ -238,7 +239,7 @@ public sealed class EncryptedBlobsTests
     public async Task PutAsync_AfterOwnersKeyDestroyed_UsesNewKey(Engine engine)
     {
         await using var h = await BlobHarness.CreateAsync(engine);
-        await using var db = h.Db.CreateContext();
+        await using var db = h.Db.CreateContext(TenantScope.Everything);
         var old = await h.Blobs.PutAsync(db, OrgA, Jan, new MemoryStream([1]), "text/plain", Ct);
         await h.Blobs.DestroyDataKeyAsync(db, old.DataKeyId, Ct);
 
@@ -254,7 +255,7 @@ public sealed class EncryptedBlobsTests
     public async Task OpenReadAsync_ContentBitFlipped_Tampered(Engine engine)
     {
         await using var h = await BlobHarness.CreateAsync(engine);
-        await using var db = h.Db.CreateContext();
+        await using var db = h.Db.CreateContext(TenantScope.Everything);
         var record = await h.Blobs.PutAsync(db, OrgA, Jan, new MemoryStream(Bytes(10_000)), "text/plain", Ct);
         var path = h.Store.PathOf(record.StoreKey);
         var bytes = await File.ReadAllBytesAsync(path, Ct);
@@ -270,7 +271,7 @@ public sealed class EncryptedBlobsTests
     public async Task OpenReadAsync_ContentOfAnotherBlobOfSameOwner_Tampered(Engine engine)
     {
         await using var h = await BlobHarness.CreateAsync(engine);
-        await using var db = h.Db.CreateContext();
+        await using var db = h.Db.CreateContext(TenantScope.Everything);
         var first = await h.Blobs.PutAsync(db, OrgA, Jan, new MemoryStream(Bytes(3000)), "text/plain", Ct);
         var second = await h.Blobs.PutAsync(db, OrgA, Jan, new MemoryStream(Bytes(3000)), "text/plain", Ct);
         File.Copy(h.Store.PathOf(second.StoreKey), h.Store.PathOf(first.StoreKey), overwrite: true);
@@ -283,7 +284,7 @@ public sealed class EncryptedBlobsTests
     public async Task OpenReadAsync_MissingRowOrContent_Codes(Engine engine)
     {
         await using var h = await BlobHarness.CreateAsync(engine);
-        await using var db = h.Db.CreateContext();
+        await using var db = h.Db.CreateContext(TenantScope.Everything);
         var record = await h.Blobs.PutAsync(db, OrgA, Jan, new MemoryStream([1]), "text/plain", Ct);
         File.Delete(h.Store.PathOf(record.StoreKey));
 
@@ -297,7 +298,7 @@ public sealed class EncryptedBlobsTests
     public async Task DeleteAsync_NoTransaction_RemovesRowThenContent(Engine engine)
     {
         await using var h = await BlobHarness.CreateAsync(engine);
-        await using var db = h.Db.CreateContext();
+        await using var db = h.Db.CreateContext(TenantScope.Everything);
         var record = await h.Blobs.PutAsync(db, OrgA, Jan, new MemoryStream([1]), "text/plain", Ct);
 
         Assert.Equal(BlobDeletion.Deleted, await h.Blobs.DeleteAsync(db, record.Id, Ct));
@@ -313,7 +314,7 @@ public sealed class EncryptedBlobsTests
     public async Task DeleteAsync_InTransaction_ContentStaysUntilSweepAndSurvivesRollback(Engine engine)
     {
         await using var h = await BlobHarness.CreateAsync(engine);
-        await using var db = h.Db.CreateContext();
+        await using var db = h.Db.CreateContext(TenantScope.Everything);
         var kept = await h.Blobs.PutAsync(db, OrgA, Jan, new MemoryStream([1]), "text/plain", Ct);
         var gone = await h.Blobs.PutAsync(db, OrgA, Jan, new MemoryStream([2]), "text/plain", Ct);
 
@@ -343,7 +344,7 @@ public sealed class EncryptedBlobsTests
     public async Task PutAsync_TransactionRolledBack_LeavesOnlyAnOrphanThatTheSweepRemoves(Engine engine)
     {
         await using var h = await BlobHarness.CreateAsync(engine);
-        await using var db = h.Db.CreateContext();
+        await using var db = h.Db.CreateContext(TenantScope.Everything);
         BlobRecord record;
         await using (var tx = await db.Database.BeginTransactionAsync(Ct))
         {
@@ -366,7 +367,7 @@ public sealed class EncryptedBlobsTests
     public async Task SweepOrphansAsync_MixedContents_RemovesOnlyOldUnreferencedOnes(Engine engine)
     {
         await using var h = await BlobHarness.CreateAsync(engine);
-        await using var db = h.Db.CreateContext();
+        await using var db = h.Db.CreateContext(TenantScope.Everything);
         var referenced = await h.Blobs.PutAsync(db, OrgA, Jan, new MemoryStream([1]), "text/plain", Ct);
         var oldOrphan = BlobStoreKeys.NewKey();
         var youngOrphan = BlobStoreKeys.NewKey();
@@ -394,7 +395,7 @@ public sealed class EncryptedBlobsTests
     {
         await using var h = await BlobHarness.CreateAsync(engine);
         var blobs = new EncryptedBlobs(h.Store, new KeyEncryptionKeys(h.Master), h.Time) { SweepBatchSize = 16 };
-        await using var db = h.Db.CreateContext();
+        await using var db = h.Db.CreateContext(TenantScope.Everything);
         var kept = new List<string>();
         for (var i = 0; i < 70; i++)
         {
@@ -434,7 +435,7 @@ public sealed class EncryptedBlobsTests
     public async Task SweepOrphansAsync_GraceTooShort_Throws(Engine engine)
     {
         await using var h = await BlobHarness.CreateAsync(engine);
-        await using var db = h.Db.CreateContext();
+        await using var db = h.Db.CreateContext(TenantScope.Everything);
 
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => h.Blobs.SweepOrphansAsync(db, Duration.FromMinutes(1), Ct));
     }

@@ -1,3 +1,5 @@
+using Custodian.Core.Features.Store;
+using Custodian.Core.Features.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using NodaTime;
@@ -28,24 +30,32 @@ internal readonly record struct DataKeyOwner(DataKeyOwnerKind Kind, Guid Id)
 /// set) makes every copy of the owner's blobs unreadable, backups included: crypto-shredding. An owner has at most one
 /// live key; after destruction, new data of the same owner gets a new key.
 /// </summary>
-internal sealed class DataKey
+internal sealed class DataKey : ITenantOwned
 {
+    [NotPersonalData("key management; destroying the key erases the blobs it protects (crypto-shredding)")]
     public required Guid Id { get; init; }
 
+    [NotPersonalData("key management; destroying the key erases the blobs it protects (crypto-shredding)")]
     public required Guid OrganizationId { get; init; }
 
+    [NotPersonalData("key management; destroying the key erases the blobs it protects (crypto-shredding)")]
     public required DataKeyOwnerKind OwnerKind { get; init; }
 
+    [NotPersonalData("key management; destroying the key erases the blobs it protects (crypto-shredding)")]
     public required Guid OwnerId { get; init; }
 
     /// <summary>The data key wrapped by <see cref="KekId"/> (60 bytes); null once destroyed.</summary>
+    [NotPersonalData("key management; destroying the key erases the blobs it protects (crypto-shredding)")]
     public byte[]? WrappedKey { get; set; }
 
     /// <summary>Which key-encryption key wrapped <see cref="WrappedKey"/>, e.g. <c>blob-kek/v1</c>.</summary>
+    [NotPersonalData("key management; destroying the key erases the blobs it protects (crypto-shredding)")]
     public required string KekId { get; set; }
 
+    [NotPersonalData("key management; destroying the key erases the blobs it protects (crypto-shredding)")]
     public required Instant CreatedAt { get; init; }
 
+    [NotPersonalData("key management; destroying the key erases the blobs it protects (crypto-shredding)")]
     public Instant? DestroyedAt { get; set; }
 
     public DataKeyOwner Owner => new(OwnerKind, OwnerId);

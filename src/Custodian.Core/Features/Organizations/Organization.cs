@@ -1,0 +1,66 @@
+using Custodian.Core.Features.Store;
+using Custodian.Core.Features.Subjects;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using NodaTime;
+
+namespace Custodian.Core.Features.Organizations;
+
+/// <summary>
+/// A client organisation: the tenant. Its privacy contact is the <see cref="ContactPerson"/> with role <c>privacy</c>.
+/// Not <c>ITenantOwned</c> (it is the tenant), but filtered the same way on its own id: a tenant sees only itself.
+/// </summary>
+internal sealed class Organization : ISubjectRecord
+{
+    [NotPersonalData]
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+
+    /// <summary>Unique lower-case slug (<c>demo</c>), also the <c>accountcode</c> of PBX usage records.</summary>
+    [NotPersonalData("the provider's handle for the client")]
+    public required string Code { get; set; }
+
+    [NotPersonalData("the client company's trading name")]
+    public required string Name { get; set; }
+
+    /// <summary>A company name can name a person (a sole trader's business), hence the register's own category.</summary>
+    [PersonalData("general.billing_name")]
+    public required string BillingCompanyName { get; set; }
+
+    [NotPersonalData("contract reference")]
+    public string? ProcessingAgreementReference { get; set; }
+
+    [NotPersonalData("contract date")]
+    public LocalDate? ProcessingAgreementDate { get; set; }
+
+    /// <summary>
+    /// The organisation's instruction for its own call recordings (<c>usage.customer_call_recordings</c>, retention
+    /// <c>client_setting</c>), within the register's bounds. Null: no instruction yet (the register's minimum applies).
+    /// </summary>
+    [NotPersonalData("a setting of the client, not data about a person")]
+    public Period? CustomerCallRecordingRetention { get; set; }
+
+    [NotPersonalData]
+    public Instant CreatedAt { get; set; }
+
+    Guid ISubjectRecord.SubjectOrganizationId => Id;
+
+    public string RecordType => RecordTypes.NameOf(typeof(Organization));
+
+    public IEnumerable<SubjectKey> SubjectKeys() =>
+        SubjectKey.Of(SubjectIdentifierKind.Name, BillingCompanyName) is { } k ? [k] : [];
+}
+
+internal sealed class OrganizationConfiguration : IEntityTypeConfiguration<Organization>
+{
+    public void Configure(EntityTypeBuilder<Organization> builder)
+    {
+        builder.ToTable("organizations");
+        builder.HasKey(o => o.Id);
+        builder.Property(o => o.Id).ValueGeneratedNever();
+        builder.Property(o => o.Code).HasMaxLength(40);
+        builder.HasIndex(o => o.Code).IsUnique();
+        builder.Property(o => o.Name).HasMaxLength(200);
+        builder.Property(o => o.BillingCompanyName).HasMaxLength(200);
+        builder.Property(o => o.ProcessingAgreementReference).HasMaxLength(100);
+    }
+}

@@ -1,0 +1,25 @@
+using Custodian.Core.Features.ApiKeys;
+using Custodian.Core.Features.Organizations;
+using Custodian.Core.Features.Subjects;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Custodian.Core.Features.Store;
+
+internal static class StoreServiceCollectionExtensions
+{
+    /// <summary>
+    /// The personal-data store's operations (scoped, on the request's <c>CustodianDbContext</c>). Needs the database,
+    /// the register (<c>ProcessingRegister</c>), a <see cref="TimeProvider"/> and the audit trail (<c>IAuditTrail</c>).
+    /// </summary>
+    public static IServiceCollection AddCustodianStore(this IServiceCollection services, StoreOptions? options = null)
+    {
+        services.TryAddSingleton(options ?? new StoreOptions());
+        services.TryAddScoped<StoreTransactions>();
+        services.TryAddScoped<StoreCommands>();
+        services.TryAddScoped<OrganizationCommands>();
+        services.TryAddScoped<SubjectLookup>();
+        services.TryAddScoped<ApiKeyRegistry>();
+        return services;
+    }
+}

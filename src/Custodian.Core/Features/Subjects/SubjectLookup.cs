@@ -1,0 +1,129 @@
+using Custodian.Core.Features.Audit;
+using Custodian.Core.Features.Organizations;
+using Custodian.Core.Features.Register;
+using Custodian.Core.Features.Store;
+using Custodian.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace Custodian.Core.Features.Subjects;
+
+/// <summary>Everything the store holds under one identifier, by register category (in the register's order).</summary>
+internal sealed record SubjectLookupResult(SubjectIdentifierKind Kind, string Value, IReadOnlyList<SubjectCategoryHits> Categories);
+
+/// <summary>The records of one category that hold the identifier (mobile notifications come with their subscription).</summary>
+internal sealed record SubjectCategoryHits(DataCategory Category, IReadOnlyList<object> Records);
+
+/// <param name="Identifier">What is searched: a phone number, e-mail, IMEI, ICCID, MAC, IP address or a name.</param>
+/// <param name="Kind">phone, email, imei, iccid, mac, ip or name; guessed from the shape when null.</param>
+/// <param name="Reason">Why it is looked up (a request or ticket number, a purpose); recorded in the audit event.</param>
+internal sealed record SubjectLookupQuery(string? Identifier, string? Kind, string? Reason);
+
+/// <summary>
+/// The subject look-up: which records hold this identifier, across every category and record type. Uses the
+/// <see cref="SubjectIdentifier"/> index (one indexed query), then loads the records themselves; both through the
+/// tenant filter, so a tenant key sees only its own organisation's records and a provider-wide key sees all.
+/// </summary>
+internal sealed class SubjectLookup(CustodianDbContext db, StoreTransactions transactions, ProcessingRegister register, AuditHasher hasher)
+{
+    public async Task<StoreResult<SubjectLookupResult>> FindAsync(StoreCaller caller, SubjectLookupQuery query, CancellationToken ct)
+    {
+        var v = new FieldValidator();
+        var reason = v.Text("reason", query.Reason, 500);
+        var identifier = v.Text("identifier", query.Identifier, 320);
+        SubjectIdentifierKind? kind = null;
+        if (query.Kind is not null)
+        {
+            kind = SubjectKey.ParseKind(query.Kind);
+            if (kind is null)
+            {
+                v.Add("kind", "field.not_allowed", $"'kind' must be one of {string.Join(", ", SubjectKey.KindNames)}.");
+            }
+        }
+
+        string? canonical = null;
+        if (identifier is not null && (query.Kind is null || kind is not null))
+        {
+            kind ??= SubjectKindDetection.Infer(identifier);
+            var normalized = SubjectKey.Normalize(kind.Value, identifier);
+            if (normalized.IsValid)
+            {
+                canonical = normalized.Value;
+            }
+            else
+            {
+                v.Add("identifier", normalized.Error.Code, normalized.Error.Message);
+            }
+        }
+
+        if (!v.IsValid || canonical is null || kind is null)
+        {
+            return v.ToError();
+        }
+
+        var k = kind.Value;
+        var value = SubjectKey.IndexForm(k, canonical);
+        var kindName = SubjectKey.KindName(k);
+        return await transactions.ReadAsync(
+            async c => new SubjectLookupResult(k, canonical, await CollectAsync(kindName, value, c)),
+            result => new AuditEntry(
+                "subject.looked_up",
+                caller.Actor,
+                caller.TenantId,
+                [.. result.Categories.SelectMany(h => h.Records).Select(Reference)],
+                reason,
+                // The searched value is personal data: the event holds only its keyed hash (of the canonical form, so
+                // every spelling of one number gives one hash), which an investigator with the master key can recompute.
+                new Dictionary<string, string>
+                {
+                    ["kind"] = kindName,
+                    ["identifier"] = hasher.HashIdentifier(kindName, canonical),
+                    ["records"] = result.Categories.Sum(h => h.Records.Count).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                }),
+            ct);
+    }
+
+    private async Task<IReadOnlyList<SubjectCategoryHits>> CollectAsync(string kind, string value, CancellationToken ct)
+    {
+        var hits = await db.SubjectIdentifiers.AsNoTracking()
+            .Where(s => s.Kind == kind && s.Value == value)
+            .Select(s => new { s.EntityType, s.EntityId })
+            .ToListAsync(ct);
+
+        var records = new List<object>();
+        foreach (var group in hits.GroupBy(h => h.EntityType, StringComparer.Ordinal))
+        {
+            var ids = group.Select(h => h.EntityId).Distinct().ToList();
+            records.AddRange(group.Key switch
+            {
+                "organization" => await Load(db.Organizations, o => ids.Contains(o.Id), ct),
+                "contact_person" => await Load(db.ContactPersons, r => ids.Contains(r.Id), ct),
+                "delivery_address" => await Load(db.DeliveryAddresses, r => ids.Contains(r.Id), ct),
+                "internet_connection" => await Load(db.InternetConnections, r => ids.Contains(r.Id), ct),
+                "voip_device" => await Load(db.VoipDevices, r => ids.Contains(r.Id), ct),
+                "voip_contact" => await Load(db.VoipContacts, r => ids.Contains(r.Id), ct),
+                "mobile_subscription" => [
+                    .. await Load(db.MobileSubscriptions, r => ids.Contains(r.Id), ct),
+                    .. await Load(db.MobileNotifications, n => ids.Contains(n.SubscriptionId), ct),
+                ],
+                "keyholder" => await Load(db.Keyholders, r => ids.Contains(r.Id), ct),
+                "support_ticket" => await Load(db.SupportTickets, r => ids.Contains(r.Id), ct),
+                _ => throw new InvalidOperationException($"The subject index points to an unknown record type '{group.Key}'."),
+            });
+        }
+
+        return [.. register.Categories
+            .Select(category => new SubjectCategoryHits(category, [.. records.Where(r => StoreCatalog.CategoryOf(r.GetType()) == category.Id)]))
+            .Where(h => h.Records.Count > 0)];
+    }
+
+    private static async Task<IReadOnlyList<object>> Load<T>(IQueryable<T> set, System.Linq.Expressions.Expression<Func<T, bool>> predicate, CancellationToken ct)
+        where T : class =>
+        [.. await set.AsNoTracking().Where(predicate).ToListAsync(ct)];
+
+    private static AuditObject Reference(object record) => record switch
+    {
+        TenantRecord r => new AuditObject(r.RecordType, r.Id.ToString()),
+        Organization o => new AuditObject(o.RecordType, o.Id.ToString()),
+        _ => throw new InvalidOperationException($"Unexpected record {record.GetType().Name}."),
+    };
+}
