@@ -5,6 +5,7 @@ using Custodian.Features.ApiKeys;
 using Custodian.Hosting;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.OpenApi;
 
 namespace Custodian.Features.Store;
 
@@ -52,7 +53,7 @@ internal static class ContentEndpoints
                     ct);
             })
             .RequireAuthorization(ApiScopes.StoreWrite)
-            .Accepts<Stream>("audio/wav", "audio/ogg", "audio/mpeg")
+            .RawBody(ContentRules.Audio)
             .WithName("CreateSupportCallRecording")
             .WithSummary("Store a recording of a call to the support line (store:write): the body is the audio, the call's details are headers")
             .WithDescription(
@@ -89,7 +90,7 @@ internal static class ContentEndpoints
                     ct);
             })
             .RequireAuthorization(ApiScopes.StoreWrite)
-            .Accepts<Stream>("audio/wav", "audio/ogg", "audio/mpeg")
+            .RawBody(ContentRules.Audio)
             .WithName("CreateCustomerCallRecording")
             .WithSummary("Store a recording of one of the organisation's own calls (store:write; only for organisations with callRecordingEnabled)")
             .WithDescription(
@@ -118,7 +119,7 @@ internal static class ContentEndpoints
                     a => $"/api/v1/support-ticket-attachments/{a.Id}",
                     ct))
             .RequireAuthorization(ApiScopes.StoreWrite)
-            .Accepts<Stream>("application/pdf", "image/png", "image/jpeg", "text/plain")
+            .RawBody(ContentRules.Attachment)
             .WithName("CreateSupportTicketAttachment")
             .WithSummary("Attach a file to a support ticket (store:write): the body is the file, Content-Type its type")
             .WithDescription(
@@ -207,6 +208,29 @@ internal static class ContentEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status410Gone);
     }
+
+    /// <summary>
+    /// Documents the raw request body (the content, one media type per allowed type) in the OpenAPI document. Not
+    /// <c>Accepts</c>: its metadata also takes part in routing, and a request with another type would then miss the
+    /// endpoint and get a 404 instead of the 415 problem that names the rule.
+    /// </summary>
+    private static RouteHandlerBuilder RawBody(this RouteHandlerBuilder builder, ContentRule rule) =>
+        builder.AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            var body = new OpenApiRequestBody
+            {
+                Required = true,
+                Description = $"The content itself ({rule.Name} rule: {rule.AllowedList}), checked by its first bytes.",
+                Content = new Dictionary<string, OpenApiMediaType>(StringComparer.Ordinal),
+            };
+            foreach (var type in rule.Types)
+            {
+                body.Content[type.MediaType.Split(';')[0]] = new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } };
+            }
+
+            operation.RequestBody = body;
+            return Task.CompletedTask;
+        });
 
     /// <summary>
     /// The shared upload path: declared type and announced length first (no body read), then the signature check of
