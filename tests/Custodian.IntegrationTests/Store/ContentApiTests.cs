@@ -341,6 +341,22 @@ public sealed class ContentApiTests
         await AssertNothingStoredAsync(api);
     }
 
+    [Theory, AllEngines]
+    public async Task OpenApi_DescribesUploadBodiesAndMetadataHeaders(Engine engine)
+    {
+        await using var api = await StoreApi.StartAsync(engine);
+
+        var doc = JsonDocument.Parse(await api.Server.Client.GetStringAsync("/openapi/v1.json", Ct)).RootElement;
+
+        var recording = doc.GetProperty("paths").GetProperty("/api/v1/support-call-recordings").GetProperty("post");
+        Assert.Equal(["audio/wav", "audio/ogg", "audio/mpeg"], recording.GetProperty("requestBody").GetProperty("content").EnumerateObject().Select(p => p.Name));
+        var headers = recording.GetProperty("parameters").EnumerateArray().Where(p => p.GetProperty("in").GetString() == "header").Select(p => p.GetProperty("name").GetString()).ToList();
+        Assert.Equal(new[] { "Call-Caller", "Call-Duration-Seconds", "Call-Started-At", "Call-Ticket-Id", "Custodian-Organization" }, headers.Order());
+        var attachment = doc.GetProperty("paths").GetProperty("/api/v1/support-tickets/{id}/attachments").GetProperty("post");
+        Assert.Equal(["application/pdf", "image/png", "image/jpeg", "text/plain"], attachment.GetProperty("requestBody").GetProperty("content").EnumerateObject().Select(p => p.Name));
+        Assert.True(doc.GetProperty("paths").TryGetProperty("/api/v1/customer-call-recordings/{id}/content", out _));
+    }
+
     /// <summary>No content record, blob row or data key anywhere.</summary>
     private static async Task AssertNothingStoredAsync(StoreApi api)
     {
