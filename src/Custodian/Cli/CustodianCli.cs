@@ -5,6 +5,7 @@ using Custodian.Core.Persistence;
 using Custodian.Features.ApiKeys;
 using Custodian.Features.Audit;
 using Custodian.Features.Database;
+using Custodian.Features.Demo;
 using Custodian.Features.Register;
 using Custodian.Hosting;
 
@@ -47,6 +48,7 @@ internal static class CustodianCli
         root.Subcommands.Add(RegisterCommands.Build());
         root.Subcommands.Add(AuditCommands.Build());
         root.Subcommands.Add(ApiKeyCommands.Build());
+        root.Subcommands.Add(DemoCommands.Build());
         return root;
     }
 
