@@ -20,13 +20,13 @@ internal static class DemoGenerator
         "Maud", "Niels", "Olga", "Pim", "Quinten", "Roos", "Sem", "Tess", "Ugo", "Vera", "Wout", "Yara",
     ];
 
-    private static readonly string[] Surnames =
+    internal static readonly string[] Surnames =
     [
         "Voorbeeld", "Testerink", "Proefmans", "Nepstra", "Fictiefsma", "Demokamp", "Verzinsel", "Bedenksma",
         "Namaakma", "Schijnveld", "Fopma", "Proefhout", "Testervelt", "Oefenaar", "Nagemaakt", "Zogenaamd",
     ];
 
-    private static readonly (string Code, string Name)[] OrganizationNames =
+    internal static readonly (string Code, string Name)[] OrganizationNames =
     [
         ("demo", "Demo Installatietechniek"),
         ("proefpolder", "Proefpolder Logistiek"),

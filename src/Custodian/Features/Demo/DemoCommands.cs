@@ -82,10 +82,14 @@ internal static class DemoCommands
     }
 
     /// <summary>The services a seed needs: database, audit trail, register, and the store with documentation IP ranges allowed.</summary>
-    internal static ServiceProvider Services(ActiveRegister register, DatabaseTarget target, MasterKey masterKey)
+    /// <param name="register">The active register (organisation settings are checked against it).</param>
+    /// <param name="target">The database.</param>
+    /// <param name="masterKey">Derives the audit trail's keys.</param>
+    /// <param name="time">The clock; tests pass a fake one to compare two seeds byte for byte.</param>
+    internal static ServiceProvider Services(ActiveRegister register, DatabaseTarget target, MasterKey masterKey, TimeProvider? time = null)
     {
         var services = new ServiceCollection();
-        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(time ?? TimeProvider.System);
         services.AddLogging();
         services.AddCustodianDatabase(target);
         services.AddSingleton(masterKey);
