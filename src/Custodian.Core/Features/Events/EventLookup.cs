@@ -63,7 +63,8 @@ internal static class EventLookup
             Add(command, "@value", value);
             if (!db.Tenant.AllTenants)
             {
-                Add(command, "@org", db.Tenant.OrganizationId!.Value);
+                var org = db.Tenant.OrganizationId!.Value;
+                Add(command, "@org", postgres ? org : EventTable.ToSqliteId(org));
             }
 
             var rows = new List<T>();

@@ -96,6 +96,9 @@ internal abstract class EventTable
         }
     }
 
+    /// <summary>SQLite stores ids as 16-byte BLOBs (<see cref="Guid.ToByteArray()"/>): less than half the TEXT form, in every index.</summary>
+    public static byte[] ToSqliteId(Guid id) => id.ToByteArray();
+
     /// <summary>SQLite stores times as microseconds since the Unix epoch (UTC): compact, ordered, exact to PostgreSQL's precision.</summary>
     public static long ToSqliteTime(Instant instant) => instant.ToUnixTimeTicks() / 10;
 
@@ -191,7 +194,7 @@ internal sealed class UsageTable : EventTable<UsageRecord>
 
     public override void BindSqlite(Microsoft.Data.Sqlite.SqliteParameterCollection p, UsageRecord r)
     {
-        p[0].Value = r.OrganizationId;
+        p[0].Value = ToSqliteId(r.OrganizationId);
         p[1].Value = ToSqliteTime(r.StartTime);
         p[2].Value = r.RecordKey;
         p[3].Value = r.Kind;
@@ -207,7 +210,7 @@ internal sealed class UsageTable : EventTable<UsageRecord>
         p[13].Value = (object?)ToSqliteDecimal(r.Cost) ?? DBNull.Value;
         p[14].Value = (object?)r.Currency ?? DBNull.Value;
         p[15].Value = (object?)r.ServiceReference ?? DBNull.Value;
-        p[16].Value = r.ImportBatchId;
+        p[16].Value = ToSqliteId(r.ImportBatchId);
     }
 }
 
@@ -271,7 +274,7 @@ internal sealed class TrafficTable : EventTable<TrafficRecord>
 
     public override void BindSqlite(Microsoft.Data.Sqlite.SqliteParameterCollection p, TrafficRecord r)
     {
-        p[0].Value = r.OrganizationId;
+        p[0].Value = ToSqliteId(r.OrganizationId);
         p[1].Value = ToSqliteTime(r.StartTime);
         p[2].Value = r.RecordKey;
         p[3].Value = r.Kind;
@@ -285,6 +288,6 @@ internal sealed class TrafficTable : EventTable<TrafficRecord>
         p[11].Value = (object?)r.CellId ?? DBNull.Value;
         p[12].Value = (object?)r.Country ?? DBNull.Value;
         p[13].Value = (object?)r.ServiceReference ?? DBNull.Value;
-        p[14].Value = r.ImportBatchId;
+        p[14].Value = ToSqliteId(r.ImportBatchId);
     }
 }
