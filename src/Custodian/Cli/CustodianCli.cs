@@ -3,6 +3,7 @@ using Custodian.Configuration;
 using Custodian.Core.Common;
 using Custodian.Core.Persistence;
 using Custodian.Features.Database;
+using Custodian.Features.Import;
 using Custodian.Features.Register;
 using Custodian.Hosting;
 
@@ -43,6 +44,7 @@ internal static class CustodianCli
         root.Subcommands.Add(ServeCommand.Build());
         root.Subcommands.Add(DbCommands.Build());
         root.Subcommands.Add(RegisterCommands.Build());
+        root.Subcommands.Add(ImportCommands.Build());
         return root;
     }
 
