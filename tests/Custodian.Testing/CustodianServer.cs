@@ -56,7 +56,8 @@ internal sealed class CustodianServer : IAsyncDisposable
         using var error = new StringWriter();
         var options = await ServeCommand.PrepareAsync(settings, dev: false, output, error, TestContext.Current.CancellationToken)
             ?? throw new InvalidOperationException("serve refused to start: " + error);
-        var app = CustodianWebApp.Build(options with { Urls = "http://127.0.0.1:0" }, b => b.Logging.ClearProviders());
+        // Documentation IP ranges count as public addresses here, so fixtures never need a real person's address.
+        var app = CustodianWebApp.Build(options with { Urls = "http://127.0.0.1:0", AllowDocumentationAddresses = true }, b => b.Logging.ClearProviders());
         await app.StartAsync(TestContext.Current.CancellationToken);
         return new CustodianServer(app, database, data, output.ToString());
     }

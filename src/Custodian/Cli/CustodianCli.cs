@@ -2,6 +2,7 @@ using System.CommandLine;
 using Custodian.Configuration;
 using Custodian.Core.Common;
 using Custodian.Core.Persistence;
+using Custodian.Features.ApiKeys;
 using Custodian.Features.Database;
 using Custodian.Features.Import;
 using Custodian.Features.Register;
@@ -44,6 +45,7 @@ internal static class CustodianCli
         root.Subcommands.Add(ServeCommand.Build());
         root.Subcommands.Add(DbCommands.Build());
         root.Subcommands.Add(RegisterCommands.Build());
+        root.Subcommands.Add(ApiKeyCommands.Build());
         root.Subcommands.Add(ImportCommands.Build());
         return root;
     }

@@ -1,8 +1,13 @@
 using Custodian.Core.Common;
 using Custodian.Core.Features.Audit;
+using Custodian.Core.Features.Store;
 using Custodian.Core.Persistence;
+using Custodian.Features.ApiKeys;
 using Custodian.Features.Health;
+using Custodian.Features.Organizations;
 using Custodian.Features.Register;
+using Custodian.Features.Store;
+using Custodian.Features.Subjects;
 
 namespace Custodian.Hosting;
 
@@ -31,6 +36,10 @@ internal static class CustodianWebApp
         builder.Services.AddCustodianDatabase(options.Database);
         DataProtectionSetup.AddCustodianDataProtection(builder.Services, options.MasterKey, options.DataFolder);
         builder.Services.AddCustodianAudit();
+        builder.Services.AddSingleton(options.Register.Register);
+        builder.Services.AddCustodianStore(new StoreOptions(AllowDocumentationAddresses: options.Dev || options.AllowDocumentationAddresses));
+        builder.Services.AddScoped<IdempotentCreate>();
+        builder.Services.AddApiKeyAuthentication();
 
         builder.Services.AddLocalization(o => o.ResourcesPath = "Resources");
         builder.Services.AddRazorPages();
@@ -69,11 +78,17 @@ internal static class CustodianWebApp
         app.UseWhen(IsApi, api => api.UseStatusCodePages());
         app.UseStaticFiles();
         app.UseRouting();
+        app.UseAuthentication();
+        app.UseApiKeyTenancy();
+        app.UseAuthorization();
 
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapHealthEndpoint();
         var api = app.MapGroup("/api/v1");
         api.MapRegisterApi();
+        api.MapOrganizationEndpoints();
+        api.MapStoreEndpoints();
+        api.MapSubjectEndpoints();
         api.MapFallback(() => ApiProblems.NotFound("api.not_found", "There is no API endpoint at this address. See /openapi/v1.json."))
             .ExcludeFromDescription();
         app.MapRazorPages();
@@ -82,4 +97,8 @@ internal static class CustodianWebApp
 }
 
 /// <summary>What <c>serve</c> hands the web application after its start-up checks.</summary>
-internal sealed record ServeOptions(ActiveRegister Register, DatabaseTarget Database, MasterKey MasterKey, string DataFolder, string Urls, bool Dev);
+internal sealed record ServeOptions(ActiveRegister Register, DatabaseTarget Database, MasterKey MasterKey, string DataFolder, string Urls, bool Dev)
+{
+    /// <summary>Accept documentation IP ranges as public addresses (always with <see cref="Dev"/>; tests set it).</summary>
+    internal bool AllowDocumentationAddresses { get; init; }
+}

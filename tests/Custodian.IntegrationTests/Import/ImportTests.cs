@@ -321,10 +321,32 @@ public sealed class ImportTests
     }
 
     [Theory, AllEngines]
+    public async Task EventTables_ColumnsInTheDatabase_AreExactlyTheMappedCatalogColumns(Engine engine)
+    {
+        // StoreModelTests checks that every catalog column has its register category; this checks that the catalog is
+        // what is really stored, in the parent (PostgreSQL) or view (SQLite) and in a month.
+        await using var f = await ImportFixture.CreateAsync(engine);
+        await using var db = f.CreateContext();
+        await db.Database.OpenConnectionAsync(Ct);
+        var dbEngine = engine == Engine.Postgres ? Core.Persistence.DatabaseEngine.Postgres : Core.Persistence.DatabaseEngine.Sqlite;
+        foreach (var table in EventTable.All)
+        {
+            await EventPartitions.EnsurePartitionsAsync(db.Database.GetDbConnection(), dbEngine, table, new YearMonth(2026, 11), new YearMonth(2026, 11), Ct);
+            foreach (var name in new[] { table.Name, table.MonthTable(new YearMonth(2026, 11)) })
+            {
+                var columns = await f.RowsAsync(engine == Engine.Postgres
+                    ? $"SELECT column_name FROM information_schema.columns WHERE table_name = '{name}' ORDER BY ordinal_position"
+                    : $"SELECT name FROM pragma_table_info('{name}') ORDER BY cid");
+                Assert.Equal(table.Columns.Select(c => c.Name), columns.Select(c => c[0]));
+            }
+        }
+    }
+
+    [Theory, AllEngines]
     public async Task ImportAsync_300kRows_StreamsWithBoundedMemory(Engine engine)
     {
         const int Rows = 300_000;
-        await using var f = await ImportFixture.CreateAsync(engine, chunkRows: 20_000);
+        await using var f = await ImportFixture.CreateAsync(engine, chunkRows: 5_000);
         await f.AddOrganizationAsync("demo");
         var path = Path.Combine(f.Folder, "large.csv");
         await File.WriteAllTextAsync(path, UsageFile.Generate(Rows, rejectEvery: 0), Ct);
@@ -341,9 +363,11 @@ public sealed class ImportTests
         Assert.Equal(new FileInfo(path).Length, progress.BytesRead);
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"{engine}: {Rows} rows in {clock.Elapsed.TotalSeconds:F1} s = {Rows / clock.Elapsed.TotalSeconds:F0} rows/s (file {new FileInfo(path).Length / 1_000_000} MB); live heap per chunk {string.Join(", ", live.Select(b => b / 1_000_000))} MB");
-        // A non-streaming import would hold the whole file (tens of MB of strings) at the end; this one holds a few chunks.
-        Assert.All(live, bytes => Assert.True(bytes < 48_000_000, $"live heap {bytes} bytes"));
-        Assert.True(live[^1] < live[0] + 16_000_000, "the live heap grows with the file");
+        // The file as rows would be well over 100 MB of objects; a streaming import holds a few chunks (the heap is the
+        // process's: a test running beside this one counts too, hence the margin).
+        Assert.All(live, bytes => Assert.True(bytes < 40_000_000, $"live heap {bytes} bytes"));
+        var quarter = live.Count / 4;
+        Assert.True(live.TakeLast(quarter).Average() < live.Skip(quarter).Take(quarter).Average() + 8_000_000, "the live heap grows with the file");
     }
 }
 

@@ -19,7 +19,7 @@ internal static class StoreServiceCollectionExtensions
         services.TryAddScoped<StoreCommands>();
         services.TryAddScoped<OrganizationCommands>();
         services.TryAddScoped<SubjectLookup>();
-        services.TryAddScoped<ApiKeyCommands>();
+        services.TryAddScoped<ApiKeyRegistry>();
         return services;
     }
 }

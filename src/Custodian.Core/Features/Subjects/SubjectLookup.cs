@@ -24,7 +24,7 @@ internal sealed record SubjectLookupQuery(string? Identifier, string? Kind, stri
 /// <see cref="SubjectIdentifier"/> index (one indexed query), then loads the records themselves; both through the
 /// tenant filter, so a tenant key sees only its own organisation's records and a provider-wide key sees all.
 /// </summary>
-internal sealed class SubjectLookup(CustodianDbContext db, StoreTransactions transactions, ProcessingRegister register)
+internal sealed class SubjectLookup(CustodianDbContext db, StoreTransactions transactions, ProcessingRegister register, AuditHasher hasher)
 {
     public async Task<StoreResult<SubjectLookupResult>> FindAsync(StoreCaller caller, SubjectLookupQuery query, CancellationToken ct)
     {
@@ -72,11 +72,12 @@ internal sealed class SubjectLookup(CustodianDbContext db, StoreTransactions tra
                 caller.TenantId,
                 [.. result.Categories.SelectMany(h => h.Records).Select(Reference)],
                 reason,
-                // The searched value itself is personal data: only its kind and the hit count go into the event until
-                // the audit trail's keyed hasher is available (then: a keyed hash of kind + value).
+                // The searched value is personal data: the event holds only its keyed hash (of the canonical form, so
+                // every spelling of one number gives one hash), which an investigator with the master key can recompute.
                 new Dictionary<string, string>
                 {
                     ["kind"] = kindName,
+                    ["identifier"] = hasher.HashIdentifier(kindName, canonical),
                     ["records"] = result.Categories.Sum(h => h.Records.Count).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 }),
             ct);

@@ -22,7 +22,7 @@ internal sealed record ApiKeyIdentity(Guid KeyId, string Prefix, Guid? Organizat
 }
 
 /// <summary>Creating, listing, revoking and checking API keys (operator commands; the web host's authentication handler).</summary>
-internal sealed class ApiKeyCommands(CustodianDbContext db, IAuditTrail audit, TimeProvider time)
+internal sealed class ApiKeyRegistry(CustodianDbContext db, IAuditTrail audit, TimeProvider time)
 {
     /// <summary>How stale <see cref="ApiKey.LastUsedAt"/> may get before a request writes it again (saves a write per request).</summary>
     public static readonly Duration LastUsedResolution = Duration.FromMinutes(1);
