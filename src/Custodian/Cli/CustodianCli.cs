@@ -6,6 +6,7 @@ using Custodian.Features.ApiKeys;
 using Custodian.Features.Audit;
 using Custodian.Features.Database;
 using Custodian.Features.Demo;
+using Custodian.Features.Import;
 using Custodian.Features.Register;
 using Custodian.Hosting;
 
@@ -49,6 +50,7 @@ internal static class CustodianCli
         root.Subcommands.Add(AuditCommands.Build());
         root.Subcommands.Add(ApiKeyCommands.Build());
         root.Subcommands.Add(DemoCommands.Build());
+        root.Subcommands.Add(ImportCommands.Build());
         return root;
     }
 
