@@ -488,6 +488,10 @@ namespace Custodian.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("billing_company_name");
 
+                    b.Property<bool>("CallRecordingEnabled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("call_recording_enabled");
+
                     b.Property<string>("Code")
                         .IsRequired()
                         .HasMaxLength(40)
@@ -571,6 +575,67 @@ namespace Custodian.Migrations.Sqlite.Migrations
                         .HasDatabaseName("ix_contact_persons_organization_id_created_at");
 
                     b.ToTable("contact_persons", (string)null);
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Store.CustomerCallRecording", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CalledAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("called_at");
+
+                    b.Property<string>("CalleeNumber")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("callee_number");
+
+                    b.Property<string>("CallerNumber")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("caller_number");
+
+                    b.Property<Guid>("ContentBlobId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("content_blob_id");
+
+                    b.Property<long>("ContentLength")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("content_length");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("DurationSeconds")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("duration_seconds");
+
+                    b.Property<string>("MediaType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("media_type");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("organization_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_customer_call_recordings");
+
+                    b.HasIndex("ContentBlobId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_customer_call_recordings_content_blob_id");
+
+                    b.HasIndex("OrganizationId", "CalledAt")
+                        .HasDatabaseName("ix_customer_call_recordings_organization_id_called_at");
+
+                    b.ToTable("customer_call_recordings", (string)null);
                 });
 
             modelBuilder.Entity("Custodian.Core.Features.Store.DeliveryAddress", b =>
@@ -860,6 +925,71 @@ namespace Custodian.Migrations.Sqlite.Migrations
                     b.ToTable("services", (string)null);
                 });
 
+            modelBuilder.Entity("Custodian.Core.Features.Store.SupportCallRecording", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CalledAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("called_at");
+
+                    b.Property<string>("CallerNumber")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("caller_number");
+
+                    b.Property<Guid>("ContentBlobId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("content_blob_id");
+
+                    b.Property<long>("ContentLength")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("content_length");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("DurationSeconds")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("duration_seconds");
+
+                    b.Property<string>("MediaType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("media_type");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("organization_id");
+
+                    b.Property<Guid?>("TicketId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ticket_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_support_call_recordings");
+
+                    b.HasIndex("CalledAt")
+                        .HasDatabaseName("ix_support_call_recordings_called_at");
+
+                    b.HasIndex("ContentBlobId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_support_call_recordings_content_blob_id");
+
+                    b.HasIndex("OrganizationId")
+                        .HasDatabaseName("ix_support_call_recordings_organization_id");
+
+                    b.HasIndex("TicketId")
+                        .HasDatabaseName("ix_support_call_recordings_ticket_id");
+
+                    b.ToTable("support_call_recordings", (string)null);
+                });
+
             modelBuilder.Entity("Custodian.Core.Features.Store.SupportTicket", b =>
                 {
                     b.Property<Guid>("Id")
@@ -924,6 +1054,54 @@ namespace Custodian.Migrations.Sqlite.Migrations
                         .HasDatabaseName("ix_support_tickets_organization_id_reference");
 
                     b.ToTable("support_tickets", (string)null);
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Store.SupportTicketAttachment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("ContentBlobId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("content_blob_id");
+
+                    b.Property<long>("ContentLength")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("content_length");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("MediaType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("media_type");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("organization_id");
+
+                    b.Property<Guid>("TicketId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ticket_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_support_ticket_attachments");
+
+                    b.HasIndex("ContentBlobId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_support_ticket_attachments_content_blob_id");
+
+                    b.HasIndex("OrganizationId")
+                        .HasDatabaseName("ix_support_ticket_attachments_organization_id");
+
+                    b.HasIndex("TicketId")
+                        .HasDatabaseName("ix_support_ticket_attachments_ticket_id");
+
+                    b.ToTable("support_ticket_attachments", (string)null);
                 });
 
             modelBuilder.Entity("Custodian.Core.Features.Store.VoipContact", b =>
@@ -1158,6 +1336,23 @@ namespace Custodian.Migrations.Sqlite.Migrations
                         .HasConstraintName("fk_contact_persons_organizations_organization_id");
                 });
 
+            modelBuilder.Entity("Custodian.Core.Features.Store.CustomerCallRecording", b =>
+                {
+                    b.HasOne("Custodian.Core.Features.Blobs.BlobRecord", null)
+                        .WithMany()
+                        .HasForeignKey("ContentBlobId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_customer_call_recordings_blobs_content_blob_id");
+
+                    b.HasOne("Custodian.Core.Features.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_customer_call_recordings_organizations_organization_id");
+                });
+
             modelBuilder.Entity("Custodian.Core.Features.Store.DeliveryAddress", b =>
                 {
                     b.HasOne("Custodian.Core.Features.Organizations.Organization", null)
@@ -1246,6 +1441,29 @@ namespace Custodian.Migrations.Sqlite.Migrations
                         .HasConstraintName("fk_services_organizations_organization_id");
                 });
 
+            modelBuilder.Entity("Custodian.Core.Features.Store.SupportCallRecording", b =>
+                {
+                    b.HasOne("Custodian.Core.Features.Blobs.BlobRecord", null)
+                        .WithMany()
+                        .HasForeignKey("ContentBlobId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_support_call_recordings_blobs_content_blob_id");
+
+                    b.HasOne("Custodian.Core.Features.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_support_call_recordings_organizations_organization_id");
+
+                    b.HasOne("Custodian.Core.Features.Store.SupportTicket", null)
+                        .WithMany()
+                        .HasForeignKey("TicketId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_support_call_recordings_support_tickets_ticket_id");
+                });
+
             modelBuilder.Entity("Custodian.Core.Features.Store.SupportTicket", b =>
                 {
                     b.HasOne("Custodian.Core.Features.Organizations.Organization", null)
@@ -1254,6 +1472,30 @@ namespace Custodian.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_support_tickets_organizations_organization_id");
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Store.SupportTicketAttachment", b =>
+                {
+                    b.HasOne("Custodian.Core.Features.Blobs.BlobRecord", null)
+                        .WithMany()
+                        .HasForeignKey("ContentBlobId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_support_ticket_attachments_blobs_content_blob_id");
+
+                    b.HasOne("Custodian.Core.Features.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_support_ticket_attachments_organizations_organization_id");
+
+                    b.HasOne("Custodian.Core.Features.Store.SupportTicket", null)
+                        .WithMany()
+                        .HasForeignKey("TicketId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_support_ticket_attachments_support_tickets_ticket_id");
                 });
 
             modelBuilder.Entity("Custodian.Core.Features.Store.VoipContact", b =>

@@ -43,6 +43,9 @@ internal static class ApiProblems
         NotFoundError n => NotFound(n.Code, n.Message),
         ConflictError c => Problem(StatusCodes.Status409Conflict, c.Code, "Conflict", c.Message),
         ForbiddenError f => Problem(StatusCodes.Status403Forbidden, f.Code, "Forbidden", f.Message),
+        UnsupportedContentError u => Problem(StatusCodes.Status415UnsupportedMediaType, u.Code, "Unsupported media type", u.Message),
+        ContentTooLargeError t => Problem(StatusCodes.Status413PayloadTooLarge, t.Code, "Content too large", t.Message),
+        GoneError g => Problem(StatusCodes.Status410Gone, g.Code, "Gone", g.Message),
         _ => throw new InvalidOperationException($"Unmapped store error {error.GetType().Name}"),
     };
 

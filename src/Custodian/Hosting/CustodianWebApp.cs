@@ -93,6 +93,7 @@ internal static class CustodianWebApp
         api.MapRegisterApi();
         api.MapOrganizationEndpoints();
         api.MapStoreEndpoints();
+        api.MapContentEndpoints();
         api.MapSubjectEndpoints();
         api.MapFallback(() => ApiProblems.NotFound("api.not_found", "There is no API endpoint at this address. See /openapi/v1.json."))
             .ExcludeFromDescription();

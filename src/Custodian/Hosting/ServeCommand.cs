@@ -118,7 +118,7 @@ internal static class ServeCommand
         if (dev)
         {
             // A newcomer's first run: an empty database gets demo data and keys to try the API with.
-            await DevSeeding.SeedIfEmptyAsync(register, target, masterKey, settings.Urls ?? CustodianSettings.DefaultUrls, output, ct);
+            await DevSeeding.SeedIfEmptyAsync(register, target, masterKey, settings.DataFolder, settings.Urls ?? CustodianSettings.DefaultUrls, output, ct);
         }
 
         return new ServeOptions(register, target, masterKey, settings.DataFolder, settings.Urls ?? CustodianSettings.DefaultUrls, dev);

@@ -18,8 +18,15 @@ using Xunit;
 
 namespace Custodian.IntegrationTests.Demo;
 
-public sealed partial class DemoSeedTests
+public sealed partial class DemoSeedTests : IDisposable
 {
+    /// <summary>The data folder (blob store) of this test's seeds; removed when the test ends.</summary>
+    private readonly TempFolder _data = new();
+
+    private TempFolder DataFolder => _data;
+
+    public void Dispose() => _data.Dispose();
+
     private static readonly DateTimeOffset Now = new(2026, 3, 15, 10, 30, 0, TimeSpan.Zero);
 
     // Small enough to run quickly on both engines; big enough for every record type and lifecycle.
@@ -35,6 +42,8 @@ public sealed partial class DemoSeedTests
 
         Assert.Equal(first, second);
         Assert.Contains("organizations#0", first, StringComparison.Ordinal);
+        Assert.Contains("usage.imported", first, StringComparison.Ordinal);
+        Assert.Contains("traffic.imported", first, StringComparison.Ordinal);
     }
 
     [Theory, AllEngines]
@@ -54,6 +63,16 @@ public sealed partial class DemoSeedTests
         var b = JsonSerializer.Serialize(DemoGenerator.Plan(new DemoSeedOptions(), day));
 
         Assert.Equal(a, b);
+        Assert.Equal(Csv(DemoActivity.WriteUsageCsv), Csv(DemoActivity.WriteUsageCsv));
+        Assert.Equal(Csv(DemoActivity.WriteTrafficCsv), Csv(DemoActivity.WriteTrafficCsv));
+        Assert.Equal(DemoAudio.Tone(440, 500), DemoAudio.Tone(440, 500));
+
+        string Csv(Action<DemoPlan, TextWriter> write)
+        {
+            using var text = new StringWriter();
+            write(DemoGenerator.Plan(new DemoSeedOptions(), day), text);
+            return text.ToString();
+        }
     }
 
     [Theory, AllEngines]
@@ -69,6 +88,10 @@ public sealed partial class DemoSeedTests
         Assert.Equal(3, result.Organizations.Count);
         Assert.Equal(5, result.Counts["service.ended"]);
         Assert.True(result.Counts["support_ticket.closed"] < result.Counts["support_ticket"], "some tickets stay open");
+        foreach (var type in new[] { "usage_record", "traffic_record", "support_ticket_attachment", "support_call_recording", "customer_call_recording" })
+        {
+            Assert.True(result.Counts.GetValueOrDefault(type) > 0, $"no {type} seeded");
+        }
 
         await using var context = db.CreateContext(TenantScope.Everything);
         var personalTypes = context.Model.GetEntityTypes()
@@ -156,6 +179,8 @@ public sealed partial class DemoSeedTests
         var categories = json.RootElement.GetProperty("categories").EnumerateArray().Select(c => c.GetProperty("category").GetString()).ToList();
         Assert.True(categories.Count >= 3, "categories: " + string.Join(", ", categories));
         Assert.Contains("mobile.sim_and_notifications", categories);
+        Assert.Contains("usage.call_detail_records", categories);
+        Assert.Contains("usage.customer_call_recordings", categories);
         Assert.Matches(@"provider \(all scopes, every organisation\): +cust_", output);
         Assert.Contains("  demo ", output, StringComparison.Ordinal);
     }
@@ -175,7 +200,7 @@ public sealed partial class DemoSeedTests
         Assert.DoesNotContain("cust_", server.StartupOutput, StringComparison.Ordinal);
     }
 
-    private static async Task<string> SeedAndDumpAsync(Engine engine, DemoSeedOptions options)
+    private async Task<string> SeedAndDumpAsync(Engine engine, DemoSeedOptions options)
     {
         await using var db = await TestDatabase.CreateAsync(engine);
         await using var services = Services(db);
@@ -197,10 +222,10 @@ public sealed partial class DemoSeedTests
     }
 
     /// <summary>What <c>demo seed</c> runs with, on a fixed fake clock (the same "now" for both runs of a comparison).</summary>
-    private static ServiceProvider Services(TestDatabase db)
+    private ServiceProvider Services(TestDatabase db)
     {
         var (register, _) = ActiveRegister.Load(SettingsResolver.ShippedRegisterPath);
-        return DemoCommands.Services(register!, db.Target, MasterKey.FromBytes(new byte[32]), new FakeTimeProvider(Now));
+        return DemoCommands.Services(register!, db.Target, MasterKey.FromBytes(new byte[32]), DataFolder.Path, new FakeTimeProvider(Now));
     }
 
     private static Task<int> CountAsync(CustodianDbContext context, Type type) =>
@@ -212,4 +237,13 @@ public sealed partial class DemoSeedTests
 
     [GeneratedRegex(@"curl -s -H 'Authorization: Bearer (?<key>cust_[a-z0-9_]+)' 'http://[^/]+/api/v1(?<path>/subjects\?identifier=[0-9]+&reason=demo)'")]
     private static partial Regex CurlLine();
+}
+
+internal sealed class TempFolder : IDisposable
+{
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("custodian-demo-test.");
+
+    public string Path => _dir.FullName;
+
+    public void Dispose() => _dir.Delete(recursive: true);
 }

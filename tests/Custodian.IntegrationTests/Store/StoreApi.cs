@@ -27,9 +27,9 @@ internal sealed class StoreApi : IAsyncDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public static async Task<StoreApi> StartAsync(Engine engine)
+    public static async Task<StoreApi> StartAsync(Engine engine, Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? configure = null)
     {
-        var api = new StoreApi(await CustodianServer.StartAsync(engine));
+        var api = new StoreApi(await CustodianServer.StartAsync(engine, configure));
         api.Provider = api.ClientWith(await api.CreateKeyAsync(null, [.. ApiScopes.All]));
         return api;
     }
@@ -56,9 +56,11 @@ internal sealed class StoreApi : IAsyncDisposable
     }
 
     /// <summary>An organisation and a tenant key of it with every tenant scope.</summary>
-    public async Task<(Guid Id, HttpClient Client)> CreateTenantAsync(string code)
+    public async Task<(Guid Id, HttpClient Client)> CreateTenantAsync(string code, bool callRecording = false)
     {
-        var org = await PostAsync(Provider, "/api/v1/organizations", new { code, name = $"{code} BV", billingCompanyName = $"{code} Holding BV" });
+        var org = await PostAsync(Provider, "/api/v1/organizations", callRecording
+            ? new { code, name = $"{code} BV", billingCompanyName = $"{code} Holding BV", callRecordingEnabled = true, customerCallRecordingRetention = "P1Y" }
+            : (object)new { code, name = $"{code} BV", billingCompanyName = $"{code} Holding BV" });
         var key = await CreateKeyAsync(code, [ApiScopes.StoreRead, ApiScopes.StoreWrite, ApiScopes.SubjectsLookup, ApiScopes.OrganizationsWrite]);
         return (org.GetProperty("id").GetGuid(), ClientWith(key));
     }
@@ -125,6 +127,18 @@ internal sealed record TenantRecords(string Code, Guid OrganizationId, IReadOnly
         return new TenantRecords(code, organizationId, ids, phone);
     }
 
+    /// <summary>
+    /// Adds one of each content record (an attachment to the seeded ticket, a support-line recording, a customer call
+    /// recording; the organisation needs the call-recording feature) to <see cref="Ids"/>.
+    /// </summary>
+    public async Task SeedContentAsync(HttpClient tenant)
+    {
+        var ids = (Dictionary<string, Guid>)Ids;
+        ids["support-ticket-attachments"] = (await ContentUpload.PostAsync(tenant, $"/api/v1/support-tickets/{Ids["support-tickets"]}/attachments", ContentUpload.Pdf, "application/pdf")).GetProperty("id").GetGuid();
+        ids["support-call-recordings"] = (await ContentUpload.PostAsync(tenant, "/api/v1/support-call-recordings", ContentUpload.Wav(), "audio/wav", ContentUpload.Call(Phone))).GetProperty("id").GetGuid();
+        ids["customer-call-recordings"] = (await ContentUpload.PostAsync(tenant, "/api/v1/customer-call-recordings", ContentUpload.Wav(), "audio/wav", ContentUpload.Call(Phone, "+31201234567"))).GetProperty("id").GetGuid();
+    }
+
     /// <summary>A valid ICCID (89 31 ...) with its Luhn digit.</summary>
     public static string Iccid(int n) => WithLuhn($"893100000000000{n:D3}");
 
@@ -149,5 +163,100 @@ internal sealed record TenantRecords(string Code, Guid OrganizationId, IReadOnly
         }
 
         return payload + (char)('0' + ((10 - (sum % 10)) % 10));
+    }
+}
+
+/// <summary>Raw-body uploads with metadata headers, and synthetic content to upload.</summary>
+internal static class ContentUpload
+{
+    public static readonly byte[] Pdf = "%PDF-1.4\n% synthetic test document\n%%EOF\n"u8.ToArray();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>A valid WAV file: RIFF header, 16-bit mono PCM at 8 kHz, <paramref name="seconds"/> of a 440 Hz tone.</summary>
+    public static byte[] Wav(int seconds = 1)
+    {
+        const int rate = 8000;
+        var samples = rate * seconds;
+        using var stream = new MemoryStream();
+        using (var w = new BinaryWriter(stream, System.Text.Encoding.ASCII, leaveOpen: true))
+        {
+            w.Write("RIFF"u8);
+            w.Write(36 + (samples * 2));
+            w.Write("WAVE"u8);
+            w.Write("fmt "u8);
+            w.Write(16);
+            w.Write((short)1); // PCM
+            w.Write((short)1); // mono
+            w.Write(rate);
+            w.Write(rate * 2); // byte rate
+            w.Write((short)2); // block align
+            w.Write((short)16); // bits per sample
+            w.Write("data"u8);
+            w.Write(samples * 2);
+            for (var i = 0; i < samples; i++)
+            {
+                w.Write((short)(Math.Sin(2 * Math.PI * 440 * i / rate) * 8000));
+            }
+        }
+
+        return stream.ToArray();
+    }
+
+    /// <summary>The metadata headers of a call that started at 2025-03-01 10:00 UTC and took 61 seconds.</summary>
+    public static Dictionary<string, string> Call(string caller, string? callee = null, Guid? ticket = null)
+    {
+        var headers = new Dictionary<string, string>
+        {
+            ["Call-Caller"] = caller,
+            ["Call-Started-At"] = "2025-03-01T10:00:00Z",
+            ["Call-Duration-Seconds"] = "61",
+        };
+        if (callee is not null)
+        {
+            headers["Call-Callee"] = callee;
+        }
+
+        if (ticket is not null)
+        {
+            headers["Call-Ticket-Id"] = ticket.Value.ToString();
+        }
+
+        return headers;
+    }
+
+    public static async Task<(HttpStatusCode Status, string Body, HttpResponseMessage Response)> SendAsync(
+        HttpClient client, string path, HttpContent content, IReadOnlyDictionary<string, string>? headers = null, string? idempotencyKey = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        var response = await client.SendAsync(request, Ct);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(Ct), response);
+    }
+
+    public static async Task<(HttpStatusCode Status, string Body)> SendAsync(
+        HttpClient client, string path, byte[] body, string contentType, IReadOnlyDictionary<string, string>? headers = null, string? idempotencyKey = null)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        var (status, text, response) = await SendAsync(client, path, content, headers, idempotencyKey);
+        response.Dispose();
+        return (status, text);
+    }
+
+    public static async Task<JsonElement> PostAsync(HttpClient client, string path, byte[] body, string contentType, IReadOnlyDictionary<string, string>? headers = null)
+    {
+        var (status, text) = await SendAsync(client, path, body, contentType, headers);
+        Assert.True(status == HttpStatusCode.Created, $"POST {path}: {(int)status} {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
     }
 }

@@ -37,10 +37,12 @@ public sealed class TenantIsolationTests
     public async Task KeyOfA_ThroughEveryEndpoint_CannotSeeOrChangeB(Engine engine)
     {
         await using var api = await StoreApi.StartAsync(engine);
-        var (aId, a) = await api.CreateTenantAsync("org-a");
-        var (bId, b) = await api.CreateTenantAsync("org-b");
+        var (aId, a) = await api.CreateTenantAsync("org-a", callRecording: true);
+        var (bId, b) = await api.CreateTenantAsync("org-b", callRecording: true);
         var recordsA = await TenantRecords.SeedAsync(a, "org-a", aId, "acanary", 1);
         var recordsB = await TenantRecords.SeedAsync(b, "org-b", bId, "BCANARY", 2);
+        await recordsA.SeedContentAsync(a);
+        await recordsB.SeedContentAsync(b);
         var before = await SnapshotAsync(api.Server.Database, bId);
 
         var endpoints = api.Server.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
@@ -128,6 +130,53 @@ public sealed class TenantIsolationTests
                     return Same(
                         await SendAsync(a, HttpMethod.Put, $"/api/v1/{resource}/{IdOf(other, resource)}", body),
                         await SendAsync(a, HttpMethod.Put, $"/api/v1/{resource}/{nowhere}", body),
+                        expectFailure: true);
+                }
+
+            case ("GET", 3):
+                {
+                    // A sub-resource of one object (a ticket's attachments, a record's content).
+                    var sub = segments[2];
+                    if (await SendAsync(a, HttpMethod.Get, $"/api/v1/{resource}/{IdOf(own, resource)}/{sub}", null) is var mine && mine.Status != HttpStatusCode.OK)
+                    {
+                        return $"A's own object gives {mine.Status}; the probe proves nothing";
+                    }
+
+                    return Same(
+                        await SendAsync(a, HttpMethod.Get, $"/api/v1/{resource}/{IdOf(other, resource)}/{sub}", null),
+                        await SendAsync(a, HttpMethod.Get, $"/api/v1/{resource}/{nowhere}/{sub}", null),
+                        expectFailure: true);
+                }
+
+            case ("POST", 3) when segments[2] == "attachments":
+                {
+                    // An upload to B's ticket fails exactly like one to a ticket that does not exist.
+                    return Same(
+                        await UploadAsync(a, $"/api/v1/{resource}/{IdOf(other, resource)}/attachments", ContentUpload.Pdf, "application/pdf", null),
+                        await UploadAsync(a, $"/api/v1/{resource}/{nowhere}/attachments", ContentUpload.Pdf, "application/pdf", null),
+                        expectFailure: true);
+                }
+
+            case ("POST", 1) when resource is "support-call-recordings" or "customer-call-recordings":
+                {
+                    // Metadata in headers names B as the owner (or nobody); for support recordings also B's ticket (or none).
+                    var toB = ContentUpload.Call(own.Phone, "+31201234567");
+                    toB["Custodian-Organization"] = other.Code;
+                    var toNobody = ContentUpload.Call(own.Phone, "+31201234567");
+                    toNobody["Custodian-Organization"] = "no-such-org";
+                    var path = $"/api/v1/{resource}";
+                    var byOrganization = Same(
+                        await UploadAsync(a, path, ContentUpload.Wav(), "audio/wav", toB),
+                        await UploadAsync(a, path, ContentUpload.Wav(), "audio/wav", toNobody),
+                        expectFailure: true);
+                    if (byOrganization is not null || resource != "support-call-recordings")
+                    {
+                        return byOrganization;
+                    }
+
+                    return Same(
+                        await UploadAsync(a, path, ContentUpload.Wav(), "audio/wav", ContentUpload.Call(own.Phone, ticket: IdOf(other, "support-tickets"))),
+                        await UploadAsync(a, path, ContentUpload.Wav(), "audio/wav", ContentUpload.Call(own.Phone, ticket: nowhere)),
                         expectFailure: true);
                 }
 
@@ -249,6 +298,9 @@ public sealed class TenantIsolationTests
         node.Remove("traceId");
         return node.ToJsonString();
     }
+
+    private static Task<(HttpStatusCode Status, string Body)> UploadAsync(HttpClient client, string path, byte[] body, string contentType, Dictionary<string, string>? headers) =>
+        ContentUpload.SendAsync(client, path, body, contentType, headers);
 
     private static async Task<(HttpStatusCode Status, string Body)> GetTextAsync(HttpClient client, string path) =>
         await SendAsync(client, HttpMethod.Get, path, null);

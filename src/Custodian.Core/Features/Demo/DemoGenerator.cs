@@ -90,7 +90,9 @@ internal static class DemoGenerator
             k % 4 == 3 ? $"{s.Pick(FirstNames)[0]}. {s.Pick(Surnames)} h.o.d.n. {name}" : name + legalForm,
             string.Create(CultureInfo.InvariantCulture, $"VWO-{code.ToUpperInvariant()}-{2020 + s.Random.Next(0, 5)}"),
             Date(s.Today.PlusMonths(-s.Months).PlusDays(-s.Random.Next(200, 1500))),
-            k % 2 == 0 ? "P90D" : "P1Y");
+            k % 2 == 0 ? "P90D" : "P1Y",
+            // Every other organisation has the call-recording feature, so customers' own recordings have a home.
+            k % 2 == 0 ? true : null);
 
         var people = new PersonFactory(s, domain);
         var subscribers = Enumerable.Range(0, subscriberCount).Select(_ => people.Next()).ToList();

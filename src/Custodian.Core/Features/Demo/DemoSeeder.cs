@@ -1,4 +1,6 @@
+using System.Text;
 using Custodian.Core.Features.Audit;
+using Custodian.Core.Features.Events;
 using Custodian.Core.Features.Organizations;
 using Custodian.Core.Features.Store;
 using Custodian.Core.Features.Tenancy;
@@ -35,7 +37,14 @@ internal sealed record DemoSeededOrganization(Guid Id, string Code, string Name)
 /// and writes nothing. Each record is its own transaction (as through the API), so an interrupted run leaves a partial
 /// set behind; drop the database and seed again.
 /// </remarks>
-internal sealed class DemoSeeder(CustodianDbContext db, StoreCommands store, OrganizationCommands organizations, TimeProvider time)
+internal sealed class DemoSeeder(
+    CustodianDbContext db,
+    StoreCommands store,
+    StoreContentCommands content,
+    OrganizationCommands organizations,
+    EventImporter importer,
+    UploadOptions uploads,
+    TimeProvider time)
 {
     public const string ActorId = "demo-seed";
 
@@ -67,6 +76,7 @@ internal sealed class DemoSeeder(CustodianDbContext db, StoreCommands store, Org
         }
 
         var plan = DemoGenerator.Plan(options, Today);
+        var activity = DemoActivity.Content(plan);
         var caller = new StoreCaller(actor, TenantScope.Everything);
         var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var seeded = new List<DemoSeededOrganization>();
@@ -74,13 +84,78 @@ internal sealed class DemoSeeder(CustodianDbContext db, StoreCommands store, Org
         {
             var organization = await Write(organizations.CreateAsync(caller, org.Organization, null, ct), counts);
             seeded.Add(new DemoSeededOrganization(organization.Id, organization.Code, organization.Name));
-            await WriteOrganizationAsync(caller, org, counts, ct);
+            var tickets = await WriteOrganizationAsync(caller, org, counts, ct);
+            await WriteContentAsync(caller, org.Code, tickets, activity, counts, ct);
         }
 
+        await ImportAsync(EventFamily.Usage, plan, DemoActivity.WriteUsageCsv, actor, counts, ct);
+        await ImportAsync(EventFamily.Traffic, plan, DemoActivity.WriteTrafficCsv, actor, counts, ct);
         return new DemoSeedResult(DemoSeedOutcome.Seeded, seeded, plan.Showcase, counts);
     }
 
-    private async Task WriteOrganizationAsync(StoreCaller caller, DemoOrganizationPlan org, IDictionary<string, int> counts, CancellationToken ct)
+    /// <summary>Attachments and recordings through the content commands the upload endpoints use (encrypted blobs, audited).</summary>
+    private async Task WriteContentAsync(
+        StoreCaller caller, string code, IReadOnlyList<Guid> tickets, DemoActivityPlan activity, SortedDictionary<string, int> counts, CancellationToken ct)
+    {
+        foreach (var a in activity.Attachments.Where(a => a.Organization == code))
+        {
+            using var upload = await Open(Encoding.UTF8.GetBytes(a.Text), "text/plain; charset=utf-8", ContentRules.Attachment, ct);
+            await Write(content.AttachAsync(caller, tickets[a.TicketIndex], upload, null, ct), counts);
+        }
+
+        foreach (var r in activity.SupportRecordings.Where(r => r.Organization == code))
+        {
+            var input = r.TicketIndex is { } i ? r.Input with { TicketId = tickets[i].ToString() } : r.Input;
+            using var upload = await Open(DemoAudio.Tone(r.ToneHz, r.Milliseconds), DemoAudio.MediaType, ContentRules.Audio, ct);
+            await Write(content.CreateSupportCallRecordingAsync(caller, input, upload, null, ct), counts);
+        }
+
+        foreach (var r in activity.CustomerRecordings.Where(r => r.Organization == code))
+        {
+            using var upload = await Open(DemoAudio.Tone(r.ToneHz, r.Milliseconds), DemoAudio.MediaType, ContentRules.Audio, ct);
+            await Write(content.CreateCustomerCallRecordingAsync(caller, r.Input, upload, null, ct), counts);
+        }
+    }
+
+    private async Task<UploadContent> Open(byte[] bytes, string mediaType, ContentRule rule, CancellationToken ct)
+    {
+        var opened = await UploadContent.OpenAsync(new MemoryStream(bytes, writable: false), mediaType, rule, uploads.MaxContentBytes, ct);
+        return opened.IsSuccess ? opened.Value : throw new InvalidOperationException($"Demo content refused: {opened.Error.Code}. The demo generator is wrong.");
+    }
+
+    /// <summary>
+    /// Usage and traffic records go through the product's bulk path: a CSV in Custodian's own format, written to a
+    /// temporary folder and imported by <see cref="EventImporter"/> (one audited <c>usage.imported</c> per file).
+    /// </summary>
+    private async Task ImportAsync(
+        EventFamily family, DemoPlan plan, Action<DemoPlan, TextWriter> write, AuditActor actor, SortedDictionary<string, int> counts, CancellationToken ct)
+    {
+        var folder = Directory.CreateTempSubdirectory("custodian-demo.");
+        try
+        {
+            var file = Path.Combine(folder.FullName, family == EventFamily.Usage ? "usage.csv" : "traffic.csv");
+            await using (var writer = new StreamWriter(file, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)))
+            {
+                write(plan, writer);
+            }
+
+            var result = await importer.ImportAsync(new ImportRequest(family, file, actor), null, ct);
+            if (result.Outcome == ImportOutcome.FileError || result.RowsRejected > 0)
+            {
+                throw new InvalidOperationException(
+                    $"The {family} import refused demo rows ({result.Problem?.ToString() ?? $"{result.RowsRejected} rejected"}). The demo generator is wrong.");
+            }
+
+            counts[family == EventFamily.Usage ? "usage_record" : "traffic_record"] = (int)result.RowsImported;
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    /// <returns>The ids of the organisation's tickets, in plan order (content refers to tickets by index).</returns>
+    private async Task<IReadOnlyList<Guid>> WriteOrganizationAsync(StoreCaller caller, DemoOrganizationPlan org, SortedDictionary<string, int> counts, CancellationToken ct)
     {
         // Provider-wide caller: records that hang off the organisation name it by code, as a provider feed would.
         foreach (var contact in org.Contacts)
@@ -131,21 +206,25 @@ internal sealed class DemoSeeder(CustodianDbContext db, StoreCommands store, Org
             }
         }
 
+        var tickets = new List<Guid>();
         foreach (var t in org.Tickets)
         {
             var ticket = await Create(caller, t.Ticket with { Organization = org.Code }, counts, ct);
+            tickets.Add(ticket.Id);
             if (t.ClosedAt is { } closed)
             {
                 await Write(store.CloseTicketAsync(caller, ticket.Id, new CloseTicketInput(closed), ct), counts, "support_ticket.closed");
             }
         }
+
+        return tickets;
     }
 
-    private Task<T> Create<T>(StoreCaller caller, IRecordInput<T> input, IDictionary<string, int> counts, CancellationToken ct)
+    private Task<T> Create<T>(StoreCaller caller, IRecordInput<T> input, SortedDictionary<string, int> counts, CancellationToken ct)
         where T : TenantRecord, new() =>
         Write(store.CreateAsync(caller, input, null, ct), counts);
 
-    private async Task<T> Write<T>(Task<StoreResult<T>> operation, IDictionary<string, int> counts, string? countAs = null)
+    private async Task<T> Write<T>(Task<StoreResult<T>> operation, SortedDictionary<string, int> counts, string? countAs = null)
     {
         var result = await operation;
         if (!result.IsSuccess)

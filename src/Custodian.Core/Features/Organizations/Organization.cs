@@ -39,6 +39,16 @@ internal sealed class Organization : ISubjectRecord
     [NotPersonalData("a setting of the client, not data about a person")]
     public Period? CustomerCallRecordingRetention { get; set; }
 
+    /// <summary>
+    /// Whether the organisation has the call-recording feature: only then are its own call recordings
+    /// (<c>usage.customer_call_recordings</c>) accepted. A flag of its own, not "a retention setting is present",
+    /// because the two mean different things: the contract (may we record?) and the instruction (how long to keep
+    /// what was recorded). Turning the feature off stops new recordings; the recordings already held stay under the
+    /// retention setting, which therefore cannot be removed while the feature is on, and is required to turn it on.
+    /// </summary>
+    [NotPersonalData("a contract setting of the client, not data about a person")]
+    public bool CallRecordingEnabled { get; set; }
+
     [NotPersonalData]
     public Instant CreatedAt { get; set; }
 

@@ -145,9 +145,16 @@ internal sealed partial class OrganizationCommands(CustodianDbContext db, StoreT
                 $"'customerCallRecordingRetention' must lie between {bounds.Min} and {bounds.Max} (the register's bounds for {CustomerRecordingsCategory}).");
         }
 
+        var recording = input.CallRecordingEnabled ?? false;
+        if (recording && retention is null && v.Errors.All(e => e.Field != "customerCallRecordingRetention"))
+        {
+            v.Add("customerCallRecordingRetention", "organization.recording_retention_required",
+                "An organisation with 'callRecordingEnabled' must say how long its call recordings are kept ('customerCallRecordingRetention').");
+        }
+
         return v.IsValid
-            ? o => (o.Name, o.BillingCompanyName, o.ProcessingAgreementReference, o.ProcessingAgreementDate, o.CustomerCallRecordingRetention) =
-                (name!, billing!, agreement, agreementDate, retention)
+            ? o => (o.Name, o.BillingCompanyName, o.ProcessingAgreementReference, o.ProcessingAgreementDate, o.CustomerCallRecordingRetention, o.CallRecordingEnabled) =
+                (name!, billing!, agreement, agreementDate, retention, recording)
             : null;
     }
 

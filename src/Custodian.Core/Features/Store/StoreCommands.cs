@@ -189,13 +189,13 @@ internal sealed class StoreCommands(CustodianDbContext db, StoreTransactions tra
     internal static AuditEntry Audit(StoreCaller caller, string action, Guid organizationId, TenantRecord record) =>
         new(action, caller.Actor, organizationId, [new AuditObject(record.RecordType, record.Id.ToString())]);
 
-    private FieldValidator NewValidator() => new() { AllowDocumentationAddresses = options.AllowDocumentationAddresses };
+    internal FieldValidator NewValidator() => new() { AllowDocumentationAddresses = options.AllowDocumentationAddresses };
 
     /// <summary>
     /// Whose record it will be. Tenant keys: always their own organisation (a body that names one is refused). Provider
     /// keys: the named organisation, or the parent's. Unknown and foreign parents give the same error.
     /// </summary>
-    private async Task<Guid?> ResolveOwnerAsync<T>(StoreCaller caller, IRecordInput<T> input, FieldValidator v, CancellationToken ct)
+    internal async Task<Guid?> ResolveOwnerAsync<T>(StoreCaller caller, IRecordInput<T> input, FieldValidator v, CancellationToken ct)
         where T : TenantRecord
     {
         switch (input)
@@ -249,7 +249,7 @@ internal sealed class StoreCommands(CustodianDbContext db, StoreTransactions tra
     }
 
     /// <summary>A duplicate reference is an expected failure: map the unique violation (by SQLSTATE / SQLite code) to a conflict.</summary>
-    private static async Task<StoreResult<T>> Guard<T>(Func<Task<StoreResult<T>>> write)
+    internal static async Task<StoreResult<T>> Guard<T>(Func<Task<StoreResult<T>>> write)
     {
         try
         {
@@ -276,6 +276,9 @@ internal static class RecordTypes
         [typeof(MobileNotification)] = "mobile_notification",
         [typeof(Keyholder)] = "keyholder",
         [typeof(SupportTicket)] = "support_ticket",
+        [typeof(SupportTicketAttachment)] = "support_ticket_attachment",
+        [typeof(SupportCallRecording)] = "support_call_recording",
+        [typeof(CustomerCallRecording)] = "customer_call_recording",
         [typeof(Organization)] = "organization",
     };
 

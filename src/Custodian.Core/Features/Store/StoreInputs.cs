@@ -212,10 +212,12 @@ internal sealed record CloseTicketInput(string? ClosedAt);
 /// <remarks><c>Code</c>: Unique lower-case slug (a–z, 0–9, '-'), 2 to 40 characters, e.g. demo. Cannot be changed later.</remarks>
 /// <remarks><c>ProcessingAgreementDate</c>: yyyy-MM-dd.</remarks>
 /// <remarks><c>CustomerCallRecordingRetention</c>: ISO-8601 period (P30D, P1Y) within the register's bounds for usage.customer_call_recordings.</remarks>
+/// <remarks><c>CallRecordingEnabled</c>: The organisation has the call-recording feature (its own call recordings are accepted); needs customerCallRecordingRetention.</remarks>
 internal sealed record OrganizationInput(
     string? Code,
     string? Name,
     string? BillingCompanyName,
     string? ProcessingAgreementReference,
     string? ProcessingAgreementDate,
-    string? CustomerCallRecordingRetention);
+    string? CustomerCallRecordingRetention,
+    bool? CallRecordingEnabled = null);

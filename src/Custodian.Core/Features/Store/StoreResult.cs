@@ -24,6 +24,16 @@ internal sealed record ConflictError(string Code, string Message) : StoreError(C
 /// <summary>The caller may not do this at all (a tenant key creating an organisation).</summary>
 internal sealed record ForbiddenError(string Code, string Message) : StoreError(Code, Message);
 
+/// <summary>The upload's content is not what the endpoint accepts (type not allowed, or the bytes are not the declared type): 415.</summary>
+internal sealed record UnsupportedContentError(string Code, string Message) : StoreError(Code, Message);
+
+/// <summary>The upload is larger than the configured limit: 413. Nothing was stored.</summary>
+internal sealed record ContentTooLargeError(long Limit)
+    : StoreError("upload.too_large", string.Create(System.Globalization.CultureInfo.InvariantCulture, $"The content is larger than the limit of {Limit} bytes; nothing was stored."));
+
+/// <summary>The record exists but its content was erased (its data key destroyed): 410.</summary>
+internal sealed record GoneError(string Code, string Message) : StoreError(Code, Message);
+
 internal readonly record struct StoreResult<T>
 {
     private StoreResult(T? value, StoreError? error)

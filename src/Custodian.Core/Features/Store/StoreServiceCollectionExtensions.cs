@@ -10,13 +10,16 @@ internal static class StoreServiceCollectionExtensions
 {
     /// <summary>
     /// The personal-data store's operations (scoped, on the request's <c>CustodianDbContext</c>). Needs the database,
-    /// the register (<c>ProcessingRegister</c>), a <see cref="TimeProvider"/> and the audit trail (<c>IAuditTrail</c>).
+    /// the register (<c>ProcessingRegister</c>), a <see cref="TimeProvider"/>, the audit trail (<c>IAuditTrail</c>) and,
+    /// for content, the blob store (<c>EncryptedBlobs</c>). Upload limits: register an <see cref="UploadOptions"/> first to change them.
     /// </summary>
     public static IServiceCollection AddCustodianStore(this IServiceCollection services, StoreOptions? options = null)
     {
         services.TryAddSingleton(options ?? new StoreOptions());
         services.TryAddScoped<StoreTransactions>();
         services.TryAddScoped<StoreCommands>();
+        services.TryAddScoped<StoreContentCommands>();
+        services.TryAddSingleton(new UploadOptions());
         services.TryAddScoped<OrganizationCommands>();
         services.TryAddScoped<SubjectLookup>();
         services.TryAddScoped<ApiKeyRegistry>();

@@ -11,7 +11,7 @@ namespace Custodian.Core.Features.Subjects;
 /// <summary>Everything the store holds under one identifier, by register category (in the register's order).</summary>
 internal sealed record SubjectLookupResult(SubjectIdentifierKind Kind, string Value, IReadOnlyList<SubjectCategoryHits> Categories);
 
-/// <summary>The records of one category that hold the identifier (mobile notifications come with their subscription).</summary>
+/// <summary>The records of one category that hold the identifier (mobile notifications come with their subscription, attachments with their ticket).</summary>
 internal sealed record SubjectCategoryHits(DataCategory Category, IReadOnlyList<object> Records);
 
 /// <param name="Identifier">What is searched: a phone number, e-mail, IMEI, ICCID, MAC, IP address or a name.</param>
@@ -107,7 +107,12 @@ internal sealed class SubjectLookup(CustodianDbContext db, StoreTransactions tra
                     .. await Load(db.MobileNotifications, n => ids.Contains(n.SubscriptionId), ct),
                 ],
                 "keyholder" => await Load(db.Keyholders, r => ids.Contains(r.Id), ct),
-                "support_ticket" => await Load(db.SupportTickets, r => ids.Contains(r.Id), ct),
+                "support_ticket" => [
+                    .. await Load(db.SupportTickets, r => ids.Contains(r.Id), ct),
+                    .. await Load(db.Set<SupportTicketAttachment>(), a => ids.Contains(a.TicketId), ct),
+                ],
+                "support_call_recording" => await Load(db.Set<SupportCallRecording>(), r => ids.Contains(r.Id), ct),
+                "customer_call_recording" => await Load(db.Set<CustomerCallRecording>(), r => ids.Contains(r.Id), ct),
                 _ => throw new InvalidOperationException($"The subject index points to an unknown record type '{group.Key}'."),
             });
         }

@@ -4,7 +4,9 @@ using System.Globalization;
 using Custodian.Cli;
 using Custodian.Core.Common;
 using Custodian.Core.Features.Audit;
+using Custodian.Core.Features.Blobs;
 using Custodian.Core.Features.Demo;
+using Custodian.Core.Features.Events;
 using Custodian.Core.Features.Store;
 using Custodian.Core.Persistence;
 using Custodian.Features.Database;
@@ -71,7 +73,7 @@ internal static class DemoCommands
                 return ExitCodes.Failure;
             }
 
-            await using var services = Services(register, target, masterKey);
+            await using var services = Services(register, target, masterKey, settings.DataFolder);
             var result = await SeedAsync(services, options, DemoSeeder.CliActor, output, ct);
             return result is null ? ExitCodes.Failure : ExitCodes.Success;
         });
@@ -84,9 +86,10 @@ internal static class DemoCommands
     /// <summary>The services a seed needs: database, audit trail, register, and the store with documentation IP ranges allowed.</summary>
     /// <param name="register">The active register (organisation settings are checked against it).</param>
     /// <param name="target">The database.</param>
-    /// <param name="masterKey">Derives the audit trail's keys.</param>
+    /// <param name="masterKey">Derives the audit trail's keys and the blob store's key-encryption key.</param>
+    /// <param name="dataFolder">The data folder: recordings and attachments go to its blob store.</param>
     /// <param name="time">The clock; tests pass a fake one to compare two seeds byte for byte.</param>
-    internal static ServiceProvider Services(ActiveRegister register, DatabaseTarget target, MasterKey masterKey, TimeProvider? time = null)
+    internal static ServiceProvider Services(ActiveRegister register, DatabaseTarget target, MasterKey masterKey, string dataFolder, TimeProvider? time = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton(time ?? TimeProvider.System);
@@ -95,7 +98,9 @@ internal static class DemoCommands
         services.AddSingleton(masterKey);
         services.AddCustodianAudit();
         services.AddSingleton(register.Register);
+        services.AddCustodianBlobs(dataFolder);
         services.AddCustodianStore(new StoreOptions(AllowDocumentationAddresses: true));
+        services.AddCustodianEvents();
         services.AddCustodianDemo();
         return services.BuildServiceProvider();
     }

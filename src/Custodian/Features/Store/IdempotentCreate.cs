@@ -77,6 +77,72 @@ internal sealed class IdempotentCreate(CustodianDbContext db, TimeProvider time,
         return ApiProblems.From(result.Error);
     }
 
+    /// <summary>
+    /// The same for uploads, whose body is content that is streamed, never held: the request hash covers the method,
+    /// the route, <paramref name="metadata"/> (the canonical header values) and the SHA-256 of the content, which is
+    /// known only once the content has been read. A retry is therefore recognised after its content was read to the
+    /// end (and discarded): same content, same answer; other content or metadata, 422.
+    /// </summary>
+    public async Task<IResult> RunUploadAsync<TEntity, TDto>(
+        HttpContext http,
+        string metadata,
+        UploadContent content,
+        Func<Func<TEntity, CancellationToken, Task>?, Task<StoreResult<TEntity>>> create,
+        Func<TEntity, TDto> toDto,
+        Func<TEntity, string> location,
+        CancellationToken ct)
+    {
+        var options = json.Value.SerializerOptions;
+        string? key = http.Request.Headers[Header];
+        if (key is null)
+        {
+            var plain = await create(null);
+            return plain.IsSuccess ? Created(location(plain.Value), JsonSerializer.Serialize(toDto(plain.Value), options), replayed: false) : ApiProblems.From(plain.Error);
+        }
+
+        if (key.Length is 0 or > IdempotencyRecords.MaxKeyLength || key.Any(char.IsControl))
+        {
+            return ApiProblems.BadRequest("idempotency.key_invalid", $"'{Header}' must be 1 to {IdempotencyRecords.MaxKeyLength} printable characters.");
+        }
+
+        var caller = http.Features.Get<Core.Features.ApiKeys.ApiKeyIdentity>()!;
+        string Hash() => IdempotencyRecords.HashRequest(
+            http.Request.Method, http.Request.Path, System.Text.Encoding.UTF8.GetBytes($"{content.Type.MediaType}\n{metadata}\n{content.Sha256Hex}"));
+        if (await IdempotencyRecords.FindAsync(db, caller.KeyId, key, Now, ct) is not null)
+        {
+            await content.DrainAsync(ct);
+            return await ReplayAsync(caller.KeyId, key, Hash(), ct)
+                ?? ApiProblems.Problem(StatusCodes.Status409Conflict, "idempotency.expired", "Conflict", $"This '{Header}' expired while the content was read; send the request again with a new key.");
+        }
+
+        var result = await create(
+            async (entity, c) =>
+            {
+                await IdempotencyRecords.PurgeExpiredAsync(db, Now, c);
+                db.IdempotencyRecords.Add(new IdempotencyRecord
+                {
+                    ApiKeyId = caller.KeyId,
+                    Key = key,
+                    RequestHash = Hash(),
+                    StatusCode = StatusCodes.Status201Created,
+                    ResponseBody = JsonSerializer.Serialize(toDto(entity), options),
+                    Location = location(entity),
+                    CreatedAt = Now,
+                });
+            });
+        if (result.IsSuccess)
+        {
+            return Created(location(result.Value), JsonSerializer.Serialize(toDto(result.Value), options), replayed: false);
+        }
+
+        if (result.Error is ConflictError && content.Completed && await ReplayAsync(caller.KeyId, key, Hash(), ct) is { } raced)
+        {
+            return raced;
+        }
+
+        return ApiProblems.From(result.Error);
+    }
+
     private async Task<IResult?> ReplayAsync(Guid apiKeyId, string key, string hash, CancellationToken ct)
     {
         var stored = await IdempotencyRecords.FindAsync(db, apiKeyId, key, Now, ct);

@@ -22,11 +22,11 @@ internal sealed record PageDto<T>(IReadOnlyList<T> Items, Guid? Next);
 
 internal sealed record OrganizationDto(
     Guid Id, string Code, string Name, string BillingCompanyName, string? ProcessingAgreementReference, string? ProcessingAgreementDate,
-    string? CustomerCallRecordingRetention, string CreatedAt)
+    string? CustomerCallRecordingRetention, bool CallRecordingEnabled, string CreatedAt)
 {
     internal static OrganizationDto From(Organization o) => new(
         o.Id, o.Code, o.Name, o.BillingCompanyName, o.ProcessingAgreementReference, Wire.Date(o.ProcessingAgreementDate),
-        o.CustomerCallRecordingRetention is { } p ? PeriodPattern.NormalizingIso.Format(p) : null, Wire.Time(o.CreatedAt));
+        o.CustomerCallRecordingRetention is { } p ? PeriodPattern.NormalizingIso.Format(p) : null, o.CallRecordingEnabled, Wire.Time(o.CreatedAt));
 }
 
 internal sealed record ContactPersonDto(Guid Id, Guid OrganizationId, string Name, string? Phone, string? Email, string Role, string CreatedAt)
@@ -88,6 +88,41 @@ internal sealed record SupportTicketDto(
         Wire.Time(t.OpenedAt), Wire.Time(t.ClosedAt), Wire.Time(t.CreatedAt));
 }
 
+/// <remarks><c>MediaType</c>: The checked media type of the content (PDF, PNG, JPEG or UTF-8 text).</remarks>
+/// <remarks><c>ContentLength</c>: Bytes.</remarks>
+/// <remarks><c>ContentUrl</c>: Where the content is downloaded (the download is audited).</remarks>
+internal sealed record SupportTicketAttachmentDto(Guid Id, Guid OrganizationId, Guid TicketId, string MediaType, long ContentLength, string ContentUrl, string CreatedAt)
+{
+    internal static SupportTicketAttachmentDto From(SupportTicketAttachment a) => new(
+        a.Id, a.OrganizationId, a.TicketId, a.MediaType, a.ContentLength, $"/api/v1/support-ticket-attachments/{a.Id}/content", Wire.Time(a.CreatedAt));
+}
+
+/// <remarks><c>Caller</c>: The caller's number, E.164.</remarks>
+/// <remarks><c>CalledAt</c>: When the call started; the recording is kept 90 days from then.</remarks>
+/// <remarks><c>TicketId</c>: The ticket the call is about, if any.</remarks>
+/// <remarks><c>MediaType</c>: audio/wav, audio/ogg or audio/mpeg (checked by content).</remarks>
+/// <remarks><c>ContentUrl</c>: Where the audio is downloaded (the download is audited).</remarks>
+internal sealed record SupportCallRecordingDto(
+    Guid Id, Guid OrganizationId, string Caller, string CalledAt, int DurationSeconds, Guid? TicketId, string MediaType, long ContentLength, string ContentUrl, string CreatedAt)
+{
+    internal static SupportCallRecordingDto From(SupportCallRecording r) => new(
+        r.Id, r.OrganizationId, r.CallerNumber, Wire.Time(r.CalledAt), r.DurationSeconds, r.TicketId, r.MediaType, r.ContentLength,
+        $"/api/v1/support-call-recordings/{r.Id}/content", Wire.Time(r.CreatedAt));
+}
+
+/// <remarks><c>Caller</c>: The calling number, E.164.</remarks>
+/// <remarks><c>Callee</c>: The called number, E.164.</remarks>
+/// <remarks><c>CalledAt</c>: When the call started; retention counts from then, for the organisation's own period.</remarks>
+/// <remarks><c>MediaType</c>: audio/wav, audio/ogg or audio/mpeg (checked by content).</remarks>
+/// <remarks><c>ContentUrl</c>: Where the audio is downloaded (the download is audited).</remarks>
+internal sealed record CustomerCallRecordingDto(
+    Guid Id, Guid OrganizationId, string Caller, string Callee, string CalledAt, int DurationSeconds, string MediaType, long ContentLength, string ContentUrl, string CreatedAt)
+{
+    internal static CustomerCallRecordingDto From(CustomerCallRecording r) => new(
+        r.Id, r.OrganizationId, r.CallerNumber, r.CalleeNumber, Wire.Time(r.CalledAt), r.DurationSeconds, r.MediaType, r.ContentLength,
+        $"/api/v1/customer-call-recordings/{r.Id}/content", Wire.Time(r.CreatedAt));
+}
+
 internal static class RecordDtos
 {
     /// <summary>The API shape of any store record (the subject look-up returns mixed types).</summary>
@@ -104,6 +139,9 @@ internal static class RecordDtos
         MobileNotification n => MobileNotificationDto.From(n),
         Keyholder k => KeyholderDto.From(k),
         SupportTicket t => SupportTicketDto.From(t),
+        SupportTicketAttachment a => SupportTicketAttachmentDto.From(a),
+        SupportCallRecording r => SupportCallRecordingDto.From(r),
+        CustomerCallRecording r => CustomerCallRecordingDto.From(r),
         _ => throw new InvalidOperationException($"No API shape for {record.GetType().Name}."),
     };
 }
