@@ -46,7 +46,10 @@ internal sealed class CustodianServer : IAsyncDisposable
     public static async Task<CustodianServer> StartAsync(Engine engine, Action<WebApplicationBuilder>? configure = null) =>
         await StartAsync(await TestDatabase.CreateEmptyAsync(engine), configure);
 
-    public static async Task<CustodianServer> StartAsync(TestDatabase database, Action<WebApplicationBuilder>? configure = null)
+    /// <param name="database">The database to serve.</param>
+    /// <param name="configure">Changes to the web host.</param>
+    /// <param name="dev">Prepare as <c>serve --dev</c> does (an empty database gets demo data; the output names its keys).</param>
+    public static async Task<CustodianServer> StartAsync(TestDatabase database, Action<WebApplicationBuilder>? configure = null, bool dev = false)
     {
         var data = Directory.CreateTempSubdirectory("custodian-server.");
         var keyFile = Path.Combine(data.FullName, "master.key");
@@ -55,7 +58,7 @@ internal sealed class CustodianServer : IAsyncDisposable
 
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var options = await ServeCommand.PrepareAsync(settings, dev: false, output, error, TestContext.Current.CancellationToken)
+        var options = await ServeCommand.PrepareAsync(settings, dev, output, error, TestContext.Current.CancellationToken)
             ?? throw new InvalidOperationException("serve refused to start: " + error);
         // Documentation IP ranges count as public addresses here, so fixtures never need a real person's address.
         var app = CustodianWebApp.Build(options with { Urls = "http://127.0.0.1:0", AllowDocumentationAddresses = true }, b =>

@@ -5,6 +5,8 @@ using Custodian.Core.Persistence;
 using Custodian.Features.ApiKeys;
 using Custodian.Features.Audit;
 using Custodian.Features.Database;
+using Custodian.Features.Demo;
+using Custodian.Features.Import;
 using Custodian.Features.Register;
 using Custodian.Hosting;
 
@@ -47,6 +49,8 @@ internal static class CustodianCli
         root.Subcommands.Add(RegisterCommands.Build());
         root.Subcommands.Add(AuditCommands.Build());
         root.Subcommands.Add(ApiKeyCommands.Build());
+        root.Subcommands.Add(DemoCommands.Build());
+        root.Subcommands.Add(ImportCommands.Build());
         return root;
     }
 

@@ -3,6 +3,7 @@ using Custodian.Cli;
 using Custodian.Configuration;
 using Custodian.Core.Persistence;
 using Custodian.Features.Database;
+using Custodian.Features.Demo;
 using Custodian.Features.Register;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -112,6 +113,12 @@ internal static class ServeCommand
         if (!await DatabaseStartup.PrepareAsync(target, register, output, error, ct))
         {
             return null;
+        }
+
+        if (dev)
+        {
+            // A newcomer's first run: an empty database gets demo data and keys to try the API with.
+            await DevSeeding.SeedIfEmptyAsync(register, target, masterKey, settings.DataFolder, settings.Urls ?? CustodianSettings.DefaultUrls, output, ct);
         }
 
         return new ServeOptions(register, target, masterKey, settings.DataFolder, settings.Urls ?? CustodianSettings.DefaultUrls, dev);

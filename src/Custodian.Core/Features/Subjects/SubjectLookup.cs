@@ -1,4 +1,5 @@
 using Custodian.Core.Features.Audit;
+using Custodian.Core.Features.Events;
 using Custodian.Core.Features.Organizations;
 using Custodian.Core.Features.Register;
 using Custodian.Core.Features.Store;
@@ -116,6 +117,9 @@ internal sealed class SubjectLookup(CustodianDbContext db, StoreTransactions tra
             });
         }
 
+        // Usage and traffic records live in month-partitioned tables outside the EF model and the index (Features/Events).
+        records.AddRange(await EventLookup.FindAsync(db, SubjectKey.ParseKind(kind)!.Value, value, ct));
+
         return [.. register.Categories
             .Select(category => new SubjectCategoryHits(category, [.. records.Where(r => StoreCatalog.CategoryOf(r.GetType()) == category.Id)]))
             .Where(h => h.Records.Count > 0)];
@@ -129,6 +133,8 @@ internal sealed class SubjectLookup(CustodianDbContext db, StoreTransactions tra
     {
         TenantRecord r => new AuditObject(r.RecordType, r.Id.ToString()),
         Organization o => new AuditObject(o.RecordType, o.Id.ToString()),
+        UsageRecord u => new AuditObject("usage_record", $"{u.ImportBatchId}/{u.RecordKey}"),
+        TrafficRecord t => new AuditObject("traffic_record", $"{t.ImportBatchId}/{t.RecordKey}"),
         _ => throw new InvalidOperationException($"Unexpected record {record.GetType().Name}."),
     };
 }

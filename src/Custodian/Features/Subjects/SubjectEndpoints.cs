@@ -56,7 +56,7 @@ internal sealed record SubjectCategoryDto(
     string Category, TextDto Description, IReadOnlyList<string> Purposes, string Controller, RetentionDto Retention, IReadOnlyList<SubjectRecordDto> Records);
 
 /// <param name="Type">The record type (contact_person, keyholder, ...).</param>
-/// <param name="Id">The record's id.</param>
+/// <param name="Id">The record's id; for usage_record and traffic_record (bulk-imported, no id of their own) the import batch's.</param>
 /// <param name="Record">The record as its own endpoint returns it.</param>
 internal sealed record SubjectRecordDto(string Type, Guid Id, object Record)
 {
@@ -64,6 +64,9 @@ internal sealed record SubjectRecordDto(string Type, Guid Id, object Record)
     {
         Core.Features.Store.TenantRecord r => new(r.RecordType, r.Id, RecordDtos.From(r)),
         Core.Features.Organizations.Organization o => new(o.RecordType, o.Id, RecordDtos.From(o)),
+        // Bulk-imported records have no id of their own: Id is their import batch, record.record_key names them in it.
+        Core.Features.Events.UsageRecord u => new("usage_record", u.ImportBatchId, Import.UsageRecordDto.From(u)),
+        Core.Features.Events.TrafficRecord t => new("traffic_record", t.ImportBatchId, Import.TrafficRecordDto.From(t)),
         _ => throw new InvalidOperationException($"Unexpected record {record.GetType().Name}."),
     };
 }

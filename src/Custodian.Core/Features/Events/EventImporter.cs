@@ -1,0 +1,475 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading.Channels;
+using Custodian.Core.Features.Audit;
+using Custodian.Core.Features.Tenancy;
+using Custodian.Core.Persistence;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using NodaTime;
+using Npgsql;
+
+namespace Custodian.Core.Features.Events;
+
+/// <summary>
+/// Imports a file of usage or traffic records through the engine's bulk path (binary COPY on PostgreSQL, prepared
+/// inserts in large transactions on SQLite), streaming: one thread parses and validates, another writes, with at most
+/// two chunks in between, so memory does not grow with the file.
+/// </summary>
+/// <remarks>
+/// <para>Idempotency: the file's SHA-256 (with kind and tenant scope) keys an <see cref="ImportBatch"/>. Each chunk's
+/// rows and the batch's committed line commit in one transaction; the last chunk also marks the batch completed and
+/// appends the audit event. A completed file is not imported again; an interrupted one resumes after its committed
+/// line, so every row is stored exactly once.</para>
+/// <para>Rows that fail validation go to the reject file and never stop the import; a file-level problem (unknown
+/// format, wrong header, bad encoding, unknown tenant) stops it before anything is stored.</para>
+/// </remarks>
+internal sealed class EventImporter(
+    IDbContextFactory<CustodianDbContext> contexts, IAuditTrail audit, TimeProvider time, ImportOptions options)
+{
+    public const string DefaultTimeZone = "Europe/Amsterdam";
+
+    public async Task<ImportResult> ImportAsync(ImportRequest request, ImportProgress? progress, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Family switch
+        {
+            EventFamily.Usage => await RunAsync(UsageTable.Instance, request, progress, ct),
+            EventFamily.Traffic => await RunAsync(TrafficTable.Instance, request, progress, ct),
+            _ => throw new ArgumentOutOfRangeException(nameof(request)),
+        };
+    }
+
+    private static IImportFormat<TRow>? FormatFor<TRow>(EventFamily family, string name) => (family, name) switch
+    {
+        (EventFamily.Usage, "custodian") => (IImportFormat<TRow>)(object)new UsageCsvFormat(),
+        (EventFamily.Usage, "asterisk") => (IImportFormat<TRow>)(object)new AsteriskCdrFormat(),
+        (EventFamily.Traffic, "custodian") => (IImportFormat<TRow>)(object)new TrafficCsvFormat(),
+        _ => null,
+    };
+
+    private async Task<ImportResult> RunAsync<TRow>(EventTable<TRow> table, ImportRequest request, ImportProgress? progress, CancellationToken ct)
+        where TRow : class
+    {
+        var kind = EventPartitions.FamilyName(table.Family);
+        var formatName = (request.Format ?? "custodian").Trim().ToLowerInvariant();
+        var format = FormatFor<TRow>(table.Family, formatName);
+        if (format is null)
+        {
+            return Fail("", 0, "format", "import.format.unknown",
+                table.Family == EventFamily.Usage ? "The format must be 'custodian' or 'asterisk'." : "The format must be 'custodian'.");
+        }
+
+        if (!File.Exists(request.FilePath))
+        {
+            return Fail("", 0, null, "import.file.not_found", "The file does not exist.");
+        }
+
+        DateTimeZone? zone = null;
+        if (formatName == "asterisk")
+        {
+            zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(request.TimeZone ?? DefaultTimeZone);
+            if (zone is null)
+            {
+                return Fail("", 0, "timezone", "import.timezone.unknown", "The time zone is not an IANA zone id such as Europe/Amsterdam.");
+            }
+        }
+
+        var (sha256, length, encodingProblem) = await HashAsync(request.FilePath, ct);
+        if (encodingProblem is not null)
+        {
+            return new ImportResult(ImportOutcome.FileError, sha256, Problem: encodingProblem);
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        db.ScopeTo(TenantScope.Everything);
+        var organizations = await db.Organizations.AsNoTracking()
+            .Select(o => new { o.Code, o.Id })
+            .ToDictionaryAsync(o => o.Code.ToLowerInvariant(), o => o.Id, ct);
+        Guid? tenantId = null;
+        if (request.TenantCode is { } code)
+        {
+            if (!organizations.TryGetValue(code.Trim().ToLowerInvariant(), out var id))
+            {
+                return Fail(sha256, 0, "tenant", "import.tenant.unknown", "No organisation has the code given with --tenant.");
+            }
+
+            tenantId = id;
+        }
+
+        var scopeKey = tenantId?.ToString() ?? ImportBatch.EveryOrganization;
+        var batch = await db.Set<ImportBatch>()
+            .SingleOrDefaultAsync(b => b.Kind == kind && b.FileSha256 == sha256 && b.ScopeKey == scopeKey, ct);
+        if (batch is { Status: ImportBatch.Completed })
+        {
+            return new ImportResult(ImportOutcome.AlreadyImported, sha256, batch.Id, batch.RowsImported, batch.RowsRejected, CompletedAt: batch.CompletedAt);
+        }
+
+        if (batch is not null && (batch.Format != formatName || batch.TimeZone != zone?.Id))
+        {
+            return Fail(sha256, 0, "format", "import.resume.options_differ",
+                $"This file's interrupted import used --format {batch.Format}{(batch.TimeZone is null ? "" : $" --timezone {batch.TimeZone}")}; resume it with the same options.");
+        }
+
+        var context = new ImportContext
+        {
+            BatchId = batch?.Id ?? Guid.CreateVersion7(),
+            TenantId = tenantId,
+            Organizations = organizations,
+            Zone = zone ?? DateTimeZone.Utc,
+            Now = Instant.FromDateTimeOffset(time.GetUtcNow()),
+        };
+
+        // Pass 2 starts with the first record: the header (or first row) is checked before anything is stored.
+        await using var file = new FileStream(request.FilePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        using var hashing = new HashingStream(file);
+        using var text = new StreamReader(hashing, new UTF8Encoding(false, true), detectEncodingFromByteOrderMarks: true, 1 << 16);
+        var csv = new CsvRecordReader(text);
+        var fields = new List<string>(32);
+        var hasFirst = csv.Read(fields);
+        var firstIsData = false;
+        if (hasFirst)
+        {
+            if (format.CheckFirst(fields, context, out var isHeader) is { } problem)
+            {
+                return new ImportResult(ImportOutcome.FileError, sha256, Problem: problem);
+            }
+
+            firstIsData = !isHeader;
+        }
+        else if (format is not AsteriskCdrFormat)
+        {
+            return Fail(sha256, 1, null, "import.header.missing", "The file is empty; Custodian's CSV formats start with a header row.");
+        }
+
+        if (batch is null)
+        {
+            batch = new ImportBatch
+            {
+                Id = context.BatchId,
+                Kind = kind,
+                Format = formatName,
+                FileSha256 = sha256,
+                FileBytes = length,
+                FileName = Path.GetFileName(request.FilePath),
+                ScopeKey = scopeKey,
+                TimeZone = zone?.Id,
+                StartedAt = context.Now,
+                UpdatedAt = context.Now,
+            };
+            db.Set<ImportBatch>().Add(batch);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException e) when (DatabaseErrors.IsUniqueViolation(e))
+            {
+                return Fail(sha256, 0, null, "import.concurrent", "Another process started importing this file at the same moment; run the import again when it has finished.");
+            }
+        }
+
+        var resumedAfter = batch.CommittedLine;
+        if (progress is not null)
+        {
+            progress.TotalBytes = length;
+        }
+
+        var rejectPath = request.RejectFile ?? request.FilePath + ".rejects.csv";
+        await using var rejects = new RejectWriter(rejectPath);
+        var channel = Channel.CreateBounded<Chunk<TRow>>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+
+        var producer = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await ProduceAsync(csv, fields, hasFirst && firstIsData, format, context, resumedAfter, channel.Writer, rejects, file, progress, stop.Token);
+                    hashing.ReadToEnd();
+                    if (!string.Equals(hashing.HashHex(), sha256, StringComparison.Ordinal))
+                    {
+                        throw new ImportFileChangedException();
+                    }
+
+                    channel.Writer.Complete();
+                }
+                catch (Exception e)
+                {
+                    channel.Writer.Complete(e);
+                }
+            },
+            CancellationToken.None);
+
+        try
+        {
+            await ConsumeAsync(db, table, batch, channel.Reader, request, progress, ct);
+        }
+        catch (ImportFileChangedException)
+        {
+            await producer;
+            return Fail(sha256, 0, null, "import.file.changed",
+                $"The file changed while it was being imported; rows up to line {batch.CommittedLine} are stored under batch {batch.Id}. Import a finished file.");
+        }
+        catch
+        {
+            await stop.CancelAsync();
+            await producer;
+            throw;
+        }
+
+        await producer;
+        return new ImportResult(
+            ImportOutcome.Imported, sha256, batch.Id, batch.RowsImported, batch.RowsRejected, rejects.Count,
+            rejects.Count > 0 ? rejectPath : null, resumedAfter, batch.CompletedAt);
+
+        static ImportResult Fail(string sha, long line, string? field, string rule, string message) =>
+            new(ImportOutcome.FileError, sha, Problem: new FileProblem(line, field, rule, message));
+    }
+
+    private sealed record Chunk<TRow>(List<TRow> Rows, long LastLine, int Rejected, bool IsLast);
+
+    private async Task ProduceAsync<TRow>(
+        CsvRecordReader csv, List<string> fields, bool firstIsPending, IImportFormat<TRow> format, ImportContext context, long resumeAfter,
+        ChannelWriter<Chunk<TRow>> writer, RejectWriter rejects, FileStream file, ImportProgress? progress, CancellationToken ct)
+        where TRow : class
+    {
+        var rows = new List<TRow>(options.ChunkRows);
+        var rejected = 0;
+        var lastLine = resumeAfter;
+        var pending = firstIsPending;
+        var sinceReport = 0;
+        while (pending || csv.Read(fields))
+        {
+            pending = false;
+            if (csv.EndLine <= resumeAfter)
+            {
+                continue;
+            }
+
+            lastLine = csv.EndLine;
+            TRow? row = null;
+            RowReject? reject;
+            if (csv.Problem is { } problem)
+            {
+                reject = new RowReject(csv.Line, "*", problem, problem switch
+                {
+                    "csv.unterminated_quote" => "A quoted field is not closed before the end of the file.",
+                    "csv.too_long" => $"The row is longer than {CsvRecordReader.MaxRecordChars} characters.",
+                    _ => "A field has text after its closing quote, or a quote inside an unquoted field.",
+                });
+            }
+            else
+            {
+                row = format.Parse(fields, csv.Line, context, out reject);
+            }
+
+            if (row is not null)
+            {
+                rows.Add(row);
+            }
+            else
+            {
+                rejected++;
+                await rejects.WriteAsync(reject!, ct);
+                progress?.Rejected();
+            }
+
+            if (++sinceReport >= 4096)
+            {
+                sinceReport = 0;
+                progress?.Read(file.Position, lastLine);
+            }
+
+            if (rows.Count >= options.ChunkRows)
+            {
+                await writer.WriteAsync(new Chunk<TRow>(rows, lastLine, rejected, IsLast: false), ct);
+                rows = new List<TRow>(options.ChunkRows);
+                rejected = 0;
+            }
+        }
+
+        progress?.Read(file.Position, lastLine);
+        await rejects.FlushAsync(ct);
+        await writer.WriteAsync(new Chunk<TRow>(rows, lastLine, rejected, IsLast: true), ct);
+    }
+
+    private async Task ConsumeAsync<TRow>(
+        CustodianDbContext db, EventTable<TRow> table, ImportBatch batch, ChannelReader<Chunk<TRow>> reader, ImportRequest request,
+        ImportProgress? progress, CancellationToken ct)
+        where TRow : class
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        var connection = db.Database.GetDbConnection();
+        var engine = connection is NpgsqlConnection ? DatabaseEngine.Postgres : DatabaseEngine.Sqlite;
+        var months = (await EventPartitions.ExistingMonthsAsync(connection, null, table, ct)).ToHashSet();
+        var number = 0;
+        await foreach (var chunk in reader.ReadAllAsync(ct))
+        {
+            foreach (var month in chunk.Rows.Select(r => EventPartitions.MonthOf(table.StartOf(r))).Distinct().Where(m => !months.Contains(m)).ToList())
+            {
+                await EventPartitions.EnsurePartitionsAsync(connection, engine, table, month, month, ct);
+                months.Add(month);
+            }
+
+            await using (var tx = await db.Database.BeginTransactionAsync(ct))
+            {
+                if (engine == DatabaseEngine.Postgres)
+                {
+                    await CopyAsync((NpgsqlConnection)connection, table, chunk.Rows, ct);
+                }
+                else
+                {
+                    InsertSqlite((SqliteConnection)connection, (SqliteTransaction)tx.GetDbTransaction(), table, chunk.Rows);
+                }
+
+                var now = Instant.FromDateTimeOffset(time.GetUtcNow());
+                batch.CommittedLine = chunk.LastLine;
+                batch.RowsImported += chunk.Rows.Count;
+                batch.RowsRejected += chunk.Rejected;
+                batch.UpdatedAt = now;
+                if (chunk.IsLast)
+                {
+                    batch.Status = ImportBatch.Completed;
+                    batch.CompletedAt = now;
+                }
+
+                try
+                {
+                    await db.SaveChangesAsync(ct);
+                }
+                catch (DbUpdateConcurrencyException)
+                {
+                    throw new InvalidOperationException(
+                        $"Import batch {batch.Id} was advanced by another process; this run stops without storing its chunk.");
+                }
+
+                if (chunk.IsLast)
+                {
+                    await audit.AppendAsync(db, Describe(table.Family, batch, request.Actor), ct);
+                    await db.SaveChangesAsync(ct);
+                }
+
+                await tx.CommitAsync(ct);
+            }
+
+            progress?.Stored(chunk.Rows.Count);
+            options.AfterChunkCommitted?.Invoke(++number);
+        }
+    }
+
+    private static AuditEntry Describe(EventFamily family, ImportBatch batch, AuditActor actor) => new(
+        family == EventFamily.Usage ? "usage.imported" : "traffic.imported",
+        actor,
+        batch.ScopeKey == ImportBatch.EveryOrganization ? null : Guid.Parse(batch.ScopeKey),
+        [new AuditObject("import_batch", batch.Id.ToString())],
+        Details: new Dictionary<string, string>
+        {
+            ["batch_id"] = batch.Id.ToString(),
+            ["file_sha256"] = batch.FileSha256,
+            ["format"] = batch.Format,
+            ["rows_imported"] = batch.RowsImported.ToString(CultureInfo.InvariantCulture),
+            ["rows_rejected"] = batch.RowsRejected.ToString(CultureInfo.InvariantCulture),
+        });
+
+    private static async Task CopyAsync<TRow>(NpgsqlConnection connection, EventTable<TRow> table, List<TRow> rows, CancellationToken ct)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        // Into the parent: PostgreSQL routes each row to its month's partition.
+        await using var importer = await connection.BeginBinaryImportAsync($"COPY {table.Name} ({table.ColumnList}) FROM STDIN (FORMAT BINARY)", ct);
+        foreach (var row in rows)
+        {
+            importer.StartRow();
+            table.WritePostgres(importer, row);
+        }
+
+        await importer.CompleteAsync(ct);
+    }
+
+    private static void InsertSqlite<TRow>(SqliteConnection connection, SqliteTransaction tx, EventTable<TRow> table, List<TRow> rows)
+    {
+        // One prepared statement per month table; rows mostly arrive in time order, so the last one is usually right.
+        var commands = new Dictionary<YearMonth, SqliteCommand>();
+        try
+        {
+            YearMonth? lastMonth = null;
+            SqliteCommand? command = null;
+            foreach (var row in rows)
+            {
+                var month = EventPartitions.MonthOf(table.StartOf(row));
+                if (month != lastMonth)
+                {
+                    if (!commands.TryGetValue(month, out command))
+                    {
+                        command = connection.CreateCommand();
+                        command.Transaction = tx;
+                        command.CommandText = $"INSERT INTO {table.MonthTable(month)} ({table.ColumnList}) VALUES ({string.Join(", ", table.Columns.Select((_, i) => $"$p{i}"))})";
+                        for (var i = 0; i < table.Columns.Count; i++)
+                        {
+                            command.Parameters.Add(new SqliteParameter($"$p{i}", null));
+                        }
+
+                        command.Prepare();
+                        commands[month] = command;
+                    }
+
+                    lastMonth = month;
+                }
+
+                table.BindSqlite(command!.Parameters, row);
+                command.ExecuteNonQuery();
+            }
+        }
+        finally
+        {
+            foreach (var c in commands.Values)
+            {
+                c.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Pass 1: the file's SHA-256 and length, and a check that it is valid UTF-8 (before anything is stored).</summary>
+    private static async Task<(string Sha256, long Length, FileProblem? Problem)> HashAsync(string path, CancellationToken ct)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var decoder = new UTF8Encoding(false, true).GetDecoder();
+        var buffer = new byte[1 << 20];
+        var chars = new char[(1 << 20) + 4];
+        long length = 0;
+        long line = 1;
+        FileProblem? problem = null;
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        int read;
+        while ((read = await stream.ReadAsync(buffer, ct)) > 0)
+        {
+            hash.AppendData(buffer, 0, read);
+            length += read;
+            if (problem is null)
+            {
+                try
+                {
+                    decoder.GetChars(buffer, 0, read, chars, 0, flush: false);
+                }
+                catch (DecoderFallbackException e)
+                {
+                    var before = e.Index >= 0 ? Math.Min(e.Index, read) : 0;
+                    problem = new FileProblem(line + buffer.AsSpan(0, before).Count((byte)'\n'), null, "import.file.encoding",
+                        "The file is not valid UTF-8; save it as UTF-8 and import it again.");
+                }
+
+                line += buffer.AsSpan(0, read).Count((byte)'\n');
+            }
+        }
+
+        return (Convert.ToHexStringLower(hash.GetHashAndReset()), length, problem);
+    }
+}
+
+/// <summary>The file's bytes differ between the hash pass and the import pass.</summary>
+internal sealed class ImportFileChangedException() : Exception("The file changed during the import.");

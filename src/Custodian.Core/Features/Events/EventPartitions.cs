@@ -1,0 +1,140 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using Custodian.Core.Persistence;
+using NodaTime;
+
+namespace Custodian.Core.Features.Events;
+
+/// <summary>
+/// Creates the month partitions of the event tables ahead of the rows that need them, and lists the months that exist.
+/// Months are UTC calendar months of <c>start_time</c>: a month is one partition (PostgreSQL) or one table (SQLite), so
+/// retention removes a whole expired month with one DROP (issue 4) and a look-up touches only months that exist.
+/// </summary>
+/// <remarks>
+/// Each call runs in its own short transaction, never inside an import chunk's: on PostgreSQL creating a partition
+/// locks the parent table, which must not be held while a chunk streams. Concurrent callers are serialised
+/// (a transaction-scoped advisory lock on PostgreSQL; SQLite has one writer anyway) and creation is idempotent.
+/// </remarks>
+internal static class EventPartitions
+{
+    private const long PostgresLockKey = 0x637573_746F_6476; // "custodv": one key for all partition DDL
+
+    /// <summary>Month of a record: its UTC calendar month.</summary>
+    public static YearMonth MonthOf(Instant start) => start.InUtc().Date.ToYearMonth();
+
+    /// <summary>The registry code of a month: <c>202611</c>.</summary>
+    public static int Code(YearMonth month) => (month.Year * 100) + month.Month;
+
+    public static YearMonth FromCode(int code) => new(code / 100, code % 100);
+
+    /// <summary>Ensures that every month from <paramref name="from"/> to <paramref name="to"/> (inclusive) has its partition.</summary>
+    /// <returns>The months created now (empty when all existed).</returns>
+    public static async Task<IReadOnlyList<YearMonth>> EnsurePartitionsAsync(
+        DbConnection connection, DatabaseEngine engine, EventTable table, YearMonth from, YearMonth to, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(table);
+        if (from.CompareTo(to) > 0)
+        {
+            throw new ArgumentException("'from' is after 'to'.", nameof(from));
+        }
+
+        var wanted = new List<YearMonth>();
+        for (var m = from; m.CompareTo(to) <= 0; m = m.PlusMonths(1))
+        {
+            wanted.Add(m);
+        }
+
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        if (engine == DatabaseEngine.Postgres)
+        {
+            await ExecuteAsync(connection, tx, string.Create(CultureInfo.InvariantCulture, $"SELECT pg_advisory_xact_lock({PostgresLockKey})"), ct);
+        }
+
+        var existing = (await ExistingMonthsAsync(connection, tx, table, ct)).ToHashSet();
+        var missing = wanted.Where(m => !existing.Contains(m)).ToList();
+        foreach (var month in missing)
+        {
+            await ExecuteAsync(connection, tx, engine == DatabaseEngine.Postgres ? PostgresMonthSql(table, month) : SqliteMonthSql(table, month), ct);
+            await ExecuteAsync(connection, tx, string.Create(CultureInfo.InvariantCulture,
+                $"INSERT INTO event_partitions (family, month, table_name) VALUES ('{FamilyName(table.Family)}', {Code(month)}, '{table.MonthTable(month)}')"), ct);
+        }
+
+        if (missing.Count > 0 && engine == DatabaseEngine.Sqlite)
+        {
+            existing.UnionWith(missing);
+            await ExecuteAsync(connection, tx, SqliteViewSql(table, existing), ct);
+        }
+
+        await tx.CommitAsync(ct);
+        return missing;
+    }
+
+    /// <summary>The months that exist for <paramref name="table"/>, oldest first.</summary>
+    public static async Task<IReadOnlyList<YearMonth>> ExistingMonthsAsync(DbConnection connection, DbTransaction? tx, EventTable table, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = string.Create(CultureInfo.InvariantCulture,
+            $"SELECT month FROM event_partitions WHERE family = '{FamilyName(table.Family)}' ORDER BY month");
+        var months = new List<YearMonth>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            months.Add(FromCode(Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture)));
+        }
+
+        return months;
+    }
+
+    public static string FamilyName(EventFamily family) => family switch
+    {
+        EventFamily.Usage => "usage",
+        EventFamily.Traffic => "traffic",
+        _ => throw new ArgumentOutOfRangeException(nameof(family)),
+    };
+
+    private static string PostgresMonthSql(EventTable table, YearMonth month)
+    {
+        var start = month.OnDayOfMonth(1);
+        var end = month.PlusMonths(1).OnDayOfMonth(1);
+        // Indexes come from the parent's partitioned indexes; PostgreSQL names and builds them with the partition.
+        return string.Create(CultureInfo.InvariantCulture,
+            $"CREATE TABLE IF NOT EXISTS {table.MonthTable(month)} PARTITION OF {table.Name} FOR VALUES FROM ('{start:yyyy-MM-dd} 00:00:00+00') TO ('{end:yyyy-MM-dd} 00:00:00+00')");
+    }
+
+    private static string SqliteMonthSql(EventTable table, YearMonth month)
+    {
+        var name = table.MonthTable(month);
+        var low = EventTable.ToSqliteTime(month.OnDayOfMonth(1).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant());
+        var high = EventTable.ToSqliteTime(month.PlusMonths(1).OnDayOfMonth(1).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant());
+        var sql = new StringBuilder();
+        sql.Append(CultureInfo.InvariantCulture, $"CREATE TABLE IF NOT EXISTS {name} (");
+        sql.AppendJoin(", ", table.Columns.Select(c => $"{c.Name} {c.SqliteType}"));
+        // The CHECK keeps a mis-routed row out of the wrong month (the PostgreSQL partition bound does the same there).
+        sql.Append(CultureInfo.InvariantCulture, $", CHECK (start_time >= {low} AND start_time < {high})) STRICT;\n");
+        foreach (var index in table.Indexes)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $"CREATE INDEX IF NOT EXISTS ix_{name}_{index.Suffix} ON {name} ({string.Join(", ", index.Columns)});\n");
+        }
+
+        return sql.ToString();
+    }
+
+    /// <summary>The SQLite view over the months: SQLite pushes a WHERE into each arm of a UNION ALL view, so every month's index is used.</summary>
+    private static string SqliteViewSql(EventTable table, IEnumerable<YearMonth> months)
+    {
+        var columns = table.ColumnList;
+        var arms = months.Order().Select(m => $"SELECT {columns} FROM {table.MonthTable(m)}");
+        return $"DROP VIEW IF EXISTS {table.Name};\nCREATE VIEW {table.Name} AS {string.Join("\nUNION ALL ", arms)};";
+    }
+
+    private static async Task ExecuteAsync(DbConnection connection, DbTransaction tx, string sql, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(ct);
+    }
+}

@@ -1,0 +1,21 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Custodian.Core.Features.Events;
+
+internal static class EventsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the bulk import (<see cref="EventImporter"/>). Needs the database (<c>AddCustodianDatabase</c>), the
+    /// audit trail (<c>AddCustodianAudit</c>) and a <see cref="TimeProvider"/>.
+    /// </summary>
+    public static IServiceCollection AddCustodianEvents(this IServiceCollection services, Action<ImportOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = new ImportOptions();
+        configure?.Invoke(options);
+        services.TryAddSingleton(options);
+        services.TryAddTransient<EventImporter>();
+        return services;
+    }
+}

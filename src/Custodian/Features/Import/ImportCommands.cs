@@ -1,0 +1,225 @@
+using System.CommandLine;
+using System.Globalization;
+using Custodian.Cli;
+using Custodian.Core.Common;
+using Custodian.Core.Features.Audit;
+using Custodian.Core.Features.Events;
+using Custodian.Core.Persistence;
+using Custodian.Features.Database;
+
+namespace Custodian.Features.Import;
+
+/// <summary>
+/// <c>custodian import usage|traffic FILE</c>: bulk import of the high-volume records (docs/formats/usage-csv.md,
+/// docs/formats/traffic-csv.md). Exit codes: 0 when the file is imported (rejected rows alone are not a failure: they
+/// are counted and written to the reject file) or was imported before; 1 for a file-level problem, an unusable database
+/// or an interrupted import (run the same command again to resume); 2 for usage errors.
+/// </summary>
+internal static class ImportCommands
+{
+    internal static Command Build()
+    {
+        var import = new Command("import", "Bulk import of usage and traffic records from CSV files (streamed, idempotent, resumable)");
+        import.Subcommands.Add(BuildKind(EventFamily.Usage));
+        import.Subcommands.Add(BuildKind(EventFamily.Traffic));
+        return import;
+    }
+
+    private static Command BuildKind(EventFamily family)
+    {
+        var usage = family == EventFamily.Usage;
+        var file = new Argument<FileInfo>("FILE") { Description = usage ? "Usage CSV or Asterisk Master.csv" : "Traffic CSV" };
+        var tenant = new Option<string?>("--tenant")
+        {
+            Description = "Assign every row to the organisation with this code (otherwise each row names its organisation: the organization column, or Asterisk's accountcode)",
+        };
+        var rejectFile = new Option<string?>("--reject-file")
+        {
+            Description = "Where rejected rows are listed (line, field, rule, message). Default: FILE.rejects.csv, written only when a row is rejected",
+        };
+        var command = new Command(
+            usage ? "usage" : "traffic",
+            usage
+                ? "Import usage records (call detail records) in Custodian's usage CSV format or Asterisk's cdr-csv Master.csv. Importing the same file again adds nothing; an interrupted import resumes where it stopped."
+                : "Import traffic records (e-mail, telephony, internet) in Custodian's traffic CSV format. Importing the same file again adds nothing; an interrupted import resumes where it stopped.")
+        {
+            file,
+            tenant,
+            rejectFile,
+        };
+
+        Option<string>? format = null;
+        Option<string>? timeZone = null;
+        if (usage)
+        {
+            format = new Option<string>("--format")
+            {
+                Description = "custodian (Custodian's usage CSV with a header row) or asterisk (cdr-csv Master.csv: 16, 17 or 18 columns, no header)",
+                DefaultValueFactory = _ => "custodian",
+            };
+            format.AcceptOnlyFromAmong("custodian", "asterisk");
+            timeZone = new Option<string>("--timezone")
+            {
+                Description = "The PBX's time zone for Asterisk's local times (IANA id)",
+                DefaultValueFactory = _ => EventImporter.DefaultTimeZone,
+            };
+            command.Options.Add(format);
+            command.Options.Add(timeZone);
+        }
+
+        command.SetAction(async (parse, ct) =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
+            var settings = CustodianCli.ResolveSettings(parse);
+            var target = DatabaseTarget.Resolve(settings.Database, settings.DataFolder);
+            var developmentKey = Path.Combine(settings.DataFolder, "secrets", "master.key");
+            MasterKey masterKey;
+            if (settings.MasterKeyFile is not null)
+            {
+                masterKey = MasterKey.Load(settings.MasterKeyFile);
+            }
+            else if (File.Exists(developmentKey))
+            {
+                masterKey = MasterKey.LoadOrCreateForDevelopment(developmentKey);
+            }
+            else
+            {
+                await error.WriteLineAsync("error import.master_key_required: the import signs its audit event; give the master key (--master-key-file, CUSTODIAN_MASTER_KEY_FILE or \"masterKeyFile\").");
+                return ExitCodes.Failure;
+            }
+
+            if (!await DatabaseStartup.PrepareAsync(target, register: null, TextWriter.Null, error, ct))
+            {
+                return ExitCodes.Failure;
+            }
+
+            var services = new ServiceCollection();
+            services.AddSingleton(TimeProvider.System);
+            services.AddLogging();
+            services.AddCustodianDatabase(target);
+            services.AddSingleton(masterKey);
+            services.AddCustodianAudit();
+            services.AddCustodianEvents();
+            await using var provider = services.BuildServiceProvider();
+
+            var path = parse.GetValue(file)!.FullName;
+            var kind = usage ? "usage" : "traffic";
+            var request = new ImportRequest(
+                family,
+                path,
+                new AuditActor(AuditActorKind.Cli, $"cli:import {kind}"),
+                format is null ? null : parse.GetValue(format),
+                parse.GetValue(tenant),
+                timeZone is null ? null : parse.GetValue(timeZone),
+                parse.GetValue(rejectFile));
+            var progress = new ImportProgress();
+            ImportResult result;
+            using (var bar = ProgressBar.StartIfTerminal(error, progress, kind))
+            {
+                try
+                {
+                    result = await provider.GetRequiredService<EventImporter>().ImportAsync(request, progress, ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    bar?.Stop();
+                    await error.WriteLineAsync($"error import.interrupted: the import of {path} stopped after {progress.RowsStored.ToString("N0", CultureInfo.InvariantCulture)} stored rows; run the same command again to resume it.");
+                    return ExitCodes.Failure;
+                }
+            }
+
+            switch (result.Outcome)
+            {
+                case ImportOutcome.FileError:
+                    var p = result.Problem!;
+                    var where = p.Line > 0 ? $"{path}:{p.Line.ToString(CultureInfo.InvariantCulture)}" : path;
+                    var field = p.Field is null ? "" : $" field '{p.Field}':";
+                    await error.WriteLineAsync($"error {p.Rule}: {where}:{field} {p.Message} Nothing was imported.");
+                    return ExitCodes.Failure;
+                case ImportOutcome.AlreadyImported:
+                    await output.WriteLineAsync(
+                        $"{path} was already imported (batch {result.BatchId}, completed {result.CompletedAt:uuuu-MM-dd HH:mm}Z): " +
+                        $"{Count(result.RowsImported)} {kind} records stored, {Count(result.RowsRejected)} rows rejected. Nothing added.");
+                    return ExitCodes.Success;
+                default:
+                    if (result.ResumedAfterLine > 0)
+                    {
+                        await output.WriteLineAsync($"Resumed an interrupted import after line {Count(result.ResumedAfterLine)}.");
+                    }
+
+                    await output.WriteLineAsync($"Imported {path} (batch {result.BatchId}): {Count(result.RowsImported)} {kind} records stored, {Count(result.RowsRejected)} rows rejected.");
+                    if (result.RejectFile is not null)
+                    {
+                        await output.WriteLineAsync($"Rejected rows (line, field, rule): {result.RejectFile}");
+                    }
+
+                    return ExitCodes.Success;
+            }
+        });
+        return command;
+    }
+
+    private static string Count(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
+}
+
+/// <summary>A one-line progress bar on stderr, redrawn a few times a second; only when stderr is a terminal.</summary>
+internal sealed class ProgressBar : IDisposable
+{
+    private readonly TextWriter _error;
+    private readonly ImportProgress _progress;
+    private readonly string _kind;
+    private readonly Timer _timer;
+    private readonly long _started = System.Diagnostics.Stopwatch.GetTimestamp();
+    private readonly Lock _lock = new();
+    private bool _stopped;
+
+    private ProgressBar(TextWriter error, ImportProgress progress, string kind)
+    {
+        _error = error;
+        _progress = progress;
+        _kind = kind;
+        _timer = new Timer(_ => Draw(), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(250));
+    }
+
+    public static ProgressBar? StartIfTerminal(TextWriter error, ImportProgress progress, string kind) =>
+        ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected ? new ProgressBar(error, progress, kind) : null;
+
+    public void Stop()
+    {
+        lock (_lock)
+        {
+            if (_stopped)
+            {
+                return;
+            }
+
+            _stopped = true;
+            _timer.Dispose();
+            Draw(final: true);
+            _error.WriteLine();
+        }
+    }
+
+    public void Dispose() => Stop();
+
+    private void Draw(bool final = false)
+    {
+        lock (_lock)
+        {
+            if (_stopped && !final)
+            {
+                return;
+            }
+
+            var total = Math.Max(1, _progress.TotalBytes);
+            var fraction = Math.Clamp((double)_progress.BytesRead / total, 0, 1);
+            const int Width = 30;
+            var filled = (int)(fraction * Width);
+            var seconds = Math.Max(0.001, System.Diagnostics.Stopwatch.GetElapsedTime(_started).TotalSeconds);
+            var stored = _progress.RowsStored;
+            _error.Write(string.Create(CultureInfo.InvariantCulture,
+                $"\r[{new string('#', filled)}{new string('.', Width - filled)}] {fraction,4:P0} {stored:N0} {_kind} records, {stored / seconds:N0}/s, {_progress.RowsRejected:N0} rejected "));
+        }
+    }
+}

@@ -1,0 +1,87 @@
+using Custodian.IntegrationTests.Host;
+using Custodian.Testing;
+using Xunit;
+
+namespace Custodian.IntegrationTests.Import;
+
+/// <summary><c>custodian import</c> as an operator runs it: exit codes and what it says.</summary>
+public sealed class ImportCliTests
+{
+    private static async Task<(int Exit, string Out, string Err)> RunAsync(ImportFixture f, params string[] args)
+    {
+        var key = Path.Combine(f.Folder, "master.key");
+        if (!File.Exists(key))
+        {
+            await File.WriteAllTextAsync(key, Convert.ToBase64String([.. Enumerable.Range(1, 32).Select(i => (byte)i)]), TestContext.Current.CancellationToken);
+        }
+
+        return await CliTests.RunAsync([.. args, "--db", f.Database.Target.ConnectionString, "--data", f.Folder, "--master-key-file", key]);
+    }
+
+    [Theory, AllEngines]
+    public async Task ImportUsage_WithRejects_ExitsZeroAndReportsThem(Engine engine)
+    {
+        await using var f = await ImportFixture.CreateAsync(engine);
+        await f.AddOrganizationAsync("demo");
+        var path = f.Copy("asterisk-18.csv");
+
+        var (exit, output, error) = await RunAsync(f, "import", "usage", path, "--format", "asterisk", "--timezone", "Europe/Amsterdam");
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("4 usage records stored, 3 rows rejected", output, StringComparison.Ordinal);
+        Assert.Contains(path + ".rejects.csv", output, StringComparison.Ordinal);
+        Assert.Equal("", error); // not a terminal: no progress bar
+    }
+
+    [Theory, AllEngines]
+    public async Task ImportTraffic_SameFileTwice_SecondSaysNothingAdded(Engine engine)
+    {
+        await using var f = await ImportFixture.CreateAsync(engine);
+        await f.AddOrganizationAsync("demo");
+        var path = f.Copy("traffic.csv");
+
+        var first = await RunAsync(f, "import", "traffic", path);
+        var second = await RunAsync(f, "import", "traffic", path);
+
+        Assert.Equal(0, first.Exit);
+        Assert.Equal(0, second.Exit);
+        Assert.Contains("already imported", second.Out, StringComparison.Ordinal);
+        Assert.Contains("Nothing added", second.Out, StringComparison.Ordinal);
+        Assert.Equal(3, await f.ScalarAsync("SELECT count(*) FROM traffic_records"));
+    }
+
+    [Theory, AllEngines]
+    public async Task ImportUsage_WrongHeader_ExitsOneNamingFileLineFieldAndRule(Engine engine)
+    {
+        await using var f = await ImportFixture.CreateAsync(engine);
+        await f.AddOrganizationAsync("demo");
+        var path = f.Write("wrong.csv", "organization,kind,direction,callee,start,duration,colour\n");
+
+        var (exit, _, error) = await RunAsync(f, "import", "usage", path);
+
+        Assert.Equal(1, exit);
+        Assert.Contains($"error import.header.unknown_column: {path}:1: field 'colour':", error, StringComparison.Ordinal);
+        Assert.Contains("Nothing was imported", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ImportUsage_BadFormatOption_IsAUsageError()
+    {
+        var (exit, _, error) = await CliTests.RunAsync("import", "usage", "x.csv", "--format", "excel");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("excel", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ImportHelp_ExplainsFormatsAndFlags()
+    {
+        var (exit, output, _) = await CliTests.RunAsync("import", "usage", "--help");
+
+        Assert.Equal(0, exit);
+        foreach (var flag in new[] { "--format", "--tenant", "--timezone", "--reject-file", "asterisk" })
+        {
+            Assert.Contains(flag, output, StringComparison.Ordinal);
+        }
+    }
+}

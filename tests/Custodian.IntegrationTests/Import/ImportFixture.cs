@@ -1,0 +1,136 @@
+using System.Data.Common;
+using System.Globalization;
+using Custodian.Core.Common;
+using Custodian.Core.Features.Audit;
+using Custodian.Core.Features.Events;
+using Custodian.Core.Features.Organizations;
+using Custodian.Core.Features.Tenancy;
+using Custodian.Core.Persistence;
+using Custodian.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using NodaTime;
+using Xunit;
+
+namespace Custodian.IntegrationTests.Import;
+
+/// <summary>A fresh migrated database with the audit trail and the importer, a fixed clock, and a temp folder for files.</summary>
+internal sealed class ImportFixture : IAsyncDisposable
+{
+    public static readonly AuditActor Operator = new(AuditActorKind.Cli, "cli:import");
+
+    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("custodian-import.");
+
+    private ImportFixture(TestDatabase database, ServiceProvider services, ImportOptions options)
+    {
+        Database = database;
+        Services = services;
+        Options = options;
+    }
+
+    public TestDatabase Database { get; }
+
+    public ServiceProvider Services { get; }
+
+    public ImportOptions Options { get; }
+
+    public string Folder => _folder.FullName;
+
+    public EventImporter Importer => Services.GetRequiredService<EventImporter>();
+
+    public static string Sample(string name) => Path.Combine(AppContext.BaseDirectory, "Import", "samples", name);
+
+    public static async Task<ImportFixture> CreateAsync(Engine engine, int chunkRows = 50_000)
+    {
+        var database = await TestDatabase.CreateAsync(engine);
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
+        var options = new ImportOptions { ChunkRows = chunkRows };
+        var services = TestDatabase.ServicesFor(database.Target, s => s
+            .AddSingleton<TimeProvider>(time)
+            .AddSingleton(MasterKey.FromBytes([.. Enumerable.Range(1, 32).Select(i => (byte)i)]))
+            .AddSingleton(options)
+            .AddCustodianAudit()
+            .AddCustodianEvents());
+        return new ImportFixture(database, services, options);
+    }
+
+    public CustodianDbContext CreateContext(TenantScope? scope = null)
+    {
+        var db = Services.GetRequiredService<IDbContextFactory<CustodianDbContext>>().CreateDbContext();
+        db.ScopeTo(scope ?? TenantScope.Everything);
+        return db;
+    }
+
+    public async Task<Guid> AddOrganizationAsync(string code)
+    {
+        await using var db = CreateContext();
+        var organization = new Organization { Code = code, Name = $"{code} B.V.", BillingCompanyName = $"{code} B.V." };
+        db.Organizations.Add(organization);
+        await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        return organization.Id;
+    }
+
+    /// <summary>Copies a sample into the fixture's folder (so the reject file lands there too).</summary>
+    public string Copy(string sample)
+    {
+        var path = Path.Combine(Folder, sample);
+        File.Copy(Sample(sample), path, overwrite: true);
+        return path;
+    }
+
+    public string Write(string name, string content)
+    {
+        var path = Path.Combine(Folder, name);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    public Task<ImportResult> ImportAsync(EventFamily family, string path, string? format = null, string? tenant = null, ImportProgress? progress = null, CancellationToken? ct = null) =>
+        Importer.ImportAsync(new ImportRequest(family, path, Operator, format, tenant), progress, ct ?? TestContext.Current.CancellationToken);
+
+    public async Task<long> ScalarAsync(string sql)
+    {
+        await using var db = CreateContext();
+        await db.Database.OpenConnectionAsync(TestContext.Current.CancellationToken);
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken), CultureInfo.InvariantCulture);
+    }
+
+    public async Task<List<string[]>> RowsAsync(string sql)
+    {
+        await using var db = CreateContext();
+        await db.Database.OpenConnectionAsync(TestContext.Current.CancellationToken);
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = sql;
+        await using DbDataReader reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        var rows = new List<string[]>();
+        while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+        {
+            rows.Add([.. Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "" : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture) ?? "")]);
+        }
+
+        return rows;
+    }
+
+    /// <summary>The usage records holding a number, as the subject look-up's event part finds them.</summary>
+    public async Task<List<UsageRecord>> UsageOfAsync(string e164, TenantScope? scope = null)
+    {
+        await using var db = CreateContext(scope);
+        var found = await EventLookup.FindAsync(db, Core.Features.Subjects.SubjectIdentifierKind.Phone, e164, TestContext.Current.CancellationToken);
+        return [.. found.OfType<UsageRecord>()];
+    }
+
+    /// <summary>A start time in SQL for the engine: timestamptz literal or SQLite microseconds.</summary>
+    public string TimeLiteral(Instant instant) => Database.Engine == Engine.Postgres
+        ? $"'{instant.ToString("uuuu-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)}'"
+        : EventTable.ToSqliteTime(instant).ToString(CultureInfo.InvariantCulture);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Services.DisposeAsync();
+        await Database.DisposeAsync();
+        _folder.Delete(recursive: true);
+    }
+}
