@@ -91,7 +91,7 @@ internal sealed class ImportOptions
     /// Rows per transaction. Each chunk's commit also moves the checkpoint, so this bounds the work redone after a
     /// crash; large enough that the per-commit cost (an fsync) is noise next to the rows.
     /// </summary>
-    public int ChunkRows { get; set; } = 50_000;
+    public int ChunkRows { get; set; } = 20_000;
 
     /// <summary>Called after each chunk commits, with its 1-based number (tests interrupt imports here).</summary>
     public Action<int>? AfterChunkCommitted { get; set; }
