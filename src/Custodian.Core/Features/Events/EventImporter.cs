@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading.Channels;
+using Custodian.Core.Common;
 using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Tenancy;
 using Custodian.Core.Persistence;
@@ -348,6 +349,8 @@ internal sealed class EventImporter(
                     InsertSqlite((SqliteConnection)connection, (SqliteTransaction)tx.GetDbTransaction(), table, chunk.Rows);
                 }
 
+                // Crash tests kill the process here: the chunk's rows are written but not committed.
+                FailPoints.Hit("import.chunk_written");
                 var now = Instant.FromDateTimeOffset(time.GetUtcNow());
                 batch.CommittedLine = chunk.LastLine;
                 batch.RowsImported += chunk.Rows.Count;
