@@ -38,6 +38,9 @@ internal sealed class ImportContext
     /// <summary>Records before this are refused (a zeroed clock in a PBX writes 1970).</summary>
     public static readonly Instant Earliest = Instant.FromUtc(2000, 1, 1, 0, 0);
 
+    private string? _lastCode;
+    private Guid _lastId;
+
     public required Guid BatchId { get; init; }
 
     /// <summary>Set by <c>--tenant</c>: every row belongs to this organisation.</summary>
@@ -101,9 +104,6 @@ internal sealed class ImportContext
 
         return named;
     }
-
-    private string? _lastCode;
-    private Guid _lastId;
 
     public bool CheckTime(string field, Instant start, long line, out RowReject? reject)
     {
