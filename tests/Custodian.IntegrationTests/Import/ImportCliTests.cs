@@ -1,3 +1,5 @@
+using Custodian.Core.Common;
+using Custodian.Core.Features.Events;
 using Custodian.IntegrationTests.Host;
 using Custodian.Testing;
 using Xunit;
@@ -62,6 +64,45 @@ public sealed class ImportCliTests
         Assert.Equal(1, exit);
         Assert.Contains($"error import.header.unknown_column: {path}:1: field 'colour':", error, StringComparison.Ordinal);
         Assert.Contains("Nothing was imported", error, StringComparison.Ordinal);
+    }
+
+    [Theory, AllEngines]
+    public async Task ImportUsage_ProcessKilledMidChunk_RerunResumesWithoutDuplicatesOrGaps(Engine engine)
+    {
+        const int Rows = 50_000;
+        await using var f = await ImportFixture.CreateAsync(engine);
+        await f.AddOrganizationAsync("demo");
+        var path = f.Write("killed.csv", UsageFile.Generate(Rows, rejectEvery: 0));
+        var key = Path.Combine(f.Folder, "master.key");
+        await File.WriteAllTextAsync(key, Convert.ToBase64String([.. Enumerable.Range(1, 32).Select(i => (byte)i)]), TestContext.Current.CancellationToken);
+        var start = new System.Diagnostics.ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "custodian"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            // SIGKILL while the second chunk (rows 20,001-40,000) is written but not committed.
+            Environment = { [FailPoints.Variable] = "import.chunk_written:2" },
+        };
+        foreach (var arg in new[] { "import", "usage", path, "--db", f.Database.Target.ConnectionString, "--data", f.Folder, "--master-key-file", key })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using (var child = System.Diagnostics.Process.Start(start)!)
+        {
+            await child.WaitForExitAsync(TestContext.Current.CancellationToken);
+            Assert.Equal(137, child.ExitCode); // 128 + SIGKILL
+        }
+
+        Assert.Equal(20_000, await f.ScalarAsync("SELECT count(*) FROM usage_records"));
+        Assert.Equal([["in_progress", "20001", "20000"]], await f.RowsAsync("SELECT status, committed_line, rows_imported FROM import_batches"));
+
+        var resumed = await f.ImportAsync(EventFamily.Usage, path);
+
+        Assert.Equal(ImportOutcome.Imported, resumed.Outcome);
+        Assert.Equal(20_001, resumed.ResumedAfterLine);
+        Assert.Equal(Rows, await f.ScalarAsync("SELECT count(*) FROM usage_records"));
+        Assert.Equal(Rows, await f.ScalarAsync("SELECT count(DISTINCT record_key) FROM usage_records"));
+        Assert.Equal(1, await f.ScalarAsync("SELECT count(*) FROM audit_events WHERE action = 'usage.imported'"));
     }
 
     [Fact]

@@ -169,6 +169,25 @@ public sealed class ImportTests
     }
 
     [Theory, AllEngines]
+    public async Task ImportAsync_GrownMasterCsv_ImportsOnlyTheAddedLines(Engine engine)
+    {
+        await using var f = await ImportFixture.CreateAsync(engine);
+        await f.AddOrganizationAsync("demo");
+        var path = f.Copy("asterisk-18.csv");
+        var first = await f.ImportAsync(EventFamily.Usage, path, "asterisk");
+        var added = string.Join('\n', (await File.ReadAllLinesAsync(ImportFixture.Sample("asterisk-17.csv"), Ct)).Take(2).Select(l => l.Replace("1791961923.18", "1791961923.99", StringComparison.Ordinal))) + "\n";
+        await File.AppendAllTextAsync(path, added, Ct);
+
+        var grown = await f.ImportAsync(EventFamily.Usage, path, "asterisk");
+
+        Assert.Equal(ImportOutcome.Imported, grown.Outcome);
+        Assert.Equal(first.BatchId, grown.ExtendsBatchId);
+        Assert.Equal((2, 0), (grown.RowsImported, grown.RowsRejected));
+        Assert.Equal(6, await f.ScalarAsync("SELECT count(*) FROM usage_records"));
+        Assert.Equal(ImportOutcome.AlreadyImported, (await f.ImportAsync(EventFamily.Usage, path, "asterisk")).Outcome);
+    }
+
+    [Theory, AllEngines]
     public async Task ImportAsync_Completed_AppendsOneAuditEventWithCountsHashAndBatch(Engine engine)
     {
         await using var f = await ImportFixture.CreateAsync(engine, chunkRows: 2);

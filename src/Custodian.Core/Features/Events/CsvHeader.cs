@@ -8,6 +8,10 @@ internal sealed class CsvHeader
 {
     private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
 
+    // For each known column (by its position in the format's list), its field index in this file, or -1: a row's
+    // fields are then found without hashing a name per field per row.
+    private int[] _byKnown = [];
+
     private CsvHeader()
     {
     }
@@ -16,12 +20,12 @@ internal sealed class CsvHeader
 
     public bool Has(string column) => _index.ContainsKey(column);
 
-    /// <summary>The trimmed value of <paramref name="column"/>, or empty when the file has no such column.</summary>
-    public string Get(IReadOnlyList<string> fields, string column) =>
-        _index.TryGetValue(column, out var i) ? fields[i].Trim() : string.Empty;
+    /// <summary>The trimmed value of the known column number <paramref name="known"/>, or empty when the file has no such column.</summary>
+    public string Get(IReadOnlyList<string> fields, int known) =>
+        _byKnown[known] is var i and >= 0 ? fields[i].Trim() : string.Empty;
 
     public static CsvHeader? Parse(
-        IReadOnlyList<string> fields, IReadOnlyCollection<string> known, IEnumerable<string> required, string formatName, out FileProblem? problem)
+        IReadOnlyList<string> fields, IReadOnlyList<string> known, IEnumerable<string> required, string formatName, out FileProblem? problem)
     {
         var header = new CsvHeader { Count = fields.Count };
         for (var i = 0; i < fields.Count; i++)
@@ -41,6 +45,7 @@ internal sealed class CsvHeader
             }
         }
 
+        header._byKnown = [.. known.Select(k => header._index.TryGetValue(k, out var i) ? i : -1)];
         foreach (var column in required)
         {
             if (!header.Has(column))

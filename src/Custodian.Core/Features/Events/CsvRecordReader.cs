@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace Custodian.Core.Features.Events;
@@ -13,8 +14,11 @@ internal sealed class CsvRecordReader(TextReader reader)
     /// <summary>Longer records are cut (and rejected): one runaway quote must not pull the rest of the file into memory.</summary>
     public const int MaxRecordChars = 64 * 1024;
 
+    private static readonly SearchValues<char> Special = SearchValues.Create(",\r\n\"");
+
     private readonly char[] _buffer = new char[64 * 1024];
     private readonly StringBuilder _field = new();
+    private string? _whole;
     private int _position;
     private int _length;
     private long _line = 1;
@@ -130,6 +134,36 @@ internal sealed class CsvRecordReader(TextReader reader)
             }
         }
 
+        // Fast path: an unquoted field that ends inside the buffer becomes one string, without copying char by char.
+        var rest = _buffer.AsSpan(_position, _length - _position);
+        var end = rest.IndexOfAny(Special);
+        if (end >= 0 && rest[end] != '"')
+        {
+            if (end > 0)
+            {
+                hadContent = true;
+                _recordChars += end;
+                if (_recordChars > MaxRecordChars)
+                {
+                    Problem ??= "csv.too_long";
+                }
+                else
+                {
+                    _whole = new string(rest[..end]);
+                }
+            }
+
+            _position += end;
+            c = Next();
+            if (c == ',')
+            {
+                return ',';
+            }
+
+            ConsumeLineBreak(c);
+            return '\n';
+        }
+
         while (true)
         {
             c = Next();
@@ -178,6 +212,12 @@ internal sealed class CsvRecordReader(TextReader reader)
 
     private string Take()
     {
+        if (_whole is { } whole)
+        {
+            _whole = null;
+            return whole;
+        }
+
         var s = _field.Length == 0 ? string.Empty : _field.ToString();
         _field.Clear();
         return s;

@@ -43,6 +43,8 @@ internal enum ImportOutcome
 /// <param name="ResumedAfterLine">0, or the committed line an interrupted import was resumed after.</param>
 /// <param name="CompletedAt">When the batch completed.</param>
 /// <param name="Problem">The file-level problem, for <see cref="ImportOutcome.FileError"/>.</param>
+/// <param name="ExtendsBatchId">Set when the file is an earlier imported file with lines added (a growing Master.csv):
+/// only the added lines were imported, under a new batch.</param>
 internal sealed record ImportResult(
     ImportOutcome Outcome,
     string FileSha256,
@@ -53,7 +55,8 @@ internal sealed record ImportResult(
     string? RejectFile = null,
     long ResumedAfterLine = 0,
     Instant? CompletedAt = null,
-    FileProblem? Problem = null);
+    FileProblem? Problem = null,
+    Guid? ExtendsBatchId = null);
 
 /// <summary>Live counters of a running import, read by a progress display on another thread.</summary>
 internal sealed class ImportProgress
@@ -91,7 +94,7 @@ internal sealed class ImportOptions
     /// Rows per transaction. Each chunk's commit also moves the checkpoint, so this bounds the work redone after a
     /// crash; large enough that the per-commit cost (an fsync) is noise next to the rows.
     /// </summary>
-    public int ChunkRows { get; set; } = 50_000;
+    public int ChunkRows { get; set; } = 20_000;
 
     /// <summary>Called after each chunk commits, with its 1-based number (tests interrupt imports here).</summary>
     public Action<int>? AfterChunkCommitted { get; set; }

@@ -14,6 +14,20 @@ internal sealed class TrafficCsvFormat : IImportFormat<TrafficRecord>
     public static readonly IReadOnlyList<string> Kinds = ["email", "telephony", "internet"];
     public static readonly IReadOnlyList<string> Directions = ["outbound", "inbound", "unknown"];
 
+    private const int COrganization = 0;
+    private const int CRecordId = 1;
+    private const int CService = 2;
+    private const int CKind = 3;
+    private const int CDirection = 4;
+    private const int CSubscriber = 5;
+    private const int CCounterpart = 6;
+    private const int CStart = 7;
+    private const int CDuration = 8;
+    private const int CBytes = 9;
+    private const int CProtocol = 10;
+    private const int CCellId = 11;
+    private const int CCountry = 12;
+
     private CsvHeader? _header;
 
     public string Name => "custodian";
@@ -49,24 +63,24 @@ internal sealed class TrafficCsvFormat : IImportFormat<TrafficRecord>
             return null;
         }
 
-        var organization = context.ResolveOrganization("organization", h.Get(f, "organization"), line, mustMatchTenant: true, out reject);
+        var organization = context.ResolveOrganization("organization", h.Get(f, COrganization), line, mustMatchTenant: true, out reject);
         if (organization is null)
         {
             return null;
         }
 
-        var recordId = h.Get(f, "record_id");
-        var service = h.Get(f, "service");
-        var kind = h.Get(f, "kind");
-        var directionText = h.Get(f, "direction");
+        var recordId = h.Get(f, CRecordId);
+        var service = h.Get(f, CService);
+        var kind = h.Get(f, CKind);
+        var directionText = h.Get(f, CDirection);
         var direction = directionText.Length > 0 ? directionText : "unknown";
-        var subscriberText = h.Get(f, "subscriber");
-        var counterpartText = h.Get(f, "counterpart");
-        var durationText = h.Get(f, "duration");
-        var bytesText = h.Get(f, "bytes");
-        var protocol = h.Get(f, "protocol");
-        var cell = h.Get(f, "cell_id");
-        var countryText = h.Get(f, "country");
+        var subscriberText = h.Get(f, CSubscriber);
+        var counterpartText = h.Get(f, CCounterpart);
+        var durationText = h.Get(f, CDuration);
+        var bytesText = h.Get(f, CBytes);
+        var protocol = h.Get(f, CProtocol);
+        var cell = h.Get(f, CCellId);
+        var countryText = h.Get(f, CCountry);
 
         string? subscriber = null;
         string? counterpart = null;
@@ -75,12 +89,12 @@ internal sealed class TrafficCsvFormat : IImportFormat<TrafficRecord>
         long bytes = 0;
         if (!Fields.MaxLength("record_id", recordId, 100, line, out reject)
             || !Fields.MaxLength("service", service, 100, line, out reject)
-            || !Fields.OneOf("kind", kind, Kinds, line, out reject)
-            || !Fields.OneOf("direction", direction, Directions, line, out reject)
+            || !Fields.OneOf("kind", ref kind, Kinds, line, out reject)
+            || !Fields.OneOf("direction", ref direction, Directions, line, out reject)
             || !Fields.Required("subscriber", subscriberText, line, out reject)
             || !Identify("subscriber", kind, subscriberText, context, line, out subscriber, out reject)
             || (counterpartText.Length > 0 && !Identify("counterpart", kind, counterpartText, context, line, out counterpart, out reject))
-            || !Fields.Time("start", h.Get(f, "start"), line, out var start, out reject)
+            || !Fields.Time("start", h.Get(f, CStart), line, out var start, out reject)
             || !context.CheckTime("start", start, line, out reject)
             || (durationText.Length > 0 && !Fields.Seconds("duration", durationText, line, out duration, out reject))
             || (bytesText.Length > 0 && !Fields.Count("bytes", bytesText, line, out bytes, out reject))

@@ -13,6 +13,23 @@ internal sealed class UsageCsvFormat : IImportFormat<UsageRecord>
     public static readonly IReadOnlyList<string> Directions = ["outbound", "inbound"];
     public static readonly IReadOnlyList<string> Outcomes = ["answered", "no_answer", "busy", "failed", "congestion"];
 
+    private const int COrganization = 0;
+    private const int CRecordId = 1;
+    private const int CService = 2;
+    private const int CKind = 3;
+    private const int CDirection = 4;
+    private const int CCaller = 5;
+    private const int CCallee = 6;
+    private const int CStart = 7;
+    private const int CDuration = 8;
+    private const int CBilled = 9;
+    private const int COutcome = 10;
+    private const int CCellId = 11;
+    private const int CCountry = 12;
+    private const int CVolume = 13;
+    private const int CCost = 14;
+    private const int CCurrency = 15;
+
     private CsvHeader? _header;
 
     public string Name => "custodian";
@@ -39,25 +56,25 @@ internal sealed class UsageCsvFormat : IImportFormat<UsageRecord>
             return null;
         }
 
-        var organization = context.ResolveOrganization("organization", h.Get(f, "organization"), line, mustMatchTenant: true, out reject);
+        var organization = context.ResolveOrganization("organization", h.Get(f, COrganization), line, mustMatchTenant: true, out reject);
         if (organization is null)
         {
             return null;
         }
 
-        var recordId = h.Get(f, "record_id");
-        var service = h.Get(f, "service");
-        var kind = h.Get(f, "kind");
-        var direction = h.Get(f, "direction");
-        var caller = h.Get(f, "caller");
-        var callee = h.Get(f, "callee");
-        var outcome = h.Get(f, "outcome");
-        var cell = h.Get(f, "cell_id");
-        var countryText = h.Get(f, "country");
-        var volumeText = h.Get(f, "volume");
-        var costText = h.Get(f, "cost");
-        var currencyText = h.Get(f, "currency");
-        var billedText = h.Get(f, "billed");
+        var recordId = h.Get(f, CRecordId);
+        var service = h.Get(f, CService);
+        var kind = h.Get(f, CKind);
+        var direction = h.Get(f, CDirection);
+        var caller = h.Get(f, CCaller);
+        var callee = h.Get(f, CCallee);
+        var outcome = h.Get(f, COutcome);
+        var cell = h.Get(f, CCellId);
+        var countryText = h.Get(f, CCountry);
+        var volumeText = h.Get(f, CVolume);
+        var costText = h.Get(f, CCost);
+        var currencyText = h.Get(f, CCurrency);
+        var billedText = h.Get(f, CBilled);
 
         string? callerE164 = null;
         string? calleeE164 = null;
@@ -68,16 +85,16 @@ internal sealed class UsageCsvFormat : IImportFormat<UsageRecord>
         var billed = 0;
         if (!Fields.MaxLength("record_id", recordId, 100, line, out reject)
             || !Fields.MaxLength("service", service, 100, line, out reject)
-            || !Fields.OneOf("kind", kind, Kinds, line, out reject)
-            || !Fields.OneOf("direction", direction, Directions, line, out reject)
+            || !Fields.OneOf("kind", ref kind, Kinds, line, out reject)
+            || !Fields.OneOf("direction", ref direction, Directions, line, out reject)
             || (caller.Length > 0 && !Fields.Phone("caller", caller, context, line, out callerE164, out reject))
             || !Fields.Required("callee", callee, line, out reject)
             || !Fields.Phone("callee", callee, context, line, out calleeE164, out reject)
-            || !Fields.Time("start", h.Get(f, "start"), line, out var start, out reject)
+            || !Fields.Time("start", h.Get(f, CStart), line, out var start, out reject)
             || !context.CheckTime("start", start, line, out reject)
-            || !Fields.Seconds("duration", h.Get(f, "duration"), line, out var duration, out reject)
+            || !Fields.Seconds("duration", h.Get(f, CDuration), line, out var duration, out reject)
             || (billedText.Length > 0 && !Fields.Seconds("billed", billedText, line, out billed, out reject))
-            || (outcome.Length > 0 && !Fields.OneOf("outcome", outcome, Outcomes, line, out reject))
+            || (outcome.Length > 0 && !Fields.OneOf("outcome", ref outcome, Outcomes, line, out reject))
             || !Fields.MaxLength("cell_id", cell, 64, line, out reject)
             || (countryText.Length > 0 && !Fields.Country("country", countryText, line, out country, out reject))
             || (volumeText.Length > 0 && !Fields.Count("volume", volumeText, line, out volume, out reject))
@@ -103,7 +120,7 @@ internal sealed class UsageCsvFormat : IImportFormat<UsageRecord>
             OrganizationId = organization.Value,
             RecordKey = recordId.Length > 0
                 ? recordId
-                : ImportContext.DerivedKey(organization.Value.ToString(), start.ToString(), callerE164, calleeE164, direction, h.Get(f, "duration")),
+                : ImportContext.DerivedKey(organization.Value.ToString(), start.ToString(), callerE164, calleeE164, direction, h.Get(f, CDuration)),
             StartTime = start,
             Kind = kind,
             Direction = direction,

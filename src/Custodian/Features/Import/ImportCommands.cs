@@ -143,6 +143,11 @@ internal static class ImportCommands
                         $"{Count(result.RowsImported)} {kind} records stored, {Count(result.RowsRejected)} rows rejected. Nothing added.");
                     return ExitCodes.Success;
                 default:
+                    if (result.ExtendsBatchId is { } earlier)
+                    {
+                        await output.WriteLineAsync($"The file continues an earlier imported file (batch {earlier}): only the lines added since were imported.");
+                    }
+
                     if (result.ResumedAfterLine > 0)
                     {
                         await output.WriteLineAsync($"Resumed an interrupted import after line {Count(result.ResumedAfterLine)}.");
