@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Custodian.Core.Common;
 
 namespace Custodian.Core.Features.Blobs;
 
@@ -9,7 +10,7 @@ namespace Custodian.Core.Features.Blobs;
 /// from the read that reaches it, after earlier chunks were already returned. The ciphertext stream is owned and
 /// disposed with this one.
 /// </summary>
-internal sealed class BlobDecryptingStream : Stream
+internal sealed class BlobDecryptingStream : ReadOnlyStream
 {
     private readonly Stream _ciphertext;
     private readonly AesGcm _aes;
@@ -83,12 +84,6 @@ internal sealed class BlobDecryptingStream : Stream
             throw;
         }
     }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
 
     public override long Length => throw new NotSupportedException();
 
@@ -186,16 +181,6 @@ internal sealed class BlobDecryptingStream : Stream
 
     private static BlobUnreadableException Tampered(Guid blobId, string why, Exception? inner = null) =>
         new(BlobUnreadableCodes.Tampered, $"blob {blobId} is unreadable: {why}.", inner);
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Custodian.Core.Common;
 
 namespace Custodian.Core.Features.Blobs;
 
@@ -8,7 +9,7 @@ namespace Custodian.Core.Features.Blobs;
 /// ciphertext as it goes; <see cref="Sha256"/> and the lengths are final once the stream reached its end.
 /// The source is not disposed.
 /// </summary>
-internal sealed class BlobEncryptingStream : Stream
+internal sealed class BlobEncryptingStream : ReadOnlyStream
 {
     private readonly Stream _source;
     private readonly AesGcm _aes;
@@ -49,12 +50,6 @@ internal sealed class BlobEncryptingStream : Stream
 
     /// <summary>SHA-256 of the whole ciphertext; available once the stream has been read to its end.</summary>
     public byte[] Sha256 => _sha256 ?? throw new InvalidOperationException("the blob has not been read to its end yet");
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
 
     public override long Length => throw new NotSupportedException();
 
@@ -130,16 +125,6 @@ internal sealed class BlobEncryptingStream : Stream
         _outputPosition += n;
         return n;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,19 +1,14 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Custodian.Core.Common;
 
 namespace Custodian.Core.Features.Events;
 
 /// <summary>Hashes every byte read through it, so the import pass can prove it read the same file the hash pass did.</summary>
-internal sealed class HashingStream(Stream inner) : Stream
+internal sealed class HashingStream(Stream inner) : ReadOnlyStream
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
 
     public override long Length => inner.Length;
 
@@ -47,16 +42,6 @@ internal sealed class HashingStream(Stream inner) : Stream
     }
 
     public string HashHex() => Convert.ToHexStringLower(_hash.GetHashAndReset());
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

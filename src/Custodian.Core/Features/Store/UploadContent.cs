@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Custodian.Core.Common;
 
 namespace Custodian.Core.Features.Store;
 
@@ -15,7 +16,7 @@ internal sealed class UploadTooLargeException(long limit)
 /// bounded whatever the client says its length is) and hashes them (SHA-256) for idempotent replays. Read-only,
 /// forward-only; read it once.
 /// </summary>
-internal sealed class UploadContent : Stream
+internal sealed class UploadContent : ReadOnlyStream
 {
     private readonly Stream _body;
     private readonly byte[] _prefix;
@@ -95,12 +96,6 @@ internal sealed class UploadContent : Stream
     /// <summary>Reads the rest of the content without keeping it (a replayed idempotent upload), so that its hash is known.</summary>
     public Task DrainAsync(CancellationToken ct) => CopyToAsync(Null, ct);
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
     public override long Length => throw new NotSupportedException();
 
     public override long Position
@@ -135,16 +130,6 @@ internal sealed class UploadContent : Stream
         var n = _prefixPosition < _prefix.Length ? TakePrefix(buffer.Span) : await _body.ReadAsync(buffer, cancellationToken);
         return Account(buffer.Span[..n]);
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
