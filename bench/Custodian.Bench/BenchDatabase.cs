@@ -39,7 +39,8 @@ internal sealed class BenchDatabase : IAsyncDisposable
 
     public DatabaseEngine Engine => Target.Engine;
 
-    public static async Task<BenchDatabase> CreateAsync(DatabaseEngine engine, string workDir, PostgresServer? postgres, string label, CancellationToken ct)
+    public static async Task<BenchDatabase> CreateAsync(
+        DatabaseEngine engine, string workDir, PostgresServer? postgres, string label, Action<ImportOptions>? importOptions, CancellationToken ct)
     {
         DatabaseTarget target;
         Func<ValueTask> remove;
@@ -74,7 +75,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
             .AddCustodianDatabase(target)
             .AddSingleton(MasterKey.FromBytes(RandomNumberGenerator.GetBytes(32)))
             .AddCustodianAudit()
-            .AddCustodianEvents()
+            .AddCustodianEvents(importOptions)
             .BuildServiceProvider();
         var database = new BenchDatabase(target, services, remove);
         try

@@ -43,7 +43,8 @@ internal sealed record EngineResult(
 /// raw engine limit for the same rows, table layout and indexes on another fresh database, then the look-up latency of
 /// one subscriber's records through the product and as a bare query.
 /// </summary>
-internal sealed class ImportBenchmark(UsageGenerator generator, string csvPath, string workDir, PostgresServer? postgres, int lookups, TextWriter log)
+internal sealed class ImportBenchmark(
+    UsageGenerator generator, string csvPath, string workDir, PostgresServer? postgres, int lookups, int? chunkRows, TextWriter log)
 {
     private static readonly AuditActor Actor = new(AuditActorKind.Cli, "cli:bench");
 
@@ -52,7 +53,7 @@ internal sealed class ImportBenchmark(UsageGenerator generator, string csvPath, 
         var name = engine == DatabaseEngine.Sqlite ? "sqlite" : "postgres";
         var rows = generator.Shape.Rows;
 
-        await using var product = await BenchDatabase.CreateAsync(engine, workDir, postgres, "product", ct);
+        await using var product = await BenchDatabase.CreateAsync(engine, workDir, postgres, "product", ConfigureImport, ct);
         var version = await product.VersionAsync(ct);
         log.WriteLine($"[{name}] product import of {Count(rows)} rows through EventImporter ...");
         var productSeconds = await ImportThroughProductAsync(product, ct);
@@ -63,7 +64,7 @@ internal sealed class ImportBenchmark(UsageGenerator generator, string csvPath, 
         var (recordsPerLookup, productLatencies, rawLatencies) = await MeasureLookupsAsync(product, name, ct);
 
         double rawSeconds;
-        await using (var raw = await BenchDatabase.CreateAsync(engine, workDir, postgres, "raw", ct))
+        await using (var raw = await BenchDatabase.CreateAsync(engine, workDir, postgres, "raw", null, ct))
         {
             log.WriteLine($"[{name}] raw baseline: {(engine == DatabaseEngine.Sqlite ? "prepared inserts in one transaction" : "one binary COPY into the partitioned parent")} ...");
             rawSeconds = await RawInsertAsync(raw, ct);
@@ -74,6 +75,15 @@ internal sealed class ImportBenchmark(UsageGenerator generator, string csvPath, 
             name, version, rows, productSeconds, rawSeconds, productLatencies.Length, recordsPerLookup,
             Percentile(productLatencies, 0.50), Percentile(productLatencies, 0.99),
             Percentile(rawLatencies, 0.50), Percentile(rawLatencies, 0.99), size);
+    }
+
+    /// <summary>The product's defaults unless <c>--chunk-rows</c> overrides them (to try a tuning before changing the default).</summary>
+    private void ConfigureImport(ImportOptions options)
+    {
+        if (chunkRows is { } rows)
+        {
+            options.ChunkRows = rows;
+        }
     }
 
     /// <summary>The CLI's path: <see cref="EventImporter.ImportAsync"/> on the file, timed from call to return (hash pass, parsing, writing, bookkeeping, audit).</summary>

@@ -35,10 +35,11 @@ internal static class ImportCommand
         var months = new Option<int>("--months") { Description = "Months the rows span (one partition each)", DefaultValueFactory = _ => 3 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the generator (same seed, same file)", DefaultValueFactory = _ => 1 };
         var workDir = new Option<string?>("--work-dir") { Description = "Folder for the CSV file and SQLite databases (default: the temp folder); removed afterwards" };
+        var chunkRows = new Option<int?>("--chunk-rows") { Description = "Override the product's rows per import chunk (ImportOptions.ChunkRows), to try a tuning" };
         var json = new Option<string?>("--json") { Description = "Also write the results as JSON to this file" };
         var command = new Command("import", "Generate N usage records as Custodian usage CSV, import them through the product's EventImporter, measure the raw engine limit for the same rows and indexes, and the look-up latency of one subscriber's records")
         {
-            engine, rows, lookups, pg, subscribers, counterparts, months, seed, workDir, json,
+            engine, rows, lookups, pg, subscribers, counterparts, months, seed, workDir, chunkRows, json,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -55,13 +56,13 @@ internal static class ImportCommand
                 "postgres" => [DatabaseEngine.Postgres],
                 _ => [DatabaseEngine.Sqlite, DatabaseEngine.Postgres],
             };
-            return await RunAsync(shape, engines, parse.GetValue(lookups), parse.GetValue(pg), parse.GetValue(workDir), parse.GetValue(json), ct);
+            return await RunAsync(shape, engines, parse.GetValue(lookups), parse.GetValue(pg), parse.GetValue(workDir), parse.GetValue(chunkRows), parse.GetValue(json), ct);
         });
         return command;
     }
 
     private static async Task<int> RunAsync(
-        UsageShape shape, DatabaseEngine[] engines, int lookups, string? pg, string? workDirRoot, string? jsonPath, CancellationToken ct)
+        UsageShape shape, DatabaseEngine[] engines, int lookups, string? pg, string? workDirRoot, int? chunkRows, string? jsonPath, CancellationToken ct)
     {
         var log = Console.Out;
         var machine = Machine.Describe();
@@ -93,7 +94,7 @@ internal static class ImportCommand
                 $"data: {shape.Rows:N0} usage records over {shape.Subscribers:N0} subscribers and {shape.Counterparts:N0} counterparts, {shape.Months} months from {shape.From:uuuu-MM}, seed {shape.Seed}; CSV {bytes / 1e6:F0} MB ({bytes / (double)shape.Rows:F0} B/row) written in {sw.Elapsed.TotalSeconds:F1} s"));
 
             var results = new List<EngineResult>();
-            var benchmark = new ImportBenchmark(generator, csv, work.FullName, server, lookups, log);
+            var benchmark = new ImportBenchmark(generator, csv, work.FullName, server, lookups, chunkRows, log);
             foreach (var engine in engines)
             {
                 results.Add(await benchmark.RunAsync(engine, ct));
