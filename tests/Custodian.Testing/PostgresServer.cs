@@ -101,9 +101,18 @@ internal sealed class PostgresServer : IAsyncDisposable
             return new PostgresAvailability(null, $"{EnvironmentVariable}=off", null);
         }
 
-        if (!string.IsNullOrWhiteSpace(fromEnvironment))
+        return await ConnectOrStartAsync(fromEnvironment);
+    }
+
+    /// <summary>
+    /// A server of the caller's own (not the shared one; dispose it): the server at <paramref name="connectionString"/>,
+    /// or, without one, a throwaway cluster started the same way as the tests' (the benchmarks use this).
+    /// </summary>
+    internal static async Task<PostgresAvailability> ConnectOrStartAsync(string? connectionString)
+    {
+        if (!string.IsNullOrWhiteSpace(connectionString))
         {
-            return await UseExternalAsync(fromEnvironment);
+            return await UseExternalAsync(connectionString);
         }
 
         var binDir = FindServerBinaries();

@@ -79,8 +79,9 @@ public sealed class ImportCliTests
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            // SIGKILL while the second chunk (rows 20,001-40,000) is written but not committed.
-            Environment = { [FailPoints.Variable] = "import.chunk_written:2" },
+            // SIGKILL while the second chunk (rows 20,001-40,000) is written but not committed. 20,000-row chunks (the
+            // default is far larger, see ImportOptions.ChunkRows) keep the file small.
+            Environment = { [FailPoints.Variable] = "import.chunk_written:2", [ImportOptions.ChunkRowsVariable] = "20000" },
         };
         foreach (var arg in new[] { "import", "usage", path, "--db", f.Database.Target.ConnectionString, "--data", f.Folder, "--master-key-file", key })
         {

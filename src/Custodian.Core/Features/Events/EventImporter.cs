@@ -16,14 +16,19 @@ namespace Custodian.Core.Features.Events;
 
 /// <summary>
 /// Imports a file of usage or traffic records through the engine's bulk path (binary COPY on PostgreSQL, prepared
-/// inserts in large transactions on SQLite), streaming: one thread parses and validates, another writes, with at most
-/// one chunk in between, so memory does not grow with the file.
+/// inserts in large transactions on SQLite), streaming: one thread parses and validates, another writes, with a few
+/// small slices of rows in between, so memory does not grow with the file.
 /// </summary>
 /// <remarks>
 /// <para>Idempotency: the file's SHA-256 (with kind and tenant scope) keys an <see cref="ImportBatch"/>. Each chunk's
 /// rows and the batch's committed line commit in one transaction; the last chunk also marks the batch completed and
 /// appends the audit event. A completed file is not imported again; an interrupted one resumes after its committed
 /// line, so every row is stored exactly once.</para>
+/// <para>A chunk (one transaction, <see cref="ImportOptions.ChunkRows"/> rows) travels from the parser to the writer as
+/// slices of at most <see cref="SliceRows"/> rows, written into the open transaction as they arrive (one COPY or one
+/// set of prepared inserts per transaction). So the transaction can be large, which is what makes SQLite fast (each
+/// commit writes every index page the chunk touched, and an index insert touches a random page), while the rows held
+/// in memory stay few.</para>
 /// <para>Rows that fail validation go to the reject file and never stop the import; a file-level problem (unknown
 /// format, wrong header, bad encoding, unknown tenant) stops it before anything is stored.</para>
 /// </remarks>
@@ -195,7 +200,7 @@ internal sealed class EventImporter(
 
         var rejectPath = request.RejectFile ?? request.FilePath + ".rejects.csv";
         await using var rejects = new RejectWriter(rejectPath);
-        var channel = Channel.CreateBounded<Chunk<TRow>>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        var channel = Channel.CreateBounded<Slice<TRow>>(new BoundedChannelOptions(SlicesInFlight) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
 
         var producer = Task.Run(
@@ -245,14 +250,23 @@ internal sealed class EventImporter(
             new(ImportOutcome.FileError, sha, Problem: new FileProblem(line, field, rule, message));
     }
 
-    private sealed record Chunk<TRow>(List<TRow> Rows, long LastLine, int Rejected, bool IsLast);
+    /// <summary>Rows handed from the parser to the writer at a time: small, so the rows in memory stay few however large a chunk is.</summary>
+    internal const int SliceRows = 10_000;
+
+    /// <summary>Slices the parser may run ahead of the writer (it keeps parsing while the writer commits).</summary>
+    private const int SlicesInFlight = 8;
+
+    /// <summary>Part of a chunk. <paramref name="EndsChunk"/>: the chunk has its <see cref="ImportOptions.ChunkRows"/> rows, commit after it.</summary>
+    private sealed record Slice<TRow>(List<TRow> Rows, long LastLine, int Rejected, bool EndsChunk, bool IsLast);
 
     private async Task ProduceAsync<TRow>(
         CsvRecordReader csv, List<string> fields, bool firstIsPending, IImportFormat<TRow> format, ImportContext context, long resumeAfter,
-        ChannelWriter<Chunk<TRow>> writer, RejectWriter rejects, FileStream file, ImportProgress? progress, CancellationToken ct)
+        ChannelWriter<Slice<TRow>> writer, RejectWriter rejects, FileStream file, ImportProgress? progress, CancellationToken ct)
         where TRow : class
     {
-        var rows = new List<TRow>(options.ChunkRows);
+        var sliceRows = Math.Min(SliceRows, options.ChunkRows);
+        var rows = new List<TRow>(sliceRows);
+        var inChunk = 0;
         var rejected = 0;
         var lastLine = resumeAfter;
         var pending = firstIsPending;
@@ -299,21 +313,23 @@ internal sealed class EventImporter(
                 progress?.Read(file.Position, lastLine);
             }
 
-            if (rows.Count >= options.ChunkRows)
+            var endsChunk = inChunk + rows.Count >= options.ChunkRows;
+            if (endsChunk || rows.Count >= sliceRows)
             {
-                await writer.WriteAsync(new Chunk<TRow>(rows, lastLine, rejected, IsLast: false), ct);
-                rows = new List<TRow>(options.ChunkRows);
+                await writer.WriteAsync(new Slice<TRow>(rows, lastLine, rejected, endsChunk, IsLast: false), ct);
+                inChunk = endsChunk ? 0 : inChunk + rows.Count;
+                rows = new List<TRow>(sliceRows);
                 rejected = 0;
             }
         }
 
         progress?.Read(file.Position, lastLine);
         await rejects.FlushAsync(ct);
-        await writer.WriteAsync(new Chunk<TRow>(rows, lastLine, rejected, IsLast: true), ct);
+        await writer.WriteAsync(new Slice<TRow>(rows, lastLine, rejected, EndsChunk: true, IsLast: true), ct);
     }
 
     private async Task ConsumeAsync<TRow>(
-        CustodianDbContext db, EventTable<TRow> table, ImportBatch batch, Guid? extends, ChannelReader<Chunk<TRow>> reader, ImportRequest request,
+        CustodianDbContext db, EventTable<TRow> table, ImportBatch batch, Guid? extends, ChannelReader<Slice<TRow>> reader, ImportRequest request,
         ImportProgress? progress, CancellationToken ct)
         where TRow : class
     {
@@ -340,64 +356,101 @@ internal sealed class EventImporter(
     }
 
     private async Task WriteChunksAsync<TRow>(
-        CustodianDbContext db, EventTable<TRow> table, ImportBatch batch, Guid? extends, ChannelReader<Chunk<TRow>> reader, ImportRequest request,
+        CustodianDbContext db, EventTable<TRow> table, ImportBatch batch, Guid? extends, ChannelReader<Slice<TRow>> reader, ImportRequest request,
         ImportProgress? progress, DatabaseEngine engine, HashSet<YearMonth> months, CancellationToken ct)
         where TRow : class
     {
         var connection = db.Database.GetDbConnection();
         var number = 0;
-        await foreach (var chunk in reader.ReadAllAsync(ct))
+        IDbContextTransaction? tx = null;
+        IRowSink<TRow>? sink = null;
+        var (rows, rejected, lastLine) = (0L, 0, 0L);
+        try
         {
-            foreach (var month in chunk.Rows.Select(r => EventPartitions.MonthOf(table.StartOf(r))).Distinct().Where(m => !months.Contains(m)).ToList())
+            await foreach (var slice in reader.ReadAllAsync(ct))
             {
-                await EventPartitions.EnsurePartitionsAsync(connection, engine, table, month, month, ct);
-                months.Add(month);
+                var newMonths = slice.Rows.Select(r => EventPartitions.MonthOf(table.StartOf(r))).Distinct().Where(m => !months.Contains(m)).ToList();
+                if (newMonths.Count > 0)
+                {
+                    // Partition DDL runs in its own short transaction (EventPartitions): a new month ends the chunk early.
+                    if (tx is not null)
+                    {
+                        await CommitAsync(isLast: false);
+                    }
+
+                    foreach (var month in newMonths)
+                    {
+                        await EventPartitions.EnsurePartitionsAsync(connection, engine, table, month, month, ct);
+                        months.Add(month);
+                    }
+                }
+
+                tx ??= await db.Database.BeginTransactionAsync(ct);
+                sink ??= engine == DatabaseEngine.Postgres
+                    ? new PostgresSink<TRow>((NpgsqlConnection)connection, table)
+                    : new SqliteSink<TRow>((SqliteConnection)connection, (SqliteTransaction)tx.GetDbTransaction(), table);
+                await sink.WriteAsync(slice.Rows, ct);
+                (rows, rejected, lastLine) = (rows + slice.Rows.Count, rejected + slice.Rejected, slice.LastLine);
+                if (slice.EndsChunk || slice.IsLast)
+                {
+                    await CommitAsync(slice.IsLast);
+                }
+            }
+        }
+        finally
+        {
+            // Only after a failure: disposing an open transaction rolls the chunk back.
+            if (sink is not null)
+            {
+                await sink.DisposeAsync();
             }
 
-            await using (var tx = await db.Database.BeginTransactionAsync(ct))
+            if (tx is not null)
             {
-                if (engine == DatabaseEngine.Postgres)
-                {
-                    await CopyAsync((NpgsqlConnection)connection, table, chunk.Rows, ct);
-                }
-                else
-                {
-                    InsertSqlite((SqliteConnection)connection, (SqliteTransaction)tx.GetDbTransaction(), table, chunk.Rows);
-                }
+                await tx.DisposeAsync();
+            }
+        }
 
-                // Crash tests kill the process here: the chunk's rows are written but not committed.
-                FailPoints.Hit("import.chunk_written");
-                var now = Instant.FromDateTimeOffset(time.GetUtcNow());
-                batch.CommittedLine = chunk.LastLine;
-                batch.RowsImported += chunk.Rows.Count;
-                batch.RowsRejected += chunk.Rejected;
-                batch.UpdatedAt = now;
-                if (chunk.IsLast)
-                {
-                    batch.Status = ImportBatch.Completed;
-                    batch.CompletedAt = now;
-                }
+        async Task CommitAsync(bool isLast)
+        {
+            await sink!.CompleteAsync(ct);
+            await sink.DisposeAsync();
+            sink = null;
 
-                try
-                {
-                    await db.SaveChangesAsync(ct);
-                }
-                catch (DbUpdateConcurrencyException)
-                {
-                    throw new InvalidOperationException(
-                        $"Import batch {batch.Id} was advanced by another process; this run stops without storing its chunk.");
-                }
-
-                if (chunk.IsLast)
-                {
-                    await audit.AppendAsync(db, Describe(table.Family, batch, extends, request.Actor), ct);
-                    await db.SaveChangesAsync(ct);
-                }
-
-                await tx.CommitAsync(ct);
+            // Crash tests kill the process here: the chunk's rows are written but not committed.
+            FailPoints.Hit("import.chunk_written");
+            var now = Instant.FromDateTimeOffset(time.GetUtcNow());
+            batch.CommittedLine = lastLine;
+            batch.RowsImported += rows;
+            batch.RowsRejected += rejected;
+            batch.UpdatedAt = now;
+            if (isLast)
+            {
+                batch.Status = ImportBatch.Completed;
+                batch.CompletedAt = now;
             }
 
-            progress?.Stored(chunk.Rows.Count);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                throw new InvalidOperationException(
+                    $"Import batch {batch.Id} was advanced by another process; this run stops without storing its chunk.");
+            }
+
+            if (isLast)
+            {
+                await audit.AppendAsync(db, Describe(table.Family, batch, extends, request.Actor), ct);
+                await db.SaveChangesAsync(ct);
+            }
+
+            await tx!.CommitAsync(ct);
+            await tx.DisposeAsync();
+            tx = null;
+            progress?.Stored(rows);
+            (rows, rejected) = (0, 0);
             options.AfterChunkCommitted?.Invoke(++number);
         }
     }
@@ -442,64 +495,110 @@ internal sealed class EventImporter(
             Details: details);
     }
 
-    private static async Task CopyAsync<TRow>(NpgsqlConnection connection, EventTable<TRow> table, List<TRow> rows, CancellationToken ct)
+    /// <summary>Writes a chunk's slices into the open transaction; <see cref="CompleteAsync"/> before the commit.</summary>
+    private interface IRowSink<TRow> : IAsyncDisposable
     {
-        if (rows.Count == 0)
-        {
-            return;
-        }
+        Task WriteAsync(List<TRow> rows, CancellationToken ct);
 
-        // Into the parent: PostgreSQL routes each row to its month's partition.
-        await using var importer = await connection.BeginBinaryImportAsync($"COPY {table.Name} ({table.ColumnList}) FROM STDIN (FORMAT BINARY)", ct);
-        foreach (var row in rows)
-        {
-            importer.StartRow();
-            table.WritePostgres(importer, row);
-        }
-
-        await importer.CompleteAsync(ct);
+        Task CompleteAsync(CancellationToken ct);
     }
 
-    private static void InsertSqlite<TRow>(SqliteConnection connection, SqliteTransaction tx, EventTable<TRow> table, List<TRow> rows)
+    /// <summary>One binary COPY per chunk, into the parent: PostgreSQL routes each row to its month's partition.</summary>
+    private sealed class PostgresSink<TRow>(NpgsqlConnection connection, EventTable<TRow> table) : IRowSink<TRow>
     {
-        // One prepared statement per month table; rows mostly arrive in time order, so the last one is usually right.
-        var commands = new Dictionary<YearMonth, SqliteCommand>();
-        try
+        private NpgsqlBinaryImporter? _copy;
+
+        public async Task WriteAsync(List<TRow> rows, CancellationToken ct)
         {
-            YearMonth? lastMonth = null;
-            SqliteCommand? command = null;
+            if (rows.Count == 0)
+            {
+                return;
+            }
+
+            _copy ??= await connection.BeginBinaryImportAsync($"COPY {table.Name} ({table.ColumnList}) FROM STDIN (FORMAT BINARY)", ct);
             foreach (var row in rows)
             {
-                var month = EventPartitions.MonthOf(table.StartOf(row));
-                if (month != lastMonth)
-                {
-                    if (!commands.TryGetValue(month, out command))
-                    {
-                        command = connection.CreateCommand();
-                        command.Transaction = tx;
-                        command.CommandText = $"INSERT INTO {table.MonthTable(month)} ({table.ColumnList}) VALUES ({string.Join(", ", table.Columns.Select((_, i) => $"$p{i}"))})";
-                        for (var i = 0; i < table.Columns.Count; i++)
-                        {
-                            command.Parameters.Add(new SqliteParameter($"$p{i}", null));
-                        }
-
-                        command.Prepare();
-                        commands[month] = command;
-                    }
-
-                    lastMonth = month;
-                }
-
-                table.BindSqlite(command!.Parameters, row);
-                command.ExecuteNonQuery();
+                _copy.StartRow();
+                table.WritePostgres(_copy, row);
             }
         }
-        finally
+
+        public async Task CompleteAsync(CancellationToken ct)
         {
-            foreach (var c in commands.Values)
+            if (_copy is not null)
+            {
+                await _copy.CompleteAsync(ct);
+            }
+        }
+
+        /// <summary>Without <see cref="CompleteAsync"/> this cancels the COPY (the transaction then rolls back).</summary>
+        public async ValueTask DisposeAsync()
+        {
+            if (_copy is not null)
+            {
+                await _copy.DisposeAsync();
+                _copy = null;
+            }
+        }
+    }
+
+    /// <summary>One prepared INSERT per month table, kept for the whole chunk.</summary>
+    private sealed class SqliteSink<TRow>(SqliteConnection connection, SqliteTransaction tx, EventTable<TRow> table) : IRowSink<TRow>
+    {
+        private readonly Dictionary<YearMonth, SqliteCommand> _commands = [];
+        private YearMonth? _lastMonth;
+        private SqliteCommand? _command;
+
+        public Task WriteAsync(List<TRow> rows, CancellationToken ct)
+        {
+            foreach (var row in rows)
+            {
+                // Rows mostly arrive in time order, so the last month's statement is usually the right one.
+                var month = EventPartitions.MonthOf(table.StartOf(row));
+                if (month != _lastMonth)
+                {
+                    _command = Command(month);
+                    _lastMonth = month;
+                }
+
+                table.BindSqlite(_command!.Parameters, row);
+                _command.ExecuteNonQuery();
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task CompleteAsync(CancellationToken ct) => Task.CompletedTask;
+
+        public ValueTask DisposeAsync()
+        {
+            foreach (var c in _commands.Values)
             {
                 c.Dispose();
             }
+
+            _commands.Clear();
+            return ValueTask.CompletedTask;
+        }
+
+        private SqliteCommand Command(YearMonth month)
+        {
+            if (_commands.TryGetValue(month, out var command))
+            {
+                return command;
+            }
+
+            command = connection.CreateCommand();
+            command.Transaction = tx;
+            command.CommandText = $"INSERT INTO {table.MonthTable(month)} ({table.ColumnList}) VALUES ({string.Join(", ", table.Columns.Select((_, i) => $"$p{i}"))})";
+            for (var i = 0; i < table.Columns.Count; i++)
+            {
+                command.Parameters.Add(new SqliteParameter($"$p{i}", null));
+            }
+
+            command.Prepare();
+            _commands[month] = command;
+            return command;
         }
     }
 

@@ -12,7 +12,7 @@ internal static class EventsServiceCollectionExtensions
     public static IServiceCollection AddCustodianEvents(this IServiceCollection services, Action<ImportOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var options = new ImportOptions();
+        var options = ImportOptions.FromEnvironment();
         configure?.Invoke(options);
         services.TryAddSingleton(options);
         services.TryAddTransient<EventImporter>();

@@ -1,0 +1,384 @@
+using System.Data.Common;
+using System.Diagnostics;
+using System.Globalization;
+using Custodian.Core.Features.Audit;
+using Custodian.Core.Features.Events;
+using Custodian.Core.Features.Subjects;
+using Custodian.Core.Features.Tenancy;
+using Custodian.Core.Persistence;
+using Custodian.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Custodian.Bench;
+
+/// <summary>What one engine measured.</summary>
+internal sealed record EngineResult(
+    string Engine,
+    string Version,
+    long Rows,
+    double ProductSeconds,
+    double RawSeconds,
+    int Lookups,
+    double RecordsPerLookup,
+    double ProductP50Ms,
+    double ProductP99Ms,
+    double RawP50Ms,
+    double RawP99Ms,
+    long DatabaseBytes)
+{
+    public double ProductRowsPerSecond => Rows / ProductSeconds;
+
+    public double RawRowsPerSecond => Rows / RawSeconds;
+
+    /// <summary>Product rate over raw rate: the target is ≥ 0.70.</summary>
+    public double Ratio => ProductRowsPerSecond / RawRowsPerSecond;
+}
+
+/// <summary>
+/// The import benchmark for one engine (issue 3 §7): the product's import of the CSV file on a fresh database, then the
+/// raw engine limit for the same rows, table layout and indexes on another fresh database, then the look-up latency of
+/// one subscriber's records through the product and as a bare query.
+/// </summary>
+internal sealed class ImportBenchmark(
+    UsageGenerator generator, string csvPath, string workDir, PostgresServer? postgres, int lookups, int? chunkRows, TextWriter log)
+{
+    private static readonly AuditActor Actor = new(AuditActorKind.Cli, "cli:bench");
+
+    public async Task<EngineResult> RunAsync(DatabaseEngine engine, CancellationToken ct)
+    {
+        var name = engine == DatabaseEngine.Sqlite ? "sqlite" : "postgres";
+        var rows = generator.Shape.Rows;
+
+        await using var product = await BenchDatabase.CreateAsync(engine, workDir, postgres, "product", ConfigureImport, ct);
+        var version = await product.VersionAsync(ct);
+        log.WriteLine($"[{name}] product import of {Count(rows)} rows through EventImporter ...");
+        var productSeconds = await ImportThroughProductAsync(product, ct);
+        log.WriteLine($"[{name}]   {productSeconds:F1} s, {Count((long)(rows / productSeconds))} rows/s");
+        await product.CheckpointAsync(ct);
+        var size = await SizeAsync(product, ct);
+
+        var (recordsPerLookup, productLatencies, rawLatencies) = await MeasureLookupsAsync(product, name, ct);
+
+        double rawSeconds;
+        await using (var raw = await BenchDatabase.CreateAsync(engine, workDir, postgres, "raw", null, ct))
+        {
+            log.WriteLine($"[{name}] raw baseline: {(engine == DatabaseEngine.Sqlite ? "prepared inserts in one transaction" : "one binary COPY into the partitioned parent")} ...");
+            rawSeconds = await RawInsertAsync(raw, ct);
+            log.WriteLine($"[{name}]   {rawSeconds:F1} s, {Count((long)(rows / rawSeconds))} rows/s");
+        }
+
+        return new EngineResult(
+            name, version, rows, productSeconds, rawSeconds, productLatencies.Length, recordsPerLookup,
+            Percentile(productLatencies, 0.50), Percentile(productLatencies, 0.99),
+            Percentile(rawLatencies, 0.50), Percentile(rawLatencies, 0.99), size);
+    }
+
+    /// <summary>The product's defaults unless <c>--chunk-rows</c> overrides them (to try a tuning before changing the default).</summary>
+    private void ConfigureImport(ImportOptions options)
+    {
+        if (chunkRows is { } rows)
+        {
+            options.ChunkRows = rows;
+        }
+    }
+
+    /// <summary>The CLI's path: <see cref="EventImporter.ImportAsync"/> on the file, timed from call to return (hash pass, parsing, writing, bookkeeping, audit).</summary>
+    private async Task<double> ImportThroughProductAsync(BenchDatabase database, CancellationToken ct)
+    {
+        var importer = database.Services.GetRequiredService<EventImporter>();
+        var rejects = Path.Combine(workDir, "rejects.csv");
+        var sw = Stopwatch.StartNew();
+        var result = await importer.ImportAsync(new ImportRequest(EventFamily.Usage, csvPath, Actor, RejectFile: rejects), null, ct);
+        sw.Stop();
+        if (result.Outcome != ImportOutcome.Imported || result.RowsImported != generator.Shape.Rows || result.RowsRejected != 0)
+        {
+            throw new InvalidOperationException(
+                $"The product's import did not store every row: {result.Outcome}, {result.RowsImported} stored, {result.RowsRejected} rejected " +
+                $"({result.Problem?.ToString() ?? string.Join(" | ", File.Exists(rejects) ? File.ReadLines(rejects).Take(4) : [])}). The generator is wrong.");
+        }
+
+        await CheckCountAsync(database, ct);
+        return sw.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// The engine limit: the same records, already in memory (no CSV, no validation), into the same month tables with the
+    /// same indexes, created beforehand by the product's <see cref="EventPartitions"/> (not timed). SQLite: one prepared
+    /// INSERT per month table, all rows in one transaction, the product's PRAGMAs and import cache size. PostgreSQL: one
+    /// binary COPY into the partitioned parent.
+    /// </summary>
+    private async Task<double> RawInsertAsync(BenchDatabase database, CancellationToken ct)
+    {
+        var table = UsageTable.Instance;
+        var shape = generator.Shape;
+        var batchId = Guid.CreateVersion7();
+        var records = new List<UsageRecord>((int)shape.Rows);
+        foreach (var call in generator.Calls())
+        {
+            records.Add(generator.ToRecord(call, database.OrganizationId, batchId));
+        }
+
+        await using var connection = await database.OpenRawAsync(ct);
+        await EventPartitions.EnsurePartitionsAsync(connection, database.Engine, table, shape.From, shape.From.PlusMonths(shape.Months - 1), ct);
+
+        TimeSpan elapsed;
+        if (connection is SqliteConnection sqlite)
+        {
+            await using (var pragma = sqlite.CreateCommand())
+            {
+                pragma.CommandText = "PRAGMA cache_size = -65536"; // the product's import cache (64 MiB), so both have the same memory
+                await pragma.ExecuteNonQueryAsync(ct);
+            }
+
+            var sw = Stopwatch.StartNew();
+            InsertSqlite(sqlite, table, records, database.OrganizationId, batchId);
+            elapsed = sw.Elapsed;
+        }
+        else
+        {
+            var sw = Stopwatch.StartNew();
+            await CopyPostgresAsync((NpgsqlConnection)connection, table, records, ct);
+            elapsed = sw.Elapsed;
+        }
+
+        records.Clear();
+        records.TrimExcess();
+        GC.Collect();
+        await CheckCountAsync(database, ct);
+        return elapsed.TotalSeconds;
+    }
+
+    private static void InsertSqlite(SqliteConnection connection, UsageTable table, List<UsageRecord> records, Guid organizationId, Guid batchId)
+    {
+        var org = EventTable.ToSqliteId(organizationId);
+        var batch = EventTable.ToSqliteId(batchId);
+        using var tx = connection.BeginTransaction();
+        var commands = new Dictionary<YearMonth, SqliteCommand>();
+        var placeholders = string.Join(", ", table.Columns.Select((_, i) => string.Create(CultureInfo.InvariantCulture, $"$p{i}")));
+        try
+        {
+            foreach (var r in records)
+            {
+                var month = EventPartitions.MonthOf(r.StartTime);
+                if (!commands.TryGetValue(month, out var c))
+                {
+                    c = connection.CreateCommand();
+                    c.Transaction = tx;
+                    c.CommandText = $"INSERT INTO {table.MonthTable(month)} ({table.ColumnList}) VALUES ({placeholders})";
+                    for (var i = 0; i < table.Columns.Count; i++)
+                    {
+                        c.Parameters.Add(new SqliteParameter(string.Create(CultureInfo.InvariantCulture, $"$p{i}"), null));
+                    }
+
+                    c.Prepare();
+                    commands[month] = c;
+                }
+
+                var p = c.Parameters;
+                p[0].Value = org;
+                p[1].Value = EventTable.ToSqliteTime(r.StartTime);
+                p[2].Value = r.RecordKey;
+                p[3].Value = r.Kind;
+                p[4].Value = r.Direction;
+                p[5].Value = (object?)r.CallerNumber ?? DBNull.Value;
+                p[6].Value = r.CalleeNumber;
+                p[7].Value = r.DurationSeconds;
+                p[8].Value = r.BilledSeconds;
+                p[9].Value = (object?)r.Outcome ?? DBNull.Value;
+                p[10].Value = (object?)r.CellId ?? DBNull.Value;
+                p[11].Value = (object?)r.Country ?? DBNull.Value;
+                p[12].Value = (object?)r.Volume ?? DBNull.Value;
+                p[13].Value = r.Cost is { } cost ? cost.ToString(CultureInfo.InvariantCulture) : DBNull.Value;
+                p[14].Value = (object?)r.Currency ?? DBNull.Value;
+                p[15].Value = (object?)r.ServiceReference ?? DBNull.Value;
+                p[16].Value = batch;
+                c.ExecuteNonQuery();
+            }
+
+            tx.Commit();
+        }
+        finally
+        {
+            foreach (var c in commands.Values)
+            {
+                c.Dispose();
+            }
+        }
+    }
+
+    private static async Task CopyPostgresAsync(NpgsqlConnection connection, UsageTable table, List<UsageRecord> records, CancellationToken ct)
+    {
+        await using var w = await connection.BeginBinaryImportAsync($"COPY {table.Name} ({table.ColumnList}) FROM STDIN (FORMAT BINARY)", ct);
+        foreach (var r in records)
+        {
+            await w.StartRowAsync(ct);
+            w.Write(r.OrganizationId, NpgsqlDbType.Uuid);
+            w.Write(r.StartTime.ToDateTimeUtc(), NpgsqlDbType.TimestampTz);
+            w.Write(r.RecordKey, NpgsqlDbType.Text);
+            w.Write(r.Kind, NpgsqlDbType.Text);
+            w.Write(r.Direction, NpgsqlDbType.Text);
+            WriteText(w, r.CallerNumber);
+            w.Write(r.CalleeNumber, NpgsqlDbType.Text);
+            w.Write(r.DurationSeconds, NpgsqlDbType.Integer);
+            w.Write(r.BilledSeconds, NpgsqlDbType.Integer);
+            WriteText(w, r.Outcome);
+            WriteText(w, r.CellId);
+            WriteText(w, r.Country);
+            if (r.Volume is { } volume)
+            {
+                w.Write(volume, NpgsqlDbType.Bigint);
+            }
+            else
+            {
+                w.WriteNull();
+            }
+
+            if (r.Cost is { } cost)
+            {
+                w.Write(cost, NpgsqlDbType.Numeric);
+            }
+            else
+            {
+                w.WriteNull();
+            }
+
+            WriteText(w, r.Currency);
+            WriteText(w, r.ServiceReference);
+            w.Write(r.ImportBatchId, NpgsqlDbType.Uuid);
+        }
+
+        await w.CompleteAsync(ct);
+
+        static void WriteText(NpgsqlBinaryImporter w, string? value)
+        {
+            if (value is null)
+            {
+                w.WriteNull();
+            }
+            else
+            {
+                w.Write(value, NpgsqlDbType.Text);
+            }
+        }
+    }
+
+    /// <summary>
+    /// All records of one subscriber (as caller or callee) for <see cref="UsageShape.Subscribers"/> picked at random:
+    /// through the product's <see cref="EventLookup"/> (a new tenant-scoped context per look-up, as a request has) and
+    /// as the bare query on one open connection. Warm cache: every look-up runs once before the measured pass.
+    /// </summary>
+    private async Task<(double RecordsPerLookup, double[] Product, double[] Raw)> MeasureLookupsAsync(BenchDatabase database, string name, CancellationToken ct)
+    {
+        var random = new SplitMix64(generator.Shape.Seed ^ 0x5EED);
+        var numbers = Enumerable.Range(0, lookups).Select(_ => generator.SubscriberNumber((int)random.Below((ulong)generator.Shape.Subscribers))).ToArray();
+        var scope = TenantScope.For(database.OrganizationId);
+
+        async Task<int> ProductAsync(string number)
+        {
+            await using var db = database.CreateContext(scope);
+            return (await EventLookup.FindAsync(db, SubjectIdentifierKind.Phone, number, ct)).Count;
+        }
+
+        await using var connection = await database.OpenRawAsync(ct);
+        await using var command = RawLookupCommand(connection, database);
+        int Raw(string number)
+        {
+            command.Parameters[0].Value = number;
+            var n = 0;
+            using var reader = command.ExecuteReader();
+            var values = new object[reader.FieldCount];
+            while (reader.Read())
+            {
+                reader.GetValues(values);
+                n++;
+            }
+
+            return n;
+        }
+
+        log.WriteLine($"[{name}] look-ups: {lookups} subscribers, warm-up pass then measured pass ...");
+        long found = 0;
+        foreach (var number in numbers)
+        {
+            var viaProduct = await ProductAsync(number);
+            var viaRaw = Raw(number);
+            if (viaProduct != viaRaw)
+            {
+                throw new InvalidOperationException($"The product's look-up found {viaProduct} records, the bare query {viaRaw}.");
+            }
+
+            found += viaProduct;
+        }
+
+        var product = new double[numbers.Length];
+        var raw = new double[numbers.Length];
+        for (var i = 0; i < numbers.Length; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            await ProductAsync(numbers[i]);
+            product[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            start = Stopwatch.GetTimestamp();
+            Raw(numbers[i]);
+            raw[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+
+        var perLookup = (double)found / numbers.Length;
+        log.WriteLine($"[{name}]   {perLookup:F0} records per subscriber; product p50/p99 {Percentile(product, 0.5):F1}/{Percentile(product, 0.99):F1} ms, " +
+            $"bare query {Percentile(raw, 0.5):F1}/{Percentile(raw, 0.99):F1} ms");
+        return (perLookup, product, raw);
+    }
+
+    /// <summary>The same look-up as <see cref="EventLookup"/>'s usage part (both identifier columns, tenant, time order), prepared once.</summary>
+    private static DbCommand RawLookupCommand(DbConnection connection, BenchDatabase database)
+    {
+        var table = UsageTable.Instance;
+        var command = connection.CreateCommand();
+        command.CommandText =
+            $"SELECT {table.ColumnList} FROM {table.Name} WHERE caller_number = @value AND organization_id = @org " +
+            $"UNION ALL SELECT {table.ColumnList} FROM {table.Name} WHERE callee_number = @value AND organization_id = @org " +
+            "AND (caller_number IS NULL OR caller_number <> @value) ORDER BY start_time";
+        var value = command.CreateParameter();
+        value.ParameterName = "@value";
+        value.Value = "";
+        command.Parameters.Add(value);
+        var org = command.CreateParameter();
+        org.ParameterName = "@org";
+        org.Value = database.Engine == DatabaseEngine.Postgres ? database.OrganizationId : EventTable.ToSqliteId(database.OrganizationId);
+        command.Parameters.Add(org);
+        command.Prepare();
+        return command;
+    }
+
+    private async Task CheckCountAsync(BenchDatabase database, CancellationToken ct)
+    {
+        var stored = await database.ScalarAsync("SELECT count(*) FROM usage_records", ct);
+        if (stored != generator.Shape.Rows)
+        {
+            throw new InvalidOperationException($"{stored} rows in usage_records, expected {generator.Shape.Rows}.");
+        }
+    }
+
+    private static async Task<long> SizeAsync(BenchDatabase database, CancellationToken ct) =>
+        database.Engine == DatabaseEngine.Postgres
+            ? await database.ScalarAsync("SELECT pg_database_size(current_database())", ct)
+            : await database.ScalarAsync("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()", ct);
+
+    /// <summary>Nearest-rank percentile.</summary>
+    public static double Percentile(double[] values, double p)
+    {
+        if (values.Length == 0)
+        {
+            return double.NaN;
+        }
+
+        var sorted = values.Order().ToArray();
+        var rank = (int)Math.Ceiling(p * sorted.Length);
+        return sorted[Math.Clamp(rank - 1, 0, sorted.Length - 1)];
+    }
+
+    private static string Count(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
+}
