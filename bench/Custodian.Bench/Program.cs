@@ -111,8 +111,21 @@ internal static class ImportCommand
                     targets = new { ratio = RatioTarget, lookupP99Ms = LookupP99TargetMs, lookupTargetAtRows = 10_000_000 },
                     results = results.Select(r => new
                     {
-                        r.Engine, r.Version, r.Rows, r.ProductSeconds, r.ProductRowsPerSecond, r.RawSeconds, r.RawRowsPerSecond, r.Ratio,
-                        r.Lookups, r.RecordsPerLookup, r.ProductP50Ms, r.ProductP99Ms, r.RawP50Ms, r.RawP99Ms, r.DatabaseBytes,
+                        r.Engine,
+                        r.Version,
+                        r.Rows,
+                        r.ProductSeconds,
+                        r.ProductRowsPerSecond,
+                        r.RawSeconds,
+                        r.RawRowsPerSecond,
+                        r.Ratio,
+                        r.Lookups,
+                        r.RecordsPerLookup,
+                        r.ProductP50Ms,
+                        r.ProductP99Ms,
+                        r.RawP50Ms,
+                        r.RawP99Ms,
+                        r.DatabaseBytes,
                     }),
                 };
                 await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(document, JsonOptions), ct);
