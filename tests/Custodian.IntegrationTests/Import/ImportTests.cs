@@ -382,9 +382,11 @@ public sealed class ImportTests
         Assert.Equal(new FileInfo(path).Length, progress.BytesRead);
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"{engine}: {Rows} rows in {clock.Elapsed.TotalSeconds:F1} s = {Rows / clock.Elapsed.TotalSeconds:F0} rows/s (file {new FileInfo(path).Length / 1_000_000} MB); live heap per chunk {string.Join(", ", live.Select(b => b / 1_000_000))} MB");
-        // The file as rows would be well over 100 MB of objects; a streaming import holds a few chunks (the heap is the
-        // process's: a test running beside this one counts too, hence the margin).
-        Assert.All(live, bytes => Assert.True(bytes < 40_000_000, $"live heap {bytes} bytes"));
+        // The file as rows would be well over 100 MB of objects; a streaming import holds the slices in flight (up to
+        // 8 × 10,000 rows between parser and writer, ~25 MB) whatever the file's size. The heap is the whole test
+        // process's, so tests running beside this one count too, hence the margin; the check below that the heap does
+        // not grow with the file is the sharper one.
+        Assert.All(live, bytes => Assert.True(bytes < 64_000_000, $"live heap {bytes} bytes"));
         var quarter = live.Count / 4;
         Assert.True(live.TakeLast(quarter).Average() < live.Skip(quarter).Take(quarter).Average() + 8_000_000, "the live heap grows with the file");
     }
