@@ -20,6 +20,22 @@ internal sealed class IdempotentCreate(CustodianDbContext db, TimeProvider time,
 
     private Instant Now => Instant.FromDateTimeOffset(time.GetUtcNow());
 
+    /// <summary>A create without an idempotency key: run it and answer, nothing stored for replay.</summary>
+    private static async Task<IResult> CreateWithoutKeyAsync<TEntity, TDto>(
+        Func<Func<TEntity, CancellationToken, Task>?, Task<StoreResult<TEntity>>> create,
+        Func<TEntity, TDto> toDto,
+        Func<TEntity, string> location,
+        JsonSerializerOptions options)
+    {
+        var plain = await create(null);
+        return plain.IsSuccess ? Created(location(plain.Value), JsonSerializer.Serialize(toDto(plain.Value), options), replayed: false) : ApiProblems.From(plain.Error);
+    }
+
+    private static IResult? InvalidKey(string key) =>
+        key.Length is 0 or > IdempotencyRecords.MaxKeyLength || key.Any(char.IsControl)
+            ? ApiProblems.BadRequest("idempotency.key_invalid", $"'{Header}' must be 1 to {IdempotencyRecords.MaxKeyLength} printable characters.")
+            : null;
+
     public async Task<IResult> RunAsync<TInput, TEntity, TDto>(
         HttpContext http,
         TInput input,
@@ -32,13 +48,12 @@ internal sealed class IdempotentCreate(CustodianDbContext db, TimeProvider time,
         string? key = http.Request.Headers[Header];
         if (key is null)
         {
-            var plain = await create(null);
-            return plain.IsSuccess ? Created(location(plain.Value), JsonSerializer.Serialize(toDto(plain.Value), options), replayed: false) : ApiProblems.From(plain.Error);
+            return await CreateWithoutKeyAsync(create, toDto, location, options);
         }
 
-        if (key.Length is 0 or > IdempotencyRecords.MaxKeyLength || key.Any(char.IsControl))
+        if (InvalidKey(key) is { } invalid)
         {
-            return ApiProblems.BadRequest("idempotency.key_invalid", $"'{Header}' must be 1 to {IdempotencyRecords.MaxKeyLength} printable characters.");
+            return invalid;
         }
 
         var caller = http.Features.Get<Core.Features.ApiKeys.ApiKeyIdentity>()!;
@@ -96,13 +111,12 @@ internal sealed class IdempotentCreate(CustodianDbContext db, TimeProvider time,
         string? key = http.Request.Headers[Header];
         if (key is null)
         {
-            var plain = await create(null);
-            return plain.IsSuccess ? Created(location(plain.Value), JsonSerializer.Serialize(toDto(plain.Value), options), replayed: false) : ApiProblems.From(plain.Error);
+            return await CreateWithoutKeyAsync(create, toDto, location, options);
         }
 
-        if (key.Length is 0 or > IdempotencyRecords.MaxKeyLength || key.Any(char.IsControl))
+        if (InvalidKey(key) is { } invalid)
         {
-            return ApiProblems.BadRequest("idempotency.key_invalid", $"'{Header}' must be 1 to {IdempotencyRecords.MaxKeyLength} printable characters.");
+            return invalid;
         }
 
         var caller = http.Features.Get<Core.Features.ApiKeys.ApiKeyIdentity>()!;
