@@ -537,6 +537,84 @@ namespace Custodian.Migrations.Postgres.Migrations
                     b.ToTable("organizations", (string)null);
                 });
 
+            modelBuilder.Entity("Custodian.Core.Features.Retention.RetentionSweepRun", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<long?>("AuditFirstSeq")
+                        .HasColumnType("bigint")
+                        .HasColumnName("audit_first_seq");
+
+                    b.Property<long?>("AuditLastSeq")
+                        .HasColumnType("bigint")
+                        .HasColumnName("audit_last_seq");
+
+                    b.Property<int>("Batches")
+                        .HasColumnType("integer")
+                        .HasColumnName("batches");
+
+                    b.Property<string>("Cursor")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("cursor");
+
+                    b.Property<DateTime>("Cutoff")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cutoff");
+
+                    b.Property<string>("Deleted")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("deleted");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<long>("MaxLatenessSeconds")
+                        .HasColumnType("bigint")
+                        .HasColumnName("max_lateness_seconds");
+
+                    b.Property<string>("PartitionsDropped")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("partitions_dropped");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Step")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("step");
+
+                    b.HasKey("Id")
+                        .HasName("pk_retention_sweeps");
+
+                    b.HasIndex("StartedAt")
+                        .HasDatabaseName("ix_retention_sweeps_started_at");
+
+                    b.HasIndex("State")
+                        .IsUnique()
+                        .HasDatabaseName("ux_retention_sweeps_running")
+                        .HasFilter("state = 'running'");
+
+                    b.ToTable("retention_sweeps", (string)null);
+                });
+
             modelBuilder.Entity("Custodian.Core.Features.Store.ContactPerson", b =>
                 {
                     b.Property<Guid>("Id")

@@ -532,6 +532,84 @@ namespace Custodian.Migrations.Sqlite.Migrations
                     b.ToTable("organizations", (string)null);
                 });
 
+            modelBuilder.Entity("Custodian.Core.Features.Retention.RetentionSweepRun", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<long?>("AuditFirstSeq")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("audit_first_seq");
+
+                    b.Property<long?>("AuditLastSeq")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("audit_last_seq");
+
+                    b.Property<int>("Batches")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("batches");
+
+                    b.Property<string>("Cursor")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cursor");
+
+                    b.Property<DateTime>("Cutoff")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cutoff");
+
+                    b.Property<string>("Deleted")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deleted");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("finished_at");
+
+                    b.Property<long>("MaxLatenessSeconds")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_lateness_seconds");
+
+                    b.Property<string>("PartitionsDropped")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("partitions_dropped");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Step")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("step");
+
+                    b.HasKey("Id")
+                        .HasName("pk_retention_sweeps");
+
+                    b.HasIndex("StartedAt")
+                        .HasDatabaseName("ix_retention_sweeps_started_at");
+
+                    b.HasIndex("State")
+                        .IsUnique()
+                        .HasDatabaseName("ux_retention_sweeps_running")
+                        .HasFilter("state = 'running'");
+
+                    b.ToTable("retention_sweeps", (string)null);
+                });
+
             modelBuilder.Entity("Custodian.Core.Features.Store.ContactPerson", b =>
                 {
                     b.Property<Guid>("Id")

@@ -1,7 +1,5 @@
 using System.Text;
 using Custodian.Core.Features.Audit;
-using NodaTime;
-using Xunit;
 
 namespace Custodian.Core.Tests.Audit;
 

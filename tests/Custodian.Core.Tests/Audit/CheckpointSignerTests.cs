@@ -1,6 +1,5 @@
 using Custodian.Core.Common;
 using Custodian.Core.Features.Audit;
-using Xunit;
 
 namespace Custodian.Core.Tests.Audit;
 

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Custodian.Core.Features.Audit;
-using Xunit;
 
 namespace Custodian.Core.Tests.Audit;
 

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Custodian.Core.Features.Blobs;
-using Xunit;
 
 namespace Custodian.Core.Tests.Blobs;
 

@@ -1,5 +1,4 @@
 using Custodian.Core.Features.Events;
-using Xunit;
 
 namespace Custodian.Core.Tests.Events;
 

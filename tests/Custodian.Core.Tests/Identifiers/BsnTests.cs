@@ -1,6 +1,5 @@
 using System.Reflection;
 using Custodian.Core.Identifiers;
-using Xunit;
 
 namespace Custodian.Core.Tests.Identifiers;
 

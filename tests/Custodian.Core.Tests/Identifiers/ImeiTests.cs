@@ -1,5 +1,4 @@
 using Custodian.Core.Identifiers;
-using Xunit;
 
 namespace Custodian.Core.Tests.Identifiers;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using Custodian.Core.Identifiers;
-using Xunit;
 
 namespace Custodian.Core.Tests.Identifiers;
 

@@ -1,6 +1,4 @@
 using Custodian.Core.Features.Register;
-using NodaTime;
-using Xunit;
 
 namespace Custodian.Core.Tests.Register;
 

@@ -22,12 +22,16 @@ internal sealed class ImportFixture : IAsyncDisposable
 
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("custodian-import.");
 
-    private ImportFixture(TestDatabase database, ServiceProvider services, ImportOptions options)
+    private ImportFixture(TestDatabase database, ServiceProvider services, ImportOptions options, FakeTimeProvider time)
     {
         Database = database;
         Services = services;
         Options = options;
+        Time = time;
     }
+
+    /// <summary>The services' clock (starts at 2026-11-28 12:00 UTC).</summary>
+    public FakeTimeProvider Time { get; }
 
     public TestDatabase Database { get; }
 
@@ -41,7 +45,10 @@ internal sealed class ImportFixture : IAsyncDisposable
 
     public static string Sample(string name) => Path.Combine(AppContext.BaseDirectory, "Import", "samples", name);
 
-    public static async Task<ImportFixture> CreateAsync(Engine engine, int chunkRows = 50_000)
+    /// <param name="engine">The database engine.</param>
+    /// <param name="chunkRows">Rows per import transaction.</param>
+    /// <param name="more">Further services (the retention sweep, the register).</param>
+    public static async Task<ImportFixture> CreateAsync(Engine engine, int chunkRows = 50_000, Action<IServiceCollection>? more = null)
     {
         var database = await TestDatabase.CreateAsync(engine);
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
@@ -51,8 +58,9 @@ internal sealed class ImportFixture : IAsyncDisposable
             .AddSingleton(MasterKey.FromBytes([.. Enumerable.Range(1, 32).Select(i => (byte)i)]))
             .AddSingleton(options)
             .AddCustodianAudit()
-            .AddCustodianEvents());
-        return new ImportFixture(database, services, options);
+            .AddCustodianEvents()
+            .Apply(more));
+        return new ImportFixture(database, services, options, time);
     }
 
     public CustodianDbContext CreateContext(TenantScope? scope = null)
@@ -132,5 +140,14 @@ internal sealed class ImportFixture : IAsyncDisposable
         await Services.DisposeAsync();
         await Database.DisposeAsync();
         _folder.Delete(recursive: true);
+    }
+}
+
+internal static class ServiceCollectionTestExtensions
+{
+    public static IServiceCollection Apply(this IServiceCollection services, Action<IServiceCollection>? more)
+    {
+        more?.Invoke(services);
+        return services;
     }
 }

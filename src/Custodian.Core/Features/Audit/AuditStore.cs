@@ -28,6 +28,14 @@ internal static class AuditStore
             : throw new InvalidOperationException("audit.head_missing: the audit head row is missing; the database was not migrated or was tampered with.");
     }
 
+    /// <summary>The log's size: after an append in the caller's transaction, the position of the event just appended.</summary>
+    public static async Task<long> SizeAsync(CustodianDbContext db, CancellationToken ct)
+    {
+        RequireTransaction(db);
+        var heads = await db.Set<AuditHead>().AsNoTracking().Where(h => h.Id == AuditHead.SingletonId).Select(h => h.Size).ToListAsync(ct);
+        return heads.Count == 1 ? heads[0] : throw new InvalidOperationException("audit.head_missing: the audit head row is missing.");
+    }
+
     public static void RequireTransaction(CustodianDbContext db)
     {
         ArgumentNullException.ThrowIfNull(db);

@@ -123,10 +123,11 @@ internal static class EventPartitions
     }
 
     /// <summary>The SQLite view over the months: SQLite pushes a WHERE into each arm of a UNION ALL view, so every month's index is used.</summary>
-    private static string SqliteViewSql(EventTable table, IEnumerable<YearMonth> months)
+    internal static string SqliteViewSql(EventTable table, IEnumerable<YearMonth> months)
     {
         var columns = table.ColumnList;
-        var arms = months.Order().Select(m => $"SELECT {columns} FROM {table.MonthTable(m)}");
+        // The held table (records of dropped months kept for a legal hold) is always part of the view.
+        var arms = months.Order().Select(m => $"SELECT {columns} FROM {table.MonthTable(m)}").Append($"SELECT {columns} FROM {table.HeldTable}");
         return $"DROP VIEW IF EXISTS {table.Name};\nCREATE VIEW {table.Name} AS {string.Join("\nUNION ALL ", arms)};";
     }
 

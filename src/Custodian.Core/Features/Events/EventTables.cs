@@ -50,6 +50,15 @@ internal abstract class EventTable
 
     public string ColumnList => string.Join(", ", Columns.Select(c => c.Name));
 
+    /// <summary>The columns that hold a subscriber identifier (the indexed ones): what a hold on an identifier matches.</summary>
+    public IReadOnlyList<string> IdentifierColumns => [.. Indexes.Select(i => i.Columns[0])];
+
+    /// <summary>
+    /// Where records of dropped months that a legal hold still covers are kept (<c>usage_records_held</c>): on
+    /// PostgreSQL the DEFAULT partition of the parent, on SQLite a table in the view, so look-ups find them as before.
+    /// </summary>
+    public string HeldTable => $"{Name}_held";
+
     public static EventTable For(EventFamily family) => family switch
     {
         EventFamily.Usage => UsageTable.Instance,

@@ -1,0 +1,215 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using Custodian.Core.Features.Events;
+using NodaTime;
+using Npgsql;
+
+namespace Custodian.Core.Features.Retention;
+
+/// <summary>
+/// A legal hold's reach into the usage and traffic tables: a record is covered when it belongs to the organisation (any,
+/// when null), started within [<see cref="From"/>, <see cref="Until"/>) (open ends when null), and holds one of the
+/// <see cref="Identifiers"/> in an identifier column (any record, when empty). Values are in index form.
+/// </summary>
+internal sealed record EventHoldScope(Guid? OrganizationId, Instant? From, Instant? Until, IReadOnlyList<string> Identifiers);
+
+/// <summary>Rows of one organisation removed from an event table, and the earliest start among them (for lateness).</summary>
+internal sealed record EventDeletion(Guid OrganizationId, long Rows, Instant EarliestStart);
+
+/// <summary>
+/// The raw SQL of retention on the month-partitioned event tables, inside the caller's transaction: count a month per
+/// organisation, copy the rows a hold covers to the held table, drop a month, and delete expired rows in batches from a
+/// month that is only partly expired (or from the held table once its holds have ended).
+/// </summary>
+internal sealed class EventRetention(DbConnection connection, DbTransaction transaction)
+{
+    private readonly bool _postgres = connection is NpgsqlConnection;
+
+    /// <summary>
+    /// Rows per organisation of <paramref name="source"/> and the earliest start of each (one scan); with
+    /// <paramref name="holds"/>, only the rows they cover (none when the list is empty).
+    /// </summary>
+    public async Task<IReadOnlyList<EventDeletion>> CountAsync(EventTable table, string source, IReadOnlyList<EventHoldScope>? holds, CancellationToken ct)
+    {
+        if (holds is { Count: 0 })
+        {
+            return [];
+        }
+
+        await using var command = Command(string.Empty);
+        var where = holds is null ? string.Empty : $" WHERE {HeldCondition(command, table, holds)}";
+        command.CommandText = $"SELECT organization_id, COUNT(*), MIN(start_time) FROM {source}{where} GROUP BY organization_id ORDER BY organization_id";
+        return await ReadDeletionsAsync(command, ct);
+    }
+
+    /// <summary>
+    /// Copies the rows of month table <paramref name="source"/> that any of <paramref name="holds"/> covers into the
+    /// family's held table. Returns how many were copied.
+    /// </summary>
+    public async Task<long> PreserveHeldAsync(EventTable table, string source, IReadOnlyList<EventHoldScope> holds, CancellationToken ct)
+    {
+        if (holds.Count == 0)
+        {
+            return 0;
+        }
+
+        await using var command = Command(string.Empty);
+        command.CommandText = $"INSERT INTO {table.HeldTable} ({table.ColumnList}) SELECT {table.ColumnList} FROM {source} WHERE {HeldCondition(command, table, holds)}";
+        return await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// Drops month <paramref name="month"/> of <paramref name="table"/> and its registry row; on SQLite rebuilds the view
+    /// over the remaining months (and the held table) in the same transaction.
+    /// </summary>
+    public async Task DropMonthAsync(EventTable table, YearMonth month, CancellationToken ct)
+    {
+        await ExecuteAsync($"DROP TABLE IF EXISTS {table.MonthTable(month)}", ct);
+        await ExecuteAsync(string.Create(CultureInfo.InvariantCulture,
+            $"DELETE FROM event_partitions WHERE family = '{EventPartitions.FamilyName(table.Family)}' AND month = {EventPartitions.Code(month)}"), ct);
+        if (!_postgres)
+        {
+            var remaining = await EventPartitions.ExistingMonthsAsync(connection, transaction, table, ct);
+            await ExecuteAsync(EventPartitions.SqliteViewSql(table, remaining), ct);
+        }
+    }
+
+    /// <summary>
+    /// Deletes up to <paramref name="limit"/> rows of <paramref name="source"/> that started at or before
+    /// <paramref name="startCutoff"/> and that none of <paramref name="holds"/> covers. Returns what went, per organisation;
+    /// fewer than <paramref name="limit"/> rows means nothing more is due. Safe to repeat: the condition is the state.
+    /// </summary>
+    public async Task<IReadOnlyList<EventDeletion>> DeleteExpiredAsync(
+        EventTable table, string source, Instant startCutoff, IReadOnlyList<EventHoldScope> holds, int limit, CancellationToken ct)
+    {
+        await using var command = Command(string.Empty);
+        var rowId = _postgres ? "ctid" : "rowid";
+        var where = new StringBuilder("start_time <= @cutoff");
+        Add(command, "@cutoff", Time(startCutoff));
+        if (holds.Count > 0)
+        {
+            where.Append(" AND NOT (").Append(HeldCondition(command, table, holds)).Append(')');
+        }
+
+        // By physical row id, so each batch is an index or rowid range read plus exact deletes: PostgreSQL's
+        // "= ANY(ARRAY(...))" becomes a TID scan (an IN over a subquery would scan the month for a semi-join).
+        var pick = string.Create(CultureInfo.InvariantCulture, $"SELECT {rowId} FROM {source} WHERE {where} LIMIT {limit}");
+        command.CommandText = _postgres
+            ? $"DELETE FROM {source} WHERE ctid = ANY(ARRAY({pick})) RETURNING organization_id, start_time"
+            : $"DELETE FROM {source} WHERE rowid IN ({pick}) RETURNING organization_id, start_time";
+        var perOrganization = new Dictionary<Guid, (long Rows, Instant Earliest)>();
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                var org = reader.GetGuid(0);
+                var start = ReadTime(reader, 1);
+                perOrganization[org] = perOrganization.TryGetValue(org, out var seen)
+                    ? (seen.Rows + 1, start < seen.Earliest ? start : seen.Earliest)
+                    : (1, start);
+            }
+        }
+
+        return [.. perOrganization.OrderBy(p => p.Key).Select(p => new EventDeletion(p.Key, p.Value.Rows, p.Value.Earliest))];
+    }
+
+    /// <summary>Rows of <paramref name="source"/> that started at or before the cutoff and that a hold keeps.</summary>
+    public async Task<long> CountHeldAsync(EventTable table, string source, Instant startCutoff, IReadOnlyList<EventHoldScope> holds, CancellationToken ct)
+    {
+        if (holds.Count == 0)
+        {
+            return 0;
+        }
+
+        await using var command = Command(string.Empty);
+        Add(command, "@cutoff", Time(startCutoff));
+        command.CommandText = $"SELECT COUNT(*) FROM {source} WHERE start_time <= @cutoff AND ({HeldCondition(command, table, holds)})";
+        return Convert.ToInt64(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The SQL that is true for a row any of the holds covers; adds its parameters to <paramref name="command"/>.</summary>
+    private string HeldCondition(DbCommand command, EventTable table, IReadOnlyList<EventHoldScope> holds)
+    {
+        var any = new List<string>();
+        for (var h = 0; h < holds.Count; h++)
+        {
+            var hold = holds[h];
+            var all = new List<string>();
+            if (hold.OrganizationId is { } org)
+            {
+                all.Add($"organization_id = @h{h}org");
+                Add(command, $"@h{h}org", _postgres ? org : EventTable.ToSqliteId(org));
+            }
+
+            if (hold.From is { } from)
+            {
+                all.Add($"start_time >= @h{h}from");
+                Add(command, $"@h{h}from", Time(from));
+            }
+
+            if (hold.Until is { } until)
+            {
+                all.Add($"start_time < @h{h}until");
+                Add(command, $"@h{h}until", Time(until));
+            }
+
+            if (hold.Identifiers.Count > 0)
+            {
+                var names = new List<string>();
+                for (var i = 0; i < hold.Identifiers.Count; i++)
+                {
+                    names.Add($"@h{h}id{i}");
+                    Add(command, $"@h{h}id{i}", hold.Identifiers[i]);
+                }
+
+                var list = string.Join(", ", names);
+                all.Add("(" + string.Join(" OR ", table.IdentifierColumns.Select(c => $"{c} IN ({list})")) + ")");
+            }
+
+            any.Add(all.Count == 0 ? "1 = 1" : "(" + string.Join(" AND ", all) + ")");
+        }
+
+        return string.Join(" OR ", any);
+    }
+
+    private async Task<IReadOnlyList<EventDeletion>> ReadDeletionsAsync(DbCommand command, CancellationToken ct)
+    {
+        var rows = new List<EventDeletion>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            rows.Add(new EventDeletion(reader.GetGuid(0), Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture), ReadTime(reader, 2)));
+        }
+
+        return rows;
+    }
+
+    private object Time(Instant instant) => _postgres ? instant.ToDateTimeUtc() : EventTable.ToSqliteTime(instant);
+
+    private Instant ReadTime(DbDataReader reader, int i) => _postgres
+        ? Instant.FromDateTimeUtc(DateTime.SpecifyKind(reader.GetDateTime(i), DateTimeKind.Utc))
+        : EventTable.FromSqliteTime(reader.GetInt64(i));
+
+    private async Task ExecuteAsync(string sql, CancellationToken ct)
+    {
+        await using var command = Command(sql);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private DbCommand Command(string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    private static void Add(DbCommand command, string name, object value)
+    {
+        var p = command.CreateParameter();
+        p.ParameterName = name;
+        p.Value = value;
+        command.Parameters.Add(p);
+    }
+}

@@ -1,0 +1,350 @@
+using System.Globalization;
+using System.Reflection;
+using Custodian.Core.Common;
+using Custodian.Core.Features.Audit;
+using Custodian.Core.Features.Events;
+using Custodian.Core.Features.Register;
+using Custodian.Core.Features.Store;
+using Custodian.Core.Features.Tenancy;
+using Custodian.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using NodaTime;
+using NodaTime.Text;
+
+namespace Custodian.Core.Features.Retention;
+
+/// <summary>What a sweep run reports as it goes (a progress bar on a terminal).</summary>
+internal interface ISweepProgress
+{
+    void Deleted(string step, long rows);
+}
+
+/// <summary>
+/// Runs a retention sweep (issue 4 §1; security.md §3.3): the cutoff is fixed when the sweep starts; the steps run in
+/// a fixed order; every batch deletes its records, appends its audit events and advances the stored position in ONE
+/// transaction. A sweep interrupted anywhere is resumed by the next run with its original cutoff and ends exactly where
+/// an uninterrupted one would: each batch's condition is the state ("expired at the cutoff, not held, still there"),
+/// so repeating a batch deletes nothing twice, and nothing whose expiry is after the cutoff is ever selected.
+/// </summary>
+/// <remarks>
+/// Holds are read again for every batch, so a hold placed while a sweep runs protects from the next batch on. One sweep
+/// at a time: a database lease (several nodes) and a unique index on the running sweep row.
+/// </remarks>
+internal sealed class RetentionSweeper(
+    IDbContextFactory<CustodianDbContext> contexts,
+    IAuditTrail audit,
+    TimeProvider time,
+    ProcessingRegister register,
+    IRetentionHolds holds)
+{
+    public const string LeaseName = "retention.sweep";
+
+    /// <summary>The step names, in the order a sweep runs them; the first batch of a step starts after the previous step is done.</summary>
+    public static IReadOnlyList<string> Steps { get; } =
+    [
+        .. EventTable.All.Select(t => $"events.{EventPartitions.FamilyName(t.Family)}.months"),
+        .. EventTable.All.Select(t => $"events.{EventPartitions.FamilyName(t.Family)}.rows"),
+    ];
+
+    private static readonly AuditActor Actor = new(AuditActorKind.System, "job:retention-sweep");
+
+    /// <summary>Rows per batch of individual deletions.</summary>
+    public int BatchSize { get; init; } = 10_000;
+
+    public Duration LeaseDuration { get; init; } = Duration.FromMinutes(5);
+
+    /// <summary>Who holds the lease while this process sweeps.</summary>
+    public string Holder { get; init; } = $"{Environment.MachineName}:{Environment.ProcessId}";
+
+    /// <summary>
+    /// Runs (or resumes) a sweep to its end. Returns null when another process holds the sweep lease.
+    /// </summary>
+    public async Task<RetentionSweepRun?> RunAsync(ISweepProgress? progress, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        db.ScopeTo(TenantScope.Everything);
+        if (!await RenewLeaseAsync(db, ct))
+        {
+            return null;
+        }
+
+        try
+        {
+            var run = await StartOrResumeAsync(db, ct);
+            FailPoints.Hit("retention.sweep.started");
+            foreach (var step in Steps.SkipWhile(s => run.Step is not null && s != run.Step))
+            {
+                if (run.Step != step)
+                {
+                    run.Step = step;
+                    run.Cursor = null;
+                    await db.SaveChangesAsync(ct);
+                }
+
+                await RunStepAsync(db, run, step, progress, ct);
+            }
+
+            await FinishAsync(db, run, ct);
+            return run;
+        }
+        finally
+        {
+            await JobLeases.ReleaseAsync(db, LeaseName, Holder, Now(), CancellationToken.None);
+        }
+    }
+
+    /// <summary>The expiry of an event record that started at <paramref name="start"/>, by the family's register rule.</summary>
+    public Instant EventExpiry(EventTable table, Instant start) => RetentionArithmetic.Expiry(EventRule(table), start);
+
+    private async Task<RetentionSweepRun> StartOrResumeAsync(CustodianDbContext db, CancellationToken ct)
+    {
+        var running = await db.Set<RetentionSweepRun>().SingleOrDefaultAsync(s => s.State == RetentionSweepRun.Running, ct);
+        if (running is not null)
+        {
+            running.Attempts++;
+            await db.SaveChangesAsync(ct);
+            return running;
+        }
+
+        var now = Now();
+        var run = new RetentionSweepRun { Cutoff = now, StartedAt = now, Step = Steps[0] };
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        db.Add(run);
+        await db.SaveChangesAsync(ct);
+        await audit.AppendAsync(db, new AuditEntry(
+            "retention.sweep_started", Actor, null, [new AuditObject("retention_sweep", run.Id.ToString())],
+            Details: new Dictionary<string, string> { ["cutoff"] = InstantPattern.ExtendedIso.Format(run.Cutoff) }), ct);
+        run.AuditFirstSeq = run.AuditLastSeq = await AuditStore.SizeAsync(db, ct);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return run;
+    }
+
+    private Task RunStepAsync(CustodianDbContext db, RetentionSweepRun run, string step, ISweepProgress? progress, CancellationToken ct)
+    {
+        foreach (var table in EventTable.All)
+        {
+            var family = EventPartitions.FamilyName(table.Family);
+            if (step == $"events.{family}.months")
+            {
+                return DropExpiredMonthsAsync(db, run, table, progress, ct);
+            }
+
+            if (step == $"events.{family}.rows")
+            {
+                return DeleteExpiredEventRowsAsync(db, run, table, progress, ct);
+            }
+        }
+
+        throw new InvalidOperationException($"unknown sweep step '{step}'");
+    }
+
+    /// <summary>
+    /// Whole months whose every possible record has expired at the cutoff go by DROP, oldest first, one month per
+    /// transaction: rows a hold covers are copied to the held table first, in the same transaction.
+    /// </summary>
+    private async Task DropExpiredMonthsAsync(
+        CustodianDbContext db, RetentionSweepRun run, EventTable table, ISweepProgress? progress, CancellationToken ct)
+    {
+        var category = EventCategory(table);
+        var startCutoff = RetentionArithmetic.StartCutoff(EventRule(table), run.Cutoff);
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            var months = await EventPartitions.ExistingMonthsAsync(db.Database.GetDbConnection(), null, table, ct);
+            foreach (var month in months.Where(m => MonthEnd(m) <= startCutoff))
+            {
+                await RenewLeaseOrThrowAsync(db, ct);
+                await using var tx = await db.Database.BeginTransactionAsync(ct);
+                var sql = new EventRetention(db.Database.GetDbConnection(), tx.GetDbTransaction());
+                var source = table.MonthTable(month);
+                var scopes = await holds.EventScopesAsync(db, category, Now(), ct);
+                var kept = await sql.CountAsync(table, source, scopes, ct);
+                var preserved = await sql.PreserveHeldAsync(table, source, scopes, ct);
+                FailPoints.Hit("retention.month.preserved");
+                var all = await sql.CountAsync(table, source, null, ct);
+                await sql.DropMonthAsync(table, month, ct);
+                FailPoints.Hit("retention.month.dropped");
+
+                // What went is every row minus the copies kept for holds, per organisation.
+                var counts = all
+                    .Select(c => c with { Rows = c.Rows - kept.Where(k => k.OrganizationId == c.OrganizationId).Sum(k => k.Rows) })
+                    .Where(c => c.Rows > 0)
+                    .ToList();
+                var total = counts.Sum(c => c.Rows);
+                run.AddDropped(new DroppedPartition(
+                    EventPartitions.FamilyName(table.Family), month.ToString("yyyy-MM", CultureInfo.InvariantCulture), total, preserved));
+                foreach (var c in counts)
+                {
+                    run.Count(category, c.OrganizationId, c.Rows);
+                    run.Late(run.Cutoff - EventExpiry(table, c.EarliestStart));
+                }
+
+                await AuditDeletionsAsync(db, run, category, "retention.month_dropped", counts, new Dictionary<string, string>
+                {
+                    ["month"] = month.ToString("yyyy-MM", CultureInfo.InvariantCulture),
+                    ["table"] = table.Name,
+                    ["preserved_for_holds"] = preserved.ToString(CultureInfo.InvariantCulture),
+                }, ct);
+                run.Cursor = month.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+                run.Batches++;
+                await db.SaveChangesAsync(ct);
+                FailPoints.Hit("retention.month.before_commit");
+                await tx.CommitAsync(ct);
+                FailPoints.Hit("retention.month.committed");
+                progress?.Deleted(run.Step!, total);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>
+    /// Expired rows of months that are only partly expired, and of the held table once holds no longer cover them, go
+    /// by batched deletes.
+    /// </summary>
+    private async Task DeleteExpiredEventRowsAsync(
+        CustodianDbContext db, RetentionSweepRun run, EventTable table, ISweepProgress? progress, CancellationToken ct)
+    {
+        var category = EventCategory(table);
+        var startCutoff = RetentionArithmetic.StartCutoff(EventRule(table), run.Cutoff);
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            var months = await EventPartitions.ExistingMonthsAsync(db.Database.GetDbConnection(), null, table, ct);
+            var sources = months.Where(m => m.OnDayOfMonth(1).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant() <= startCutoff)
+                .Select(table.MonthTable)
+                .Append(table.HeldTable);
+            foreach (var source in sources)
+            {
+                while (true)
+                {
+                    await RenewLeaseOrThrowAsync(db, ct);
+                    await using var tx = await db.Database.BeginTransactionAsync(ct);
+                    var sql = new EventRetention(db.Database.GetDbConnection(), tx.GetDbTransaction());
+                    var scopes = await holds.EventScopesAsync(db, category, Now(), ct);
+                    var deleted = await sql.DeleteExpiredAsync(table, source, startCutoff, scopes, BatchSize, ct);
+                    FailPoints.Hit("retention.rows.deleted");
+                    var rows = deleted.Sum(d => d.Rows);
+                    if (rows == 0)
+                    {
+                        await tx.RollbackAsync(ct);
+                        break;
+                    }
+
+                    foreach (var d in deleted)
+                    {
+                        run.Count(category, d.OrganizationId, d.Rows);
+                        run.Late(run.Cutoff - EventExpiry(table, d.EarliestStart));
+                    }
+
+                    await AuditDeletionsAsync(db, run, category, "retention.deleted", deleted, new Dictionary<string, string> { ["table"] = source }, ct);
+                    FailPoints.Hit("retention.rows.audited");
+                    run.Cursor = source;
+                    run.Batches++;
+                    await db.SaveChangesAsync(ct);
+                    await tx.CommitAsync(ct);
+                    FailPoints.Hit("retention.rows.committed");
+                    progress?.Deleted(run.Step!, rows);
+                    if (rows < BatchSize)
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>One audit event per organisation whose records went in this batch, then the sweep's audit position.</summary>
+    private async Task AuditDeletionsAsync(
+        CustodianDbContext db,
+        RetentionSweepRun run,
+        string category,
+        string action,
+        IReadOnlyList<EventDeletion> deletions,
+        IReadOnlyDictionary<string, string> details,
+        CancellationToken ct)
+    {
+        foreach (var d in deletions)
+        {
+            var all = new Dictionary<string, string>(details, StringComparer.Ordinal)
+            {
+                ["category"] = category,
+                ["count"] = d.Rows.ToString(CultureInfo.InvariantCulture),
+                ["cutoff"] = InstantPattern.ExtendedIso.Format(run.Cutoff),
+            };
+            await audit.AppendAsync(db, new AuditEntry(action, Actor, d.OrganizationId, [new AuditObject("retention_sweep", run.Id.ToString())], Details: all), ct);
+        }
+
+        run.AuditLastSeq = await AuditStore.SizeAsync(db, ct);
+    }
+
+    private async Task FinishAsync(CustodianDbContext db, RetentionSweepRun run, CancellationToken ct)
+    {
+        FailPoints.Hit("retention.sweep.finishing");
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            var counts = run.DeletedCounts();
+            await audit.AppendAsync(db, new AuditEntry(
+                "retention.sweep_completed", Actor, null, [new AuditObject("retention_sweep", run.Id.ToString())],
+                Details: new Dictionary<string, string>
+                {
+                    ["cutoff"] = InstantPattern.ExtendedIso.Format(run.Cutoff),
+                    ["deleted"] = counts.Sum(c => c.Count).ToString(CultureInfo.InvariantCulture),
+                    ["partitions_dropped"] = run.DroppedPartitions().Count.ToString(CultureInfo.InvariantCulture),
+                    ["batches"] = run.Batches.ToString(CultureInfo.InvariantCulture),
+                    ["attempts"] = run.Attempts.ToString(CultureInfo.InvariantCulture),
+                }), ct);
+            run.AuditLastSeq = await AuditStore.SizeAsync(db, ct);
+            run.State = RetentionSweepRun.Completed;
+            run.Step = null;
+            run.Cursor = null;
+            run.FinishedAt = Now();
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+
+        // Deleted pages are zeroed (secure_delete) in the WAL; the checkpoint writes them over the main file and the
+        // truncation removes the WAL's copies, so nothing deleted stays readable in either file.
+        if (!db.Database.IsNpgsql())
+        {
+            await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE)", ct);
+        }
+    }
+
+    private async Task<bool> RenewLeaseAsync(CustodianDbContext db, CancellationToken ct)
+    {
+        var now = Now();
+        return await JobLeases.TryAcquireAsync(db, LeaseName, Holder, now + LeaseDuration, now, ct);
+    }
+
+    private async Task RenewLeaseOrThrowAsync(CustodianDbContext db, CancellationToken ct)
+    {
+        if (!await RenewLeaseAsync(db, ct))
+        {
+            throw new InvalidOperationException("retention.lease_lost: another process took over the retention sweep; this one stops.");
+        }
+    }
+
+    private FixedRetention EventRule(EventTable table) =>
+        register.Category(EventCategory(table)).Retention as FixedRetention
+        ?? throw new InvalidOperationException($"the register's rule for {EventCategory(table)} must be a fixed period from the record's time");
+
+    /// <summary>The register category of a family's records: the category its personal columns are marked with.</summary>
+    internal static string EventCategory(EventTable table) =>
+        table.RecordType.GetProperties()
+            .Select(p => p.GetCustomAttribute<PersonalDataAttribute>()?.Category)
+            .First(c => c is not null)!;
+
+    /// <summary>The end of a UTC month partition: its last possible start time is just before this.</summary>
+    private static Instant MonthEnd(YearMonth month) => month.PlusMonths(1).OnDayOfMonth(1).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant() - Duration.Epsilon;
+
+    private Instant Now() => Instant.FromDateTimeOffset(time.GetUtcNow());
+}

@@ -1,0 +1,19 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Custodian.Core.Features.Retention;
+
+internal static class SweepServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the retention sweep. Needs the database, the audit trail, the register (<c>ProcessingRegister</c>) and
+    /// an <see cref="IRetentionHolds"/>.
+    /// </summary>
+    public static IServiceCollection AddCustodianRetentionSweep(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IRetentionHolds, ScaffoldHolds>();
+        services.TryAddSingleton<RetentionSweeper>();
+        return services;
+    }
+}

@@ -1,0 +1,173 @@
+using System.Globalization;
+using System.Text;
+using Custodian.Configuration;
+using Custodian.Core.Features.Audit;
+using Custodian.Core.Features.Events;
+using Custodian.Core.Features.Register;
+using Custodian.Core.Features.Retention;
+using Custodian.Core.Persistence;
+using Custodian.IntegrationTests.Import;
+using Custodian.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+using Xunit;
+
+namespace Custodian.IntegrationTests.Retention;
+
+/// <summary>The retention sweep on the month-partitioned usage and traffic records: exact cutoffs, receipts, resumption.</summary>
+public sealed class SweepTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    internal static ProcessingRegister ShippedRegister { get; } = RegisterLoader.LoadFile(SettingsResolver.ShippedRegisterPath).Register!;
+
+    internal static Task<ImportFixture> CreateAsync(Engine engine) =>
+        ImportFixture.CreateAsync(engine, more: s => s.AddSingleton(ShippedRegister).AddCustodianRetentionSweep());
+
+    /// <summary>
+    /// The fixture's clock is 2026-11-28 12:00 UTC (13:00 in Amsterdam); six months earlier on Amsterdam's calendar is
+    /// 2026-05-28 13:00 CEST = 11:00 UTC: a record that started then has just expired, one a second later has not.
+    /// </summary>
+    private static string UsageRows() => Usage(
+        ("demo", "march", "2026-03-15T10:00:00Z"),
+        ("demo", "april-last-second", "2026-04-30T23:59:59Z"),
+        ("other", "may-first", "2026-05-01T00:00:00Z"),
+        ("demo", "at-cutoff", "2026-05-28T11:00:00Z"),
+        ("demo", "after-cutoff", "2026-05-28T11:00:01Z"),
+        ("other", "june", "2026-06-10T08:00:00Z"),
+        ("demo", "november", "2026-11-20T08:00:00Z"));
+
+    internal static string Usage(params (string Org, string Id, string Start)[] rows)
+    {
+        var text = new StringBuilder("organization,record_id,kind,direction,caller,callee,start,duration\n");
+        foreach (var (org, id, start) in rows)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{org},{id},mobile,outbound,+442079460501,+442079460001,{start},60\n");
+        }
+
+        return text.ToString();
+    }
+
+    [Theory, AllEngines]
+    public async Task Run_ExpiredMonthsAndRows_DeletesExactlyUpToTheCutoff(Engine engine)
+    {
+        await using var f = await CreateAsync(engine);
+        var demo = await f.AddOrganizationAsync("demo");
+        var other = await f.AddOrganizationAsync("other");
+        Assert.Equal(ImportOutcome.Imported, (await f.ImportAsync(EventFamily.Usage, f.Write("usage.csv", UsageRows()))).Outcome);
+
+        var run = await f.Services.GetRequiredService<RetentionSweeper>().RunAsync(null, Ct);
+
+        Assert.NotNull(run);
+        Assert.Equal(RetentionSweepRun.Completed, run.State);
+        Assert.Equal(Instant.FromUtc(2026, 11, 28, 12, 0), run.Cutoff);
+        Assert.Equal(["after-cutoff", "june", "november"], (await f.RowsAsync("SELECT record_key FROM usage_records ORDER BY start_time")).Select(r => r[0]));
+        Assert.Equal(["202605", "202606", "202611"], (await f.RowsAsync("SELECT month FROM event_partitions WHERE family = 'usage' ORDER BY month")).Select(r => r[0]));
+        Assert.Equal(
+            [new SweepCount("usage.call_detail_records", demo, 3), new SweepCount("usage.call_detail_records", other, 1)],
+            run.DeletedCounts().OrderBy(c => c.OrganizationId == demo ? 0 : 1));
+        Assert.Equal([new DroppedPartition("usage", "2026-03", 1, 0), new DroppedPartition("usage", "2026-04", 1, 0)], run.DroppedPartitions());
+
+        // The March record (11:00 in Amsterdam, CET) expired on 15 September 11:00 CEST = 09:00 UTC: 74 days 3 hours before the sweep.
+        Assert.Equal((long)Duration.FromDays(74).Plus(Duration.FromHours(3)).TotalSeconds, run.MaxLatenessSeconds);
+        await AssertAuditIntactAsync(f);
+        Assert.Equal(4, await SumOfAuditedCountsAsync(f));
+    }
+
+    [Theory, AllEngines]
+    public async Task Run_Twice_SecondDeletesNothing(Engine engine)
+    {
+        await using var f = await CreateAsync(engine);
+        await f.AddOrganizationAsync("demo");
+        await f.AddOrganizationAsync("other");
+        await f.ImportAsync(EventFamily.Usage, f.Write("usage.csv", UsageRows()));
+        var sweeper = f.Services.GetRequiredService<RetentionSweeper>();
+        await sweeper.RunAsync(null, Ct);
+
+        var second = await sweeper.RunAsync(null, Ct);
+
+        Assert.Empty(second!.DeletedCounts());
+        Assert.Empty(second.DroppedPartitions());
+        Assert.Equal(3, await f.ScalarAsync("SELECT count(*) FROM usage_records"));
+    }
+
+    [Theory, AllEngines]
+    public async Task Run_AfterAnInterruptedSweep_FinishesItWithItsOriginalCutoff(Engine engine)
+    {
+        await using var f = await CreateAsync(engine);
+        await f.AddOrganizationAsync("demo");
+        await f.AddOrganizationAsync("other");
+        await f.ImportAsync(EventFamily.Usage, f.Write("usage.csv", UsageRows()));
+        var sweeper = f.Services.GetRequiredService<RetentionSweeper>();
+
+        // Interrupted after its first committed batch (the March partition).
+        await Assert.ThrowsAsync<InvalidOperationException>(() => sweeper.RunAsync(new StopAfterFirstBatch(), Ct));
+        Assert.Equal(6, await f.ScalarAsync("SELECT count(*) FROM usage_records"));
+
+        // A day later the record a second after the first cutoff has expired too, but the resumed sweep keeps its cutoff.
+        f.Time.Advance(TimeSpan.FromDays(1));
+        var resumed = await sweeper.RunAsync(null, Ct);
+
+        Assert.Equal(Instant.FromUtc(2026, 11, 28, 12, 0), resumed!.Cutoff);
+        Assert.Equal(2, resumed.Attempts);
+        Assert.Equal(["after-cutoff", "june", "november"], (await f.RowsAsync("SELECT record_key FROM usage_records ORDER BY start_time")).Select(r => r[0]));
+        Assert.Equal(4, resumed.DeletedCounts().Sum(c => c.Count));
+
+        // The next sweep is a new one, with today's cutoff.
+        var next = await sweeper.RunAsync(null, Ct);
+        Assert.Equal(Instant.FromUtc(2026, 11, 29, 12, 0), next!.Cutoff);
+        Assert.Equal(["june", "november"], (await f.RowsAsync("SELECT record_key FROM usage_records ORDER BY start_time")).Select(r => r[0]));
+        await AssertAuditIntactAsync(f);
+        Assert.Equal(5, await SumOfAuditedCountsAsync(f));
+    }
+
+    [Theory, AllEngines]
+    public async Task Run_ManyRowsInAPartlyExpiredMonth_DeletesInBatchesAndLookUpStillWorks(Engine engine)
+    {
+        await using var f = await CreateAsync(engine);
+        await f.AddOrganizationAsync("demo");
+        var rows = Enumerable.Range(0, 250)
+            .Select(i => ("demo", $"may-{i}", (Instant.FromUtc(2026, 5, 20, 0, 0) + Duration.FromHours(i)).ToString("uuuu-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)))
+            .ToArray();
+        await f.ImportAsync(EventFamily.Usage, f.Write("usage.csv", Usage(rows)));
+        var sweeper = new RetentionSweeper(
+            f.Services.GetRequiredService<IDbContextFactory<CustodianDbContext>>(),
+            f.Services.GetRequiredService<IAuditTrail>(),
+            f.Time,
+            ShippedRegister,
+            f.Services.GetRequiredService<IRetentionHolds>())
+        { BatchSize = 40 };
+
+        var run = await sweeper.RunAsync(null, Ct);
+
+        // 20 May 00:00 UTC + i hours <= 28 May 11:00 UTC for i <= 203.
+        Assert.Equal(204, run!.DeletedCounts().Sum(c => c.Count));
+        Assert.Equal(6, run.Batches); // 204 rows in batches of 40
+        Assert.Equal(46, (await f.UsageOfAsync("+442079460501")).Count);
+        await AssertAuditIntactAsync(f);
+    }
+
+    internal static async Task AssertAuditIntactAsync(ImportFixture f)
+    {
+        await using var db = f.CreateContext();
+        var verification = await f.Services.GetRequiredService<AuditVerifier>().VerifyAsync(db, null, Ct);
+        Assert.True(verification.Intact, string.Join("; ", verification.Problems));
+    }
+
+    /// <summary>The records the sweep's audit events say were deleted, summed: equal to what went, never counted twice.</summary>
+    internal static async Task<long> SumOfAuditedCountsAsync(ImportFixture f)
+    {
+        await using var db = f.CreateContext();
+        var details = await db.Set<AuditEvent>().AsNoTracking()
+            .Where(e => e.Action == "retention.deleted" || e.Action == "retention.month_dropped")
+            .Select(e => e.Details)
+            .ToListAsync(Ct);
+        return details.Sum(d => System.Text.Json.JsonDocument.Parse(d!).RootElement.GetProperty("count").GetString() is { } c ? long.Parse(c, CultureInfo.InvariantCulture) : 0);
+    }
+
+    private sealed class StopAfterFirstBatch : ISweepProgress
+    {
+        public void Deleted(string step, long rows) => throw new InvalidOperationException("simulated interruption");
+    }
+}
