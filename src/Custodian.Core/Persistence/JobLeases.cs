@@ -45,6 +45,65 @@ internal static class JobLeases
         return inserted == 1;
     }
 
+    /// <summary>
+    /// Takes the lease from <paramref name="deadHolder"/> (a holder the caller has proven dead, e.g. a killed process on
+    /// this machine) for <paramref name="holder"/>. Succeeds only while the lease is still <paramref name="deadHolder"/>'s.
+    /// </summary>
+    public static async Task<bool> TakeOverAsync(
+        CustodianDbContext db, string name, string deadHolder, string holder, Instant until, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var updated = await db.JobLeases
+            .Where(l => l.Name == name && l.Holder == deadHolder)
+            .ExecuteUpdateAsync(s => s.SetProperty(l => l.Holder, holder).SetProperty(l => l.LeaseUntil, until), ct);
+        return updated == 1;
+    }
+
+    /// <summary>The current holder of a lease that is still running at <paramref name="now"/>, or null.</summary>
+    public static async Task<string?> HolderAsync(CustodianDbContext db, string name, Instant now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        return await db.JobLeases.AsNoTracking().Where(l => l.Name == name && l.LeaseUntil > now).Select(l => l.Holder).FirstOrDefaultAsync(ct);
+    }
+
+    /// <summary>
+    /// A holder name for this process that survives PID reuse: <c>machine:pid:start-ticks</c>. With
+    /// <see cref="IsDeadLocalHolder"/> a restarted job on the same machine need not wait for a killed run's lease to expire.
+    /// </summary>
+    public static string ProcessHolder()
+    {
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{Environment.MachineName}:{self.Id}:{self.StartTime.ToUniversalTime().Ticks}");
+    }
+
+    /// <summary>True when <paramref name="holder"/> is a <see cref="ProcessHolder"/> of this machine whose process no longer runs.</summary>
+    public static bool IsDeadLocalHolder(string holder)
+    {
+        ArgumentNullException.ThrowIfNull(holder);
+        var parts = holder.Split(':');
+        if (parts.Length != 3 || parts[0] != Environment.MachineName
+            || !int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid)
+            || !long.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var started))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return process.HasExited || process.StartTime.ToUniversalTime().Ticks != started;
+        }
+        catch (ArgumentException)
+        {
+            return true; // no process with that id
+        }
+        catch (InvalidOperationException)
+        {
+            return true; // it exited while we looked
+        }
+    }
+
     /// <summary>Ends <paramref name="holder"/>'s lease now, so another node need not wait for it to expire. No-op if not held.</summary>
     public static async Task<bool> ReleaseAsync(CustodianDbContext db, string name, string holder, Instant now, CancellationToken ct)
     {

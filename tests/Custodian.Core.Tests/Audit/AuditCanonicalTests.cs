@@ -1,5 +1,7 @@
 using System.Text;
 using Custodian.Core.Features.Audit;
+using NodaTime;
+using Xunit;
 
 namespace Custodian.Core.Tests.Audit;
 

@@ -1,5 +1,6 @@
 using Custodian.Core.Common;
 using Custodian.Core.Features.Audit;
+using Xunit;
 
 namespace Custodian.Core.Tests.Audit;
 

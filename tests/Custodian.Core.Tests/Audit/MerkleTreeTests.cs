@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Custodian.Core.Features.Audit;
+using Xunit;
 
 namespace Custodian.Core.Tests.Audit;
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Custodian.Core.Features.Blobs;
+using Xunit;
 
 namespace Custodian.Core.Tests.Blobs;
 

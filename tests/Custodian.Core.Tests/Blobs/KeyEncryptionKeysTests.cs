@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Custodian.Core.Common;
 using Custodian.Core.Features.Blobs;
+using Xunit;
 
 namespace Custodian.Core.Tests.Blobs;
 

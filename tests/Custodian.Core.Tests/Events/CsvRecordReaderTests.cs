@@ -1,4 +1,5 @@
 using Custodian.Core.Features.Events;
+using Xunit;
 
 namespace Custodian.Core.Tests.Events;
 

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Custodian.Core.Identifiers;
+using Xunit;
 
 namespace Custodian.Core.Tests.Identifiers;
 

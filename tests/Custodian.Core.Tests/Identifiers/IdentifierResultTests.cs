@@ -1,4 +1,5 @@
 using Custodian.Core.Identifiers;
+using Xunit;
 
 namespace Custodian.Core.Tests.Identifiers;
 

@@ -1,4 +1,6 @@
 using Custodian.Core.Features.Register;
+using NodaTime;
+using Xunit;
 
 namespace Custodian.Core.Tests.Register;
 

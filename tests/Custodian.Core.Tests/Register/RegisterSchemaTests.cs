@@ -1,6 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Json.Schema;
+using Xunit;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
 
 namespace Custodian.Core.Tests.Register;
 

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Custodian.Core.Features.Register;
+using Xunit;
 
 namespace Custodian.Core.Tests.Register;
 

@@ -55,7 +55,11 @@ internal sealed class RetentionSweeper(
     public Duration LeaseDuration { get; init; } = Duration.FromMinutes(5);
 
     /// <summary>Who holds the lease while this process sweeps.</summary>
-    public string Holder { get; init; } = $"{Environment.MachineName}:{Environment.ProcessId}";
+    public string Holder { get; init; } = JobLeases.ProcessHolder();
+
+    /// <summary>The same sweeper with another batch size.</summary>
+    public RetentionSweeper WithBatchSize(int rows) =>
+        new(contexts, audit, time, register, holds) { BatchSize = rows, LeaseDuration = LeaseDuration, Holder = Holder };
 
     /// <summary>
     /// Runs (or resumes) a sweep to its end. Returns null when another process holds the sweep lease.
@@ -322,7 +326,15 @@ internal sealed class RetentionSweeper(
     private async Task<bool> RenewLeaseAsync(CustodianDbContext db, CancellationToken ct)
     {
         var now = Now();
-        return await JobLeases.TryAcquireAsync(db, LeaseName, Holder, now + LeaseDuration, now, ct);
+        if (await JobLeases.TryAcquireAsync(db, LeaseName, Holder, now + LeaseDuration, now, ct))
+        {
+            return true;
+        }
+
+        // A sweep killed on this machine (kill -9, power cut) left its lease running: take it over instead of waiting.
+        return await JobLeases.HolderAsync(db, LeaseName, now, ct) is { } other
+            && JobLeases.IsDeadLocalHolder(other)
+            && await JobLeases.TakeOverAsync(db, LeaseName, other, Holder, now + LeaseDuration, ct);
     }
 
     private async Task RenewLeaseOrThrowAsync(CustodianDbContext db, CancellationToken ct)

@@ -18,6 +18,9 @@ namespace Custodian.Features.Retention;
 /// </summary>
 internal static class RetentionRunCommand
 {
+    /// <summary>Rows per batch of individual deletions (default 10,000); crash tests set it small to get many batches.</summary>
+    internal const string BatchRowsVariable = "CUSTODIAN_RETENTION_BATCH_ROWS";
+
     internal static Command Build()
     {
         var json = new Option<bool>("--json") { Description = "Print the sweep's receipt as JSON" };
@@ -62,7 +65,13 @@ internal static class RetentionRunCommand
             RetentionSweepRun? receipt;
             try
             {
-                receipt = await provider.GetRequiredService<RetentionSweeper>().RunAsync(progress, ct);
+                var sweeper = provider.GetRequiredService<RetentionSweeper>();
+                if (int.TryParse(Environment.GetEnvironmentVariable(BatchRowsVariable), NumberStyles.None, CultureInfo.InvariantCulture, out var rows) && rows > 0)
+                {
+                    sweeper = sweeper.WithBatchSize(rows);
+                }
+
+                receipt = await sweeper.RunAsync(progress, ct);
             }
             catch (OperationCanceledException)
             {
