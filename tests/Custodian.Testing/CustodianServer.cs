@@ -61,7 +61,8 @@ internal sealed class CustodianServer : IAsyncDisposable
         var options = await ServeCommand.PrepareAsync(settings, dev, output, error, TestContext.Current.CancellationToken)
             ?? throw new InvalidOperationException("serve refused to start: " + error);
         // Documentation IP ranges count as public addresses here, so fixtures never need a real person's address.
-        var app = CustodianWebApp.Build(options with { Urls = "http://127.0.0.1:0", AllowDocumentationAddresses = true }, b =>
+        // No scheduled retention sweep in the background: tests that want one run it themselves.
+        var app = CustodianWebApp.Build(options with { Urls = "http://127.0.0.1:0", AllowDocumentationAddresses = true, SweepSchedule = null }, b =>
         {
             b.Logging.ClearProviders();
             configure?.Invoke(b);

@@ -21,6 +21,9 @@ internal sealed record CustodianSettings
     /// <summary>ASP.NET Core URLs to listen on (semicolon separated); null means the default loopback address.</summary>
     public string? Urls { get; init; }
 
+    /// <summary>The retention sweep's daily time (<c>HH:mm</c> Europe/Amsterdam) or <c>off</c>; null means the default, 03:30.</summary>
+    public string? SweepAt { get; init; }
+
     /// <summary>Where each value came from, for <c>custodian config</c>-style diagnostics and error messages.</summary>
     public required IReadOnlyDictionary<string, SettingSource> Sources { get; init; }
 

@@ -16,6 +16,7 @@ internal static class SettingsResolver
         new("register", "--register", "CUSTODIAN_REGISTER", "Processing register file", "the shipped policy/register.yaml"),
         new("masterKeyFile", "--master-key-file", "CUSTODIAN_MASTER_KEY_FILE", "File holding the base64 master key (32 bytes)", "none; serve --dev creates one under <data>/secrets"),
         new("urls", "--urls", "CUSTODIAN_URLS", "Addresses to listen on (ASP.NET Core --urls)", DefaultUrlsText),
+        new("sweepAt", "--sweep-at", "CUSTODIAN_SWEEP_AT", "Daily time of serve's retention sweep, HH:mm in Europe/Amsterdam, or 'off'", "03:30"),
     ];
 
     private const string DefaultUrlsText = CustodianSettings.DefaultUrls;
@@ -90,6 +91,7 @@ internal static class SettingsResolver
             RegisterPath = register,
             MasterKeyFile = masterKey,
             Urls = byKey["urls"],
+            SweepAt = byKey["sweepAt"],
             Sources = sources,
         };
     }

@@ -1,6 +1,7 @@
 using Custodian.Core.Common;
 using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Blobs;
+using Custodian.Core.Features.Retention;
 using Custodian.Core.Features.Store;
 using Custodian.Core.Persistence;
 using Custodian.Features.ApiKeys;
@@ -8,6 +9,7 @@ using Custodian.Features.Audit;
 using Custodian.Features.Health;
 using Custodian.Features.Organizations;
 using Custodian.Features.Register;
+using Custodian.Features.Retention;
 using Custodian.Features.Store;
 using Custodian.Features.Subjects;
 
@@ -41,6 +43,12 @@ internal static class CustodianWebApp
         builder.Services.AddCustodianBlobs(options.DataFolder);
         builder.Services.AddCustodianAudit();
         builder.Services.AddHostedService<AuditCheckpointTimer>();
+        builder.Services.AddCustodianRetentionSweep();
+        if (options.SweepSchedule is { } schedule)
+        {
+            builder.Services.AddSingleton(schedule);
+            builder.Services.AddHostedService<RetentionSweepTimer>();
+        }
         builder.Services.AddSingleton(options.Register.Register);
         builder.Services.AddCustodianStore(new StoreOptions(AllowDocumentationAddresses: options.Dev || options.AllowDocumentationAddresses));
         builder.Services.AddScoped<IdempotentCreate>();
@@ -107,4 +115,7 @@ internal sealed record ServeOptions(ActiveRegister Register, DatabaseTarget Data
 {
     /// <summary>Accept documentation IP ranges as public addresses (always with <see cref="Dev"/>; tests set it).</summary>
     internal bool AllowDocumentationAddresses { get; init; }
+
+    /// <summary>When <c>serve</c> sweeps (daily 03:30 Amsterdam unless set); null: no scheduled sweeps.</summary>
+    internal SweepSchedule? SweepSchedule { get; init; } = SweepSchedule.Default;
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Custodian.Cli;
 using Custodian.Configuration;
+using Custodian.Core.Features.Retention;
 using Custodian.Core.Persistence;
 using Custodian.Features.Database;
 using Custodian.Features.Demo;
@@ -27,13 +28,18 @@ internal static class ServeCommand
         {
             Description = $"Addresses to listen on, ASP.NET Core style, e.g. http://127.0.0.1:8080. Env: CUSTODIAN_URLS. Default: {CustodianSettings.DefaultUrls}",
         };
-        var serve = new Command("serve", "Run the web application: public portal, privacy statement, REST API, health endpoint")
+        var sweepAt = new Option<string?>("--sweep-at")
+        {
+            Description = "Daily time of the retention sweep, HH:mm in Europe/Amsterdam, or 'off' (then run 'custodian retention run' yourself). Env: CUSTODIAN_SWEEP_AT. Default: 03:30",
+        };
+        var serve = new Command("serve", "Run the web application: public portal, privacy statement, REST API, health endpoint, scheduled retention sweeps")
         {
             dev,
             urls,
+            sweepAt,
         };
         serve.SetAction((parse, ct) => RunAsync(
-            CustodianCli.ResolveSettings(parse, new Dictionary<string, string?> { ["urls"] = parse.GetValue(urls) }),
+            CustodianCli.ResolveSettings(parse, new Dictionary<string, string?> { ["urls"] = parse.GetValue(urls), ["sweepAt"] = parse.GetValue(sweepAt) }),
             parse.GetValue(dev),
             parse.InvocationConfiguration.Output,
             parse.InvocationConfiguration.Error,
@@ -95,6 +101,13 @@ internal static class ServeCommand
             }
         }
 
+        var schedule = SweepSchedule.Parse(settings.SweepAt, out var scheduleError);
+        if (scheduleError is not null)
+        {
+            await error.WriteLineAsync($"error {scheduleError}");
+            return null;
+        }
+
         var masterKey = MasterKeyFiles.LoadForServe(settings, dev);
 
         var (register, diagnostics) = ActiveRegister.Load(settings.RegisterPath);
@@ -121,6 +134,9 @@ internal static class ServeCommand
             await DevSeeding.SeedIfEmptyAsync(register, target, masterKey, settings.DataFolder, settings.Urls ?? CustodianSettings.DefaultUrls, output, ct);
         }
 
-        return new ServeOptions(register, target, masterKey, settings.DataFolder, settings.Urls ?? CustodianSettings.DefaultUrls, dev);
+        return new ServeOptions(register, target, masterKey, settings.DataFolder, settings.Urls ?? CustodianSettings.DefaultUrls, dev)
+        {
+            SweepSchedule = schedule,
+        };
     }
 }
