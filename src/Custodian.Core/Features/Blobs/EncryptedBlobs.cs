@@ -72,7 +72,7 @@ internal sealed class EncryptedBlobs(IBlobStore store, KeyEncryptionKeys keks, T
             throw new ArgumentException("an organization-owned blob must belong to that same organization", nameof(owner));
         }
 
-        var (key, created) = await GetOrCreateDataKeyAsync(db, organizationId, owner, ct);
+        var key = await GetOrCreateDataKeyAsync(db, organizationId, owner, ct);
         var dataKey = Unwrap(key, blobId: null);
         try
         {
@@ -96,8 +96,7 @@ internal sealed class EncryptedBlobs(IBlobStore store, KeyEncryptionKeys keks, T
                     CiphertextSha256 = encrypting.Sha256,
                     MediaType = mediaType,
                     CreatedAt = Now(),
-                },
-                created);
+                });
         }
         finally
         {
@@ -127,14 +126,15 @@ internal sealed class EncryptedBlobs(IBlobStore store, KeyEncryptionKeys keks, T
     }
 
     /// <summary>
-    /// Removes a data key that <see cref="StageAsync"/> created when its blob never got a row, provided no blob refers
-    /// to it. Only for keys no one else can be using meanwhile (an owner that is the new record itself).
+    /// Removes <paramref name="owner"/>'s data keys that no blob refers to: for an owner no one else can be using (the
+    /// record being created is itself the owner) whose create failed after <see cref="StageAsync"/> made its key.
     /// </summary>
-    public static Task<int> RemoveUnusedDataKeyAsync(CustodianDbContext db, Guid dataKeyId, CancellationToken ct)
+    public static Task<int> RemoveUnusedDataKeysAsync(CustodianDbContext db, Guid organizationId, DataKeyOwner owner, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         return db.Set<DataKey>()
-            .Where(k => k.Id == dataKeyId && !db.Set<BlobRecord>().Any(b => b.DataKeyId == dataKeyId))
+            .Where(k => k.OrganizationId == organizationId && k.OwnerKind == owner.Kind && k.OwnerId == owner.Id
+                && !db.Set<BlobRecord>().Any(b => b.DataKeyId == k.Id))
             .ExecuteDeleteAsync(ct);
     }
 
@@ -281,11 +281,11 @@ internal sealed class EncryptedBlobs(IBlobStore store, KeyEncryptionKeys keks, T
         return removed;
     }
 
-    private async Task<(DataKey Key, bool Created)> GetOrCreateDataKeyAsync(CustodianDbContext db, Guid organizationId, DataKeyOwner owner, CancellationToken ct)
+    private async Task<DataKey> GetOrCreateDataKeyAsync(CustodianDbContext db, Guid organizationId, DataKeyOwner owner, CancellationToken ct)
     {
         if (await FindLiveDataKeyAsync(db, organizationId, owner, ct) is { } existing)
         {
-            return (existing, false);
+            return existing;
         }
 
         var id = Guid.NewGuid();
@@ -307,15 +307,15 @@ internal sealed class EncryptedBlobs(IBlobStore store, KeyEncryptionKeys keks, T
         {
             await db.SaveChangesAsync(ct);
             entry.State = EntityState.Detached;
-            return (key, true);
+            return key;
         }
         catch (DbUpdateException ex) when (DatabaseErrors.IsUniqueViolation(ex))
         {
             // Another writer created the owner's key first (the unique index on live keys decided). Inside a
             // transaction EF rolled back to its savepoint, so the transaction is still usable; use the winner's key.
             entry.State = EntityState.Detached;
-            return (await FindLiveDataKeyAsync(db, organizationId, owner, ct)
-                ?? throw new InvalidOperationException("a live data key was created concurrently but cannot be found", ex), false);
+            return await FindLiveDataKeyAsync(db, organizationId, owner, ct)
+                ?? throw new InvalidOperationException("a live data key was created concurrently but cannot be found", ex);
         }
     }
 
@@ -338,8 +338,8 @@ internal sealed class EncryptedBlobs(IBlobStore store, KeyEncryptionKeys keks, T
     private Instant Now() => Instant.FromDateTimeOffset(time.GetUtcNow());
 }
 
-/// <summary>Content stored by <see cref="EncryptedBlobs.StageAsync"/>: its row (not yet added), and whether the data key was created for it.</summary>
-internal sealed record StagedBlob(BlobRecord Record, bool CreatedDataKey);
+/// <summary>Content stored by <see cref="EncryptedBlobs.StageAsync"/>: its row, not yet added.</summary>
+internal sealed record StagedBlob(BlobRecord Record);
 
 internal enum DataKeyDestruction
 {

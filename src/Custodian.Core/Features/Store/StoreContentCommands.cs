@@ -200,11 +200,10 @@ internal sealed class StoreContentCommands(
         }
 
         var record = prepared.Value;
-        StagedBlob? staged = null;
         var committed = false;
         try
         {
-            staged = await blobs.StageAsync(db, record.OrganizationId, record.ContentKeyOwner, content, content.Type.MediaType, ct);
+            var staged = await blobs.StageAsync(db, record.OrganizationId, record.ContentKeyOwner, content, content.Type.MediaType, ct);
             var result = await StoreCommands.Guard(() => transactions.WriteAsync<T>(
                 async c =>
                 {
@@ -249,9 +248,10 @@ internal sealed class StoreContentCommands(
         {
             // A recording's data key is its own (owner = the record's id): when the record was not stored, nobody
             // else can be using the key, so it does not stay behind without content. A ticket's key is shared; it stays.
-            if (!committed && staged is { CreatedDataKey: true } && record.ContentKeyOwner.Id == record.Id)
+            // (Also when the content failed part-way, e.g. too large: the key was made before it streamed.)
+            if (!committed && record.ContentKeyOwner.Id == record.Id)
             {
-                await EncryptedBlobs.RemoveUnusedDataKeyAsync(db, staged.Record.DataKeyId, CancellationToken.None);
+                await EncryptedBlobs.RemoveUnusedDataKeysAsync(db, record.OrganizationId, record.ContentKeyOwner, CancellationToken.None);
             }
         }
     }
