@@ -8,6 +8,7 @@ using Custodian.Features.Database;
 using Custodian.Features.Demo;
 using Custodian.Features.Import;
 using Custodian.Features.Register;
+using Custodian.Features.Retention;
 using Custodian.Hosting;
 
 namespace Custodian.Cli;
@@ -51,6 +52,7 @@ internal static class CustodianCli
         root.Subcommands.Add(ApiKeyCommands.Build());
         root.Subcommands.Add(DemoCommands.Build());
         root.Subcommands.Add(ImportCommands.Build());
+        root.Subcommands.Add(RetentionCommands.Build());
         return root;
     }
 
