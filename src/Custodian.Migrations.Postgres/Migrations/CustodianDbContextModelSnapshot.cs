@@ -348,6 +348,10 @@ namespace Custodian.Migrations.Postgres.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<DateTime?>("AbandonedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("abandoned_at");
+
                     b.Property<long>("CommittedLine")
                         .IsConcurrencyToken()
                         .HasColumnType("bigint")
@@ -356,6 +360,10 @@ namespace Custodian.Migrations.Postgres.Migrations
                     b.Property<DateTime?>("CompletedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("completed_at");
+
+                    b.Property<Guid?>("ExtendsBatchId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("extends_batch_id");
 
                     b.Property<long>("FileBytes")
                         .HasColumnType("bigint")
@@ -421,9 +429,13 @@ namespace Custodian.Migrations.Postgres.Migrations
                     b.HasKey("Id")
                         .HasName("pk_import_batches");
 
-                    b.HasIndex("Kind", "FileSha256", "ScopeKey")
+                    b.HasIndex("ExtendsBatchId")
+                        .HasDatabaseName("ix_import_batches_extends_batch_id");
+
+                    b.HasIndex("Kind", "FileSha256")
                         .IsUnique()
-                        .HasDatabaseName("ix_import_batches_kind_file_sha256_scope_key");
+                        .HasDatabaseName("ix_import_batches_kind_file_sha256")
+                        .HasFilter("status <> 'abandoned'");
 
                     b.ToTable("import_batches", (string)null);
                 });

@@ -343,6 +343,10 @@ namespace Custodian.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
+                    b.Property<DateTime?>("AbandonedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("abandoned_at");
+
                     b.Property<long>("CommittedLine")
                         .IsConcurrencyToken()
                         .HasColumnType("INTEGER")
@@ -351,6 +355,10 @@ namespace Custodian.Migrations.Sqlite.Migrations
                     b.Property<DateTime?>("CompletedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("completed_at");
+
+                    b.Property<Guid?>("ExtendsBatchId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("extends_batch_id");
 
                     b.Property<long>("FileBytes")
                         .HasColumnType("INTEGER")
@@ -416,9 +424,13 @@ namespace Custodian.Migrations.Sqlite.Migrations
                     b.HasKey("Id")
                         .HasName("pk_import_batches");
 
-                    b.HasIndex("Kind", "FileSha256", "ScopeKey")
+                    b.HasIndex("ExtendsBatchId")
+                        .HasDatabaseName("ix_import_batches_extends_batch_id");
+
+                    b.HasIndex("Kind", "FileSha256")
                         .IsUnique()
-                        .HasDatabaseName("ix_import_batches_kind_file_sha256_scope_key");
+                        .HasDatabaseName("ix_import_batches_kind_file_sha256")
+                        .HasFilter("status <> 'abandoned'");
 
                     b.ToTable("import_batches", (string)null);
                 });

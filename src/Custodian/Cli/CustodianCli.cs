@@ -52,7 +52,7 @@ internal static class CustodianCli
         root.Subcommands.Add(ApiKeyCommands.Build());
         root.Subcommands.Add(DemoCommands.Build());
         root.Subcommands.Add(ImportCommands.Build());
-        root.Subcommands.Add(new Command("retention", "Retention: what expires when, and the sweep that deletes it") { RetentionRunCommand.Build() });
+        root.Subcommands.Add(RetentionCommands.Build());
         return root;
     }
 

@@ -52,6 +52,7 @@ internal static class CustodianWebApp
         builder.Services.AddSingleton(options.Register.Register);
         builder.Services.AddCustodianStore(new StoreOptions(AllowDocumentationAddresses: options.Dev || options.AllowDocumentationAddresses));
         builder.Services.AddScoped<IdempotentCreate>();
+        builder.Services.AddHostedService<IdempotencyPurgeTimer>();
         builder.Services.AddApiKeyAuthentication();
 
         builder.Services.AddLocalization(o => o.ResourcesPath = "Resources");

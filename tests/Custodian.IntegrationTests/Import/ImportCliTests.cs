@@ -106,6 +106,56 @@ public sealed class ImportCliTests
         Assert.Equal(1, await f.ScalarAsync("SELECT count(*) FROM audit_events WHERE action = 'usage.imported'"));
     }
 
+    [Theory, AllEngines]
+    public async Task ImportListAndAbandon_AsAnOperatorRunsThem_ShowAbandonAndAllowAFreshImport(Engine engine)
+    {
+        await using var f = await ImportFixture.CreateAsync(engine);
+        await f.AddOrganizationAsync("demo");
+        var path = f.Copy("asterisk-18.csv");
+        Assert.Equal(0, (await RunAsync(f, "import", "usage", path, "--format", "asterisk", "--tenant", "demo")).Exit);
+        var batch = Guid.Parse((await f.RowsAsync("SELECT id FROM import_batches"))[0][0]).ToString();
+
+        var list = await RunAsync(f, "import", "list");
+        var json = await RunAsync(f, "import", "list", "--json");
+        var otherZone = await RunAsync(f, "import", "usage", path, "--format", "asterisk", "--tenant", "demo", "--timezone", "Europe/London");
+        var abandon = await RunAsync(f, "import", "abandon", batch);
+        var again = await RunAsync(f, "import", "abandon", batch);
+        var reimport = await RunAsync(f, "import", "usage", path, "--format", "asterisk", "--tenant", "demo", "--timezone", "Europe/London");
+        var unknown = await RunAsync(f, "import", "abandon", Guid.NewGuid().ToString());
+
+        Assert.True(list.Exit == 0, list.Err);
+        Assert.Contains("RESUMABLE", list.Out, StringComparison.Ordinal);
+        var row = Assert.Single(list.Out.Split('\n'), l => l.StartsWith(batch, StringComparison.Ordinal));
+        foreach (var cell in new[] { "usage", "asterisk (Europe/Amsterdam)", "asterisk-18.csv", "demo", "completed", " 5 ", " 2 ", " no" })
+        {
+            Assert.Contains(cell, row, StringComparison.Ordinal);
+        }
+
+        using (var doc = System.Text.Json.JsonDocument.Parse(json.Out))
+        {
+            var b = Assert.Single(doc.RootElement.EnumerateArray().ToList());
+            Assert.Equal(batch, b.GetProperty("id").GetString());
+            Assert.Equal("completed", b.GetProperty("state").GetString());
+            Assert.Equal("demo", b.GetProperty("tenant").GetString());
+            Assert.Equal(5, b.GetProperty("rowsImported").GetInt64());
+            Assert.Equal(2, b.GetProperty("rowsRejected").GetInt64());
+            Assert.False(b.GetProperty("resumable").GetBoolean());
+            Assert.Equal(64, b.GetProperty("fileSha256").GetString()!.Length);
+        }
+
+        Assert.Equal(1, otherZone.Exit);
+        Assert.Contains("error import.options_differ", otherZone.Err, StringComparison.Ordinal);
+        Assert.Contains($"custodian import abandon {batch}", otherZone.Err, StringComparison.Ordinal);
+        Assert.True(abandon.Exit == 0, abandon.Err);
+        Assert.Contains("5 rows removed", abandon.Out, StringComparison.Ordinal);
+        Assert.Contains("already abandoned", again.Out, StringComparison.Ordinal);
+        Assert.True(reimport.Exit == 0, reimport.Err);
+        Assert.Contains("usage records stored", reimport.Out, StringComparison.Ordinal);
+        Assert.Equal(1, unknown.Exit);
+        Assert.Contains("import.batch.not_found", unknown.Err, StringComparison.Ordinal);
+        Assert.Equal(1, await f.ScalarAsync("SELECT count(*) FROM audit_events WHERE action = 'import.abandoned'"));
+    }
+
     [Fact]
     public async Task ImportUsage_BadFormatOption_IsAUsageError()
     {

@@ -94,8 +94,12 @@ internal sealed class ImportFixture : IAsyncDisposable
         return path;
     }
 
-    public Task<ImportResult> ImportAsync(EventFamily family, string path, string? format = null, string? tenant = null, ImportProgress? progress = null, CancellationToken? ct = null) =>
-        Importer.ImportAsync(new ImportRequest(family, path, Operator, format, tenant), progress, ct ?? TestContext.Current.CancellationToken);
+    public Task<ImportResult> ImportAsync(
+        EventFamily family, string path, string? format = null, string? tenant = null, ImportProgress? progress = null, CancellationToken? ct = null, string? timeZone = null) =>
+        Importer.ImportAsync(new ImportRequest(family, path, Operator, format, tenant, timeZone), progress, ct ?? TestContext.Current.CancellationToken);
+
+    public Task<ImportAbandonResult> AbandonAsync(Guid batchId) =>
+        Services.GetRequiredService<ImportBatchAbandon>().AbandonAsync(batchId, Operator, TestContext.Current.CancellationToken);
 
     public async Task<long> ScalarAsync(string sql)
     {

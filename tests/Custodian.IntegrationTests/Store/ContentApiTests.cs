@@ -357,6 +357,42 @@ public sealed class ContentApiTests
         Assert.True(doc.GetProperty("paths").TryGetProperty("/api/v1/customer-call-recordings/{id}/content", out _));
     }
 
+    [Theory, AllEngines]
+    public async Task Upload_BodyStillArriving_OtherWritesComplete(Engine engine)
+    {
+        await using var api = await StoreApi.StartAsync(engine);
+        var (_, tenant) = await api.CreateTenantAsync("acme");
+        var wav = ContentUpload.Wav(2);
+        var slow = new SlowContent(wav, firstBytes: 4096);
+        slow.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("audio/wav");
+        var upload = ContentUpload.SendAsync(tenant, "/api/v1/support-call-recordings", slow, ContentUpload.Call("+31640000201"));
+        try
+        {
+            // The first bytes pass the signature check and the create starts streaming the rest into the blob store.
+            await slow.FirstSent.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+            await Task.Delay(300, Ct);
+
+            // On SQLite a transaction held for the upload would keep this write waiting for the database lock.
+            var contact = StoreApi.SendAsync(tenant, HttpMethod.Post, "/api/v1/contact-persons", new { name = "Jan Wachter", email = "jan.wachter@acme.example", role = "privacy" });
+            var (status, body) = await contact.WaitAsync(TimeSpan.FromSeconds(5), Ct);
+            Assert.True(status == HttpStatusCode.Created, body.ToString());
+            Assert.False(upload.IsCompleted);
+        }
+        finally
+        {
+            slow.Release.TrySetResult();
+        }
+
+        var (uploadStatus, uploadBody, response) = await upload;
+        response.Dispose();
+        Assert.True(uploadStatus == HttpStatusCode.Created, uploadBody);
+        var id = JsonDocument.Parse(uploadBody).RootElement.GetProperty("id").GetGuid();
+        var (downloadStatus, downloaded, download) = await DownloadAsync(tenant, $"/api/v1/support-call-recordings/{id}/content");
+        download.Dispose();
+        Assert.Equal(HttpStatusCode.OK, downloadStatus);
+        Assert.Equal(wav, downloaded);
+    }
+
     /// <summary>No content record, blob row or data key anywhere.</summary>
     private static async Task AssertNothingStoredAsync(StoreApi api)
     {
@@ -375,6 +411,29 @@ public sealed class ContentApiTests
     {
         public Task AppendAsync(CustodianDbContext db, AuditEntry entry, CancellationToken ct) =>
             failing.Contains(entry.Action) ? throw new InvalidOperationException("audit store unavailable (test)") : inner.AppendAsync(db, entry, ct);
+    }
+
+    /// <summary>A slow client: sends the first bytes, then waits for <see cref="Release"/> before the rest (chunked).</summary>
+    private sealed class SlowContent(byte[] body, int firstBytes) : HttpContent
+    {
+        public TaskCompletionSource FirstSent { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            await stream.WriteAsync(body.AsMemory(0, firstBytes));
+            await stream.FlushAsync();
+            FirstSent.TrySetResult();
+            await Release.Task;
+            await stream.WriteAsync(body.AsMemory(firstBytes));
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
     }
 
     /// <summary>A body of unknown length, so HttpClient sends it chunked.</summary>

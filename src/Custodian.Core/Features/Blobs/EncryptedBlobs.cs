@@ -39,6 +39,26 @@ internal sealed class EncryptedBlobs(IBlobStore store, KeyEncryptionKeys keks, T
     public async Task<BlobRecord> PutAsync(
         CustodianDbContext db, Guid organizationId, DataKeyOwner owner, Stream plaintext, string mediaType, CancellationToken ct)
     {
+        var staged = await StageAsync(db, organizationId, owner, plaintext, mediaType, ct);
+        if (!await AddStagedAsync(db, staged, ct))
+        {
+            throw new BlobUnreadableException(
+                BlobUnreadableCodes.KeyDestroyed, $"data key {staged.Record.DataKeyId} was destroyed while the content was stored.");
+        }
+
+        return staged.Record;
+    }
+
+    /// <summary>
+    /// The first half of <see cref="PutAsync"/>, for callers that must not hold a transaction while a slow client
+    /// sends the content (on SQLite a transaction holds the one write lock): finds or creates the owner's data key
+    /// (creating it is one short write of its own when no transaction is open), then encrypts and stores the content
+    /// durably. Nothing refers to the content until <see cref="AddStagedAsync"/> adds its row; if that never happens
+    /// the content is an orphan for <see cref="SweepOrphansAsync"/>.
+    /// </summary>
+    public async Task<StagedBlob> StageAsync(
+        CustodianDbContext db, Guid organizationId, DataKeyOwner owner, Stream plaintext, string mediaType, CancellationToken ct)
+    {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(plaintext);
         ArgumentException.ThrowIfNullOrWhiteSpace(mediaType);
@@ -54,7 +74,6 @@ internal sealed class EncryptedBlobs(IBlobStore store, KeyEncryptionKeys keks, T
 
         var key = await GetOrCreateDataKeyAsync(db, organizationId, owner, ct);
         var dataKey = Unwrap(key, blobId: null);
-        var record = (BlobRecord?)null;
         try
         {
             var blobId = Guid.NewGuid();
@@ -65,29 +84,58 @@ internal sealed class EncryptedBlobs(IBlobStore store, KeyEncryptionKeys keks, T
             // Content first: once PutAsync returns it is durable under its final name.
             await store.PutAsync(storeKey, encrypting, ct);
 
-            record = new BlobRecord
-            {
-                Id = blobId,
-                OrganizationId = organizationId,
-                DataKeyId = key.Id,
-                StoreKey = storeKey,
-                Size = encrypting.PlaintextLength,
-                StoredSize = encrypting.CiphertextLength,
-                CiphertextSha256 = encrypting.Sha256,
-                MediaType = mediaType,
-                CreatedAt = Now(),
-            };
+            return new StagedBlob(
+                new BlobRecord
+                {
+                    Id = blobId,
+                    OrganizationId = organizationId,
+                    DataKeyId = key.Id,
+                    StoreKey = storeKey,
+                    Size = encrypting.PlaintextLength,
+                    StoredSize = encrypting.CiphertextLength,
+                    CiphertextSha256 = encrypting.Sha256,
+                    MediaType = mediaType,
+                    CreatedAt = Now(),
+                });
         }
         finally
         {
             CryptographicOperations.ZeroMemory(dataKey);
         }
+    }
 
-        // Then the row. If this fails the content is an orphan for the sweep; it is not deleted here, because a failed
-        // commit acknowledgement can hide a row that did get written.
-        db.Set<BlobRecord>().Add(record);
+    /// <summary>
+    /// The second half of <see cref="PutAsync"/>: adds the staged content's row and saves <paramref name="db"/> (in the
+    /// caller's transaction if one is open). False, and nothing added, when the data key was destroyed (the owner
+    /// erased) after the content was staged: content of an erased owner must not get a row.
+    /// </summary>
+    public static async Task<bool> AddStagedAsync(CustodianDbContext db, StagedBlob staged, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(staged);
+        if (!await db.Set<DataKey>().AnyAsync(k => k.Id == staged.Record.DataKeyId && k.DestroyedAt == null, ct))
+        {
+            return false;
+        }
+
+        // If this fails the content is an orphan for the sweep; it is not deleted here, because a failed commit
+        // acknowledgement can hide a row that did get written.
+        db.Set<BlobRecord>().Add(staged.Record);
         await db.SaveChangesAsync(ct);
-        return record;
+        return true;
+    }
+
+    /// <summary>
+    /// Removes <paramref name="owner"/>'s data keys that no blob refers to: for an owner no one else can be using (the
+    /// record being created is itself the owner) whose create failed after <see cref="StageAsync"/> made its key.
+    /// </summary>
+    public static Task<int> RemoveUnusedDataKeysAsync(CustodianDbContext db, Guid organizationId, DataKeyOwner owner, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        return db.Set<DataKey>()
+            .Where(k => k.OrganizationId == organizationId && k.OwnerKind == owner.Kind && k.OwnerId == owner.Id
+                && !db.Set<BlobRecord>().Any(b => b.DataKeyId == k.Id))
+            .ExecuteDeleteAsync(ct);
     }
 
     /// <summary>
@@ -289,6 +337,9 @@ internal sealed class EncryptedBlobs(IBlobStore store, KeyEncryptionKeys keks, T
 
     private Instant Now() => Instant.FromDateTimeOffset(time.GetUtcNow());
 }
+
+/// <summary>Content stored by <see cref="EncryptedBlobs.StageAsync"/>: its row, not yet added.</summary>
+internal sealed record StagedBlob(BlobRecord Record);
 
 internal enum DataKeyDestruction
 {

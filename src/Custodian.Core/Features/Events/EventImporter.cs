@@ -20,7 +20,9 @@ namespace Custodian.Core.Features.Events;
 /// small slices of rows in between, so memory does not grow with the file.
 /// </summary>
 /// <remarks>
-/// <para>Idempotency: the file's SHA-256 (with kind and tenant scope) keys an <see cref="ImportBatch"/>. Each chunk's
+/// <para>Idempotency: the file's SHA-256 (with its kind) keys an <see cref="ImportBatch"/>, which also records the
+/// options the rows were read with (tenant, format, time zone); the same file with other options is refused until that
+/// batch is abandoned (<see cref="ImportBatchAbandon"/>). Each chunk's
 /// rows and the batch's committed line commit in one transaction; the last chunk also marks the batch completed and
 /// appends the audit event. A completed file is not imported again; an interrupted one resumes after its committed
 /// line, so every row is stored exactly once.</para>
@@ -116,17 +118,28 @@ internal sealed class EventImporter(
             return new ImportResult(ImportOutcome.FileError, sha256, Problem: encodingProblem);
         }
 
+        // The file's identity is its kind and content; the options are how its rows are read. The same file read
+        // another way (another tenant, format or time zone) would store its rows again, so it is refused, not skipped.
         var batch = await db.Set<ImportBatch>()
-            .SingleOrDefaultAsync(b => b.Kind == kind && b.FileSha256 == sha256 && b.ScopeKey == scopeKey, ct);
+            .SingleOrDefaultAsync(b => b.Kind == kind && b.FileSha256 == sha256 && b.Status != ImportBatch.Abandoned, ct);
+        if (batch is { Status: ImportBatch.Abandoning })
+        {
+            return Fail(sha256, 0, null, "import.batch_abandoning",
+                $"This file's earlier import (batch {batch.Id}) is being abandoned; finish that with 'custodian import abandon {batch.Id}', then import the file again.");
+        }
+
+        if (batch is not null && (batch.ScopeKey != scopeKey || batch.Format != formatName || batch.TimeZone != zone?.Id))
+        {
+            var earlier = batch.Status == ImportBatch.Completed ? "was imported" : "has an interrupted import";
+            return Fail(sha256, 0, null, "import.options_differ",
+                $"This file {earlier} as batch {batch.Id} with {DescribeOptions(batch.Format, batch.TimeZone, batch.ScopeKey, organizations)}; " +
+                $"importing it with {DescribeOptions(formatName, zone?.Id, scopeKey, organizations)} would store its rows a second time. " +
+                $"To import it with these options, first run 'custodian import abandon {batch.Id}' (it removes that batch's rows).");
+        }
+
         if (batch is { Status: ImportBatch.Completed })
         {
             return new ImportResult(ImportOutcome.AlreadyImported, sha256, batch.Id, batch.RowsImported, batch.RowsRejected, CompletedAt: batch.CompletedAt);
-        }
-
-        if (batch is not null && (batch.Format != formatName || batch.TimeZone != zone?.Id))
-        {
-            return Fail(sha256, 0, "format", "import.resume.options_differ",
-                $"This file's interrupted import used --format {batch.Format}{(batch.TimeZone is null ? "" : $" --timezone {batch.TimeZone}")}; resume it with the same options.");
         }
 
         var context = new ImportContext
@@ -177,6 +190,7 @@ internal sealed class EventImporter(
                 TimeZone = zone?.Id,
                 StartedAt = context.Now,
                 UpdatedAt = context.Now,
+                ExtendsBatchId = extends?.Id,
 
                 // The lines of the earlier file are stored already (by that batch): start after them.
                 CommittedLine = extends?.CommittedLine ?? 0,
@@ -248,6 +262,15 @@ internal sealed class EventImporter(
 
         static ImportResult Fail(string sha, long line, string? field, string rule, string message) =>
             new(ImportOutcome.FileError, sha, Problem: new FileProblem(line, field, rule, message));
+    }
+
+    /// <summary>The options that decide how a file's rows are read, as the operator gives them on the command line.</summary>
+    private static string DescribeOptions(string format, string? timeZone, string scopeKey, Dictionary<string, Guid> organizations)
+    {
+        var tenant = scopeKey == ImportBatch.EveryOrganization
+            ? "no --tenant"
+            : $"--tenant {organizations.FirstOrDefault(o => o.Value.ToString() == scopeKey).Key ?? scopeKey}";
+        return $"--format {format}{(timeZone is null ? "" : $" --timezone {timeZone}")} {tenant}";
     }
 
     /// <summary>Rows handed from the parser to the writer at a time: small, so the rows in memory stay few however large a chunk is.</summary>

@@ -6,7 +6,7 @@ namespace Custodian.Core.Features.Events;
 internal static class EventsServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the bulk import (<see cref="EventImporter"/>). Needs the database (<c>AddCustodianDatabase</c>), the
+    /// Registers the bulk import (<see cref="EventImporter"/>) and its batch overview and abandon. Needs the database (<c>AddCustodianDatabase</c>), the
     /// audit trail (<c>AddCustodianAudit</c>) and a <see cref="TimeProvider"/>.
     /// </summary>
     public static IServiceCollection AddCustodianEvents(this IServiceCollection services, Action<ImportOptions>? configure = null)
@@ -16,6 +16,8 @@ internal static class EventsServiceCollectionExtensions
         configure?.Invoke(options);
         services.TryAddSingleton(options);
         services.TryAddTransient<EventImporter>();
+        services.TryAddTransient<ImportBatchList>();
+        services.TryAddTransient<ImportBatchAbandon>();
         return services;
     }
 }

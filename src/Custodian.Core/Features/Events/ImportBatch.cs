@@ -6,7 +6,9 @@ using NodaTime;
 namespace Custodian.Core.Features.Events;
 
 /// <summary>
-/// One import of one file: what makes imports idempotent and resumable. Keyed by (kind, the file's SHA-256, scope);
+/// One import of one file: what makes imports idempotent and resumable. At most one batch that is not abandoned per
+/// (kind, the file's SHA-256), whatever the options: the same file imported again with another tenant, format or time
+/// zone would store its rows a second time, so the importer refuses that until the earlier batch is abandoned;
 /// <see cref="CommittedLine"/> advances in the same transaction as each chunk of rows, so after a crash the rows up
 /// to it are stored exactly once and the rest are not stored at all; the import resumes after it.
 /// </summary>
@@ -18,6 +20,18 @@ internal sealed class ImportBatch
 {
     public const string InProgress = "in_progress";
     public const string Completed = "completed";
+
+    /// <summary>An abandon was started and not finished (its rows are being removed); <c>import abandon</c> finishes it.</summary>
+    public const string Abandoning = "abandoning";
+
+    /// <summary>Its rows were removed by <c>import abandon</c>; the file may be imported afresh.</summary>
+    public const string Abandoned = "abandoned";
+
+    /// <summary>
+    /// <see cref="CommittedLine"/> of a batch being abandoned. Setting it moves the concurrency token, so a process
+    /// still importing the batch fails its next chunk commit (and rolls the chunk back) instead of adding rows.
+    /// </summary>
+    public const long NoLineAbandoned = -1;
 
     /// <summary>The <see cref="ScopeKey"/> of an import that takes the organisation from each row.</summary>
     public const string EveryOrganization = "*";
@@ -52,7 +66,7 @@ internal sealed class ImportBatch
     [NotPersonalData]
     public string? TimeZone { get; init; }
 
-    /// <summary><see cref="InProgress"/> or <see cref="Completed"/>.</summary>
+    /// <summary><see cref="InProgress"/>, <see cref="Completed"/>, <see cref="Abandoning"/> or <see cref="Abandoned"/>.</summary>
     [NotPersonalData]
     public string Status { get; set; } = InProgress;
 
@@ -75,6 +89,13 @@ internal sealed class ImportBatch
 
     [NotPersonalData]
     public Instant? CompletedAt { get; set; }
+
+    [NotPersonalData]
+    public Instant? AbandonedAt { get; set; }
+
+    /// <summary>The earlier batch whose file this one continues (a grown Master.csv): this batch stored only the added lines.</summary>
+    [NotPersonalData]
+    public Guid? ExtendsBatchId { get; init; }
 }
 
 internal sealed class ImportBatchConfiguration : IEntityTypeConfiguration<ImportBatch>
@@ -92,6 +113,10 @@ internal sealed class ImportBatchConfiguration : IEntityTypeConfiguration<Import
         builder.Property(b => b.TimeZone).HasMaxLength(64);
         builder.Property(b => b.Status).HasMaxLength(20);
         builder.Property(b => b.CommittedLine).IsConcurrencyToken();
-        builder.HasIndex(b => new { b.Kind, b.FileSha256, b.ScopeKey }).IsUnique();
+
+        // One live batch per file and kind, whatever its scope and options (see the class remarks); abandoned ones do
+        // not count, so an abandoned file can be imported afresh. Names are the snake_case ones the model produces.
+        builder.HasIndex(b => new { b.Kind, b.FileSha256 }).IsUnique().HasFilter("status <> 'abandoned'");
+        builder.HasIndex(b => b.ExtendsBatchId);
     }
 }

@@ -29,8 +29,8 @@ internal sealed class IdempotencyRecord
 
     /// <summary>
     /// The JSON answer as first sent. It repeats the created record's fields, so it is a short-lived copy of personal
-    /// data: records older than <see cref="IdempotencyRecords.ReplayWindow"/> are deleted on the next keyed create, far
-    /// inside every category's retention period.
+    /// data: records older than <see cref="IdempotencyRecords.ReplayWindow"/> are deleted by the hourly
+    /// <see cref="IdempotencyPurge"/> (and on the next keyed create), far inside every category's retention period.
     /// </summary>
     [NotPersonalData("transient replay copy of an answer, deleted after the replay window")]
     public required string ResponseBody { get; init; }

@@ -14,13 +14,12 @@ internal sealed record ContentRead(IContentRecord Record, Stream Content);
 /// The store's records with encrypted content: ticket attachments, support-line recordings and customers' own call
 /// recordings. A create validates the metadata, resolves the owner (tenant filter: another tenant's ticket is "not
 /// found"), then streams the checked content into the blob store under the record's data key, and adds the record,
-/// its blob row, its look-up index rows and its audit event in one transaction. If anything fails the transaction
-/// rolls back; the content written so far is an orphan for the blob sweep (<see cref="EncryptedBlobs.SweepOrphansAsync"/>).
+/// its blob row, its look-up index rows and its audit event in one short transaction. If anything fails the
+/// transaction rolls back; the content written so far is an orphan for the blob sweep (<see cref="EncryptedBlobs.SweepOrphansAsync"/>).
 /// </summary>
 /// <remarks>
-/// The content streams inside the transaction, so that the rows commit only with their content. On SQLite that
-/// transaction holds the write lock while the upload arrives; see the report of this change for the staging idea that
-/// would shorten it.
+/// The content streams before the transaction, not inside it (see <c>CreateAsync</c>): the rows still commit only
+/// with their content, which is durable before its row, and a slow upload does not hold SQLite's write lock.
 /// </remarks>
 internal sealed class StoreContentCommands(
     CustodianDbContext db, StoreTransactions transactions, StoreCommands store, EncryptedBlobs blobs, IAuditTrail audit, TimeProvider time)
@@ -177,42 +176,85 @@ internal sealed class StoreContentCommands(
         return new ContentRead(record, content);
     }
 
-    private Task<StoreResult<T>> CreateAsync<T>(
+    /// <summary>
+    /// Validate, stream, then commit briefly. The content arrives at the client's pace, so no transaction is open while
+    /// it streams: on SQLite a transaction holds the database's one write lock, and a slow upload would stop every
+    /// other writer. So: <paramref name="prepare"/> validates and resolves the owner (reads); the blob store stages the
+    /// encrypted content (creating the owner's data key first, a short write of its own); then one short transaction
+    /// checks <paramref name="prepare"/> again (the ticket, the owner or the feature flag may have changed meanwhile),
+    /// adds the blob row, the record, its audit event and the idempotency record, and commits. Content of a failed
+    /// create is an orphan for <see cref="EncryptedBlobs.SweepOrphansAsync"/>.
+    /// </summary>
+    private async Task<StoreResult<T>> CreateAsync<T>(
         StoreCaller caller,
         Func<CancellationToken, Task<StoreResult<T>>> prepare,
         UploadContent content,
         Func<T, CancellationToken, Task>? beforeCommit,
         CancellationToken ct)
-        where T : TenantRecord, IContentRecord =>
-        StoreCommands.Guard(() => transactions.WriteAsync<T>(
-            async c =>
-            {
-                var prepared = await prepare(c);
-                if (!prepared.IsSuccess)
-                {
-                    return prepared;
-                }
+        where T : TenantRecord, IContentRecord
+    {
+        var prepared = await prepare(ct);
+        if (!prepared.IsSuccess)
+        {
+            return prepared;
+        }
 
-                var record = prepared.Value;
-                var blob = await blobs.PutAsync(db, record.OrganizationId, record.ContentKeyOwner, content, content.Type.MediaType, c);
-                record.ContentBlobId = blob.Id;
-                record.MediaType = blob.MediaType;
-                record.ContentLength = blob.Size;
-                db.Add(record);
-                return record;
-            },
-            r => new AuditEntry(
-                $"{r.RecordType}.created",
-                caller.Actor,
-                r.OrganizationId,
-                [new AuditObject(r.RecordType, r.Id.ToString()), new AuditObject("blob", r.ContentBlobId.ToString())],
-                Details: new Dictionary<string, string>
+        var record = prepared.Value;
+        var committed = false;
+        try
+        {
+            var staged = await blobs.StageAsync(db, record.OrganizationId, record.ContentKeyOwner, content, content.Type.MediaType, ct);
+            var result = await StoreCommands.Guard(() => transactions.WriteAsync<T>(
+                async c =>
                 {
-                    ["media_type"] = r.MediaType,
-                    ["bytes"] = r.ContentLength.ToString(CultureInfo.InvariantCulture),
-                }),
-            beforeCommit,
-            ct));
+                    var check = await prepare(c);
+                    if (!check.IsSuccess)
+                    {
+                        return check;
+                    }
+
+                    if (check.Value.OrganizationId != record.OrganizationId)
+                    {
+                        return new ConflictError($"{record.RecordType}.owner_changed", "The record's organisation changed while the content arrived; nothing was stored. Send it again.");
+                    }
+
+                    if (!await EncryptedBlobs.AddStagedAsync(db, staged, c))
+                    {
+                        return new ConflictError($"{record.RecordType}.owner_erased", "The data this content belongs to was erased while the content arrived; nothing was stored.");
+                    }
+
+                    record.ContentBlobId = staged.Record.Id;
+                    record.MediaType = staged.Record.MediaType;
+                    record.ContentLength = staged.Record.Size;
+                    db.Add(record);
+                    return record;
+                },
+                r => new AuditEntry(
+                    $"{r.RecordType}.created",
+                    caller.Actor,
+                    r.OrganizationId,
+                    [new AuditObject(r.RecordType, r.Id.ToString()), new AuditObject("blob", r.ContentBlobId.ToString())],
+                    Details: new Dictionary<string, string>
+                    {
+                        ["media_type"] = r.MediaType,
+                        ["bytes"] = r.ContentLength.ToString(CultureInfo.InvariantCulture),
+                    }),
+                beforeCommit,
+                ct));
+            committed = result.IsSuccess;
+            return result;
+        }
+        finally
+        {
+            // A recording's data key is its own (owner = the record's id): when the record was not stored, nobody
+            // else can be using the key, so it does not stay behind without content. A ticket's key is shared; it stays.
+            // (Also when the content failed part-way, e.g. too large: the key was made before it streamed.)
+            if (!committed && record.ContentKeyOwner.Id == record.Id)
+            {
+                await EncryptedBlobs.RemoveUnusedDataKeysAsync(db, record.OrganizationId, record.ContentKeyOwner, CancellationToken.None);
+            }
+        }
+    }
 
     /// <summary>Metadata arrives in headers: problems name the header, also for the owner resolved by the shared store code.</summary>
     private static ValidationError HeaderErrors(FieldValidator v) =>

@@ -23,6 +23,7 @@ internal static class StoreServiceCollectionExtensions
         services.TryAddScoped<OrganizationCommands>();
         services.TryAddScoped<SubjectLookup>();
         services.TryAddScoped<ApiKeyRegistry>();
+        services.TryAddSingleton<Idempotency.IdempotencyPurge>();
         return services;
     }
 }

@@ -1,11 +1,13 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using Custodian.Cli;
 using Custodian.Core.Common;
 using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Events;
 using Custodian.Core.Persistence;
 using Custodian.Features.Database;
+using NodaTime.Text;
 
 namespace Custodian.Features.Import;
 
@@ -13,7 +15,8 @@ namespace Custodian.Features.Import;
 /// <c>custodian import usage|traffic FILE</c>: bulk import of the high-volume records (docs/formats/usage-csv.md,
 /// docs/formats/traffic-csv.md). Exit codes: 0 when the file is imported (rejected rows alone are not a failure: they
 /// are counted and written to the reject file) or was imported before; 1 for a file-level problem, an unusable database
-/// or an interrupted import (run the same command again to resume); 2 for usage errors.
+/// or an interrupted import (run the same command again to resume); 2 for usage errors. <c>import list</c> shows the
+/// batches; <c>import abandon</c> removes one batch's rows so that its file can be imported afresh.
 /// </summary>
 internal static class ImportCommands
 {
@@ -22,7 +25,113 @@ internal static class ImportCommands
         var import = new Command("import", "Bulk import of usage and traffic records from CSV files (streamed, idempotent, resumable)");
         import.Subcommands.Add(BuildKind(EventFamily.Usage));
         import.Subcommands.Add(BuildKind(EventFamily.Traffic));
+        import.Subcommands.Add(BuildList());
+        import.Subcommands.Add(BuildAbandon());
         return import;
+    }
+
+    /// <summary><c>custodian import list [--json]</c>: the import batches, newest first.</summary>
+    private static Command BuildList()
+    {
+        var json = new Option<bool>("--json") { Description = "Print the batches as a JSON array (for scripts)" };
+        var command = new Command("list", "List the import batches, newest first: file, options, state, row counts, and whether an interrupted import can be resumed")
+        {
+            json,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            await using var provider = await OpenAsync(parse, parse.InvocationConfiguration.Error, audited: false, ct);
+            if (provider is null)
+            {
+                return ExitCodes.Failure;
+            }
+
+            var batches = await provider.GetRequiredService<ImportBatchList>().ListAsync(ct);
+            if (parse.GetValue(json))
+            {
+                await output.WriteLineAsync(JsonSerializer.Serialize(batches.Select(b => new ImportBatchJson(b)), ImportBatchJson.Options));
+                return ExitCodes.Success;
+            }
+
+            if (batches.Count == 0)
+            {
+                await output.WriteLineAsync("No imports yet.");
+                return ExitCodes.Success;
+            }
+
+            string[] header = ["BATCH", "KIND", "FORMAT", "FILE", "SHA256", "TENANT", "STATE", "IMPORTED", "REJECTED", "STARTED", "FINISHED", "RESUMABLE"];
+            var rows = batches.Select(b => new[]
+            {
+                b.Id.ToString(),
+                b.Kind,
+                b.TimeZone is null ? b.Format : $"{b.Format} ({b.TimeZone})",
+                b.FileName,
+                b.FileSha256[..12],
+                b.TenantCode ?? "(per row)",
+                b.Status,
+                Count(b.RowsImported),
+                Count(b.RowsRejected),
+                Time(b.StartedAt),
+                b.FinishedAt is { } f ? Time(f) : "-",
+                b.Resumable ? "yes" : "no",
+            }).ToList();
+            var widths = header.Select((h, i) => rows.Max(r => r[i].Length) is var w && w > h.Length ? w : h.Length).ToArray();
+            foreach (var row in rows.Prepend(header))
+            {
+                await output.WriteLineAsync(string.Join("  ", row.Select((cell, i) => cell.PadRight(widths[i]))).TrimEnd());
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+
+        static string Time(NodaTime.Instant instant) => instant.ToString("uuuu-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary><c>custodian import abandon BATCH_ID</c>: removes the rows a batch stored, so its file may be imported afresh.</summary>
+    private static Command BuildAbandon()
+    {
+        var id = new Argument<Guid>("BATCH_ID") { Description = "The batch (see 'custodian import list')" };
+        var command = new Command(
+            "abandon",
+            "Abandon an import batch: delete the rows it stored and mark it abandoned (audited), so that its file can be imported afresh, " +
+            "for example with another --tenant, --format or --timezone, or after an interrupted import that will not be resumed. Safe to run again if it is interrupted.")
+        {
+            id,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
+            await using var provider = await OpenAsync(parse, error, audited: true, ct);
+            if (provider is null)
+            {
+                return ExitCodes.Failure;
+            }
+
+            var batchId = parse.GetValue(id);
+            var result = await provider.GetRequiredService<ImportBatchAbandon>()
+                .AbandonAsync(batchId, new AuditActor(AuditActorKind.Cli, "cli:import abandon"), ct);
+            switch (result.Outcome)
+            {
+                case ImportAbandonOutcome.NotFound:
+                    await error.WriteLineAsync($"error import.batch.not_found: there is no import batch {batchId} (see 'custodian import list').");
+                    return ExitCodes.Failure;
+                case ImportAbandonOutcome.ContinuedByLaterBatch:
+                    await error.WriteLineAsync(
+                        $"error import.batch.continued: batch {result.BlockingBatchId} imported a longer version of this file and stored only the lines added to it; " +
+                        $"abandon that batch first ('custodian import abandon {result.BlockingBatchId}').");
+                    return ExitCodes.Failure;
+                case ImportAbandonOutcome.AlreadyAbandoned:
+                    await output.WriteLineAsync($"Batch {batchId} was already abandoned. Nothing changed.");
+                    return ExitCodes.Success;
+                default:
+                    await output.WriteLineAsync($"Abandoned batch {batchId}: {Count(result.RowsRemoved)} rows removed. Its file can be imported again.");
+                    return ExitCodes.Success;
+            }
+        });
+        return command;
     }
 
     private static Command BuildKind(EventFamily family)
@@ -71,37 +180,11 @@ internal static class ImportCommands
         {
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
-            var settings = CustodianCli.ResolveSettings(parse);
-            var target = DatabaseTarget.Resolve(settings.Database, settings.DataFolder);
-            var developmentKey = Path.Combine(settings.DataFolder, "secrets", "master.key");
-            MasterKey masterKey;
-            if (settings.MasterKeyFile is not null)
-            {
-                masterKey = MasterKey.Load(settings.MasterKeyFile);
-            }
-            else if (File.Exists(developmentKey))
-            {
-                masterKey = MasterKey.LoadOrCreateForDevelopment(developmentKey);
-            }
-            else
-            {
-                await error.WriteLineAsync("error import.master_key_required: the import signs its audit event; give the master key (--master-key-file, CUSTODIAN_MASTER_KEY_FILE or \"masterKeyFile\").");
-                return ExitCodes.Failure;
-            }
-
-            if (!await DatabaseStartup.PrepareAsync(target, register: null, TextWriter.Null, error, ct))
+            await using var provider = await OpenAsync(parse, error, audited: true, ct);
+            if (provider is null)
             {
                 return ExitCodes.Failure;
             }
-
-            var services = new ServiceCollection();
-            services.AddSingleton(TimeProvider.System);
-            services.AddLogging();
-            services.AddCustodianDatabase(target);
-            services.AddSingleton(masterKey);
-            services.AddCustodianAudit();
-            services.AddCustodianEvents();
-            await using var provider = services.BuildServiceProvider();
 
             var path = parse.GetValue(file)!.FullName;
             var kind = usage ? "usage" : "traffic";
@@ -165,7 +248,89 @@ internal static class ImportCommands
         return command;
     }
 
+    /// <summary>
+    /// The services an import command needs, after the database is checked and migrated; null (the error written)
+    /// when it cannot be used. <paramref name="audited"/>: the command appends audit events, which are signed, so the
+    /// master key is required.
+    /// </summary>
+    private static async Task<ServiceProvider?> OpenAsync(ParseResult parse, TextWriter error, bool audited, CancellationToken ct)
+    {
+        var settings = CustodianCli.ResolveSettings(parse);
+        var target = DatabaseTarget.Resolve(settings.Database, settings.DataFolder);
+        MasterKey? masterKey = null;
+        if (audited)
+        {
+            var developmentKey = Path.Combine(settings.DataFolder, "secrets", "master.key");
+            if (settings.MasterKeyFile is not null)
+            {
+                masterKey = MasterKey.Load(settings.MasterKeyFile);
+            }
+            else if (File.Exists(developmentKey))
+            {
+                masterKey = MasterKey.LoadOrCreateForDevelopment(developmentKey);
+            }
+            else
+            {
+                await error.WriteLineAsync("error import.master_key_required: the command signs its audit event; give the master key (--master-key-file, CUSTODIAN_MASTER_KEY_FILE or \"masterKeyFile\").");
+                return null;
+            }
+        }
+
+        if (!await DatabaseStartup.PrepareAsync(target, register: null, TextWriter.Null, error, ct))
+        {
+            return null;
+        }
+
+        var services = new ServiceCollection();
+        services.AddSingleton(TimeProvider.System);
+        services.AddLogging();
+        services.AddCustodianDatabase(target);
+        if (masterKey is not null)
+        {
+            services.AddSingleton(masterKey);
+            services.AddCustodianAudit();
+        }
+
+        services.AddCustodianEvents();
+        return services.BuildServiceProvider();
+    }
+
     private static string Count(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
+}
+
+/// <summary>One batch in <c>import list --json</c>: stable camelCase names, times as ISO-8601 UTC.</summary>
+internal sealed class ImportBatchJson(ImportBatchSummary batch)
+{
+    internal static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public Guid Id => batch.Id;
+
+    public string Kind => batch.Kind;
+
+    public string Format => batch.Format;
+
+    public string FileName => batch.FileName;
+
+    public string FileSha256 => batch.FileSha256;
+
+    /// <summary>The organisation's code with <c>--tenant</c>; null when each row named its organisation.</summary>
+    public string? Tenant => batch.TenantCode;
+
+    public string? TimeZone => batch.TimeZone;
+
+    public string State => batch.Status;
+
+    public long RowsImported => batch.RowsImported;
+
+    public long RowsRejected => batch.RowsRejected;
+
+    public string StartedAt => InstantPattern.ExtendedIso.Format(batch.StartedAt);
+
+    public string? FinishedAt => batch.FinishedAt is { } f ? InstantPattern.ExtendedIso.Format(f) : null;
+
+    public bool Resumable => batch.Resumable;
+
+    public Guid? ExtendsBatchId => batch.ExtendsBatchId;
 }
 
 /// <summary>A one-line progress bar on stderr, redrawn a few times a second; only when stderr is a terminal.</summary>
