@@ -26,15 +26,16 @@ public sealed class SweepTests
         ImportFixture.CreateAsync(engine, more: s => s.AddSingleton(ShippedRegister).AddCustodianRetentionSweep());
 
     /// <summary>
-    /// The fixture's clock is 2026-11-28 12:00 UTC (13:00 in Amsterdam); six months earlier on Amsterdam's calendar is
-    /// 2026-05-28 13:00 CEST = 11:00 UTC: a record that started then has just expired, one a second later has not.
+    /// The fixture's clock is 2026-11-28 12:00 UTC. Six months are counted in whole Amsterdam days (docs/retention.md):
+    /// a record of 27 May is kept through 27 November and expired on the 28th; one of 28 May is kept through the 28th.
+    /// So the last expired instant is 27 May 23:59:59.999999 CEST (21:59:59Z) and 28 May 00:00 CEST (22:00Z) is not.
     /// </summary>
     private static string UsageRows() => Usage(
         ("demo", "march", "2026-03-15T10:00:00Z"),
         ("demo", "april-last-second", "2026-04-30T23:59:59Z"),
         ("other", "may-first", "2026-05-01T00:00:00Z"),
-        ("demo", "at-cutoff", "2026-05-28T11:00:00Z"),
-        ("demo", "after-cutoff", "2026-05-28T11:00:01Z"),
+        ("demo", "at-cutoff", "2026-05-27T21:59:59Z"),
+        ("demo", "after-cutoff", "2026-05-27T22:00:00Z"),
         ("other", "june", "2026-06-10T08:00:00Z"),
         ("demo", "november", "2026-11-20T08:00:00Z"));
 
@@ -69,8 +70,9 @@ public sealed class SweepTests
             run.DeletedCounts().OrderBy(c => c.OrganizationId == demo ? 0 : 1));
         Assert.Equal([new DroppedPartition("usage", "2026-03", 1, 0), new DroppedPartition("usage", "2026-04", 1, 0)], run.DroppedPartitions());
 
-        // The March record (11:00 in Amsterdam, CET) expired on 15 September 11:00 CEST = 09:00 UTC: 74 days 3 hours before the sweep.
-        Assert.Equal((long)Duration.FromDays(74).Plus(Duration.FromHours(3)).TotalSeconds, run.MaxLatenessSeconds);
+        // The March record (15 March) expired at the start of 16 September in Amsterdam (15 September 22:00 UTC):
+        // 73 days 14 hours before the sweep, because nothing swept this database before.
+        Assert.Equal((long)Duration.FromDays(73).Plus(Duration.FromHours(14)).TotalSeconds, run.MaxLatenessSeconds);
         await AssertAuditIntactAsync(f);
         Assert.Equal(4, await SumOfAuditedCountsAsync(f));
     }
@@ -141,10 +143,10 @@ public sealed class SweepTests
 
         var run = await sweeper.RunAsync(null, Ct);
 
-        // 20 May 00:00 UTC + i hours <= 28 May 11:00 UTC for i <= 203.
-        Assert.Equal(204, run!.DeletedCounts().Sum(c => c.Count));
-        Assert.Equal(6, run.Batches); // 204 rows in batches of 40
-        Assert.Equal(46, (await f.UsageOfAsync("+442079460501")).Count);
+        // 20 May 00:00 UTC + i hours is before 27 May 22:00 UTC (the start of 28 May in Amsterdam) for i < 190.
+        Assert.Equal(190, run!.DeletedCounts().Sum(c => c.Count));
+        Assert.Equal(5, run.Batches); // 190 rows in batches of 40
+        Assert.Equal(60, (await f.UsageOfAsync("+442079460501")).Count);
         await AssertAuditIntactAsync(f);
     }
 

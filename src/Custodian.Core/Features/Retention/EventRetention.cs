@@ -76,17 +76,17 @@ internal sealed class EventRetention(DbConnection connection, DbTransaction tran
     }
 
     /// <summary>
-    /// Deletes up to <paramref name="limit"/> rows of <paramref name="source"/> that started at or before
-    /// <paramref name="startCutoff"/> and that none of <paramref name="holds"/> covers. Returns what went, per organisation;
+    /// Deletes up to <paramref name="limit"/> rows of <paramref name="source"/> that started before
+    /// <paramref name="startBefore"/> (<see cref="RetentionCutoff.AnchorBefore"/>: exactly the expired ones) and that none of <paramref name="holds"/> covers. Returns what went, per organisation;
     /// fewer than <paramref name="limit"/> rows means nothing more is due. Safe to repeat: the condition is the state.
     /// </summary>
     public async Task<IReadOnlyList<EventDeletion>> DeleteExpiredAsync(
-        EventTable table, string source, Instant startCutoff, IReadOnlyList<EventHoldScope> holds, int limit, CancellationToken ct)
+        EventTable table, string source, Instant startBefore, IReadOnlyList<EventHoldScope> holds, int limit, CancellationToken ct)
     {
         await using var command = Command(string.Empty);
         var rowId = _postgres ? "ctid" : "rowid";
-        var where = new StringBuilder("start_time <= @cutoff");
-        Add(command, "@cutoff", Time(startCutoff));
+        var where = new StringBuilder("start_time < @before");
+        Add(command, "@before", Time(startBefore));
         if (holds.Count > 0)
         {
             where.Append(" AND NOT (").Append(HeldCondition(command, table, holds)).Append(')');
@@ -112,20 +112,6 @@ internal sealed class EventRetention(DbConnection connection, DbTransaction tran
         }
 
         return [.. perOrganization.OrderBy(p => p.Key).Select(p => new EventDeletion(p.Key, p.Value.Rows, p.Value.Earliest))];
-    }
-
-    /// <summary>Rows of <paramref name="source"/> that started at or before the cutoff and that a hold keeps.</summary>
-    public async Task<long> CountHeldAsync(EventTable table, string source, Instant startCutoff, IReadOnlyList<EventHoldScope> holds, CancellationToken ct)
-    {
-        if (holds.Count == 0)
-        {
-            return 0;
-        }
-
-        await using var command = Command(string.Empty);
-        Add(command, "@cutoff", Time(startCutoff));
-        command.CommandText = $"SELECT COUNT(*) FROM {source} WHERE start_time <= @cutoff AND ({HeldCondition(command, table, holds)})";
-        return Convert.ToInt64(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
     }
 
     /// <summary>The SQL that is true for a row any of the holds covers; adds its parameters to <paramref name="command"/>.</summary>

@@ -99,7 +99,7 @@ internal sealed class RetentionSweeper(
     }
 
     /// <summary>The expiry of an event record that started at <paramref name="start"/>, by the family's register rule.</summary>
-    public Instant EventExpiry(EventTable table, Instant start) => RetentionArithmetic.Expiry(EventRule(table), start);
+    public Instant EventExpiry(EventTable table, Instant start) => EventSchedule(table).Expiry(RetentionCalendar.DayOf(start));
 
     private async Task<RetentionSweepRun> StartOrResumeAsync(CustodianDbContext db, CancellationToken ct)
     {
@@ -152,12 +152,12 @@ internal sealed class RetentionSweeper(
         CustodianDbContext db, RetentionSweepRun run, EventTable table, ISweepProgress? progress, CancellationToken ct)
     {
         var category = EventCategory(table);
-        var startCutoff = RetentionArithmetic.StartCutoff(EventRule(table), run.Cutoff);
+        var before = RetentionCutoff.For(EventSchedule(table), run.Cutoff).AnchorBefore;
         await db.Database.OpenConnectionAsync(ct);
         try
         {
             var months = await EventPartitions.ExistingMonthsAsync(db.Database.GetDbConnection(), null, table, ct);
-            foreach (var month in months.Where(m => MonthEnd(m) <= startCutoff))
+            foreach (var month in months.Where(m => MonthStart(m.PlusMonths(1)) <= before))
             {
                 await RenewLeaseOrThrowAsync(db, ct);
                 await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -214,12 +214,12 @@ internal sealed class RetentionSweeper(
         CustodianDbContext db, RetentionSweepRun run, EventTable table, ISweepProgress? progress, CancellationToken ct)
     {
         var category = EventCategory(table);
-        var startCutoff = RetentionArithmetic.StartCutoff(EventRule(table), run.Cutoff);
+        var before = RetentionCutoff.For(EventSchedule(table), run.Cutoff).AnchorBefore;
         await db.Database.OpenConnectionAsync(ct);
         try
         {
             var months = await EventPartitions.ExistingMonthsAsync(db.Database.GetDbConnection(), null, table, ct);
-            var sources = months.Where(m => m.OnDayOfMonth(1).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant() <= startCutoff)
+            var sources = months.Where(m => MonthStart(m) < before)
                 .Select(table.MonthTable)
                 .Append(table.HeldTable);
             foreach (var source in sources)
@@ -230,7 +230,7 @@ internal sealed class RetentionSweeper(
                     await using var tx = await db.Database.BeginTransactionAsync(ct);
                     var sql = new EventRetention(db.Database.GetDbConnection(), tx.GetDbTransaction());
                     var scopes = await holds.EventScopesAsync(db, category, Now(), ct);
-                    var deleted = await sql.DeleteExpiredAsync(table, source, startCutoff, scopes, BatchSize, ct);
+                    var deleted = await sql.DeleteExpiredAsync(table, source, before, scopes, BatchSize, ct);
                     FailPoints.Hit("retention.rows.deleted");
                     var rows = deleted.Sum(d => d.Rows);
                     if (rows == 0)
@@ -345,9 +345,10 @@ internal sealed class RetentionSweeper(
         }
     }
 
-    private FixedRetention EventRule(EventTable table) =>
-        register.Category(EventCategory(table)).Retention as FixedRetention
-        ?? throw new InvalidOperationException($"the register's rule for {EventCategory(table)} must be a fixed period from the record's time");
+    private RetentionSchedule EventSchedule(EventTable table) =>
+        register.Category(EventCategory(table)).Retention is FixedRetention { Anchor: RetentionAnchor.RecordTime } rule
+            ? RetentionSchedule.For(rule)
+            : throw new InvalidOperationException($"the register's rule for {EventCategory(table)} must be a fixed period from the record's time");
 
     /// <summary>The register category of a family's records: the category its personal columns are marked with.</summary>
     internal static string EventCategory(EventTable table) =>
@@ -355,8 +356,8 @@ internal sealed class RetentionSweeper(
             .Select(p => p.GetCustomAttribute<PersonalDataAttribute>()?.Category)
             .First(c => c is not null)!;
 
-    /// <summary>The end of a UTC month partition: its last possible start time is just before this.</summary>
-    private static Instant MonthEnd(YearMonth month) => month.PlusMonths(1).OnDayOfMonth(1).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant() - Duration.Epsilon;
+    /// <summary>Where a UTC month partition begins (and the previous one ends: its rows all started before this).</summary>
+    private static Instant MonthStart(YearMonth month) => month.OnDayOfMonth(1).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant();
 
     private Instant Now() => Instant.FromDateTimeOffset(time.GetUtcNow());
 }

@@ -42,7 +42,7 @@ internal sealed record SweepSchedule(LocalTime At)
     /// <summary>The first scheduled moment strictly after <paramref name="after"/>.</summary>
     public Instant NextAfter(Instant after)
     {
-        var zone = RetentionArithmetic.Zone;
+        var zone = RetentionCalendar.Zone;
         var date = after.InZone(zone).Date;
         for (var i = 0; ; i++)
         {
@@ -57,7 +57,7 @@ internal sealed record SweepSchedule(LocalTime At)
     /// <summary>The last scheduled moment at or before <paramref name="at"/>.</summary>
     public Instant PreviousAtOrBefore(Instant at)
     {
-        var zone = RetentionArithmetic.Zone;
+        var zone = RetentionCalendar.Zone;
         var date = at.InZone(zone).Date;
         for (var i = 0; ; i--)
         {
