@@ -8,6 +8,7 @@ using Custodian.Features.Audit;
 using Custodian.Features.Health;
 using Custodian.Features.Organizations;
 using Custodian.Features.Register;
+using Custodian.Features.Retention;
 using Custodian.Features.Store;
 using Custodian.Features.Subjects;
 
@@ -95,6 +96,7 @@ internal static class CustodianWebApp
         api.MapStoreEndpoints();
         api.MapContentEndpoints();
         api.MapSubjectEndpoints();
+        api.MapHoldEndpoints();
         api.MapFallback(() => ApiProblems.NotFound("api.not_found", "There is no API endpoint at this address. See /openapi/v1.json."))
             .ExcludeFromDescription();
         app.MapRazorPages();
