@@ -3,6 +3,7 @@ using Custodian.Core.Common;
 using Custodian.Core.Features.ApiKeys;
 using Custodian.Core.Features.Idempotency;
 using Custodian.Core.Features.Organizations;
+using Custodian.Core.Features.Retention;
 using Custodian.Core.Features.Store;
 using Custodian.Core.Features.Subjects;
 using Custodian.Core.Features.Tenancy;
@@ -59,6 +60,8 @@ internal sealed class CustodianDbContext(DbContextOptions<CustodianDbContext> op
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
+    public DbSet<LegalHold> LegalHolds => Set<LegalHold>();
+
     /// <summary>Whose rows this context sees and may write; <see cref="TenantScope.None"/> until <see cref="ScopeTo"/>.</summary>
     public TenantScope Tenant { get; private set; } = TenantScope.None;
 
@@ -108,6 +111,10 @@ internal sealed class CustodianDbContext(DbContextOptions<CustodianDbContext> op
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(CustodianDbContext).Assembly);
 
         modelBuilder.Entity<Organization>().HasQueryFilter(o => _allTenants || o.Id == _tenantId);
+
+        // A hold of one organisation is that tenant's; a provider-wide hold (no organisation) is seen by provider-wide
+        // contexts only. Not ITenantOwned because the organisation is optional (see LegalHold).
+        modelBuilder.Entity<LegalHold>().HasQueryFilter(h => _allTenants || h.OrganizationId == _tenantId);
         var apply = typeof(CustodianDbContext).GetMethod(nameof(ApplyTenantFilter), BindingFlags.NonPublic | BindingFlags.Instance)!;
         foreach (var entityType in modelBuilder.Model.GetEntityTypes().Where(t => typeof(ITenantOwned).IsAssignableFrom(t.ClrType)).ToList())
         {
@@ -133,6 +140,7 @@ internal sealed class CustodianDbContext(DbContextOptions<CustodianDbContext> op
             {
                 ITenantOwned owned => owned.OrganizationId,
                 Organization organization => organization.Id,
+                LegalHold hold => hold.OrganizationId ?? Guid.Empty, // provider-wide: inside no tenant's scope
                 _ => (Guid?)null,
             };
             if (organizationId is { } id && !Tenant.Includes(id))

@@ -549,6 +549,120 @@ namespace Custodian.Migrations.Postgres.Migrations
                     b.ToTable("organizations", (string)null);
                 });
 
+            modelBuilder.Entity("Custodian.Core.Features.Retention.LegalHold", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Basis")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("basis");
+
+                    b.Property<string>("Categories")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("categories");
+
+                    b.Property<DateTime?>("EndsAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ends_at");
+
+                    b.Property<int>("ExtensionCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("extension_count");
+
+                    b.Property<string>("Ground")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("ground");
+
+                    b.Property<Guid?>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<DateTime>("PlacedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("placed_at");
+
+                    b.Property<string>("PlacedById")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("placed_by_id");
+
+                    b.Property<string>("PlacedByKind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("placed_by_kind");
+
+                    b.Property<Guid?>("PlacedByOrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("placed_by_organization_id");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reason");
+
+                    b.Property<DateTime?>("RecordsFrom")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("records_from");
+
+                    b.Property<DateTime?>("RecordsUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("records_until");
+
+                    b.Property<string>("Reference")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("reference");
+
+                    b.Property<string>("ReleaseReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("release_reason");
+
+                    b.Property<DateTime?>("ReleasedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("released_at");
+
+                    b.Property<string>("ReleasedById")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("released_by_id");
+
+                    b.Property<string>("ReleasedByKind")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("released_by_kind");
+
+                    b.Property<DateTime>("StartsAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("starts_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_legal_holds");
+
+                    b.HasIndex("OrganizationId")
+                        .HasDatabaseName("ix_legal_holds_organization_id");
+
+                    b.HasIndex("ReleasedAt")
+                        .HasDatabaseName("ix_legal_holds_released_at");
+
+                    b.ToTable("legal_holds", (string)null);
+                });
+
             modelBuilder.Entity("Custodian.Core.Features.Retention.RetentionSweepRun", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1419,6 +1533,55 @@ namespace Custodian.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_blobs_data_keys_data_key_id");
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Retention.LegalHold", b =>
+                {
+                    b.HasOne("Custodian.Core.Features.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_legal_holds_organizations_organization_id");
+
+                    b.OwnsMany("Custodian.Core.Features.Retention.LegalHoldIdentifier", "Identifiers", b1 =>
+                        {
+                            b1.Property<Guid>("Id")
+                                .HasColumnType("uuid")
+                                .HasColumnName("id");
+
+                            b1.Property<string>("Kind")
+                                .IsRequired()
+                                .HasMaxLength(10)
+                                .HasColumnType("character varying(10)")
+                                .HasColumnName("kind");
+
+                            b1.Property<Guid>("LegalHoldId")
+                                .HasColumnType("uuid")
+                                .HasColumnName("legal_hold_id");
+
+                            b1.Property<string>("Value")
+                                .IsRequired()
+                                .HasMaxLength(320)
+                                .HasColumnType("character varying(320)")
+                                .HasColumnName("value");
+
+                            b1.HasKey("Id")
+                                .HasName("pk_legal_hold_identifiers");
+
+                            b1.HasIndex("LegalHoldId")
+                                .HasDatabaseName("ix_legal_hold_identifiers_legal_hold_id");
+
+                            b1.HasIndex("Kind", "Value")
+                                .HasDatabaseName("ix_legal_hold_identifiers_kind_value");
+
+                            b1.ToTable("legal_hold_identifiers", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("LegalHoldId")
+                                .HasConstraintName("fk_legal_hold_identifiers_legal_holds_legal_hold_id");
+                        });
+
+                    b.Navigation("Identifiers");
                 });
 
             modelBuilder.Entity("Custodian.Core.Features.Store.ContactPerson", b =>

@@ -104,6 +104,7 @@ internal static class CustodianWebApp
         api.MapStoreEndpoints();
         api.MapContentEndpoints();
         api.MapSubjectEndpoints();
+        api.MapHoldEndpoints();
         api.MapFallback(() => ApiProblems.NotFound("api.not_found", "There is no API endpoint at this address. See /openapi/v1.json."))
             .ExcludeFromDescription();
         app.MapRazorPages();

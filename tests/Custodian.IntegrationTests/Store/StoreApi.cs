@@ -55,13 +55,13 @@ internal sealed class StoreApi : IAsyncDisposable
         return client;
     }
 
-    /// <summary>An organisation and a tenant key of it with every tenant scope.</summary>
+    /// <summary>An organisation and a tenant key of it with every tenant scope (holds:lawful is provider-only).</summary>
     public async Task<(Guid Id, HttpClient Client)> CreateTenantAsync(string code, bool callRecording = false)
     {
         var org = await PostAsync(Provider, "/api/v1/organizations", callRecording
             ? new { code, name = $"{code} BV", billingCompanyName = $"{code} Holding BV", callRecordingEnabled = true, customerCallRecordingRetention = "P1Y" }
             : (object)new { code, name = $"{code} BV", billingCompanyName = $"{code} Holding BV" });
-        var key = await CreateKeyAsync(code, [ApiScopes.StoreRead, ApiScopes.StoreWrite, ApiScopes.SubjectsLookup, ApiScopes.OrganizationsWrite]);
+        var key = await CreateKeyAsync(code, [ApiScopes.StoreRead, ApiScopes.StoreWrite, ApiScopes.SubjectsLookup, ApiScopes.OrganizationsWrite, ApiScopes.HoldsRead, ApiScopes.HoldsWrite]);
         return (org.GetProperty("id").GetGuid(), ClientWith(key));
     }
 
@@ -124,6 +124,7 @@ internal sealed record TenantRecords(string Code, Guid OrganizationId, IReadOnly
         await Post("mobile-notifications", new { subscriptionId = subscription, kind = "roaming", sentAt = "2025-01-31T09:30:00Z", text = $"Welkom in België {canary}" });
         await Post("keyholders", new { serviceId = alarm, name = $"Klaas {canary}", phone, email = $"klaas.{canary}@{code}.example" });
         await Post("support-tickets", new { reference = $"{code}-T-1", requesterName = $"Jan {canary}", requesterPhone = phone, text = $"Storing {canary}", openedAt = "2025-02-01T08:00:00Z" });
+        await Post("holds", new { basis = "legal_claims", reason = $"Claim {canary}", reference = $"{code}-D-1", identifiers = new[] { new { kind = "phone", value = phone } }, endsAt = "2099-01-01T00:00:00Z" });
         return new TenantRecords(code, organizationId, ids, phone);
     }
 

@@ -29,7 +29,7 @@ public sealed class TenantIsolationTests
         "GET /api/v1/statement",
     ];
 
-    private static readonly string[] OrganizationLevel = ["contact-persons", "delivery-addresses", "services", "support-tickets"];
+    private static readonly string[] OrganizationLevel = ["contact-persons", "delivery-addresses", "services", "support-tickets", "holds"];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -253,6 +253,7 @@ public sealed class TenantIsolationTests
             "mobile-subscriptions" => new() { ["serviceId"] = Parent(), ["iccid"] = TenantRecords.Iccid(999), ["phoneNumber"] = "+31640009998" },
             "mobile-notifications" => new() { ["subscriptionId"] = Parent(), ["kind"] = "bundle", ["sentAt"] = "2025-01-01T00:00:00Z", ["text"] = "probe" },
             "keyholders" => new() { ["serviceId"] = Parent(), ["name"] = "Probe Person", ["phone"] = "+31640009998" },
+            "holds" => new() { ["basis"] = "legal_claims", ["reason"] = "probe", ["identifiers"] = new[] { new { kind = "phone", value = "+31640009998" } } },
             _ => throw new InvalidOperationException($"no probe body for {resource}: add one"),
         };
     }
@@ -261,6 +262,8 @@ public sealed class TenantIsolationTests
     {
         "services/end" => new() { ["endDate"] = "2030-01-01" },
         "support-tickets/close" => new() { ["closedAt"] = "2030-01-01T00:00:00Z" },
+        "holds/extend" => new() { ["endsAt"] = "2099-06-01T00:00:00Z" },
+        "holds/release" => new() { ["reason"] = "probe" },
         _ => throw new InvalidOperationException($"no probe body for {action}: add one"),
     };
 
@@ -326,6 +329,8 @@ public sealed class TenantIsolationTests
         {
             ["organizations"] = await db.Organizations.AsNoTracking().Where(o => o.Id == organizationId).ToListAsync(Ct),
         };
+        // Legal holds are not ITenantOwned (a provider-wide hold has no organisation) but are B's all the same.
+        rows["legal_holds"] = await db.LegalHolds.AsNoTracking().Where(h => h.OrganizationId == organizationId).OrderBy(h => h.Id).ToListAsync(Ct);
         foreach (var entity in db.Model.GetEntityTypes().Where(e => typeof(ITenantOwned).IsAssignableFrom(e.ClrType)))
         {
             var method = typeof(TenantIsolationTests).GetMethod(nameof(RowsOfAsync), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!

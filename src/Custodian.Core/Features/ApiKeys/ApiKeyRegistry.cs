@@ -53,6 +53,12 @@ internal sealed class ApiKeyRegistry(CustodianDbContext db, IAuditTrail audit, T
             v.Add("scopes", "api_key.tenant_cannot_span", "A key of one organisation cannot hold tenants:all.");
         }
 
+        if (organizationCode is not null && scopes.Contains(ApiScopes.HoldsLawful))
+        {
+            // Authority holds are secret from the organisation whose data they concern.
+            v.Add("scopes", "api_key.tenant_cannot_be_lawful", "A key of one organisation cannot hold holds:lawful.");
+        }
+
         var label = v.Text("name", name, 100, required: false);
         Guid? organizationId = null;
         if (organizationCode is not null)

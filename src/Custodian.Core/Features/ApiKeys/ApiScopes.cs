@@ -8,11 +8,24 @@ internal static class ApiScopes
     public const string SubjectsLookup = "subjects:lookup";
     public const string OrganizationsWrite = "organizations:write";
 
+    /// <summary>See legal holds and restrictions (without <see cref="HoldsLawful"/>: not the authority-basis ones).</summary>
+    public const string HoldsRead = "holds:read";
+
+    /// <summary>Place, extend and release holds (a tenant key: in its own organisation, non-authority bases only).</summary>
+    public const string HoldsWrite = "holds:write";
+
+    /// <summary>
+    /// Authority-basis holds (126ni preservation orders, other criminal-investigation orders, supervisory authorities):
+    /// with it a provider key sees and manages them; without it they do not exist for the caller (secrecy, Tw 13.5).
+    /// Tenant keys can never hold it. Issue 7's lawful-disclosure role maps onto this scope.
+    /// </summary>
+    public const string HoldsLawful = "holds:lawful";
+
     /// <summary>
     /// Provider-wide mode: a provider feed key with this scope sees and writes every organisation's data. Without it a
     /// provider key sees no tenant data at all. Tenant keys can never hold it.
     /// </summary>
     public const string AllTenants = "tenants:all";
 
-    public static IReadOnlyList<string> All { get; } = [StoreRead, StoreWrite, SubjectsLookup, OrganizationsWrite, AllTenants];
+    public static IReadOnlyList<string> All { get; } = [StoreRead, StoreWrite, SubjectsLookup, OrganizationsWrite, HoldsRead, HoldsWrite, HoldsLawful, AllTenants];
 }

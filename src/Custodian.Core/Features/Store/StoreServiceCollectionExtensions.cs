@@ -1,5 +1,6 @@
 using Custodian.Core.Features.ApiKeys;
 using Custodian.Core.Features.Organizations;
+using Custodian.Core.Features.Retention;
 using Custodian.Core.Features.Subjects;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -21,6 +22,7 @@ internal static class StoreServiceCollectionExtensions
         services.TryAddScoped<StoreContentCommands>();
         services.TryAddSingleton(new UploadOptions());
         services.TryAddScoped<OrganizationCommands>();
+        services.TryAddScoped<LegalHoldCommands>();
         services.TryAddScoped<SubjectLookup>();
         services.TryAddScoped<ApiKeyRegistry>();
         services.TryAddSingleton<Idempotency.IdempotencyPurge>();

@@ -11,8 +11,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Custodian.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(CustodianDbContext))]
-    [Migration("20261128211704_AddRetentionSweeps")]
-    partial class AddRetentionSweeps
+    [Migration("20261128211752_AddLegalHolds")]
+    partial class AddLegalHolds
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -535,82 +535,118 @@ namespace Custodian.Migrations.Sqlite.Migrations
                     b.ToTable("organizations", (string)null);
                 });
 
-            modelBuilder.Entity("Custodian.Core.Features.Retention.RetentionSweepRun", b =>
+            modelBuilder.Entity("Custodian.Core.Features.Retention.LegalHold", b =>
                 {
                     b.Property<Guid>("Id")
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
-                    b.Property<int>("Attempts")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("attempts");
-
-                    b.Property<long?>("AuditFirstSeq")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("audit_first_seq");
-
-                    b.Property<long?>("AuditLastSeq")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("audit_last_seq");
-
-                    b.Property<int>("Batches")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("batches");
-
-                    b.Property<string>("Cursor")
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("cursor");
-
-                    b.Property<DateTime>("Cutoff")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("cutoff");
-
-                    b.Property<string>("Deleted")
+                    b.Property<string>("Basis")
                         .IsRequired()
+                        .HasMaxLength(40)
                         .HasColumnType("TEXT")
-                        .HasColumnName("deleted");
+                        .HasColumnName("basis");
 
-                    b.Property<DateTime?>("FinishedAt")
+                    b.Property<string>("Categories")
+                        .IsRequired()
+                        .HasMaxLength(4000)
                         .HasColumnType("TEXT")
-                        .HasColumnName("finished_at");
+                        .HasColumnName("categories");
 
-                    b.Property<long>("MaxLatenessSeconds")
+                    b.Property<DateTime?>("EndsAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ends_at");
+
+                    b.Property<int>("ExtensionCount")
                         .HasColumnType("INTEGER")
-                        .HasColumnName("max_lateness_seconds");
+                        .HasColumnName("extension_count");
 
-                    b.Property<string>("PartitionsDropped")
+                    b.Property<string>("Ground")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ground");
+
+                    b.Property<Guid?>("OrganizationId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("organization_id");
+
+                    b.Property<DateTime>("PlacedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("placed_at");
+
+                    b.Property<string>("PlacedById")
                         .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("partitions_dropped");
-
-                    b.Property<DateTime>("StartedAt")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("started_at");
-
-                    b.Property<string>("State")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("state");
-
-                    b.Property<string>("Step")
                         .HasMaxLength(100)
                         .HasColumnType("TEXT")
-                        .HasColumnName("step");
+                        .HasColumnName("placed_by_id");
+
+                    b.Property<string>("PlacedByKind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("placed_by_kind");
+
+                    b.Property<Guid?>("PlacedByOrganizationId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("placed_by_organization_id");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<DateTime?>("RecordsFrom")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("records_from");
+
+                    b.Property<DateTime?>("RecordsUntil")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("records_until");
+
+                    b.Property<string>("Reference")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reference");
+
+                    b.Property<string>("ReleaseReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("release_reason");
+
+                    b.Property<DateTime?>("ReleasedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("released_at");
+
+                    b.Property<string>("ReleasedById")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("released_by_id");
+
+                    b.Property<string>("ReleasedByKind")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("released_by_kind");
+
+                    b.Property<DateTime>("StartsAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("starts_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
 
                     b.HasKey("Id")
-                        .HasName("pk_retention_sweeps");
+                        .HasName("pk_legal_holds");
 
-                    b.HasIndex("StartedAt")
-                        .HasDatabaseName("ix_retention_sweeps_started_at");
+                    b.HasIndex("OrganizationId")
+                        .HasDatabaseName("ix_legal_holds_organization_id");
 
-                    b.HasIndex("State")
-                        .IsUnique()
-                        .HasDatabaseName("ux_retention_sweeps_running")
-                        .HasFilter("state = 'running'");
+                    b.HasIndex("ReleasedAt")
+                        .HasDatabaseName("ix_legal_holds_released_at");
 
-                    b.ToTable("retention_sweeps", (string)null);
+                    b.ToTable("legal_holds", (string)null);
                 });
 
             modelBuilder.Entity("Custodian.Core.Features.Store.ContactPerson", b =>
@@ -1405,6 +1441,55 @@ namespace Custodian.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_blobs_data_keys_data_key_id");
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Retention.LegalHold", b =>
+                {
+                    b.HasOne("Custodian.Core.Features.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_legal_holds_organizations_organization_id");
+
+                    b.OwnsMany("Custodian.Core.Features.Retention.LegalHoldIdentifier", "Identifiers", b1 =>
+                        {
+                            b1.Property<Guid>("Id")
+                                .HasColumnType("TEXT")
+                                .HasColumnName("id");
+
+                            b1.Property<string>("Kind")
+                                .IsRequired()
+                                .HasMaxLength(10)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("kind");
+
+                            b1.Property<Guid>("LegalHoldId")
+                                .HasColumnType("TEXT")
+                                .HasColumnName("legal_hold_id");
+
+                            b1.Property<string>("Value")
+                                .IsRequired()
+                                .HasMaxLength(320)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("value");
+
+                            b1.HasKey("Id")
+                                .HasName("pk_legal_hold_identifiers");
+
+                            b1.HasIndex("LegalHoldId")
+                                .HasDatabaseName("ix_legal_hold_identifiers_legal_hold_id");
+
+                            b1.HasIndex("Kind", "Value")
+                                .HasDatabaseName("ix_legal_hold_identifiers_kind_value");
+
+                            b1.ToTable("legal_hold_identifiers", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("LegalHoldId")
+                                .HasConstraintName("fk_legal_hold_identifiers_legal_holds_legal_hold_id");
+                        });
+
+                    b.Navigation("Identifiers");
                 });
 
             modelBuilder.Entity("Custodian.Core.Features.Store.ContactPerson", b =>

@@ -11,6 +11,22 @@ namespace Custodian.Migrations.Sqlite.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropIndex(
+                name: "ix_import_batches_kind_file_sha256_scope_key",
+                table: "import_batches");
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "abandoned_at",
+                table: "import_batches",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<Guid>(
+                name: "extends_batch_id",
+                table: "import_batches",
+                type: "TEXT",
+                nullable: true);
+
             migrationBuilder.CreateTable(
                 name: "retention_sweeps",
                 columns: table => new
@@ -36,6 +52,18 @@ namespace Custodian.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateIndex(
+                name: "ix_import_batches_extends_batch_id",
+                table: "import_batches",
+                column: "extends_batch_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_import_batches_kind_file_sha256",
+                table: "import_batches",
+                columns: new[] { "kind", "file_sha256" },
+                unique: true,
+                filter: "status <> 'abandoned'");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_retention_sweeps_started_at",
                 table: "retention_sweeps",
                 column: "started_at");
@@ -53,6 +81,28 @@ namespace Custodian.Migrations.Sqlite.Migrations
         {
             migrationBuilder.DropTable(
                 name: "retention_sweeps");
+
+            migrationBuilder.DropIndex(
+                name: "ix_import_batches_extends_batch_id",
+                table: "import_batches");
+
+            migrationBuilder.DropIndex(
+                name: "ix_import_batches_kind_file_sha256",
+                table: "import_batches");
+
+            migrationBuilder.DropColumn(
+                name: "abandoned_at",
+                table: "import_batches");
+
+            migrationBuilder.DropColumn(
+                name: "extends_batch_id",
+                table: "import_batches");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_import_batches_kind_file_sha256_scope_key",
+                table: "import_batches",
+                columns: new[] { "kind", "file_sha256", "scope_key" },
+                unique: true);
         }
     }
 }
