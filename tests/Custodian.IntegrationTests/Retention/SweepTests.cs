@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Custodian.Configuration;
 using Custodian.Core.Features.Audit;
+using Custodian.Core.Features.Blobs;
 using Custodian.Core.Features.Events;
 using Custodian.Core.Features.Register;
 using Custodian.Core.Features.Retention;
@@ -23,7 +24,10 @@ public sealed class SweepTests
     internal static ProcessingRegister ShippedRegister { get; } = RegisterLoader.LoadFile(SettingsResolver.ShippedRegisterPath).Register!;
 
     internal static Task<ImportFixture> CreateAsync(Engine engine) =>
-        ImportFixture.CreateAsync(engine, more: s => s.AddSingleton(ShippedRegister).AddCustodianRetentionSweep());
+        ImportFixture.CreateAsync(engine, more: s => s
+            .AddSingleton(ShippedRegister)
+            .AddCustodianBlobs(Path.Combine(Path.GetTempPath(), "custodian-sweep-blobs", Guid.NewGuid().ToString("N")))
+            .AddCustodianRetentionSweep());
 
     /// <summary>
     /// The fixture's clock is 2026-11-28 12:00 UTC. Six months are counted in whole Amsterdam days (docs/retention.md):

@@ -10,9 +10,20 @@ namespace Custodian.Core.Features.Retention;
 /// <summary>
 /// A legal hold's reach into the usage and traffic tables: a record is covered when it belongs to the organisation (any,
 /// when null), started within [<see cref="From"/>, <see cref="Until"/>) (open ends when null), and holds one of the
-/// <see cref="Identifiers"/> in an identifier column (any record, when empty). Values are in index form.
+/// <see cref="Identifiers"/> in an identifier column (any record, when empty). Identifiers are in the holds' comparison
+/// form (<see cref="HoldIdentifiers.MatchForm"/>: e-mail in lower case), so the SQL compares lower-cased columns.
 /// </summary>
-internal sealed record EventHoldScope(Guid? OrganizationId, Instant? From, Instant? Until, IReadOnlyList<string> Identifiers);
+internal sealed record EventHoldScope(Guid? OrganizationId, Instant? From, Instant? Until, IReadOnlyList<string> Identifiers)
+{
+    /// <summary>The scopes of the active holds that can keep records of <paramref name="category"/>.</summary>
+    public static IReadOnlyList<EventHoldScope> Of(ActiveHolds holds, string category)
+    {
+        ArgumentNullException.ThrowIfNull(holds);
+        return [.. holds.Scopes
+            .Where(s => s.Categories.Count == 0 || s.Categories.Contains(category))
+            .Select(s => new EventHoldScope(s.OrganizationId, s.RecordsFrom, s.RecordsUntil, [.. s.Identifiers.Select(i => i.Value).Distinct(StringComparer.Ordinal)]))];
+    }
+}
 
 /// <summary>Rows of one organisation removed from an event table, and the earliest start among them (for lateness).</summary>
 internal sealed record EventDeletion(Guid OrganizationId, long Rows, Instant EarliestStart);
@@ -150,7 +161,7 @@ internal sealed class EventRetention(DbConnection connection, DbTransaction tran
                 }
 
                 var list = string.Join(", ", names);
-                all.Add("(" + string.Join(" OR ", table.IdentifierColumns.Select(c => $"{c} IN ({list})")) + ")");
+                all.Add("(" + string.Join(" OR ", table.IdentifierColumns.Select(c => $"lower({c}) IN ({list})")) + ")");
             }
 
             any.Add(all.Count == 0 ? "1 = 1" : "(" + string.Join(" AND ", all) + ")");

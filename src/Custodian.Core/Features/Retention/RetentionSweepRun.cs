@@ -65,6 +65,10 @@ internal sealed class RetentionSweepRun
     [NotPersonalData("counts per category and organisation")]
     public string Deleted { get; set; } = "[]";
 
+    /// <summary>Expired records a legal hold kept, per step and organisation (JSON, <see cref="SweepKept"/>).</summary>
+    [NotPersonalData("counts per category and organisation")]
+    public string Kept { get; set; } = "[]";
+
     /// <summary>Month partitions dropped (JSON list of <c>family/yyyy-MM</c> with their row counts).</summary>
     [NotPersonalData("partition names and counts")]
     public string PartitionsDropped { get; set; } = "[]";
@@ -74,15 +78,37 @@ internal sealed class RetentionSweepRun
     public IReadOnlyList<DroppedPartition> DroppedPartitions() =>
         JsonSerializer.Deserialize<List<DroppedPartition>>(PartitionsDropped, SweepJson.Options) ?? [];
 
+    /// <summary>Records kept by holds per category and organisation.</summary>
+    public IReadOnlyList<SweepCount> KeptCounts() =>
+        [.. (JsonSerializer.Deserialize<List<SweepKept>>(Kept, SweepJson.Options) ?? [])
+            .GroupBy(k => (k.Category, k.OrganizationId))
+            .Select(g => new SweepCount(g.Key.Category, g.Key.OrganizationId, g.Sum(k => k.Count)))
+            .OrderBy(c => c.Category, StringComparer.Ordinal).ThenBy(c => c.OrganizationId)];
+
     /// <summary>Adds deletions to the counts (called in the batch's transaction).</summary>
-    public void Count(string category, Guid organizationId, long rows)
+    public void Count(string category, Guid organizationId, long rows) => Deleted = Add(DeletedCounts(), category, organizationId, rows);
+
+    /// <summary>
+    /// Sets the records a hold kept for one step (target), replacing what an interrupted run of the same step wrote:
+    /// a rerun of a step meets exactly the same held records again, so setting (not adding) keeps the count exact.
+    /// </summary>
+    public void SetKept(string target, string category, IEnumerable<(Guid OrganizationId, long Count)> counts)
     {
+        var others = JsonSerializer.Deserialize<List<SweepKept>>(Kept, SweepJson.Options)?.Where(k => k.Target != target) ?? [];
+        Kept = JsonSerializer.Serialize(
+            others.Concat(counts.Where(c => c.Count > 0).Select(c => new SweepKept(target, category, c.OrganizationId, c.Count)))
+                .OrderBy(k => k.Target, StringComparer.Ordinal).ThenBy(k => k.OrganizationId).ToList(),
+            SweepJson.Options);
+    }
+
+    private static string Add(IReadOnlyList<SweepCount> existing, string category, Guid organizationId, long rows)
+    {
+        var counts = existing.ToList();
         if (rows == 0)
         {
-            return;
+            return JsonSerializer.Serialize(counts, SweepJson.Options);
         }
 
-        var counts = DeletedCounts().ToList();
         var i = counts.FindIndex(c => c.Category == category && c.OrganizationId == organizationId);
         if (i >= 0)
         {
@@ -93,7 +119,7 @@ internal sealed class RetentionSweepRun
             counts.Add(new SweepCount(category, organizationId, rows));
         }
 
-        Deleted = JsonSerializer.Serialize(
+        return JsonSerializer.Serialize(
             counts.OrderBy(c => c.Category, StringComparer.Ordinal).ThenBy(c => c.OrganizationId).ToList(), SweepJson.Options);
     }
 
@@ -112,6 +138,9 @@ internal sealed class RetentionSweepRun
 
 /// <summary>Records of one category and organisation deleted by a sweep.</summary>
 internal sealed record SweepCount(string Category, Guid OrganizationId, long Count);
+
+/// <summary>Expired records of one step (target) and organisation that a hold kept.</summary>
+internal sealed record SweepKept(string Target, string Category, Guid OrganizationId, long Count);
 
 /// <summary>A month partition a sweep dropped: <c>usage</c>/<c>traffic</c>, the month, rows dropped and rows preserved for holds.</summary>
 internal sealed record DroppedPartition(string Family, string Month, long Rows, long PreservedForHolds);
@@ -157,13 +186,14 @@ internal sealed record SweepReceipt(
     long? AuditLastSeq,
     long MaxLatenessSeconds,
     IReadOnlyList<SweepCount> Deleted,
+    IReadOnlyList<SweepCount> KeptByHolds,
     IReadOnlyList<DroppedPartition> PartitionsDropped)
 {
     public static SweepReceipt From(RetentionSweepRun run)
     {
         ArgumentNullException.ThrowIfNull(run);
         return new(run.Id, run.State, Iso(run.Cutoff), Iso(run.StartedAt), run.FinishedAt is { } f ? Iso(f) : null, run.Attempts, run.Batches, run.AuditFirstSeq,
-            run.AuditLastSeq, run.MaxLatenessSeconds, run.DeletedCounts(), run.DroppedPartitions());
+            run.AuditLastSeq, run.MaxLatenessSeconds, run.DeletedCounts(), run.KeptCounts(), run.DroppedPartitions());
     }
 
     private static string Iso(Instant i) => NodaTime.Text.InstantPattern.ExtendedIso.Format(i);

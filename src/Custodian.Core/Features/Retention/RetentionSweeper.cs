@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using Custodian.Core.Common;
 using Custodian.Core.Features.Audit;
+using Custodian.Core.Features.Blobs;
 using Custodian.Core.Features.Events;
 using Custodian.Core.Features.Register;
 using Custodian.Core.Features.Store;
@@ -31,12 +32,12 @@ internal interface ISweepProgress
 /// Holds are read again for every batch, so a hold placed while a sweep runs protects from the next batch on. One sweep
 /// at a time: a database lease (several nodes) and a unique index on the running sweep row.
 /// </remarks>
-internal sealed class RetentionSweeper(
+internal sealed partial class RetentionSweeper(
     IDbContextFactory<CustodianDbContext> contexts,
     IAuditTrail audit,
     TimeProvider time,
     ProcessingRegister register,
-    IRetentionHolds holds)
+    IBlobStore blobs)
 {
     public const string LeaseName = "retention.sweep";
 
@@ -45,6 +46,7 @@ internal sealed class RetentionSweeper(
     [
         .. EventTable.All.Select(t => $"events.{EventPartitions.FamilyName(t.Family)}.months"),
         .. EventTable.All.Select(t => $"events.{EventPartitions.FamilyName(t.Family)}.rows"),
+        .. RecordTargets.Select(t => $"records.{t.Name}"),
     ];
 
     private static readonly AuditActor Actor = new(AuditActorKind.System, "job:retention-sweep");
@@ -59,7 +61,7 @@ internal sealed class RetentionSweeper(
 
     /// <summary>The same sweeper with another batch size.</summary>
     public RetentionSweeper WithBatchSize(int rows) =>
-        new(contexts, audit, time, register, holds) { BatchSize = rows, LeaseDuration = LeaseDuration, Holder = Holder };
+        new(contexts, audit, time, register, blobs) { BatchSize = rows, LeaseDuration = LeaseDuration, Holder = Holder };
 
     /// <summary>
     /// Runs (or resumes) a sweep to its end. Returns null when another process holds the sweep lease.
@@ -127,6 +129,11 @@ internal sealed class RetentionSweeper(
 
     private Task RunStepAsync(CustodianDbContext db, RetentionSweepRun run, string step, ISweepProgress? progress, CancellationToken ct)
     {
+        if (RecordTargets.FirstOrDefault(t => step == $"records.{t.Name}") is { } target)
+        {
+            return DeleteExpiredRecordsAsync(db, run, target, progress, ct);
+        }
+
         foreach (var table in EventTable.All)
         {
             var family = EventPartitions.FamilyName(table.Family);
@@ -163,7 +170,7 @@ internal sealed class RetentionSweeper(
                 await using var tx = await db.Database.BeginTransactionAsync(ct);
                 var sql = new EventRetention(db.Database.GetDbConnection(), tx.GetDbTransaction());
                 var source = table.MonthTable(month);
-                var scopes = await holds.EventScopesAsync(db, category, Now(), ct);
+                var scopes = EventHoldScope.Of(await LegalHolds.ActiveAtAsync(db, Now(), ct), category);
                 var kept = await sql.CountAsync(table, source, scopes, ct);
                 var preserved = await sql.PreserveHeldAsync(table, source, scopes, ct);
                 FailPoints.Hit("retention.month.preserved");
@@ -229,7 +236,7 @@ internal sealed class RetentionSweeper(
                     await RenewLeaseOrThrowAsync(db, ct);
                     await using var tx = await db.Database.BeginTransactionAsync(ct);
                     var sql = new EventRetention(db.Database.GetDbConnection(), tx.GetDbTransaction());
-                    var scopes = await holds.EventScopesAsync(db, category, Now(), ct);
+                    var scopes = EventHoldScope.Of(await LegalHolds.ActiveAtAsync(db, Now(), ct), category);
                     var deleted = await sql.DeleteExpiredAsync(table, source, before, scopes, BatchSize, ct);
                     FailPoints.Hit("retention.rows.deleted");
                     var rows = deleted.Sum(d => d.Rows);

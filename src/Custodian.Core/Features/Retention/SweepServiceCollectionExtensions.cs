@@ -7,12 +7,11 @@ internal static class SweepServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the retention sweep. Needs the database, the audit trail, the register (<c>ProcessingRegister</c>) and
-    /// an <see cref="IRetentionHolds"/>.
+    /// the blob store (<c>AddCustodianBlobs</c>: the sweep deletes the contents of expired recordings and attachments).
     /// </summary>
     public static IServiceCollection AddCustodianRetentionSweep(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IRetentionHolds, ScaffoldHolds>();
         services.TryAddSingleton<RetentionSweeper>();
         return services;
     }

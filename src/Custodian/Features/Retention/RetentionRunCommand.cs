@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Custodian.Cli;
 using Custodian.Core.Features.Audit;
+using Custodian.Core.Features.Blobs;
 using Custodian.Core.Features.Retention;
 using Custodian.Core.Persistence;
 using Custodian.Features.Database;
@@ -56,7 +57,8 @@ internal static class RetentionRunCommand
             services.AddLogging();
             services.AddCustodianDatabase(target);
             services.AddSingleton(masterKey);
-            services.AddCustodianAudit();
+            services.AddCustodianAudit(AuditSettings.Configure(settings));
+            services.AddCustodianBlobs(settings.DataFolder, settings.KeysFolder);
             services.AddSingleton(register.Register);
             services.AddCustodianRetentionSweep();
             await using var provider = services.BuildServiceProvider();

@@ -1,0 +1,241 @@
+using System.Globalization;
+using Custodian.Core.Common;
+using Custodian.Core.Features.Audit;
+using Custodian.Core.Features.Blobs;
+using Custodian.Core.Features.Organizations;
+using Custodian.Core.Features.Store;
+using Custodian.Core.Features.Subjects;
+using Custodian.Core.Identifiers;
+using Custodian.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+using NodaTime.Text;
+
+namespace Custodian.Core.Features.Retention;
+
+/// <summary>The sweep's steps for the records in the EF model (everything but the month-partitioned events).</summary>
+internal sealed partial class RetentionSweeper
+{
+    /// <summary>
+    /// The catalogue's EF targets in the order the sweep removes them: rows that others point to go after those that
+    /// point to them (attachments before their tickets, notifications before their subscriptions), and the billing
+    /// name, a field of the organisation row, last.
+    /// </summary>
+    internal static IReadOnlyList<RetentionTarget> RecordTargets =>
+    [
+        .. RetentionTargets.All
+            .Where(t => t is InstantAnchoredTarget or DateAnchoredTarget)
+            .OrderBy(t => t.Name is "support_ticket_attachments" or "mobile_notifications" ? 0 : t.Removal == RetentionRemoval.EraseFields ? 2 : 1),
+    ];
+
+    /// <summary>
+    /// Deletes, in batches, the records of one target that are expired at the sweep's cutoff and not held. Each batch:
+    /// the rows (their look-up index entries go with them in the same SaveChanges), their blob rows, the data keys no
+    /// remaining blob uses, and one audit event per organisation, in one transaction; the blob contents are removed
+    /// after the commit (a crash in between leaves orphans for the orphan sweep, unreadable already: their keys are gone).
+    /// Held records are skipped for this sweep (kept in memory: a resumed sweep meets them again and skips them again).
+    /// </summary>
+    private async Task DeleteExpiredRecordsAsync(
+        CustodianDbContext db, RetentionSweepRun run, RetentionTarget target, ISweepProgress? progress, CancellationToken ct)
+    {
+        var held = new List<Guid>();
+        var heldOrganizations = new Dictionary<Guid, Guid>();
+        while (true)
+        {
+            await RenewLeaseOrThrowAsync(db, ct);
+            var (slices, _) = await RetentionSlices.ForAsync(db, register, run.Cutoff, ct);
+            var mine = slices.Where(s => s.Target.Name == target.Name).ToList();
+            var due = new List<(Guid Id, RetentionSlice Slice)>();
+            foreach (var slice in mine)
+            {
+                var ids = await slice.DueIds(db).Where(id => !held.Contains(id)).Take(BatchSize).ToListAsync(ct);
+                due.AddRange(ids.Select(id => (id, slice)));
+            }
+
+            if (due.Count == 0)
+            {
+                run.SetKept(target.Name, target.Category, heldOrganizations.Values.GroupBy(o => o).Select(g => (g.Key, (long)g.Count())));
+                await db.SaveChangesAsync(ct);
+                return;
+            }
+
+            var storeKeys = new List<string>();
+            await using (var tx = await db.Database.BeginTransactionAsync(ct))
+            {
+                var holds = await LegalHolds.ActiveAtAsync(db, Now(), ct);
+                var anchors = await AnchorsAsync(db, target, [.. due.Select(d => d.Id)], ct);
+                var entities = await LoadAsync(db, target.Entities[0], [.. due.Select(d => d.Id)], ct);
+                var gone = new List<(Guid Id, Guid OrganizationId)>();
+                var blobIds = new List<Guid>();
+                foreach (var entity in entities)
+                {
+                    var (id, organizationId) = Identity(entity);
+                    if (holds.Covers(target.Category, organizationId, RecordTime(entity), HoldIdentifiersOf(entity)))
+                    {
+                        held.Add(id);
+                        heldOrganizations[id] = organizationId;
+                        continue;
+                    }
+
+                    if (target.Removal == RetentionRemoval.EraseFields && entity is Organization organization)
+                    {
+                        organization.BillingCompanyName = string.Empty;
+                    }
+                    else
+                    {
+                        if (entity is IContentRecord content)
+                        {
+                            blobIds.Add(content.ContentBlobId);
+                        }
+
+                        db.Remove(entity);
+                    }
+
+                    gone.Add((id, organizationId));
+                    var slice = due.First(d => d.Id == id).Slice;
+                    if (anchors.GetValueOrDefault(id) is { } anchorDay)
+                    {
+                        run.Late(run.Cutoff - slice.Schedule.Expiry(anchorDay));
+                    }
+                }
+
+                await db.SaveChangesAsync(ct);
+                FailPoints.Hit("retention.records.deleted");
+                storeKeys = await DeleteBlobsAsync(db, blobIds, ct);
+                foreach (var group in gone.GroupBy(g => g.OrganizationId))
+                {
+                    run.Count(target.Category, group.Key, group.Count());
+                    await audit.AppendAsync(db, new AuditEntry(
+                        target.Removal == RetentionRemoval.EraseFields ? "retention.erased" : "retention.deleted",
+                        Actor,
+                        group.Key,
+                        [new AuditObject("retention_sweep", run.Id.ToString()), .. group.Select(g => new AuditObject(RecordTypeOf(target), g.Id.ToString()))],
+                        Details: new Dictionary<string, string>
+                        {
+                            ["category"] = target.Category,
+                            ["target"] = target.Name,
+                            ["count"] = group.Count().ToString(CultureInfo.InvariantCulture),
+                            ["cutoff"] = InstantPattern.ExtendedIso.Format(run.Cutoff),
+                        }), ct);
+                }
+
+                if (gone.Count > 0)
+                {
+                    run.AuditLastSeq = await AuditStore.SizeAsync(db, ct);
+                }
+
+                FailPoints.Hit("retention.records.audited");
+                run.Cursor = target.Name;
+                run.Batches++;
+                await db.SaveChangesAsync(ct);
+                await tx.CommitAsync(ct);
+                db.ChangeTracker.Clear();
+                FailPoints.Hit("retention.records.committed");
+                progress?.Deleted(run.Step!, gone.Count);
+            }
+
+            // The rows are gone and the keys destroyed; now the ciphertext. A failure here leaves an orphan that the
+            // blob orphan sweep removes (and that no key can decrypt any more).
+            foreach (var key in storeKeys)
+            {
+                await blobs.DeleteAsync(key, ct);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Deletes the blob rows and destroys the data keys that no remaining blob uses (crypto-shredding), in the open
+    /// transaction. Returns the store keys of the contents to delete after the commit.
+    /// </summary>
+    private async Task<List<string>> DeleteBlobsAsync(CustodianDbContext db, List<Guid> blobIds, CancellationToken ct)
+    {
+        if (blobIds.Count == 0)
+        {
+            return [];
+        }
+
+        var rows = await db.Set<BlobRecord>().AsNoTracking().Where(b => blobIds.Contains(b.Id)).Select(b => new { b.StoreKey, b.DataKeyId }).ToListAsync(ct);
+        await db.Set<BlobRecord>().Where(b => blobIds.Contains(b.Id)).ExecuteDeleteAsync(ct);
+        var keyIds = rows.Select(r => r.DataKeyId).Distinct().ToList();
+        var now = Now();
+        await db.Set<DataKey>()
+            .Where(k => keyIds.Contains(k.Id) && k.DestroyedAt == null && !db.Set<BlobRecord>().Any(b => b.DataKeyId == k.Id))
+            .ExecuteUpdateAsync(u => u.SetProperty(k => k.WrappedKey, (byte[]?)null).SetProperty(k => k.DestroyedAt, now), ct);
+        return [.. rows.Select(r => r.StoreKey)];
+    }
+
+    /// <summary>The anchor day of each record (for lateness); records without one are not in the result.</summary>
+    private static async Task<Dictionary<Guid, LocalDate>> AnchorsAsync(CustodianDbContext db, RetentionTarget target, List<Guid> ids, CancellationToken ct)
+    {
+        switch (target)
+        {
+            case InstantAnchoredTarget t:
+                var instants = await t.Rows(db).Where(r => ids.Contains(r.Id) && r.Anchor != null).Select(r => new { r.Id, r.Anchor }).ToListAsync(ct);
+                return instants.ToDictionary(r => r.Id, r => RetentionCalendar.DayOf(r.Anchor!.Value));
+            case DateAnchoredTarget t:
+                var days = await t.Rows(db).Where(r => ids.Contains(r.Id) && r.Anchor != null).Select(r => new { r.Id, r.Anchor }).ToListAsync(ct);
+                return days.ToDictionary(r => r.Id, r => r.Anchor!.Value);
+            default:
+                return [];
+        }
+    }
+
+    private static Task<List<object>> LoadAsync(CustodianDbContext db, Type entity, List<Guid> ids, CancellationToken ct) =>
+        entity == typeof(Organization)
+            ? db.Organizations.Where(o => ids.Contains(o.Id)).Cast<object>().ToListAsync(ct)
+            : (Task<List<object>>)typeof(RetentionSweeper).GetMethod(nameof(LoadRecordsAsync), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+                .MakeGenericMethod(entity)
+                .Invoke(null, [db, ids, ct])!;
+
+    private static async Task<List<object>> LoadRecordsAsync<T>(CustodianDbContext db, List<Guid> ids, CancellationToken ct)
+        where T : TenantRecord =>
+        [.. await db.Set<T>().Where(r => ids.Contains(r.Id)).ToListAsync(ct)];
+
+    private static (Guid Id, Guid OrganizationId) Identity(object entity) => entity switch
+    {
+        TenantRecord r => (r.Id, r.OrganizationId),
+        Organization o => (o.Id, o.Id),
+        _ => throw new InvalidOperationException($"no identity for {entity.GetType().Name}"),
+    };
+
+    /// <summary>A record's own time, which a hold's time window is about: when the call was, when the ticket was opened, else when the record was stored.</summary>
+    private static Instant RecordTime(object entity) => entity switch
+    {
+        SupportCallRecording r => r.CalledAt,
+        CustomerCallRecording r => r.CalledAt,
+        SupportTicket t => t.OpenedAt,
+        TenantRecord r => r.CreatedAt,
+        Organization o => o.CreatedAt,
+        _ => throw new InvalidOperationException($"no record time for {entity.GetType().Name}"),
+    };
+
+    private static HashSet<(IdentifierKind Kind, string Value)> HoldIdentifiersOf(object entity)
+    {
+        var found = new HashSet<(IdentifierKind, string)>();
+        if (entity is ISubjectRecord record)
+        {
+            foreach (var key in record.SubjectKeys())
+            {
+                IdentifierKind? kind = key.Kind switch
+                {
+                    SubjectIdentifierKind.Phone => IdentifierKind.PhoneNumber,
+                    SubjectIdentifierKind.Email => IdentifierKind.Email,
+                    SubjectIdentifierKind.Imei => IdentifierKind.Imei,
+                    SubjectIdentifierKind.Iccid => IdentifierKind.Iccid,
+                    SubjectIdentifierKind.Mac => IdentifierKind.MacAddress,
+                    SubjectIdentifierKind.Ip => IdentifierKind.IpAddress,
+                    _ => null, // names: a hold names identifiers, not names
+                };
+                if (kind is { } k)
+                {
+                    found.Add((k, key.Value));
+                }
+            }
+        }
+
+        return found;
+    }
+
+    private static string RecordTypeOf(RetentionTarget target) =>
+        target.Entities[0] == typeof(Organization) ? "organization" : RecordTypes.NameOf(target.Entities[0]);
+}
