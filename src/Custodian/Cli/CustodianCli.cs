@@ -1,12 +1,14 @@
 using System.CommandLine;
 using Custodian.Configuration;
 using Custodian.Core.Common;
+using Custodian.Core.Features.Blobs;
 using Custodian.Core.Persistence;
 using Custodian.Features.ApiKeys;
 using Custodian.Features.Audit;
 using Custodian.Features.Database;
 using Custodian.Features.Demo;
 using Custodian.Features.Import;
+using Custodian.Features.Keys;
 using Custodian.Features.Register;
 using Custodian.Hosting;
 
@@ -29,6 +31,7 @@ internal static class CustodianCli
     internal static readonly Option<string?> DataOption = Global("data");
     internal static readonly Option<string?> RegisterOption = Global("register");
     internal static readonly Option<string?> MasterKeyFileOption = Global("masterKeyFile");
+    internal static readonly Option<string?> KeysOption = Global("keys");
 
     internal static RootCommand Build()
     {
@@ -42,6 +45,7 @@ internal static class CustodianCli
             DataOption,
             RegisterOption,
             MasterKeyFileOption,
+            KeysOption,
         };
 
         root.Subcommands.Add(ServeCommand.Build());
@@ -51,6 +55,7 @@ internal static class CustodianCli
         root.Subcommands.Add(ApiKeyCommands.Build());
         root.Subcommands.Add(DemoCommands.Build());
         root.Subcommands.Add(ImportCommands.Build());
+        root.Subcommands.Add(KeyCommands.Build());
         return root;
     }
 
@@ -79,7 +84,7 @@ internal static class CustodianCli
 
             return await parse.InvokeAsync(config);
         }
-        catch (Exception ex) when (ex is SettingsException or MasterKeyException or DatabaseTargetException)
+        catch (Exception ex) when (ex is SettingsException or MasterKeyException or DatabaseTargetException or KeyStoreException)
         {
             await config.Error.WriteLineAsync(ex.Message);
             return ExitCodes.Failure;
@@ -95,6 +100,7 @@ internal static class CustodianCli
             ["data"] = parse.GetValue(DataOption),
             ["register"] = parse.GetValue(RegisterOption),
             ["masterKeyFile"] = parse.GetValue(MasterKeyFileOption),
+            ["keys"] = parse.GetValue(KeysOption),
         };
         if (extraFlags is not null)
         {
