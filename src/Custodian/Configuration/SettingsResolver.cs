@@ -19,8 +19,8 @@ internal static class SettingsResolver
         new("masterKeyFile", "--master-key-file", "CUSTODIAN_MASTER_KEY_FILE", "File holding the base64 master key (32 bytes)", "none; serve --dev creates one under <data>/secrets"),
         new("urls", "--urls", "CUSTODIAN_URLS", "Addresses to listen on (ASP.NET Core --urls)", DefaultUrlsText),
         new("keys", "--keys", "CUSTODIAN_KEYS", "Key store folder (key-encryption keys; keep it on its own volume, backed up separately with a short retention)", "<data>/keys"),
-        new("kekRotationInterval", "--kek-rotation-interval", "CUSTODIAN_KEK_ROTATION_INTERVAL", "How often serve makes a new key-encryption key (e.g. 30d, 12h)", "30d"),
-        new("kekRetention", "--kek-retention", "CUSTODIAN_KEK_RETENTION", "How long a retired key-encryption key is kept before it is destroyed; at least the database backup retention (e.g. 35d)", "35d"),
+        new("kekRotationInterval", "", "CUSTODIAN_KEK_ROTATION_INTERVAL", "How often serve makes a new key-encryption key (e.g. 30d, 12h)", "30d"),
+        new("kekRetention", "", "CUSTODIAN_KEK_RETENTION", "How long a retired key-encryption key is kept before it is destroyed; at least the database backup retention (e.g. 35d)", "35d"),
     ];
 
     private const string DefaultUrlsText = CustodianSettings.DefaultUrls;
@@ -146,6 +146,7 @@ internal static class SettingsResolver
     }
 }
 
+// Flag is empty for settings given only by environment variable or settings file.
 internal sealed record SettingDescriptor(string Key, string Flag, string EnvironmentVariable, string Description, string Default);
 
 /// <summary>A configuration problem the operator must fix; the message names the source and the rule.</summary>
