@@ -6,6 +6,7 @@ using Custodian.Core.Features.Tenancy;
 using Custodian.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
+using NodaTime.Text;
 
 namespace Custodian.Core.Features.Blobs;
 
@@ -156,8 +157,8 @@ internal sealed class KeyRotation(KekStore store, KeyEncryptionKeys keks, IAudit
                         [new AuditObject("kek", id)],
                         Details: new Dictionary<string, string>
                         {
-                            ["created"] = kek.CreatedAt.ToString(),
-                            ["retired"] = kek.RetiredAt!.Value.ToString(),
+                            ["created"] = InstantPattern.ExtendedIso.Format(kek.CreatedAt),
+                            ["retired"] = InstantPattern.ExtendedIso.Format(kek.RetiredAt!.Value),
                             ["rewrapped"] = rewrap.Rewrapped.ToString(CultureInfo.InvariantCulture),
                             ["unreadable"] = rewrap.Unreadable.ToString(CultureInfo.InvariantCulture),
                         }),
