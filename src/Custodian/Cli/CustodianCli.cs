@@ -1,12 +1,14 @@
 using System.CommandLine;
 using Custodian.Configuration;
 using Custodian.Core.Common;
+using Custodian.Core.Features.Blobs;
 using Custodian.Core.Persistence;
 using Custodian.Features.ApiKeys;
 using Custodian.Features.Audit;
 using Custodian.Features.Database;
 using Custodian.Features.Demo;
 using Custodian.Features.Import;
+using Custodian.Features.Keys;
 using Custodian.Features.Register;
 using Custodian.Features.Retention;
 using Custodian.Hosting;
@@ -30,6 +32,7 @@ internal static class CustodianCli
     internal static readonly Option<string?> DataOption = Global("data");
     internal static readonly Option<string?> RegisterOption = Global("register");
     internal static readonly Option<string?> MasterKeyFileOption = Global("masterKeyFile");
+    internal static readonly Option<string?> KeysOption = Global("keys");
 
     internal static RootCommand Build()
     {
@@ -43,6 +46,7 @@ internal static class CustodianCli
             DataOption,
             RegisterOption,
             MasterKeyFileOption,
+            KeysOption,
         };
 
         root.Subcommands.Add(ServeCommand.Build());
@@ -53,6 +57,7 @@ internal static class CustodianCli
         root.Subcommands.Add(DemoCommands.Build());
         root.Subcommands.Add(ImportCommands.Build());
         root.Subcommands.Add(RetentionCommands.Build());
+        root.Subcommands.Add(KeyCommands.Build());
         return root;
     }
 
@@ -81,7 +86,7 @@ internal static class CustodianCli
 
             return await parse.InvokeAsync(config);
         }
-        catch (Exception ex) when (ex is SettingsException or MasterKeyException or DatabaseTargetException)
+        catch (Exception ex) when (ex is SettingsException or MasterKeyException or DatabaseTargetException or KeyStoreException)
         {
             await config.Error.WriteLineAsync(ex.Message);
             return ExitCodes.Failure;
@@ -97,6 +102,7 @@ internal static class CustodianCli
             ["data"] = parse.GetValue(DataOption),
             ["register"] = parse.GetValue(RegisterOption),
             ["masterKeyFile"] = parse.GetValue(MasterKeyFileOption),
+            ["keys"] = parse.GetValue(KeysOption),
         };
         if (extraFlags is not null)
         {

@@ -21,6 +21,19 @@ internal sealed record CustodianSettings
     /// <summary>ASP.NET Core URLs to listen on (semicolon separated); null means the default loopback address.</summary>
     public string? Urls { get; init; }
 
+    /// <summary>Absolute path of the key store folder (key-encryption keys); default <c>&lt;data&gt;/keys</c>.</summary>
+    public string KeysFolder
+    {
+        get => field ?? Path.Combine(DataFolder, "keys");
+        init;
+    }
+
+    /// <summary>How often <c>serve</c> rotates the key-encryption key.</summary>
+    public NodaTime.Duration KekRotationInterval { get; init; } = Core.Features.Blobs.KeyRotation.DefaultRotationInterval;
+
+    /// <summary>How long a retired key-encryption key is kept before it is destroyed.</summary>
+    public NodaTime.Duration KekRetention { get; init; } = Core.Features.Blobs.KeyRotation.DefaultKekRetention;
+
     /// <summary>Where each value came from, for <c>custodian config</c>-style diagnostics and error messages.</summary>
     public required IReadOnlyDictionary<string, SettingSource> Sources { get; init; }
 

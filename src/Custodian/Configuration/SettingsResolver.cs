@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Custodian.Core.Features.Blobs;
+using NodaTime;
 
 namespace Custodian.Configuration;
 
@@ -16,6 +18,9 @@ internal static class SettingsResolver
         new("register", "--register", "CUSTODIAN_REGISTER", "Processing register file", "the shipped policy/register.yaml"),
         new("masterKeyFile", "--master-key-file", "CUSTODIAN_MASTER_KEY_FILE", "File holding the base64 master key (32 bytes)", "none; serve --dev creates one under <data>/secrets"),
         new("urls", "--urls", "CUSTODIAN_URLS", "Addresses to listen on (ASP.NET Core --urls)", DefaultUrlsText),
+        new("keys", "--keys", "CUSTODIAN_KEYS", "Key store folder (key-encryption keys; keep it on its own volume, backed up separately with a short retention)", "<data>/keys"),
+        new("kekRotationInterval", "", "CUSTODIAN_KEK_ROTATION_INTERVAL", "How often serve makes a new key-encryption key (e.g. 30d, 12h)", "30d"),
+        new("kekRetention", "", "CUSTODIAN_KEK_RETENTION", "How long a retired key-encryption key is kept before it is destroyed; at least the database backup retention (e.g. 35d)", "35d"),
     ];
 
     private const string DefaultUrlsText = CustodianSettings.DefaultUrls;
@@ -83,6 +88,8 @@ internal static class SettingsResolver
         var register = byKey["register"] is { } r ? Path.GetFullPath(r, BaseFor("register")) : ShippedRegisterPath;
         var masterKey = byKey["masterKeyFile"] is { } k ? Path.GetFullPath(k, BaseFor("masterKeyFile")) : null;
 
+        var keys = byKey["keys"] is { } ks ? Path.GetFullPath(ks, BaseFor("keys")) : Path.Combine(data, "keys");
+
         return new CustodianSettings
         {
             DataFolder = data,
@@ -90,6 +97,9 @@ internal static class SettingsResolver
             RegisterPath = register,
             MasterKeyFile = masterKey,
             Urls = byKey["urls"],
+            KeysFolder = keys,
+            KekRotationInterval = DurationText.ParseSetting("kekRotationInterval", byKey["kekRotationInterval"], KeyRotation.DefaultRotationInterval, Duration.FromHours(1)),
+            KekRetention = DurationText.ParseSetting("kekRetention", byKey["kekRetention"], KeyRotation.DefaultKekRetention, KeyRotation.MinimumKekRetention),
             Sources = sources,
         };
     }
@@ -136,6 +146,7 @@ internal static class SettingsResolver
     }
 }
 
+// Flag is empty for settings given only by environment variable or settings file.
 internal sealed record SettingDescriptor(string Key, string Flag, string EnvironmentVariable, string Description, string Default);
 
 /// <summary>A configuration problem the operator must fix; the message names the source and the rule.</summary>

@@ -6,6 +6,7 @@ using Custodian.Core.Persistence;
 using Custodian.Features.ApiKeys;
 using Custodian.Features.Audit;
 using Custodian.Features.Health;
+using Custodian.Features.Keys;
 using Custodian.Features.Organizations;
 using Custodian.Features.Register;
 using Custodian.Features.Store;
@@ -38,9 +39,11 @@ internal static class CustodianWebApp
         builder.Services.AddSingleton(options.Register);
         builder.Services.AddCustodianDatabase(options.Database);
         DataProtectionSetup.AddCustodianDataProtection(builder.Services, options.MasterKey, options.DataFolder);
-        builder.Services.AddCustodianBlobs(options.DataFolder);
+        builder.Services.AddCustodianBlobs(options.DataFolder, options.KeysFolder);
         builder.Services.AddCustodianAudit();
         builder.Services.AddHostedService<AuditCheckpointTimer>();
+        builder.Services.AddSingleton(options.KeySchedule);
+        builder.Services.AddHostedService<KeyRotationTimer>();
         builder.Services.AddSingleton(options.Register.Register);
         builder.Services.AddCustodianStore(new StoreOptions(AllowDocumentationAddresses: options.Dev || options.AllowDocumentationAddresses));
         builder.Services.AddScoped<IdempotentCreate>();
@@ -108,4 +111,10 @@ internal sealed record ServeOptions(ActiveRegister Register, DatabaseTarget Data
 {
     /// <summary>Accept documentation IP ranges as public addresses (always with <see cref="Dev"/>; tests set it).</summary>
     internal bool AllowDocumentationAddresses { get; init; }
+
+    /// <summary>The key store folder; null means <c>&lt;data&gt;/keys</c>.</summary>
+    internal string? KeysFolder { get; init; }
+
+    /// <summary>When the background job rotates and destroys key-encryption keys.</summary>
+    internal KeySchedule KeySchedule { get; init; } = KeySchedule.Default;
 }

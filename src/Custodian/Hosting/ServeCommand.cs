@@ -4,6 +4,7 @@ using Custodian.Configuration;
 using Custodian.Core.Persistence;
 using Custodian.Features.Database;
 using Custodian.Features.Demo;
+using Custodian.Features.Keys;
 using Custodian.Features.Register;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -118,9 +119,13 @@ internal static class ServeCommand
         if (dev)
         {
             // A newcomer's first run: an empty database gets demo data and keys to try the API with.
-            await DevSeeding.SeedIfEmptyAsync(register, target, masterKey, settings.DataFolder, settings.Urls ?? CustodianSettings.DefaultUrls, output, ct);
+            await DevSeeding.SeedIfEmptyAsync(register, target, masterKey, settings.DataFolder, settings.KeysFolder, settings.Urls ?? CustodianSettings.DefaultUrls, output, ct);
         }
 
-        return new ServeOptions(register, target, masterKey, settings.DataFolder, settings.Urls ?? CustodianSettings.DefaultUrls, dev);
+        return new ServeOptions(register, target, masterKey, settings.DataFolder, settings.Urls ?? CustodianSettings.DefaultUrls, dev)
+        {
+            KeysFolder = settings.KeysFolder,
+            KeySchedule = new KeySchedule(settings.KekRotationInterval, settings.KekRetention),
+        };
     }
 }
