@@ -29,6 +29,8 @@ internal static class CustodianCli
     internal static readonly Option<string?> DataOption = Global("data");
     internal static readonly Option<string?> RegisterOption = Global("register");
     internal static readonly Option<string?> MasterKeyFileOption = Global("masterKeyFile");
+    internal static readonly Option<string?> AuditOriginOption = Global("auditOrigin");
+    internal static readonly Option<string?> AuditCheckpointExportOption = Global("auditCheckpointExport");
 
     internal static RootCommand Build()
     {
@@ -42,6 +44,8 @@ internal static class CustodianCli
             DataOption,
             RegisterOption,
             MasterKeyFileOption,
+            AuditOriginOption,
+            AuditCheckpointExportOption,
         };
 
         root.Subcommands.Add(ServeCommand.Build());
@@ -95,6 +99,8 @@ internal static class CustodianCli
             ["data"] = parse.GetValue(DataOption),
             ["register"] = parse.GetValue(RegisterOption),
             ["masterKeyFile"] = parse.GetValue(MasterKeyFileOption),
+            ["auditOrigin"] = parse.GetValue(AuditOriginOption),
+            ["auditCheckpointExport"] = parse.GetValue(AuditCheckpointExportOption),
         };
         if (extraFlags is not null)
         {

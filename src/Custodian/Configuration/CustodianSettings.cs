@@ -21,10 +21,18 @@ internal sealed record CustodianSettings
     /// <summary>ASP.NET Core URLs to listen on (semicolon separated); null means the default loopback address.</summary>
     public string? Urls { get; init; }
 
+    /// <summary>The audit log's checkpoint origin (C2SP) and signing-key name; changing it invalidates held checkpoints.</summary>
+    public string AuditOrigin { get; init; } = DefaultAuditOrigin;
+
+    /// <summary>Absolute path of the directory every audit checkpoint is copied to (off-box: NFS, WORM); null = none.</summary>
+    public string? AuditCheckpointExport { get; init; }
+
     /// <summary>Where each value came from, for <c>custodian config</c>-style diagnostics and error messages.</summary>
     public required IReadOnlyDictionary<string, SettingSource> Sources { get; init; }
 
     public const string DefaultUrls = "http://127.0.0.1:5080";
+
+    public const string DefaultAuditOrigin = "custodian.invalid/audit";
 }
 
 internal enum SettingSource

@@ -16,6 +16,8 @@ internal static class SettingsResolver
         new("register", "--register", "CUSTODIAN_REGISTER", "Processing register file", "the shipped policy/register.yaml"),
         new("masterKeyFile", "--master-key-file", "CUSTODIAN_MASTER_KEY_FILE", "File holding the base64 master key (32 bytes)", "none; serve --dev creates one under <data>/secrets"),
         new("urls", "--urls", "CUSTODIAN_URLS", "Addresses to listen on (ASP.NET Core --urls)", DefaultUrlsText),
+        new("auditOrigin", "--audit-origin", "CUSTODIAN_AUDIT_ORIGIN", "The audit log's checkpoint origin and signing-key name (no spaces, no '+')", CustodianSettings.DefaultAuditOrigin),
+        new("auditCheckpointExport", "--audit-checkpoint-export", "CUSTODIAN_AUDIT_CHECKPOINT_EXPORT", "Directory on another host or mount that every audit checkpoint is copied to", "none"),
     ];
 
     private const string DefaultUrlsText = CustodianSettings.DefaultUrls;
@@ -82,6 +84,13 @@ internal static class SettingsResolver
         var data = Path.GetFullPath(byKey["data"] ?? "data", BaseFor("data"));
         var register = byKey["register"] is { } r ? Path.GetFullPath(r, BaseFor("register")) : ShippedRegisterPath;
         var masterKey = byKey["masterKeyFile"] is { } k ? Path.GetFullPath(k, BaseFor("masterKeyFile")) : null;
+        var auditOrigin = byKey["auditOrigin"]?.Trim() ?? CustodianSettings.DefaultAuditOrigin;
+        if (auditOrigin.Any(c => char.IsWhiteSpace(c) || c == '+'))
+        {
+            throw new SettingsException($"error settings.invalid_audit_origin: the audit origin \"{auditOrigin}\" ({sources["auditOrigin"]}) must have no spaces and no '+' (it is a signed-note key name).");
+        }
+
+        var auditExport = byKey["auditCheckpointExport"] is { } x ? Path.GetFullPath(x, BaseFor("auditCheckpointExport")) : null;
 
         return new CustodianSettings
         {
@@ -90,6 +99,8 @@ internal static class SettingsResolver
             RegisterPath = register,
             MasterKeyFile = masterKey,
             Urls = byKey["urls"],
+            AuditOrigin = auditOrigin,
+            AuditCheckpointExport = auditExport,
             Sources = sources,
         };
     }

@@ -39,7 +39,7 @@ internal static class CustodianWebApp
         builder.Services.AddCustodianDatabase(options.Database);
         DataProtectionSetup.AddCustodianDataProtection(builder.Services, options.MasterKey, options.DataFolder);
         builder.Services.AddCustodianBlobs(options.DataFolder);
-        builder.Services.AddCustodianAudit();
+        builder.Services.AddCustodianAudit(options.Audit);
         builder.Services.AddHostedService<AuditCheckpointTimer>();
         builder.Services.AddSingleton(options.Register.Register);
         builder.Services.AddCustodianStore(new StoreOptions(AllowDocumentationAddresses: options.Dev || options.AllowDocumentationAddresses));
@@ -95,6 +95,7 @@ internal static class CustodianWebApp
         api.MapStoreEndpoints();
         api.MapContentEndpoints();
         api.MapSubjectEndpoints();
+        api.MapAuditEndpoints();
         api.MapFallback(() => ApiProblems.NotFound("api.not_found", "There is no API endpoint at this address. See /openapi/v1.json."))
             .ExcludeFromDescription();
         app.MapRazorPages();
@@ -107,4 +108,7 @@ internal sealed record ServeOptions(ActiveRegister Register, DatabaseTarget Data
 {
     /// <summary>Accept documentation IP ranges as public addresses (always with <see cref="Dev"/>; tests set it).</summary>
     internal bool AllowDocumentationAddresses { get; init; }
+
+    /// <summary>The audit settings (origin, checkpoint export directory); null = the built-in defaults.</summary>
+    internal Action<AuditOptions>? Audit { get; init; }
 }

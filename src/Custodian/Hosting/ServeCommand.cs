@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Custodian.Features.Audit;
 using Custodian.Cli;
 using Custodian.Configuration;
 using Custodian.Core.Persistence;
@@ -118,9 +119,12 @@ internal static class ServeCommand
         if (dev)
         {
             // A newcomer's first run: an empty database gets demo data and keys to try the API with.
-            await DevSeeding.SeedIfEmptyAsync(register, target, masterKey, settings.DataFolder, settings.Urls ?? CustodianSettings.DefaultUrls, output, ct);
+            await DevSeeding.SeedIfEmptyAsync(register, target, masterKey, settings.DataFolder, settings.Urls ?? CustodianSettings.DefaultUrls, output, ct, AuditSettings.Configure(settings));
         }
 
-        return new ServeOptions(register, target, masterKey, settings.DataFolder, settings.Urls ?? CustodianSettings.DefaultUrls, dev);
+        return new ServeOptions(register, target, masterKey, settings.DataFolder, settings.Urls ?? CustodianSettings.DefaultUrls, dev)
+        {
+            Audit = AuditSettings.Configure(settings),
+        };
     }
 }

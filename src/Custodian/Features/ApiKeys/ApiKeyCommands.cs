@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Custodian.Features.Audit;
 using Custodian.Cli;
 using Custodian.Configuration;
 using Custodian.Core.Common;
@@ -137,7 +138,7 @@ internal static class ApiKeyCommands
         services.AddLogging();
         services.AddCustodianDatabase(target);
         services.AddSingleton(LoadMasterKey(settings));
-        services.AddCustodianAudit();
+        services.AddCustodianAudit(AuditSettings.Configure(settings));
         services.AddCustodianStore();
         return services.BuildServiceProvider();
     }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Custodian.Features.Audit;
 using Custodian.Cli;
 using Custodian.Core.Common;
 using Custodian.Core.Features.Audit;
@@ -73,7 +74,7 @@ internal static class DemoCommands
                 return ExitCodes.Failure;
             }
 
-            await using var services = Services(register, target, masterKey, settings.DataFolder);
+            await using var services = Services(register, target, masterKey, settings.DataFolder, audit: AuditSettings.Configure(settings));
             var result = await SeedAsync(services, options, DemoSeeder.CliActor, output, ct);
             return result is null ? ExitCodes.Failure : ExitCodes.Success;
         });
@@ -89,14 +90,16 @@ internal static class DemoCommands
     /// <param name="masterKey">Derives the audit trail's keys and the blob store's key-encryption key.</param>
     /// <param name="dataFolder">The data folder: recordings and attachments go to its blob store.</param>
     /// <param name="time">The clock; tests pass a fake one to compare two seeds byte for byte.</param>
-    internal static ServiceProvider Services(ActiveRegister register, DatabaseTarget target, MasterKey masterKey, string dataFolder, TimeProvider? time = null)
+    /// <param name="audit">The audit settings (origin); default: the built-in ones.</param>
+    internal static ServiceProvider Services(
+        ActiveRegister register, DatabaseTarget target, MasterKey masterKey, string dataFolder, TimeProvider? time = null, Action<AuditOptions>? audit = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton(time ?? TimeProvider.System);
         services.AddLogging();
         services.AddCustodianDatabase(target);
         services.AddSingleton(masterKey);
-        services.AddCustodianAudit();
+        services.AddCustodianAudit(audit);
         services.AddSingleton(register.Register);
         services.AddCustodianBlobs(dataFolder);
         services.AddCustodianStore(new StoreOptions(AllowDocumentationAddresses: true));

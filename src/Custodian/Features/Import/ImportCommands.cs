@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Custodian.Features.Audit;
 using Custodian.Cli;
 using Custodian.Core.Common;
 using Custodian.Core.Features.Audit;
@@ -99,7 +100,7 @@ internal static class ImportCommands
             services.AddLogging();
             services.AddCustodianDatabase(target);
             services.AddSingleton(masterKey);
-            services.AddCustodianAudit();
+            services.AddCustodianAudit(AuditSettings.Configure(settings));
             services.AddCustodianEvents();
             await using var provider = services.BuildServiceProvider();
 
