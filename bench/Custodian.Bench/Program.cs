@@ -1,11 +1,8 @@
-using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Custodian.Bench;
-using Custodian.Core.Persistence;
 using Custodian.Testing;
-using NodaTime;
 
 var root = new RootCommand("Custodian benchmarks (bench/README.md). Run with: dotnet run -c Release --project bench/Custodian.Bench -- import ...");
 root.Subcommands.Add(ImportCommand.Build());

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Custodian.Core.Features.Events;
-using NodaTime;
 
 namespace Custodian.Bench;
 

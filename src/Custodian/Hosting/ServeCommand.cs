@@ -1,8 +1,8 @@
 using System.CommandLine;
-using Custodian.Features.Audit;
 using Custodian.Cli;
 using Custodian.Configuration;
 using Custodian.Core.Persistence;
+using Custodian.Features.Audit;
 using Custodian.Features.Database;
 using Custodian.Features.Demo;
 using Custodian.Features.Register;

@@ -2,8 +2,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Custodian.Testing;
-using Microsoft.Playwright;
-using Xunit;
 
 namespace Custodian.BrowserTests.Infrastructure;
 

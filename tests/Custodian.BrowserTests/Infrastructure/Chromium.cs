@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using Custodian.Testing;
-using Microsoft.Playwright;
-using Xunit;
 
 namespace Custodian.BrowserTests.Infrastructure;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Custodian.Testing;
-using Xunit;
 
 namespace Custodian.BrowserTests.Infrastructure;
 

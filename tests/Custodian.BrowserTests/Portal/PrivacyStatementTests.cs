@@ -1,8 +1,5 @@
 using Custodian.BrowserTests.Infrastructure;
 using Custodian.Testing;
-using Microsoft.Playwright;
-using Xunit;
-using static Microsoft.Playwright.Assertions;
 
 namespace Custodian.BrowserTests.Portal;
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Custodian.Features.Audit;
 using Custodian.Cli;
 using Custodian.Configuration;
 using Custodian.Core.Common;
@@ -7,6 +6,7 @@ using Custodian.Core.Features.ApiKeys;
 using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Store;
 using Custodian.Core.Persistence;
+using Custodian.Features.Audit;
 using NodaTime.Text;
 
 namespace Custodian.Features.ApiKeys;

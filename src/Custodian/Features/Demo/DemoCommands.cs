@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using Custodian.Features.Audit;
 using Custodian.Cli;
 using Custodian.Core.Common;
 using Custodian.Core.Features.Audit;
@@ -10,6 +9,7 @@ using Custodian.Core.Features.Demo;
 using Custodian.Core.Features.Events;
 using Custodian.Core.Features.Store;
 using Custodian.Core.Persistence;
+using Custodian.Features.Audit;
 using Custodian.Features.Database;
 using Custodian.Features.Register;
 using Custodian.Hosting;

@@ -1,11 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
-using Custodian.Features.Audit;
 using Custodian.Cli;
 using Custodian.Core.Common;
 using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Events;
 using Custodian.Core.Persistence;
+using Custodian.Features.Audit;
 using Custodian.Features.Database;
 
 namespace Custodian.Features.Import;
