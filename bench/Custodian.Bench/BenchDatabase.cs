@@ -1,7 +1,17 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
+using Custodian.Core.Common;
+using Custodian.Core.Features.Audit;
+using Custodian.Core.Features.Events;
+using Custodian.Core.Features.Organizations;
+using Custodian.Core.Features.Tenancy;
+using Custodian.Core.Persistence;
 using Custodian.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace Custodian.Bench;
 

@@ -1,7 +1,17 @@
 using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
+using Custodian.Core.Features.Audit;
+using Custodian.Core.Features.Events;
+using Custodian.Core.Features.Subjects;
+using Custodian.Core.Features.Tenancy;
+using Custodian.Core.Persistence;
 using Custodian.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace Custodian.Bench;
 

@@ -1,6 +1,9 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Custodian.Core.Features.Events;
+using NodaTime;
 
 namespace Custodian.Bench;
 

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using Custodian.Core.Features.Events;
+using NodaTime;
 
 namespace Custodian.Bench;
 

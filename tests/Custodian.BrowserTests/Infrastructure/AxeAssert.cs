@@ -1,5 +1,9 @@
 using System.Globalization;
 using System.Text;
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+using Xunit;
 
 namespace Custodian.BrowserTests.Infrastructure;
 

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Custodian.Testing;
+using Microsoft.Playwright;
+using Xunit;
 
 namespace Custodian.BrowserTests.Infrastructure;
 

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Custodian.Testing;
+using Microsoft.Playwright;
+using Xunit;
 
 namespace Custodian.BrowserTests.Infrastructure;
 

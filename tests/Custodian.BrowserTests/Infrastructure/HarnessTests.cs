@@ -1,5 +1,6 @@
 using System.Globalization;
 using Custodian.Testing;
+using Xunit;
 
 namespace Custodian.BrowserTests.Infrastructure;
 

@@ -1,5 +1,7 @@
 using Custodian.BrowserTests.Infrastructure;
 using Custodian.Testing;
+using Xunit;
+using static Microsoft.Playwright.Assertions;
 
 namespace Custodian.BrowserTests.Portal;
 

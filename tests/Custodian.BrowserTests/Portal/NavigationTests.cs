@@ -1,5 +1,8 @@
 using Custodian.BrowserTests.Infrastructure;
 using Custodian.Testing;
+using Microsoft.Playwright;
+using Xunit;
+using static Microsoft.Playwright.Assertions;
 
 namespace Custodian.BrowserTests.Portal;
 
