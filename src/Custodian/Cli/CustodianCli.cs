@@ -33,6 +33,8 @@ internal static class CustodianCli
     internal static readonly Option<string?> RegisterOption = Global("register");
     internal static readonly Option<string?> MasterKeyFileOption = Global("masterKeyFile");
     internal static readonly Option<string?> KeysOption = Global("keys");
+    internal static readonly Option<string?> AuditOriginOption = Global("auditOrigin");
+    internal static readonly Option<string?> AuditCheckpointExportOption = Global("auditCheckpointExport");
 
     internal static RootCommand Build()
     {
@@ -47,6 +49,8 @@ internal static class CustodianCli
             RegisterOption,
             MasterKeyFileOption,
             KeysOption,
+            AuditOriginOption,
+            AuditCheckpointExportOption,
         };
 
         root.Subcommands.Add(ServeCommand.Build());
@@ -103,6 +107,8 @@ internal static class CustodianCli
             ["register"] = parse.GetValue(RegisterOption),
             ["masterKeyFile"] = parse.GetValue(MasterKeyFileOption),
             ["keys"] = parse.GetValue(KeysOption),
+            ["auditOrigin"] = parse.GetValue(AuditOriginOption),
+            ["auditCheckpointExport"] = parse.GetValue(AuditCheckpointExportOption),
         };
         if (extraFlags is not null)
         {

@@ -33,11 +33,18 @@ internal sealed record CustodianSettings
 
     /// <summary>How long a retired key-encryption key is kept before it is destroyed.</summary>
     public NodaTime.Duration KekRetention { get; init; } = Core.Features.Blobs.KeyRotation.DefaultKekRetention;
+    /// <summary>The audit log's checkpoint origin (C2SP) and signing-key name; changing it invalidates held checkpoints.</summary>
+    public string AuditOrigin { get; init; } = DefaultAuditOrigin;
+
+    /// <summary>Absolute path of the directory every audit checkpoint is copied to (off-box: NFS, WORM); null = none.</summary>
+    public string? AuditCheckpointExport { get; init; }
 
     /// <summary>Where each value came from, for <c>custodian config</c>-style diagnostics and error messages.</summary>
     public required IReadOnlyDictionary<string, SettingSource> Sources { get; init; }
 
     public const string DefaultUrls = "http://127.0.0.1:5080";
+
+    public const string DefaultAuditOrigin = "custodian.invalid/audit";
 }
 
 internal enum SettingSource

@@ -21,6 +21,8 @@ internal static class SettingsResolver
         new("keys", "--keys", "CUSTODIAN_KEYS", "Key store folder (key-encryption keys; keep it on its own volume, backed up separately with a short retention)", "<data>/keys"),
         new("kekRotationInterval", "", "CUSTODIAN_KEK_ROTATION_INTERVAL", "How often serve makes a new key-encryption key (e.g. 30d, 12h)", "30d"),
         new("kekRetention", "", "CUSTODIAN_KEK_RETENTION", "How long a retired key-encryption key is kept before it is destroyed; at least the database backup retention (e.g. 35d)", "35d"),
+        new("auditOrigin", "--audit-origin", "CUSTODIAN_AUDIT_ORIGIN", "The audit log's checkpoint origin and signing-key name (no spaces, no '+')", CustodianSettings.DefaultAuditOrigin),
+        new("auditCheckpointExport", "--audit-checkpoint-export", "CUSTODIAN_AUDIT_CHECKPOINT_EXPORT", "Directory on another host or mount that every audit checkpoint is copied to", "none"),
     ];
 
     private const string DefaultUrlsText = CustodianSettings.DefaultUrls;
@@ -87,6 +89,13 @@ internal static class SettingsResolver
         var data = Path.GetFullPath(byKey["data"] ?? "data", BaseFor("data"));
         var register = byKey["register"] is { } r ? Path.GetFullPath(r, BaseFor("register")) : ShippedRegisterPath;
         var masterKey = byKey["masterKeyFile"] is { } k ? Path.GetFullPath(k, BaseFor("masterKeyFile")) : null;
+        var auditOrigin = byKey["auditOrigin"]?.Trim() ?? CustodianSettings.DefaultAuditOrigin;
+        if (auditOrigin.Any(c => char.IsWhiteSpace(c) || c == '+'))
+        {
+            throw new SettingsException($"error settings.invalid_audit_origin: the audit origin \"{auditOrigin}\" ({sources["auditOrigin"]}) must have no spaces and no '+' (it is a signed-note key name).");
+        }
+
+        var auditExport = byKey["auditCheckpointExport"] is { } x ? Path.GetFullPath(x, BaseFor("auditCheckpointExport")) : null;
 
         var keys = byKey["keys"] is { } ks ? Path.GetFullPath(ks, BaseFor("keys")) : Path.Combine(data, "keys");
 
@@ -100,6 +109,8 @@ internal static class SettingsResolver
             KeysFolder = keys,
             KekRotationInterval = DurationText.ParseSetting("kekRotationInterval", byKey["kekRotationInterval"], KeyRotation.DefaultRotationInterval, Duration.FromHours(1)),
             KekRetention = DurationText.ParseSetting("kekRetention", byKey["kekRetention"], KeyRotation.DefaultKekRetention, KeyRotation.MinimumKekRetention),
+            AuditOrigin = auditOrigin,
+            AuditCheckpointExport = auditExport,
             Sources = sources,
         };
     }

@@ -40,7 +40,7 @@ internal static class CustodianWebApp
         builder.Services.AddCustodianDatabase(options.Database);
         DataProtectionSetup.AddCustodianDataProtection(builder.Services, options.MasterKey, options.DataFolder);
         builder.Services.AddCustodianBlobs(options.DataFolder, options.KeysFolder);
-        builder.Services.AddCustodianAudit();
+        builder.Services.AddCustodianAudit(options.Audit);
         builder.Services.AddHostedService<AuditCheckpointTimer>();
         builder.Services.AddSingleton(options.KeySchedule);
         builder.Services.AddHostedService<KeyRotationTimer>();
@@ -99,6 +99,7 @@ internal static class CustodianWebApp
         api.MapStoreEndpoints();
         api.MapContentEndpoints();
         api.MapSubjectEndpoints();
+        api.MapAuditEndpoints();
         api.MapFallback(() => ApiProblems.NotFound("api.not_found", "There is no API endpoint at this address. See /openapi/v1.json."))
             .ExcludeFromDescription();
         app.MapRazorPages();
@@ -117,4 +118,7 @@ internal sealed record ServeOptions(ActiveRegister Register, DatabaseTarget Data
 
     /// <summary>When the background job rotates and destroys key-encryption keys.</summary>
     internal KeySchedule KeySchedule { get; init; } = KeySchedule.Default;
+
+    /// <summary>The audit settings (origin, checkpoint export directory); null = the built-in defaults.</summary>
+    internal Action<AuditOptions>? Audit { get; init; }
 }
