@@ -10,6 +10,7 @@ using NodaTime;
 var root = new RootCommand("Custodian benchmarks (bench/README.md). Run with: dotnet run -c Release --project bench/Custodian.Bench -- import ...");
 root.Subcommands.Add(ImportCommand.Build());
 root.Subcommands.Add(ParseCommand.Build());
+root.Subcommands.Add(AuditSoakCommand.Build());
 return await root.Parse(args).InvokeAsync();
 
 /// <summary><c>import</c>: issue 3 §7's import and look-up benchmark, on SQLite, PostgreSQL or both.</summary>

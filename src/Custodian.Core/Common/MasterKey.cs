@@ -4,8 +4,8 @@ namespace Custodian.Core.Common;
 
 /// <summary>
 /// The installation's master key (32 random bytes, base64 in a file outside the repository). It encrypts the
-/// ASP.NET Core data-protection key ring at rest (cookies, antiforgery tokens) and, in later features, the data keys
-/// of stored blobs. <c>serve --dev</c> creates one under the data folder; production must configure its own.
+/// ASP.NET Core data-protection key ring at rest (cookies, antiforgery tokens), seals the key-encryption keys in the key
+/// store (which wrap the data keys of stored blobs) and derives the audit trail's keys. <c>serve --dev</c> creates one under the data folder; production must configure its own.
 /// </summary>
 internal sealed class MasterKey
 {

@@ -703,6 +703,11 @@ namespace Custodian.Migrations.Postgres.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("finished_at");
 
+                    b.Property<string>("Kept")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("kept");
+
                     b.Property<long>("MaxLatenessSeconds")
                         .HasColumnType("bigint")
                         .HasColumnName("max_lateness_seconds");

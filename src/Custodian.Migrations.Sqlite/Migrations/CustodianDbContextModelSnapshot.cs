@@ -698,6 +698,11 @@ namespace Custodian.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("finished_at");
 
+                    b.Property<string>("Kept")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kept");
+
                     b.Property<long>("MaxLatenessSeconds")
                         .HasColumnType("INTEGER")
                         .HasColumnName("max_lateness_seconds");

@@ -1,12 +1,14 @@
 using System.CommandLine;
 using Custodian.Configuration;
 using Custodian.Core.Common;
+using Custodian.Core.Features.Blobs;
 using Custodian.Core.Persistence;
 using Custodian.Features.ApiKeys;
 using Custodian.Features.Audit;
 using Custodian.Features.Database;
 using Custodian.Features.Demo;
 using Custodian.Features.Import;
+using Custodian.Features.Keys;
 using Custodian.Features.Register;
 using Custodian.Features.Retention;
 using Custodian.Hosting;
@@ -30,6 +32,9 @@ internal static class CustodianCli
     internal static readonly Option<string?> DataOption = Global("data");
     internal static readonly Option<string?> RegisterOption = Global("register");
     internal static readonly Option<string?> MasterKeyFileOption = Global("masterKeyFile");
+    internal static readonly Option<string?> KeysOption = Global("keys");
+    internal static readonly Option<string?> AuditOriginOption = Global("auditOrigin");
+    internal static readonly Option<string?> AuditCheckpointExportOption = Global("auditCheckpointExport");
 
     internal static RootCommand Build()
     {
@@ -43,6 +48,9 @@ internal static class CustodianCli
             DataOption,
             RegisterOption,
             MasterKeyFileOption,
+            KeysOption,
+            AuditOriginOption,
+            AuditCheckpointExportOption,
         };
 
         root.Subcommands.Add(ServeCommand.Build());
@@ -53,6 +61,7 @@ internal static class CustodianCli
         root.Subcommands.Add(DemoCommands.Build());
         root.Subcommands.Add(ImportCommands.Build());
         root.Subcommands.Add(RetentionCommands.Build());
+        root.Subcommands.Add(KeyCommands.Build());
         return root;
     }
 
@@ -81,7 +90,7 @@ internal static class CustodianCli
 
             return await parse.InvokeAsync(config);
         }
-        catch (Exception ex) when (ex is SettingsException or MasterKeyException or DatabaseTargetException)
+        catch (Exception ex) when (ex is SettingsException or MasterKeyException or DatabaseTargetException or KeyStoreException)
         {
             await config.Error.WriteLineAsync(ex.Message);
             return ExitCodes.Failure;
@@ -97,6 +106,9 @@ internal static class CustodianCli
             ["data"] = parse.GetValue(DataOption),
             ["register"] = parse.GetValue(RegisterOption),
             ["masterKeyFile"] = parse.GetValue(MasterKeyFileOption),
+            ["keys"] = parse.GetValue(KeysOption),
+            ["auditOrigin"] = parse.GetValue(AuditOriginOption),
+            ["auditCheckpointExport"] = parse.GetValue(AuditCheckpointExportOption),
         };
         if (extraFlags is not null)
         {

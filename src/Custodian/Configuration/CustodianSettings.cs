@@ -24,10 +24,30 @@ internal sealed record CustodianSettings
     /// <summary>The retention sweep's daily time (<c>HH:mm</c> Europe/Amsterdam) or <c>off</c>; null means the default, 03:30.</summary>
     public string? SweepAt { get; init; }
 
+    /// <summary>Absolute path of the key store folder (key-encryption keys); default <c>&lt;data&gt;/keys</c>.</summary>
+    public string KeysFolder
+    {
+        get => field ?? Path.Combine(DataFolder, "keys");
+        init;
+    }
+
+    /// <summary>How often <c>serve</c> rotates the key-encryption key.</summary>
+    public NodaTime.Duration KekRotationInterval { get; init; } = Core.Features.Blobs.KeyRotation.DefaultRotationInterval;
+
+    /// <summary>How long a retired key-encryption key is kept before it is destroyed.</summary>
+    public NodaTime.Duration KekRetention { get; init; } = Core.Features.Blobs.KeyRotation.DefaultKekRetention;
+    /// <summary>The audit log's checkpoint origin (C2SP) and signing-key name; changing it invalidates held checkpoints.</summary>
+    public string AuditOrigin { get; init; } = DefaultAuditOrigin;
+
+    /// <summary>Absolute path of the directory every audit checkpoint is copied to (off-box: NFS, WORM); null = none.</summary>
+    public string? AuditCheckpointExport { get; init; }
+
     /// <summary>Where each value came from, for <c>custodian config</c>-style diagnostics and error messages.</summary>
     public required IReadOnlyDictionary<string, SettingSource> Sources { get; init; }
 
     public const string DefaultUrls = "http://127.0.0.1:5080";
+
+    public const string DefaultAuditOrigin = "custodian.invalid/audit";
 }
 
 internal enum SettingSource

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Custodian.Core.Features.Blobs;
+using NodaTime;
 
 namespace Custodian.Configuration;
 
@@ -17,6 +19,11 @@ internal static class SettingsResolver
         new("masterKeyFile", "--master-key-file", "CUSTODIAN_MASTER_KEY_FILE", "File holding the base64 master key (32 bytes)", "none; serve --dev creates one under <data>/secrets"),
         new("urls", "--urls", "CUSTODIAN_URLS", "Addresses to listen on (ASP.NET Core --urls)", DefaultUrlsText),
         new("sweepAt", "--sweep-at", "CUSTODIAN_SWEEP_AT", "Daily time of serve's retention sweep, HH:mm in Europe/Amsterdam, or 'off'", "03:30"),
+        new("keys", "--keys", "CUSTODIAN_KEYS", "Key store folder (key-encryption keys; keep it on its own volume, backed up separately with a short retention)", "<data>/keys"),
+        new("kekRotationInterval", "", "CUSTODIAN_KEK_ROTATION_INTERVAL", "How often serve makes a new key-encryption key (e.g. 30d, 12h)", "30d"),
+        new("kekRetention", "", "CUSTODIAN_KEK_RETENTION", "How long a retired key-encryption key is kept before it is destroyed; at least the database backup retention (e.g. 35d)", "35d"),
+        new("auditOrigin", "--audit-origin", "CUSTODIAN_AUDIT_ORIGIN", "The audit log's checkpoint origin and signing-key name (no spaces, no '+')", CustodianSettings.DefaultAuditOrigin),
+        new("auditCheckpointExport", "--audit-checkpoint-export", "CUSTODIAN_AUDIT_CHECKPOINT_EXPORT", "Directory on another host or mount that every audit checkpoint is copied to", "none"),
     ];
 
     private const string DefaultUrlsText = CustodianSettings.DefaultUrls;
@@ -83,6 +90,15 @@ internal static class SettingsResolver
         var data = Path.GetFullPath(byKey["data"] ?? "data", BaseFor("data"));
         var register = byKey["register"] is { } r ? Path.GetFullPath(r, BaseFor("register")) : ShippedRegisterPath;
         var masterKey = byKey["masterKeyFile"] is { } k ? Path.GetFullPath(k, BaseFor("masterKeyFile")) : null;
+        var auditOrigin = byKey["auditOrigin"]?.Trim() ?? CustodianSettings.DefaultAuditOrigin;
+        if (auditOrigin.Any(c => char.IsWhiteSpace(c) || c == '+'))
+        {
+            throw new SettingsException($"error settings.invalid_audit_origin: the audit origin \"{auditOrigin}\" ({sources["auditOrigin"]}) must have no spaces and no '+' (it is a signed-note key name).");
+        }
+
+        var auditExport = byKey["auditCheckpointExport"] is { } x ? Path.GetFullPath(x, BaseFor("auditCheckpointExport")) : null;
+
+        var keys = byKey["keys"] is { } ks ? Path.GetFullPath(ks, BaseFor("keys")) : Path.Combine(data, "keys");
 
         return new CustodianSettings
         {
@@ -92,6 +108,11 @@ internal static class SettingsResolver
             MasterKeyFile = masterKey,
             Urls = byKey["urls"],
             SweepAt = byKey["sweepAt"],
+            KeysFolder = keys,
+            KekRotationInterval = DurationText.ParseSetting("kekRotationInterval", byKey["kekRotationInterval"], KeyRotation.DefaultRotationInterval, Duration.FromHours(1)),
+            KekRetention = DurationText.ParseSetting("kekRetention", byKey["kekRetention"], KeyRotation.DefaultKekRetention, KeyRotation.MinimumKekRetention),
+            AuditOrigin = auditOrigin,
+            AuditCheckpointExport = auditExport,
             Sources = sources,
         };
     }
@@ -138,6 +159,7 @@ internal static class SettingsResolver
     }
 }
 
+// Flag is empty for settings given only by environment variable or settings file.
 internal sealed record SettingDescriptor(string Key, string Flag, string EnvironmentVariable, string Description, string Default);
 
 /// <summary>A configuration problem the operator must fix; the message names the source and the rule.</summary>

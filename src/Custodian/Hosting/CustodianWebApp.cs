@@ -7,6 +7,7 @@ using Custodian.Core.Persistence;
 using Custodian.Features.ApiKeys;
 using Custodian.Features.Audit;
 using Custodian.Features.Health;
+using Custodian.Features.Keys;
 using Custodian.Features.Organizations;
 using Custodian.Features.Register;
 using Custodian.Features.Retention;
@@ -40,8 +41,8 @@ internal static class CustodianWebApp
         builder.Services.AddSingleton(options.Register);
         builder.Services.AddCustodianDatabase(options.Database);
         DataProtectionSetup.AddCustodianDataProtection(builder.Services, options.MasterKey, options.DataFolder);
-        builder.Services.AddCustodianBlobs(options.DataFolder);
-        builder.Services.AddCustodianAudit();
+        builder.Services.AddCustodianBlobs(options.DataFolder, options.KeysFolder);
+        builder.Services.AddCustodianAudit(options.Audit);
         builder.Services.AddHostedService<AuditCheckpointTimer>();
         builder.Services.AddCustodianRetentionSweep();
         if (options.SweepSchedule is { } schedule)
@@ -49,6 +50,8 @@ internal static class CustodianWebApp
             builder.Services.AddSingleton(schedule);
             builder.Services.AddHostedService<RetentionSweepTimer>();
         }
+        builder.Services.AddSingleton(options.KeySchedule);
+        builder.Services.AddHostedService<KeyRotationTimer>();
         builder.Services.AddSingleton(options.Register.Register);
         builder.Services.AddCustodianStore(new StoreOptions(AllowDocumentationAddresses: options.Dev || options.AllowDocumentationAddresses));
         builder.Services.AddScoped<IdempotentCreate>();
@@ -105,6 +108,7 @@ internal static class CustodianWebApp
         api.MapContentEndpoints();
         api.MapSubjectEndpoints();
         api.MapHoldEndpoints();
+        api.MapAuditEndpoints();
         api.MapFallback(() => ApiProblems.NotFound("api.not_found", "There is no API endpoint at this address. See /openapi/v1.json."))
             .ExcludeFromDescription();
         app.MapRazorPages();
@@ -120,4 +124,13 @@ internal sealed record ServeOptions(ActiveRegister Register, DatabaseTarget Data
 
     /// <summary>When <c>serve</c> sweeps (daily 03:30 Amsterdam unless set); null: no scheduled sweeps.</summary>
     internal SweepSchedule? SweepSchedule { get; init; } = SweepSchedule.Default;
+
+    /// <summary>The key store folder; null means <c>&lt;data&gt;/keys</c>.</summary>
+    internal string? KeysFolder { get; init; }
+
+    /// <summary>When the background job rotates and destroys key-encryption keys.</summary>
+    internal KeySchedule KeySchedule { get; init; } = KeySchedule.Default;
+
+    /// <summary>The audit settings (origin, checkpoint export directory); null = the built-in defaults.</summary>
+    internal Action<AuditOptions>? Audit { get; init; }
 }

@@ -3,8 +3,10 @@ using Custodian.Cli;
 using Custodian.Configuration;
 using Custodian.Core.Features.Retention;
 using Custodian.Core.Persistence;
+using Custodian.Features.Audit;
 using Custodian.Features.Database;
 using Custodian.Features.Demo;
+using Custodian.Features.Keys;
 using Custodian.Features.Register;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -131,12 +133,15 @@ internal static class ServeCommand
         if (dev)
         {
             // A newcomer's first run: an empty database gets demo data and keys to try the API with.
-            await DevSeeding.SeedIfEmptyAsync(register, target, masterKey, settings.DataFolder, settings.Urls ?? CustodianSettings.DefaultUrls, output, ct);
+            await DevSeeding.SeedIfEmptyAsync(register, target, masterKey, settings.DataFolder, settings.KeysFolder, settings.Urls ?? CustodianSettings.DefaultUrls, output, ct, AuditSettings.Configure(settings));
         }
 
         return new ServeOptions(register, target, masterKey, settings.DataFolder, settings.Urls ?? CustodianSettings.DefaultUrls, dev)
         {
             SweepSchedule = schedule,
+            KeysFolder = settings.KeysFolder,
+            KeySchedule = new KeySchedule(settings.KekRotationInterval, settings.KekRetention),
+            Audit = AuditSettings.Configure(settings),
         };
     }
 }

@@ -81,4 +81,20 @@ internal static class AuditTamper
             await context.Database.ExecuteSqlAsync($"UPDATE audit_checkpoints SET root_hash = {root}, note = {note} WHERE number = {c.Number}", ct);
         }
     }
+
+    /// <summary>
+    /// The state of a backup taken at <paramref name="size"/> events, reached by deleting everything newer (events,
+    /// checkpoints) behind the triggers' back and repairing the head: what restoring yesterday's copy leaves.
+    /// </summary>
+    public static async Task RollBackToAsync(CustodianDbContext context, Engine engine, long size, CancellationToken ct)
+    {
+        await DropTriggersAsync(context, engine, ct);
+        await context.Database.ExecuteSqlAsync($"DELETE FROM audit_events WHERE seq > {size}", ct);
+        await context.Database.ExecuteSqlAsync($"DELETE FROM audit_checkpoints WHERE size > {size}", ct);
+        var count = await context.Set<AuditCheckpoint>().CountAsync(ct);
+        var last = await context.Set<AuditCheckpoint>().OrderByDescending(c => c.Number).Select(c => (long?)c.Size).FirstOrDefaultAsync(ct) ?? 0;
+        await context.Database.ExecuteSqlAsync(
+            $"UPDATE audit_head SET checkpoint_count = {count}, last_checkpoint_size = {last} WHERE id = 1", ct);
+        await RepairHeadAsync(context, ct);
+    }
 }

@@ -98,7 +98,7 @@ public sealed class EncryptedBlobsTests
         var keys = await db.Set<DataKey>().AsNoTracking().ToListAsync(Ct);
         Assert.Equal(4, keys.Count);
         Assert.Equal(4, keys.Select(k => Convert.ToBase64String(k.WrappedKey!)).Distinct().Count());
-        Assert.All(keys, k => Assert.Equal(KeyEncryptionKeys.CurrentId, k.KekId));
+        Assert.All(keys, k => Assert.Equal(h.Keks.CurrentKekId, k.KekId));
         Assert.Equal(OrgB, keys.Single(k => k.Id == janInOrgB.DataKeyId).OrganizationId);
     }
 
@@ -141,16 +141,20 @@ public sealed class EncryptedBlobsTests
         var key = await db.Set<DataKey>().AsNoTracking().SingleAsync(Ct);
 
         // With the right master key the row unwraps to a 32-byte key that appears nowhere in the stored row.
-        var raw = new KeyEncryptionKeys(h.Master).TryUnwrap(key.KekId, key.WrappedKey, key.Identity);
+        var raw = h.Keks.TryUnwrap(key.KekId, key.WrappedKey, key.Identity);
         Assert.NotNull(raw);
         Assert.Equal(32, raw.Length);
         Assert.Equal(KeyEncryptionKeys.WrappedLength, key.WrappedKey!.Length);
         Assert.Equal(-1, key.WrappedKey.AsSpan().IndexOf(raw));
 
-        // Same database, same files, another master key (an attacker with a backup): nothing unwraps.
+        // Same database, same files, another master key (an attacker with a backup): the key store does not open...
         var stranger = MasterKey.FromBytes(RandomNumberGenerator.GetBytes(MasterKey.Length));
-        Assert.Null(new KeyEncryptionKeys(stranger).TryUnwrap(key.KekId, key.WrappedKey, key.Identity));
-        var otherBlobs = new EncryptedBlobs(h.Store, new KeyEncryptionKeys(stranger), h.Time);
+        Assert.Throws<KeyStoreException>(() => new KeyEncryptionKeys(new KekStore(h.KeysFolder, stranger), stranger, h.Time));
+
+        // ...and with the master key but without the key store (a database backup and the master key), nothing unwraps.
+        var withoutStore = new KeyEncryptionKeys(new KekStore(h.KeysFolder + "-elsewhere", h.Master), h.Master, h.Time);
+        Assert.Null(withoutStore.TryUnwrap(key.KekId, key.WrappedKey, key.Identity));
+        var otherBlobs = new EncryptedBlobs(h.Store, withoutStore, h.Time);
         var ex = await Assert.ThrowsAsync<BlobUnreadableException>(() => otherBlobs.OpenReadAsync(db, record.Id, Ct));
         Assert.Equal(BlobUnreadableCodes.KeyUnusable, ex.Code);
     }
@@ -224,7 +228,7 @@ public sealed class EncryptedBlobsTests
         // Nor does any key the database still holds open it (the owner's new key, the other owners' keys).
         await h.Blobs.PutAsync(db, OrgA, Jan, new MemoryStream([1]), "text/plain", Ct);
         await h.Blobs.PutAsync(db, OrgA, Piet, new MemoryStream([1]), "text/plain", Ct);
-        var keks = new KeyEncryptionKeys(h.Master);
+        var keks = h.Keks;
         foreach (var key in await db.Set<DataKey>().AsNoTracking().Where(k => k.WrappedKey != null).ToListAsync(Ct))
         {
             var raw = keks.TryUnwrap(key.KekId, key.WrappedKey, key.Identity)!;
@@ -394,7 +398,7 @@ public sealed class EncryptedBlobsTests
     public async Task SweepOrphansAsync_ManyContents_ChecksInBatches(Engine engine)
     {
         await using var h = await BlobHarness.CreateAsync(engine);
-        var blobs = new EncryptedBlobs(h.Store, new KeyEncryptionKeys(h.Master), h.Time) { SweepBatchSize = 16 };
+        var blobs = new EncryptedBlobs(h.Store, h.Keks, h.Time) { SweepBatchSize = 16 };
         await using var db = h.Db.CreateContext(TenantScope.Everything);
         var kept = new List<string>();
         for (var i = 0; i < 70; i++)
@@ -475,7 +479,9 @@ public sealed class EncryptedBlobsTests
             // Near the real time (the sweep compares it with file times), in whole seconds (the database keeps microseconds).
             var now = TimeProvider.System.GetUtcNow();
             Time = new FakeTimeProvider(now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond)));
-            Blobs = new EncryptedBlobs(Store, new KeyEncryptionKeys(Master), Time) { ChunkSize = chunkSize };
+            KeysFolder = Path.Combine(_folder.FullName, "keys");
+            Keks = new KeyEncryptionKeys(new KekStore(KeysFolder, Master), Master, Time);
+            Blobs = new EncryptedBlobs(Store, Keks, Time) { ChunkSize = chunkSize };
         }
 
         public TestDatabase Db { get; }
@@ -485,6 +491,10 @@ public sealed class EncryptedBlobsTests
         public MasterKey Master { get; }
 
         public FakeTimeProvider Time { get; }
+
+        public string KeysFolder { get; }
+
+        public KeyEncryptionKeys Keks { get; }
 
         public EncryptedBlobs Blobs { get; }
 

@@ -142,7 +142,7 @@ public sealed class SweepTests
             f.Services.GetRequiredService<IAuditTrail>(),
             f.Time,
             ShippedRegister,
-            f.Services.GetRequiredService<IRetentionHolds>())
+            f.Services.GetRequiredService<IBlobStore>())
         { BatchSize = 40 };
 
         var run = await sweeper.RunAsync(null, Ct);

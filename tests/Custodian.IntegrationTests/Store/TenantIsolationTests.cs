@@ -97,6 +97,14 @@ public sealed class TenantIsolationTests
         var nowhere = Guid.CreateVersion7();
         switch (method, segments.Length)
         {
+            case ("GET", 2) when resource == "audit":
+                {
+                    // The checkpoint feed is log-wide on purpose (every holder must see the same head): hashes and a
+                    // signature, no tenant data. It must answer any key and carry nothing of B's.
+                    var (status, text) = await GetTextAsync(a, segments[1] == "consistency" ? "/api/v1/audit/consistency?from=0&to=1" : pattern);
+                    return status is not (HttpStatusCode.OK or HttpStatusCode.NotFound) ? $"status {status}" : Leaks(text, other);
+                }
+
             case ("GET", 1) when resource == "subjects":
                 {
                     var (status, leaked) = await GetTextAsync(a, $"/api/v1/subjects?identifier={Uri.EscapeDataString(other.Phone)}&reason=isolation-test");

@@ -1,3 +1,4 @@
+using Custodian.Core.Common;
 using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Store;
 using Custodian.Core.Features.Tenancy;
@@ -24,6 +25,9 @@ internal sealed record ApiKeyIdentity(Guid KeyId, string Prefix, Guid? Organizat
 /// <summary>Creating, listing, revoking and checking API keys (operator commands; the web host's authentication handler).</summary>
 internal sealed class ApiKeyRegistry(CustodianDbContext db, IAuditTrail audit, TimeProvider time)
 {
+    /// <summary>Crash-test point (L-10): the key and its audit event are committed, the command has not yet answered.</summary>
+    public const string FailPointCreatedAfterCommit = "api_key.created.after_commit";
+
     /// <summary>How stale <see cref="ApiKey.LastUsedAt"/> may get before a request writes it again (saves a write per request).</summary>
     public static readonly Duration LastUsedResolution = Duration.FromMinutes(1);
 
@@ -92,6 +96,7 @@ internal sealed class ApiKeyRegistry(CustodianDbContext db, IAuditTrail audit, T
         await audit.AppendAsync(db, new AuditEntry("api_key.created", actor, organizationId, [new AuditObject("api_key", key.Id.ToString())]), ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
+        FailPoints.Hit(FailPointCreatedAfterCommit);
         return new CreatedApiKey(key, full);
     }
 

@@ -14,4 +14,10 @@ internal sealed class AuditOptions
 
     /// <summary>A checkpoint is made once the last one is this old and the log has grown (by an append, or by the host's timer).</summary>
     public TimeSpan CheckpointEvery { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// A directory outside the system's trust boundary (another host, an NFS or WORM mount) that every new checkpoint is
+    /// copied to (<see cref="CheckpointExport"/>); null = no automatic export.
+    /// </summary>
+    public string? ExportDirectory { get; set; }
 }

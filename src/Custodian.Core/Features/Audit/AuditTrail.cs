@@ -1,4 +1,5 @@
 using System.Text;
+using Custodian.Core.Common;
 using Custodian.Core.Persistence;
 using NodaTime;
 
@@ -12,6 +13,10 @@ namespace Custodian.Core.Features.Audit;
 /// </summary>
 internal sealed class AuditTrail(TimeProvider time, AuditCheckpoints checkpoints) : IAuditTrail
 {
+    public const string FailPointBeforeInsert = "audit.append.before_insert";
+    public const string FailPointAfterInsert = "audit.append.after_insert";
+    public const string FailPointBeforeCommit = "audit.append.before_commit";
+
     public async Task AppendAsync(CustodianDbContext db, AuditEntry entry, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -56,12 +61,17 @@ internal sealed class AuditTrail(TimeProvider time, AuditCheckpoints checkpoints
             TreeRoot = range.Root(),
         };
 
+        // Crash-test points at each write boundary (L-10); the caller's commit is the last boundary.
+        FailPoints.Hit(FailPointBeforeInsert);
         await AuditStore.InsertEventAsync(db, stored, ct);
+        FailPoints.Hit(FailPointAfterInsert);
         await AuditStore.UpdateHeadAsync(db, head.Size, range.Size, range.Pack(), ct);
         if (checkpoints.IsDue(head, range.Size, now))
         {
             await checkpoints.CreateLockedAsync(db, head, range.Size, stored.TreeRoot, now, ct);
         }
+
+        FailPoints.Hit(FailPointBeforeCommit);
     }
 
     private sealed record Prepared(string ActorId, string Action, string Objects, string? Reason, string Details);

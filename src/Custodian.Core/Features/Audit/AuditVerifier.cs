@@ -9,7 +9,7 @@ namespace Custodian.Core.Features.Audit;
 /// <param name="Message">What is wrong, for an operator.</param>
 /// <param name="Code">Stable: <c>audit.event_missing</c>, <c>audit.event_altered</c>, <c>audit.event_not_canonical</c>,
 /// <c>audit.tree_mismatch</c>, <c>audit.head_mismatch</c>, <c>audit.checkpoint_invalid</c>,
-/// <c>audit.checkpoint_not_monotonic</c>, <c>audit.truncated</c>, <c>audit.rewritten</c>.</param>
+/// <c>audit.checkpoint_not_monotonic</c>, <c>audit.truncated</c>, <c>audit.rewritten</c>, <c>audit.inconsistent</c>.</param>
 internal sealed record AuditProblem(long? Seq, string Code, string Message)
 {
     public override string ToString() =>
@@ -155,7 +155,20 @@ internal sealed class AuditVerifier(AuditOptions options, CheckpointSigner signe
 
             if (external is not null)
             {
+                var before = problems.Count;
                 CompareWithLog("the given checkpoint", external.Size, external.Root, count, wanted, problems);
+                if (problems.Count == before && external.Size < count)
+                {
+                    // What an external holder would ask for: a consistency proof from its checkpoint to today's log,
+                    // built from the stored leaf hashes. Equivalent to the root comparison above for this verifier,
+                    // but it exercises the proof path that client organisations and witnesses rely on.
+                    var proof = await AuditProofs.ConsistencyAsync(db, external.Size, count, ct);
+                    if (proof is null || !MerkleProofs.VerifyConsistency(external.Size, count, proof.Proof, external.Root, finalRoot))
+                    {
+                        problems.Add(new(external.Size, "audit.inconsistent", string.Create(CultureInfo.InvariantCulture,
+                            $"no valid consistency proof from the given checkpoint (size {external.Size}) to the log (size {count})")));
+                    }
+                }
             }
         }
 

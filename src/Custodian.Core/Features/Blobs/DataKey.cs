@@ -25,10 +25,12 @@ internal readonly record struct DataKeyOwner(DataKeyOwnerKind Kind, Guid Id)
 }
 
 /// <summary>
-/// A data encryption key of one owner in one tenant, stored only wrapped by a key-encryption key that is not in the
-/// database (<see cref="KeyEncryptionKeys"/>). Destroying it (<see cref="WrappedKey"/> null, <see cref="DestroyedAt"/>
-/// set) makes every copy of the owner's blobs unreadable, backups included: crypto-shredding. An owner has at most one
-/// live key; after destruction, new data of the same owner gets a new key.
+/// A data encryption key of one owner in one tenant, stored only wrapped by a key-encryption key (KEK) that lives in the
+/// key store outside the database (<see cref="KekStore"/>, <see cref="KeyEncryptionKeys"/>). Destroying it
+/// (<see cref="WrappedKey"/> null, <see cref="DestroyedAt"/> set) makes the owner's blobs unreadable at once with the
+/// live database; copies of the wrapped key in database backups become useless when their KEK is destroyed after
+/// rotation (<see cref="KeyRotation"/>): crypto-shredding, backups included. An owner has at most one live key; after
+/// destruction, new data of the same owner gets a new key.
 /// </summary>
 internal sealed class DataKey : ITenantOwned
 {
@@ -48,7 +50,10 @@ internal sealed class DataKey : ITenantOwned
     [NotPersonalData("key management; destroying the key erases the blobs it protects (crypto-shredding)")]
     public byte[]? WrappedKey { get; set; }
 
-    /// <summary>Which key-encryption key wrapped <see cref="WrappedKey"/>, e.g. <c>blob-kek/v1</c>.</summary>
+    /// <summary>
+    /// Which key-encryption key wrapped <see cref="WrappedKey"/>, e.g. <c>kek-20261128T211500Z-3fa9</c> (or the legacy
+    /// derived <c>blob-kek/v1</c>); rotation re-wraps the row and changes it.
+    /// </summary>
     [NotPersonalData("key management; destroying the key erases the blobs it protects (crypto-shredding)")]
     public required string KekId { get; set; }
 

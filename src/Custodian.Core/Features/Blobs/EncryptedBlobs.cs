@@ -13,7 +13,9 @@ namespace Custodian.Core.Features.Blobs;
 /// file, never a row that points at nothing; deletion removes the row before the content; <see cref="SweepOrphansAsync"/>
 /// removes what a crash or a rolled-back transaction left behind. Crypto-shredding (security.md §4.8):
 /// <see cref="DestroyDataKeyAsync"/> removes the only (wrapped) copy of a data key, after which no copy of the
-/// owner's content, in the store or in any backup of it, can be decrypted.
+/// owner's content, in the store or in any backup of it, can be decrypted. A database backup still holds the wrapped
+/// copy; it becomes useless once the key-encryption key that wrapped it is destroyed (<see cref="KeyRotation"/>: at most
+/// the rotation interval plus the KEK retention later), because that key lives only in the key store, outside the database.
 /// </para>
 /// </summary>
 internal sealed class EncryptedBlobs(IBlobStore store, KeyEncryptionKeys keks, TimeProvider time)
@@ -179,8 +181,9 @@ internal sealed class EncryptedBlobs(IBlobStore store, KeyEncryptionKeys keks, T
 
     /// <summary>
     /// Crypto-shreds a data key: removes its wrapped bytes and sets <c>destroyed_at</c>, in the caller's transaction
-    /// (where the caller also appends the audit event). Once committed, every blob under the key, and every copy of
-    /// it, is unreadable for good. Blob rows and contents are left for the caller to delete.
+    /// (where the caller also appends the audit event). Once committed, every blob under the key is unreadable for good
+    /// with the live database. Copies of the wrapped key in database backups stay unwrappable until their key-encryption
+    /// key is destroyed by <see cref="KeyRotation.DestroyRetiredAsync"/>. Blob rows and contents are left for the caller to delete.
     /// </summary>
     public async Task<DataKeyDestruction> DestroyDataKeyAsync(CustodianDbContext db, Guid dataKeyId, CancellationToken ct)
     {
@@ -290,14 +293,15 @@ internal sealed class EncryptedBlobs(IBlobStore store, KeyEncryptionKeys keks, T
 
         var id = Guid.NewGuid();
         var raw = RandomNumberGenerator.GetBytes(BlobCipher.KeyLength);
+        var wrapped = keks.Wrap(raw, new DataKeyIdentity(id, organizationId, owner));
         var key = new DataKey
         {
             Id = id,
             OrganizationId = organizationId,
             OwnerKind = owner.Kind,
             OwnerId = owner.Id,
-            WrappedKey = keks.Wrap(raw, new DataKeyIdentity(id, organizationId, owner)),
-            KekId = keks.CurrentKekId,
+            WrappedKey = wrapped.Bytes,
+            KekId = wrapped.KekId,
             CreatedAt = Now(),
         };
         CryptographicOperations.ZeroMemory(raw);
@@ -332,7 +336,8 @@ internal sealed class EncryptedBlobs(IBlobStore store, KeyEncryptionKeys keks, T
         return keks.TryUnwrap(key.KekId, key.WrappedKey, key.Identity)
             ?? throw new BlobUnreadableException(
                 BlobUnreadableCodes.KeyUnusable,
-                $"{subject} is unreadable: data key {key.Id} does not unwrap with key-encryption key '{key.KekId}' (another master key, or a damaged key row).");
+                $"{subject} is unreadable: data key {key.Id} does not unwrap with key-encryption key '{key.KekId}' " +
+                "(the key-encryption key is not in the key store: destroyed, or another installation's key store; or a damaged key row).");
     }
 
     private Instant Now() => Instant.FromDateTimeOffset(time.GetUtcNow());

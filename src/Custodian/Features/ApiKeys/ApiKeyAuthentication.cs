@@ -21,11 +21,15 @@ internal static class ApiKeyAuthentication
     public const string Scheme = "ApiKey";
     public const string ScopeClaim = "scope";
 
+    /// <summary>Policy for endpoints any valid key may call whatever its scopes (the audit checkpoint feed: no personal data).</summary>
+    public const string AnyKey = "api-key";
+
     internal static IServiceCollection AddApiKeyAuthentication(this IServiceCollection services)
     {
         services.AddAuthentication(Scheme).AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(Scheme, null);
         services.AddAuthorization(o =>
         {
+            o.AddPolicy(AnyKey, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
             foreach (var scope in ApiScopes.All)
             {
                 o.AddPolicy(scope, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser().RequireClaim(ScopeClaim, scope));

@@ -6,6 +6,7 @@ using Custodian.Core.Features.ApiKeys;
 using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Store;
 using Custodian.Core.Persistence;
+using Custodian.Features.Audit;
 using NodaTime.Text;
 
 namespace Custodian.Features.ApiKeys;
@@ -137,7 +138,7 @@ internal static class ApiKeyCommands
         services.AddLogging();
         services.AddCustodianDatabase(target);
         services.AddSingleton(LoadMasterKey(settings));
-        services.AddCustodianAudit();
+        services.AddCustodianAudit(AuditSettings.Configure(settings));
         services.AddCustodianStore();
         return services.BuildServiceProvider();
     }

@@ -29,6 +29,13 @@ internal sealed partial class AuditCheckpointTimer(
                     {
                         LogCheckpointMade(made.Number, made.Size);
                     }
+
+                    // Also the checkpoints that appends (here or in CLI commands) made since the last tick.
+                    if (checkpoints.Options.ExportDirectory is { } directory &&
+                        await CheckpointExport.ExportNewAsync(db, directory, stoppingToken) is > 0 and var exported)
+                    {
+                        LogCheckpointsExported(exported);
+                    }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -44,6 +51,9 @@ internal sealed partial class AuditCheckpointTimer(
 
     [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Audit checkpoint {Number} made at {Size} events")]
     private partial void LogCheckpointMade(long number, long size);
+
+    [LoggerMessage(EventId = 4103, Level = LogLevel.Information, Message = "{Count} audit checkpoint(s) exported off-box")]
+    private partial void LogCheckpointsExported(int count);
 
     [LoggerMessage(EventId = 4102, Level = LogLevel.Error, Message = "Audit checkpoint could not be made; retrying in a minute")]
     private partial void LogCheckpointFailed(Exception ex);

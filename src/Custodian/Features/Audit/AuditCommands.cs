@@ -82,6 +82,12 @@ internal static class AuditCommands
             var db = scope.ServiceProvider.GetRequiredService<CustodianDbContext>();
             var checkpoints = scope.ServiceProvider.GetRequiredService<AuditCheckpoints>();
             var made = await checkpoints.CreateNowAsync(db, ct);
+            if (checkpoints.Options.ExportDirectory is { } directory)
+            {
+                var exported = await CheckpointExport.ExportNewAsync(db, directory, ct);
+                await output.WriteLineAsync($"{exported} checkpoint(s) appended to {Path.Combine(directory, CheckpointExport.LogFile)}");
+            }
+
             if (parse.GetValue(outputFile) is { } file)
             {
                 await AuditCheckpoints.ExportAsync(made, file.FullName, ct);
@@ -95,7 +101,78 @@ internal static class AuditCommands
 
         audit.Subcommands.Add(verify);
         audit.Subcommands.Add(checkpoint);
+        audit.Subcommands.Add(BuildCompare());
         return audit;
+    }
+
+    /// <summary>
+    /// <c>custodian audit compare A B</c>: the witness check (L-08). Two checkpoints kept by different holders (client
+    /// organisations, a witness) must be one history: same size and root, or a consistency proof between them, taken
+    /// from the database. Exit 1 naming the fork otherwise.
+    /// </summary>
+    private static Command BuildCompare()
+    {
+        var first = new Argument<FileInfo>("A") { Description = "A checkpoint one holder kept" };
+        var second = new Argument<FileInfo>("B") { Description = "A checkpoint another holder kept" };
+        var compare = new Command("compare", "Check that two held checkpoints describe one append-only log (consistency proof from the database); exit 1 on a fork")
+        {
+            first,
+            second,
+        };
+        compare.SetAction(async (parse, ct) =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
+            var notes = new List<string>();
+            foreach (var file in new[] { parse.GetValue(first)!, parse.GetValue(second)! })
+            {
+                try
+                {
+                    notes.Add(await File.ReadAllTextAsync(file.FullName, ct));
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    await error.WriteLineAsync($"{file.FullName}: error audit.checkpoint_unreadable: {ex.Message}");
+                    return ExitCodes.Failure;
+                }
+            }
+
+            await using var services = Services(parse);
+            await using var scope = services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<CustodianDbContext>();
+            var signer = scope.ServiceProvider.GetRequiredService<CheckpointSigner>();
+            var bodies = new List<CheckpointBody>();
+            foreach (var (note, file) in notes.Zip([parse.GetValue(first)!, parse.GetValue(second)!]))
+            {
+                var opened = signer.Verifier.Open(note);
+                if (opened.Body is null)
+                {
+                    await error.WriteLineAsync($"{file.FullName}: error audit.checkpoint_invalid: {opened.Error}");
+                    return ExitCodes.Failure;
+                }
+
+                bodies.Add(opened.Body);
+            }
+
+            var (a, b) = (bodies[0], bodies[1]);
+            IReadOnlyList<byte[]>? proof = null;
+            if (a.Size != b.Size)
+            {
+                var proved = await AuditProofs.ConsistencyAsync(db, Math.Min(a.Size, b.Size), Math.Max(a.Size, b.Size), ct);
+                proof = proved?.Proof;
+            }
+
+            var result = CheckpointWitness.Compare(a, b, proof);
+            if (result.Consistent)
+            {
+                await output.WriteLineAsync($"Consistent: {result.Message}.");
+                return ExitCodes.Success;
+            }
+
+            await error.WriteLineAsync($"error {result.Code}: {result.Message}");
+            return ExitCodes.Failure;
+        });
+        return compare;
     }
 
     private static ServiceProvider Services(ParseResult parse)
@@ -108,7 +185,7 @@ internal static class AuditCommands
         services.AddSingleton(masterKey);
         services.AddLogging();
         services.AddCustodianDatabase(target);
-        services.AddCustodianAudit();
+        services.AddCustodianAudit(AuditSettings.Configure(settings));
         return services.BuildServiceProvider();
     }
 }

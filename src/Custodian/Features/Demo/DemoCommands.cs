@@ -9,6 +9,7 @@ using Custodian.Core.Features.Demo;
 using Custodian.Core.Features.Events;
 using Custodian.Core.Features.Store;
 using Custodian.Core.Persistence;
+using Custodian.Features.Audit;
 using Custodian.Features.Database;
 using Custodian.Features.Register;
 using Custodian.Hosting;
@@ -73,7 +74,7 @@ internal static class DemoCommands
                 return ExitCodes.Failure;
             }
 
-            await using var services = Services(register, target, masterKey, settings.DataFolder);
+            await using var services = Services(register, target, masterKey, settings.DataFolder, keysFolder: settings.KeysFolder, audit: AuditSettings.Configure(settings));
             var result = await SeedAsync(services, options, DemoSeeder.CliActor, output, ct);
             return result is null ? ExitCodes.Failure : ExitCodes.Success;
         });
@@ -86,19 +87,23 @@ internal static class DemoCommands
     /// <summary>The services a seed needs: database, audit trail, register, and the store with documentation IP ranges allowed.</summary>
     /// <param name="register">The active register (organisation settings are checked against it).</param>
     /// <param name="target">The database.</param>
-    /// <param name="masterKey">Derives the audit trail's keys and the blob store's key-encryption key.</param>
+    /// <param name="masterKey">Derives the audit trail's keys and seals the key store of the blob data keys.</param>
     /// <param name="dataFolder">The data folder: recordings and attachments go to its blob store.</param>
     /// <param name="time">The clock; tests pass a fake one to compare two seeds byte for byte.</param>
-    internal static ServiceProvider Services(ActiveRegister register, DatabaseTarget target, MasterKey masterKey, string dataFolder, TimeProvider? time = null)
+    /// <param name="keysFolder">The key store (key-encryption keys); null means <c>&lt;data&gt;/keys</c>.</param>
+    /// <param name="audit">The audit settings (origin); default: the built-in ones.</param>
+    internal static ServiceProvider Services(
+        ActiveRegister register, DatabaseTarget target, MasterKey masterKey, string dataFolder, TimeProvider? time = null, string? keysFolder = null,
+        Action<AuditOptions>? audit = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton(time ?? TimeProvider.System);
         services.AddLogging();
         services.AddCustodianDatabase(target);
         services.AddSingleton(masterKey);
-        services.AddCustodianAudit();
+        services.AddCustodianAudit(audit);
         services.AddSingleton(register.Register);
-        services.AddCustodianBlobs(dataFolder);
+        services.AddCustodianBlobs(dataFolder, keysFolder);
         services.AddCustodianStore(new StoreOptions(AllowDocumentationAddresses: true));
         services.AddCustodianEvents();
         services.AddCustodianDemo();

@@ -6,6 +6,7 @@ using Custodian.Core.Common;
 using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Events;
 using Custodian.Core.Persistence;
+using Custodian.Features.Audit;
 using Custodian.Features.Database;
 using NodaTime.Text;
 
@@ -288,7 +289,7 @@ internal static class ImportCommands
         if (masterKey is not null)
         {
             services.AddSingleton(masterKey);
-            services.AddCustodianAudit();
+            services.AddCustodianAudit(AuditSettings.Configure(settings));
         }
 
         services.AddCustodianEvents();

@@ -6,6 +6,7 @@ using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Blobs;
 using Custodian.Core.Features.Retention;
 using Custodian.Core.Persistence;
+using Custodian.Features.Audit;
 using Custodian.Features.Database;
 using Custodian.Features.Register;
 using Custodian.Hosting;

@@ -11,8 +11,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Custodian.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(CustodianDbContext))]
-    [Migration("20261128211752_AddLegalHolds")]
-    partial class AddLegalHolds
+    [Migration("20261128220901_LegalHoldsAndSweeps")]
+    partial class LegalHoldsAndSweeps
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -346,6 +346,10 @@ namespace Custodian.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
+                    b.Property<DateTime?>("AbandonedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("abandoned_at");
+
                     b.Property<long>("CommittedLine")
                         .IsConcurrencyToken()
                         .HasColumnType("INTEGER")
@@ -354,6 +358,10 @@ namespace Custodian.Migrations.Sqlite.Migrations
                     b.Property<DateTime?>("CompletedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("completed_at");
+
+                    b.Property<Guid?>("ExtendsBatchId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("extends_batch_id");
 
                     b.Property<long>("FileBytes")
                         .HasColumnType("INTEGER")
@@ -419,9 +427,13 @@ namespace Custodian.Migrations.Sqlite.Migrations
                     b.HasKey("Id")
                         .HasName("pk_import_batches");
 
-                    b.HasIndex("Kind", "FileSha256", "ScopeKey")
+                    b.HasIndex("ExtendsBatchId")
+                        .HasDatabaseName("ix_import_batches_extends_batch_id");
+
+                    b.HasIndex("Kind", "FileSha256")
                         .IsUnique()
-                        .HasDatabaseName("ix_import_batches_kind_file_sha256_scope_key");
+                        .HasDatabaseName("ix_import_batches_kind_file_sha256")
+                        .HasFilter("status <> 'abandoned'");
 
                     b.ToTable("import_batches", (string)null);
                 });
@@ -647,6 +659,89 @@ namespace Custodian.Migrations.Sqlite.Migrations
                         .HasDatabaseName("ix_legal_holds_released_at");
 
                     b.ToTable("legal_holds", (string)null);
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Retention.RetentionSweepRun", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<long?>("AuditFirstSeq")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("audit_first_seq");
+
+                    b.Property<long?>("AuditLastSeq")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("audit_last_seq");
+
+                    b.Property<int>("Batches")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("batches");
+
+                    b.Property<string>("Cursor")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cursor");
+
+                    b.Property<DateTime>("Cutoff")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cutoff");
+
+                    b.Property<string>("Deleted")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deleted");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("finished_at");
+
+                    b.Property<string>("Kept")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kept");
+
+                    b.Property<long>("MaxLatenessSeconds")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_lateness_seconds");
+
+                    b.Property<string>("PartitionsDropped")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("partitions_dropped");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Step")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("step");
+
+                    b.HasKey("Id")
+                        .HasName("pk_retention_sweeps");
+
+                    b.HasIndex("StartedAt")
+                        .HasDatabaseName("ix_retention_sweeps_started_at");
+
+                    b.HasIndex("State")
+                        .IsUnique()
+                        .HasDatabaseName("ux_retention_sweeps_running")
+                        .HasFilter("state = 'running'");
+
+                    b.ToTable("retention_sweeps", (string)null);
                 });
 
             modelBuilder.Entity("Custodian.Core.Features.Store.ContactPerson", b =>

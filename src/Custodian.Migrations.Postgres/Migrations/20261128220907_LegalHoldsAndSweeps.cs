@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Custodian.Migrations.Postgres.Migrations
 {
     /// <inheritdoc />
-    public partial class AddLegalHolds : Migration
+    public partial class LegalHoldsAndSweeps : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -49,6 +49,31 @@ namespace Custodian.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "retention_sweeps",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    cutoff = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    started_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    finished_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    state = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    step = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    cursor = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    attempts = table.Column<int>(type: "integer", nullable: false),
+                    batches = table.Column<int>(type: "integer", nullable: false),
+                    audit_first_seq = table.Column<long>(type: "bigint", nullable: true),
+                    audit_last_seq = table.Column<long>(type: "bigint", nullable: true),
+                    max_lateness_seconds = table.Column<long>(type: "bigint", nullable: false),
+                    deleted = table.Column<string>(type: "text", nullable: false),
+                    kept = table.Column<string>(type: "text", nullable: false),
+                    partitions_dropped = table.Column<string>(type: "text", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_retention_sweeps", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "legal_hold_identifiers",
                 columns: table => new
                 {
@@ -87,6 +112,18 @@ namespace Custodian.Migrations.Postgres.Migrations
                 name: "ix_legal_holds_released_at",
                 table: "legal_holds",
                 column: "released_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_retention_sweeps_started_at",
+                table: "retention_sweeps",
+                column: "started_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ux_retention_sweeps_running",
+                table: "retention_sweeps",
+                column: "state",
+                unique: true,
+                filter: "state = 'running'");
         }
 
         /// <inheritdoc />
@@ -94,6 +131,9 @@ namespace Custodian.Migrations.Postgres.Migrations
         {
             migrationBuilder.DropTable(
                 name: "legal_hold_identifiers");
+
+            migrationBuilder.DropTable(
+                name: "retention_sweeps");
 
             migrationBuilder.DropTable(
                 name: "legal_holds");
