@@ -53,17 +53,21 @@ internal sealed class RetentionPlanFixture : IAsyncDisposable
         var register = RegisterLoader.Load(File.ReadAllText(SettingsResolver.ShippedRegisterPath), SettingsResolver.ShippedRegisterPath).Register!;
         var folder = Directory.CreateTempSubdirectory("custodian-retention-data.");
         var services = TestDatabase.ServicesFor(database.Target, s => s
-            .AddSingleton<TimeProvider>(new FakeTimeProvider(new DateTimeOffset(2025, 12, 1, 12, 0, 0, TimeSpan.Zero)))
+            .AddSingleton<TimeProvider>(new FakeTimeProvider(new DateTimeOffset(2025, 2, 28, 12, 0, 0, TimeSpan.Zero)))
             .AddSingleton(MasterKey.FromBytes([.. Enumerable.Range(1, 32).Select(i => (byte)i)]))
             .AddSingleton(register)
             .AddCustodianAudit()
             .AddCustodianEvents()
             .AddCustodianBlobs(folder.FullName)
-            .AddCustodianRetention());
+            .AddCustodianRetention()
+            .AddCustodianRetentionSweep());
         var fixture = new RetentionPlanFixture(database, services);
         await fixture.SeedAsync();
         return fixture;
     }
+
+    /// <summary>The services' clock (starts at 2025-02-28 12:00 UTC, after the imported records and before the sweeps the tests run).</summary>
+    public FakeTimeProvider Time => (FakeTimeProvider)Services.GetRequiredService<TimeProvider>();
 
     public CustodianDbContext CreateContext() => Services.GetRequiredService<IDbContextFactory<CustodianDbContext>>().CreateDbContext();
 

@@ -1,10 +1,13 @@
 using System.Globalization;
 using Custodian.Core.Common;
+using Custodian.Core.Features.Blobs;
 using Custodian.Core.Features.Events;
 using Custodian.Core.Features.Retention;
+using Custodian.Core.Features.Store;
 using Custodian.Features.Retention;
 using Custodian.IntegrationTests.Import;
 using Custodian.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using Xunit;
 
@@ -30,6 +33,9 @@ public sealed class SweepCrashTests
         "retention.rows.deleted:2",
         "retention.rows.audited",
         "retention.rows.committed:3",
+        "retention.records.deleted:2",
+        "retention.records.audited",
+        "retention.records.committed:2",
         "retention.sweep.finishing",
     ];
 
@@ -57,23 +63,49 @@ public sealed class SweepCrashTests
 
     private static async Task<Outcome> SweptAsync(Engine engine, string csv, string? failPoint)
     {
-        await using var f = await SweepTests.CreateAsync(engine);
-        await f.AddOrganizationAsync("demo");
+        var data = Directory.CreateTempSubdirectory("custodian-sweep-crash.");
+        try
+        {
+            return await SweptAsync(engine, csv, failPoint, data.FullName);
+        }
+        finally
+        {
+            data.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<Outcome> SweptAsync(Engine engine, string csv, string? failPoint, string data)
+    {
+        await using var f = await SweepTests.CreateAsync(engine, data);
+        var demo = await f.AddOrganizationAsync("demo");
         await f.AddOrganizationAsync("other");
         Assert.Equal(ImportOutcome.Imported, (await f.ImportAsync(EventFamily.Usage, f.Write("usage.csv", csv))).Outcome);
+        await AddRecordingsAsync(f, demo);
         var key = Path.Combine(f.Folder, "master.key");
         await File.WriteAllTextAsync(key, Convert.ToBase64String([.. Enumerable.Range(1, 32).Select(i => (byte)i)]), Ct);
 
         if (failPoint is not null)
         {
-            var killed = await RunChildAsync(f, key, failPoint);
+            var killed = await RunChildAsync(f, data, key, failPoint);
             Assert.True(killed == 137, $"{failPoint}: the sweep should have been killed there, it exited {killed}");
         }
 
-        var exit = await RunChildAsync(f, key, null);
+        var exit = await RunChildAsync(f, data, key, null);
         Assert.True(exit == 0, $"{failPoint}: the rerun failed ({exit})");
         await SweepTests.AssertAuditIntactAsync(f);
-        var remaining = (await f.RowsAsync("SELECT record_key FROM usage_records ORDER BY record_key")).Select(r => r[0]).ToList();
+        var remaining = (await f.RowsAsync("SELECT record_key FROM usage_records ORDER BY record_key")).Select(r => r[0])
+            .Concat((await f.RowsAsync("SELECT caller_number FROM support_call_recordings ORDER BY caller_number")).Select(r => "recording " + r[0]))
+            .Concat((await f.RowsAsync("SELECT count(*) FROM blobs")).Select(r => "blobs " + r[0]))
+            .Concat((await f.RowsAsync("SELECT count(*) FROM data_keys WHERE destroyed_at IS NULL")).Select(r => "live keys " + r[0]))
+            .ToList();
+
+        // Every remaining recording's content is still there (a kill after a batch's commit may leave the deleted ones'
+        // contents as orphans, unreadable because their keys are destroyed, for the blob orphan sweep).
+        var store = f.Services.GetRequiredService<IBlobStore>();
+        foreach (var row in await f.RowsAsync("SELECT store_key FROM blobs"))
+        {
+            Assert.True(await store.ExistsAsync(row[0], Ct), $"{failPoint}: a remaining blob lost its content");
+        }
         var months = (await f.RowsAsync("SELECT month FROM event_partitions WHERE family = 'usage' ORDER BY month")).Select(r => r[0]).ToList();
         await using var db = f.CreateContext();
         var runs = db.Set<RetentionSweepRun>().ToList();
@@ -81,7 +113,34 @@ public sealed class SweepCrashTests
         return new Outcome(remaining, months, runs[0].DeletedCounts().Sum(c => c.Count), await SweepTests.SumOfAuditedCountsAsync(f));
     }
 
-    private static async Task<int> RunChildAsync(ImportFixture f, string key, string? failPoint)
+    /// <summary>Support-line recordings (90 days) with encrypted content, one every five days over the last 200 days.</summary>
+    private static async Task AddRecordingsAsync(ImportFixture f, Guid organization)
+    {
+        var now = Instant.FromDateTimeOffset(TimeProvider.System.GetUtcNow());
+        var blobs = f.Services.GetRequiredService<EncryptedBlobs>();
+        await using var db = f.CreateContext();
+        for (var day = 2; day < 200; day += 5)
+        {
+            var id = Guid.CreateVersion7();
+            using var content = new MemoryStream([1, 2, 3, 4]);
+            var blob = await blobs.PutAsync(db, organization, DataKeyOwner.Subject(id), content, "audio/wav", Ct);
+            db.Set<SupportCallRecording>().Add(new SupportCallRecording
+            {
+                Id = id,
+                OrganizationId = organization,
+                CallerNumber = string.Create(CultureInfo.InvariantCulture, $"+3120123{day:D4}"),
+                CalledAt = now - Duration.FromDays(day),
+                DurationSeconds = 60,
+                ContentBlobId = blob.Id,
+                MediaType = "audio/wav",
+                ContentLength = 4,
+                CreatedAt = now,
+            });
+            await db.SaveChangesAsync(Ct);
+        }
+    }
+
+    private static async Task<int> RunChildAsync(ImportFixture f, string data, string key, string? failPoint)
     {
         var start = new System.Diagnostics.ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "custodian"))
         {
@@ -94,7 +153,7 @@ public sealed class SweepCrashTests
             start.Environment[FailPoints.Variable] = failPoint;
         }
 
-        foreach (var arg in new[] { "retention", "run", "--db", f.Database.Target.ConnectionString, "--data", f.Folder, "--master-key-file", key })
+        foreach (var arg in new[] { "retention", "run", "--db", f.Database.Target.ConnectionString, "--data", data, "--master-key-file", key })
         {
             start.ArgumentList.Add(arg);
         }

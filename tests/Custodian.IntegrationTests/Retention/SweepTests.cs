@@ -23,10 +23,12 @@ public sealed class SweepTests
 
     internal static ProcessingRegister ShippedRegister { get; } = RegisterLoader.LoadFile(SettingsResolver.ShippedRegisterPath).Register!;
 
-    internal static Task<ImportFixture> CreateAsync(Engine engine) =>
+    /// <param name="engine">The database engine.</param>
+    /// <param name="dataFolder">Where blobs and the key store live (a child <c>custodian --data</c> must see the same); default: a new temp folder.</param>
+    internal static Task<ImportFixture> CreateAsync(Engine engine, string? dataFolder = null) =>
         ImportFixture.CreateAsync(engine, more: s => s
             .AddSingleton(ShippedRegister)
-            .AddCustodianBlobs(Path.Combine(Path.GetTempPath(), "custodian-sweep-blobs", Guid.NewGuid().ToString("N")))
+            .AddCustodianBlobs(dataFolder ?? Path.Combine(Path.GetTempPath(), "custodian-sweep-blobs", Guid.NewGuid().ToString("N")))
             .AddCustodianRetentionSweep());
 
     /// <summary>

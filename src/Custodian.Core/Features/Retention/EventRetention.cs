@@ -71,6 +71,19 @@ internal sealed class EventRetention(DbConnection connection, DbTransaction tran
     }
 
     /// <summary>
+    /// PostgreSQL: detaches month <paramref name="month"/> from its parent, so its held rows can move to the parent's
+    /// DEFAULT partition (which refuses rows of a range another partition still covers). Transactional, like the rest.
+    /// SQLite: nothing to do.
+    /// </summary>
+    public async Task DetachMonthAsync(EventTable table, YearMonth month, CancellationToken ct)
+    {
+        if (_postgres)
+        {
+            await ExecuteAsync($"ALTER TABLE {table.Name} DETACH PARTITION {table.MonthTable(month)}", ct);
+        }
+    }
+
+    /// <summary>
     /// Drops month <paramref name="month"/> of <paramref name="table"/> and its registry row; on SQLite rebuilds the view
     /// over the remaining months (and the held table) in the same transaction.
     /// </summary>

@@ -129,7 +129,13 @@ internal sealed partial class RetentionSweeper
                 run.Batches++;
                 await db.SaveChangesAsync(ct);
                 await tx.CommitAsync(ct);
-                db.ChangeTracker.Clear();
+
+                // Forget the batch's records (the context lives for the whole sweep), but keep tracking the run itself.
+                foreach (var entry in db.ChangeTracker.Entries().Where(e => !ReferenceEquals(e.Entity, run)).ToList())
+                {
+                    entry.State = EntityState.Detached;
+                }
+
                 FailPoints.Hit("retention.records.committed");
                 progress?.Deleted(run.Step!, gone.Count);
             }

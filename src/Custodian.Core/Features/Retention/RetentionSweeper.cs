@@ -171,6 +171,7 @@ internal sealed partial class RetentionSweeper(
                 var sql = new EventRetention(db.Database.GetDbConnection(), tx.GetDbTransaction());
                 var source = table.MonthTable(month);
                 var scopes = EventHoldScope.Of(await LegalHolds.ActiveAtAsync(db, Now(), ct), category);
+                await sql.DetachMonthAsync(table, month, ct);
                 var kept = await sql.CountAsync(table, source, scopes, ct);
                 var preserved = await sql.PreserveHeldAsync(table, source, scopes, ct);
                 FailPoints.Hit("retention.month.preserved");
