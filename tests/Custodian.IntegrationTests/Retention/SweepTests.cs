@@ -156,6 +156,41 @@ public sealed class SweepTests
         await AssertAuditIntactAsync(f);
     }
 
+    /// <summary>G2.6: when the audit trail cannot take a deletion's event, the deletion does not happen (fail closed).</summary>
+    [Theory, AllEngines]
+    public async Task Run_AuditRefusesDeletionEvents_NothingIsDeletedAndARerunFinishes(Engine engine)
+    {
+        await using var f = await CreateAsync(engine);
+        await f.AddOrganizationAsync("demo");
+        await f.AddOrganizationAsync("other");
+        await f.ImportAsync(EventFamily.Usage, f.Write("usage.csv", UsageRows()));
+        await using (var db = f.CreateContext())
+        {
+            await db.Database.ExecuteSqlRawAsync(engine == Engine.Sqlite
+                ? "CREATE TRIGGER audit_full BEFORE INSERT ON audit_events WHEN NEW.action <> 'retention.sweep_started' BEGIN SELECT RAISE(ABORT, 'disk full (simulated)'); END;"
+                : """
+                  CREATE FUNCTION audit_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+                    IF NEW.action <> 'retention.sweep_started' THEN RAISE EXCEPTION 'disk full (simulated)'; END IF;
+                    RETURN NEW; END $$;
+                  CREATE TRIGGER audit_full BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION audit_full();
+                  """, Ct);
+        }
+
+        var sweeper = f.Services.GetRequiredService<RetentionSweeper>();
+        await Assert.ThrowsAnyAsync<Exception>(() => sweeper.RunAsync(null, Ct));
+
+        Assert.Equal(7, await f.ScalarAsync("SELECT count(*) FROM usage_records"));
+        Assert.Equal(5, await f.ScalarAsync("SELECT count(*) FROM event_partitions WHERE family = 'usage'"));
+        await using (var db = f.CreateContext())
+        {
+            await db.Database.ExecuteSqlRawAsync(engine == Engine.Postgres ? "DROP TRIGGER audit_full ON audit_events" : "DROP TRIGGER audit_full", Ct);
+        }
+
+        var run = await sweeper.RunAsync(null, Ct);
+        Assert.Equal(4, run!.DeletedCounts().Sum(c => c.Count));
+        await AssertAuditIntactAsync(f);
+    }
+
     internal static async Task AssertAuditIntactAsync(ImportFixture f)
     {
         await using var db = f.CreateContext();
