@@ -156,6 +156,51 @@ public sealed class SweepTests
         await AssertAuditIntactAsync(f);
     }
 
+    /// <summary>
+    /// Issue 4 §1: after a sweep the SQLite file and its WAL hold no byte of what was deleted (secure_delete zeroes freed
+    /// pages; the sweep checkpoints and truncates the WAL). Canaries in a dropped month and in a partly expired one.
+    /// </summary>
+    [Fact]
+    public async Task Run_Sqlite_DeletedNumbersAreNotReadableInTheFileOrTheWal()
+    {
+        await using var f = await CreateAsync(Engine.Sqlite);
+        await f.AddOrganizationAsync("demo");
+        var csv = new StringBuilder("organization,record_id,kind,direction,caller,callee,start,duration\n");
+        for (var i = 0; i < 300; i++)
+        {
+            // +44 20 7946 77xx (Ofcom's drama range). March is dropped whole; the May rows (1-13 May) go row by row.
+            var start = i % 2 == 0 ? Instant.FromUtc(2026, 3, 1, 0, 0) + Duration.FromMinutes(i) : Instant.FromUtc(2026, 5, 1, 0, 0) + Duration.FromHours(i);
+            csv.Append(CultureInfo.InvariantCulture, $"demo,c{i},mobile,outbound,+4420794677{i % 100:D2},+442079460001,{start:uuuu-MM-dd'T'HH:mm:ss'Z'},60\n");
+        }
+
+        await f.ImportAsync(EventFamily.Usage, f.Write("canary.csv", csv.ToString()));
+        var file = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(f.Database.Target.ConnectionString).DataSource;
+        Assert.Contains("+44207946771", await ReadAllAsync(file) + await ReadAllAsync(file + "-wal"), StringComparison.Ordinal);
+
+        var run = await f.Services.GetRequiredService<RetentionSweeper>().RunAsync(null, Ct);
+
+        Assert.Equal(300, run!.DeletedCounts().Sum(c => c.Count));
+        Assert.Equal(["2026-03"], run.DroppedPartitions().Select(p => p.Month));
+        var bytes = await ReadAllAsync(file) + await ReadAllAsync(file + "-wal");
+        foreach (var deleted in Enumerable.Range(0, 100).Select(i => $"+4420794677{i:D2}"))
+        {
+            Assert.DoesNotContain(deleted, bytes, StringComparison.Ordinal);
+        }
+    }
+
+    private static async Task<string> ReadAllAsync(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return "";
+        }
+
+        // Read while the database is open: share everything, and read bytes as Latin-1 so every byte maps to one char.
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream, Encoding.Latin1);
+        return await reader.ReadToEndAsync(Ct);
+    }
+
     /// <summary>G2.6: when the audit trail cannot take a deletion's event, the deletion does not happen (fail closed).</summary>
     [Theory, AllEngines]
     public async Task Run_AuditRefusesDeletionEvents_NothingIsDeletedAndARerunFinishes(Engine engine)
