@@ -57,10 +57,12 @@ internal sealed partial class RetentionSweepTimer(
             return null;
         }
 
+        // Null: another node holds the sweep lease and sweeps today's run; this one waits for the next scheduled time
+        // (an interrupted sweep still makes every node try again each minute until one finishes it).
         var run = await sweeper.RunAsync(null, ct);
+        _next = schedule.NextAfter(now);
         if (run is not null)
         {
-            _next = schedule.NextAfter(now);
             LogSweepDone(run.DeletedCounts().Sum(c => c.Count), run.DroppedPartitions().Count, run.AuditFirstSeq ?? 0, run.AuditLastSeq ?? 0);
         }
 
