@@ -374,8 +374,27 @@ internal sealed class SweepBenchmark(DatabaseEngine engine, string workDir, Post
             await using (var admin = new NpgsqlConnection(server.AdminConnectionString))
             {
                 await admin.OpenAsync(ct);
+
+                // The base's idle pooled sessions (the product's data source keeps its own pool): the base is only copied from now on.
+                await using (var terminate = new NpgsqlCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = @name AND pid <> pg_backend_pid()", admin))
+                {
+                    terminate.Parameters.AddWithValue("name", template);
+                    await terminate.ExecuteScalarAsync(ct);
+                }
+
                 await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"", admin);
-                await command.ExecuteNonQueryAsync(ct);
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        await command.ExecuteNonQueryAsync(ct);
+                        break;
+                    }
+                    catch (PostgresException ex) when (ex.SqlState == "55006" && attempt < 50)
+                    {
+                        await Task.Delay(100, ct); // a terminated session is still leaving
+                    }
+                }
             }
 
             var target = new DatabaseTarget(DatabaseEngine.Postgres, new NpgsqlConnectionStringBuilder(source.Db.Target.ConnectionString) { Database = name }.ConnectionString);
