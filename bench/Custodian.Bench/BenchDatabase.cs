@@ -39,8 +39,19 @@ internal sealed class BenchDatabase : IAsyncDisposable
 
     public DatabaseEngine Engine => Target.Engine;
 
+    /// <summary>
+    /// A new database. <c>configure</c> adds services after the defaults (a registration there wins: a fake clock, a
+    /// fixed master key, blobs, the sweep); <c>organizationId</c> fixes the benchmark organisation's id.
+    /// </summary>
     public static async Task<BenchDatabase> CreateAsync(
-        DatabaseEngine engine, string workDir, PostgresServer? postgres, string label, Action<ImportOptions>? importOptions, CancellationToken ct)
+        DatabaseEngine engine,
+        string workDir,
+        PostgresServer? postgres,
+        string label,
+        Action<ImportOptions>? importOptions,
+        CancellationToken ct,
+        Action<IServiceCollection>? configure = null,
+        Guid? organizationId = null)
     {
         DatabaseTarget target;
         Func<ValueTask> remove;
@@ -69,14 +80,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
             };
         }
 
-        var services = new ServiceCollection()
-            .AddSingleton(TimeProvider.System)
-            .AddLogging()
-            .AddCustodianDatabase(target)
-            .AddSingleton(MasterKey.FromBytes(RandomNumberGenerator.GetBytes(32)))
-            .AddCustodianAudit()
-            .AddCustodianEvents(importOptions)
-            .BuildServiceProvider();
+        var services = BuildServices(target, importOptions, configure);
         var database = new BenchDatabase(target, services, remove);
         try
         {
@@ -92,7 +96,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
                 throw new InvalidOperationException("The database is not durable: " + string.Join("; ", problems.Select(p => p.Message)));
             }
 
-            var organization = new Organization { Code = UsageGenerator.OrganizationCode, Name = "Bench B.V.", BillingCompanyName = "Bench B.V." };
+            var organization = new Organization { Id = organizationId ?? Guid.CreateVersion7(), Code = UsageGenerator.OrganizationCode, Name = "Bench B.V.", BillingCompanyName = "Bench B.V." };
             db.Organizations.Add(organization);
             await db.SaveChangesAsync(ct);
             database.OrganizationId = organization.Id;
@@ -103,6 +107,26 @@ internal sealed class BenchDatabase : IAsyncDisposable
             await database.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// An existing database (a copy of one made by <see cref="CreateAsync"/>), wired the same way; not migrated or seeded
+    /// again. <paramref name="remove"/> deletes it on dispose.
+    /// </summary>
+    public static BenchDatabase Open(DatabaseTarget target, Guid organizationId, Func<ValueTask> remove, Action<IServiceCollection>? configure) =>
+        new(target, BuildServices(target, null, configure), remove) { OrganizationId = organizationId };
+
+    private static ServiceProvider BuildServices(DatabaseTarget target, Action<ImportOptions>? importOptions, Action<IServiceCollection>? configure)
+    {
+        var services = new ServiceCollection()
+            .AddSingleton(TimeProvider.System)
+            .AddLogging()
+            .AddCustodianDatabase(target)
+            .AddSingleton(MasterKey.FromBytes(RandomNumberGenerator.GetBytes(32)))
+            .AddCustodianAudit()
+            .AddCustodianEvents(importOptions);
+        configure?.Invoke(services);
+        return services.BuildServiceProvider();
     }
 
     public CustodianDbContext CreateContext(TenantScope scope) => CreateContext(Services, scope);

@@ -50,7 +50,14 @@ internal sealed class EventRetention(DbConnection connection, DbTransaction tran
 
         await using var command = Command(string.Empty);
         var where = holds is null ? string.Empty : $" WHERE {HeldCondition(command, table, holds)}";
-        command.CommandText = $"SELECT organization_id, COUNT(*), MIN(start_time) FROM {source}{where} GROUP BY organization_id ORDER BY organization_id";
+
+        // SQLite, a whole month: read an index that holds both columns instead of the table (a month's index is a
+        // fraction of its rows' size; SQLite indexes every row, NULLs too, so the counts are the same). This count is
+        // most of a month drop's time apart from the DROP itself.
+        var from = !_postgres && holds is null && source.StartsWith(table.Name + "_", StringComparison.Ordinal) && source != table.HeldTable
+            ? $"{source} INDEXED BY ix_{source}_{table.Indexes[^1].Suffix}"
+            : source;
+        command.CommandText = $"SELECT organization_id, COUNT(*), MIN(start_time) FROM {from}{where} GROUP BY organization_id ORDER BY organization_id";
         return await ReadDeletionsAsync(command, ct);
     }
 

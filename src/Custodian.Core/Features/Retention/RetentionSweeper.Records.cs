@@ -65,6 +65,7 @@ internal sealed partial class RetentionSweeper
                 var holds = await LegalHolds.ActiveAtAsync(db, Now(), ct);
                 var anchors = await AnchorsAsync(db, target, [.. due.Select(d => d.Id)], ct);
                 var entities = await LoadAsync(db, target.Entities[0], [.. due.Select(d => d.Id)], ct);
+                var sliceOf = due.GroupBy(d => d.Id).ToDictionary(g => g.Key, g => g.First().Slice);
                 var gone = new List<(Guid Id, Guid OrganizationId)>();
                 var blobIds = new List<Guid>();
                 foreach (var entity in entities)
@@ -92,7 +93,7 @@ internal sealed partial class RetentionSweeper
                     }
 
                     gone.Add((id, organizationId));
-                    var slice = due.First(d => d.Id == id).Slice;
+                    var slice = sliceOf[id];
                     if (anchors.GetValueOrDefault(id) is { } anchorDay)
                     {
                         run.Late(run.Cutoff - slice.Schedule.Expiry(anchorDay));
@@ -141,11 +142,13 @@ internal sealed partial class RetentionSweeper
             }
 
             // The rows are gone and the keys destroyed; now the ciphertext. A failure here leaves an orphan that the
-            // blob orphan sweep removes (and that no key can decrypt any more).
-            foreach (var key in storeKeys)
-            {
-                await blobs.DeleteAsync(key, ct);
-            }
+            // blob orphan sweep removes (and that no key can decrypt any more). Several at a time: each removal waits
+            // for its folder's fsync, and concurrent fsyncs share the file system's journal commits (one at a time,
+            // a batch of 10,000 recordings spent ~2 ms each here, 20 s per batch, waiting on the disk).
+            await Parallel.ForEachAsync(
+                storeKeys,
+                new ParallelOptions { MaxDegreeOfParallelism = BlobDeleteParallelism, CancellationToken = ct },
+                async (key, token) => await blobs.DeleteAsync(key, token));
         }
     }
 

@@ -56,12 +56,15 @@ internal sealed partial class RetentionSweeper(
 
     public Duration LeaseDuration { get; init; } = Duration.FromMinutes(5);
 
+    /// <summary>Blob contents removed at once after a batch commits (each removal waits for a folder fsync).</summary>
+    public int BlobDeleteParallelism { get; init; } = 16;
+
     /// <summary>Who holds the lease while this process sweeps.</summary>
     public string Holder { get; init; } = JobLeases.ProcessHolder();
 
     /// <summary>The same sweeper with another batch size.</summary>
     public RetentionSweeper WithBatchSize(int rows) =>
-        new(contexts, audit, time, register, blobs) { BatchSize = rows, LeaseDuration = LeaseDuration, Holder = Holder };
+        new(contexts, audit, time, register, blobs) { BatchSize = rows, LeaseDuration = LeaseDuration, Holder = Holder, BlobDeleteParallelism = BlobDeleteParallelism };
 
     /// <summary>
     /// Runs (or resumes) a sweep to its end. Returns null when another process holds the sweep lease.

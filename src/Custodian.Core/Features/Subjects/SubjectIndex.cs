@@ -11,19 +11,28 @@ namespace Custodian.Core.Features.Subjects;
 /// </summary>
 internal static class SubjectIndex
 {
+    /// <summary>Records whose stale rows one query loads (a batch delete of 10,000 records is 10 queries, not 10,000).</summary>
+    private const int StaleQueryChunk = 1_000;
+
     public static async Task SyncAsync(CustodianDbContext db, CancellationToken ct)
     {
         var changes = Pending(db);
-        foreach (var (record, state) in changes)
+        var replaced = changes.Where(c => c.State is EntityState.Modified or EntityState.Deleted).Select(c => c.Record);
+        foreach (var type in replaced.GroupBy(r => r.RecordType))
         {
-            if (state is EntityState.Modified or EntityState.Deleted)
+            var recordType = type.Key;
+            foreach (var chunk in type.Select(r => r.Id).Distinct().Chunk(StaleQueryChunk))
             {
+                var ids = chunk.ToList();
                 var stale = await db.SubjectIdentifiers.IgnoreQueryFilters()
-                    .Where(s => s.EntityType == record.RecordType && s.EntityId == record.Id)
+                    .Where(s => s.EntityType == recordType && ids.Contains(s.EntityId))
                     .ToListAsync(ct);
                 db.SubjectIdentifiers.RemoveRange(stale);
             }
+        }
 
+        foreach (var (record, state) in changes)
+        {
             if (state is EntityState.Added or EntityState.Modified)
             {
                 db.SubjectIdentifiers.AddRange(RowsFor(record));
