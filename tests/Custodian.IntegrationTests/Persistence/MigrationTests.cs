@@ -1,5 +1,6 @@
 using Custodian.Core.Persistence;
 using Custodian.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
@@ -29,6 +30,34 @@ public sealed class MigrationTests
         var after = await migrator.GetStatusAsync(ct);
         Assert.True(after.IsUpToDate);
         Assert.Equal(applied, after.Applied);
+    }
+
+    /// <summary>
+    /// A migrator killed while it held EF's SQLite lock row (dotnet/efcore#38958) must not stop every later start: with
+    /// nothing pending no lock is taken, and with migrations pending the stale row is removed under the file lock.
+    /// </summary>
+    [Fact]
+    public async Task MigrateAsync_SqliteLockRowLeftByAKilledProcess_DoesNotHang()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var db = await TestDatabase.CreateEmptyAsync(Engine.Sqlite);
+        await using var scope = db.Services.CreateAsyncScope();
+        var context = scope.ServiceProvider.GetRequiredService<CustodianDbContext>();
+        var migrator = scope.ServiceProvider.GetRequiredService<DatabaseMigrator>();
+        const string StaleLock = """
+            CREATE TABLE IF NOT EXISTS "__EFMigrationsLock" ("Id" INTEGER NOT NULL CONSTRAINT "PK___EFMigrationsLock" PRIMARY KEY, "Timestamp" TEXT NOT NULL);
+            INSERT OR IGNORE INTO "__EFMigrationsLock" ("Id", "Timestamp") VALUES (1, '2026-11-28 22:30:00+00:00');
+            """;
+        await context.Database.OpenConnectionAsync(ct);
+        await context.Database.ExecuteSqlRawAsync(StaleLock, ct);
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        var applied = await migrator.MigrateAsync(timeout.Token);
+        Assert.Contains(applied, m => m.EndsWith("_Initial", StringComparison.Ordinal));
+
+        await context.Database.ExecuteSqlRawAsync(StaleLock, ct);
+        Assert.Empty(await migrator.MigrateAsync(timeout.Token));
     }
 
     [Theory, AllEngines]

@@ -59,14 +59,32 @@ public sealed class SweepCrashTests
         }
     }
 
+    /// <summary>C-02: killed at random moments (seeded, so a failure can be replayed), the rerun still ends the same.</summary>
+    [Theory, AllEngines]
+    public async Task RetentionRun_KilledAtRandomMoments_RerunEndsLikeAnUninterruptedSweep(Engine engine)
+    {
+        var now = Instant.FromDateTimeOffset(TimeProvider.System.GetUtcNow());
+        var file = Data(now);
+        var reference = await SweptAsync(engine, file, failPoint: null);
+        var random = new Random(20261128);
+        for (var trial = 0; trial < 4; trial++)
+        {
+            var delay = TimeSpan.FromMilliseconds(random.Next(300, 2500));
+            var outcome = await SweptAsync(engine, file, null, delay);
+            Assert.True(reference.Remaining.SequenceEqual(outcome.Remaining), $"killed after {delay.TotalMilliseconds} ms: other records left");
+            Assert.True(reference.Months.SequenceEqual(outcome.Months), $"killed after {delay.TotalMilliseconds} ms: other months left");
+            Assert.True(reference.Deleted == outcome.Deleted && reference.Deleted == outcome.Audited, $"killed after {delay.TotalMilliseconds} ms: counts differ");
+        }
+    }
+
     private sealed record Outcome(IReadOnlyList<string> Remaining, IReadOnlyList<string> Months, long Deleted, long Audited);
 
-    private static async Task<Outcome> SweptAsync(Engine engine, string csv, string? failPoint)
+    private static async Task<Outcome> SweptAsync(Engine engine, string csv, string? failPoint, TimeSpan? killAfter = null)
     {
         var data = Directory.CreateTempSubdirectory("custodian-sweep-crash.");
         try
         {
-            return await SweptAsync(engine, csv, failPoint, data.FullName);
+            return await SweptAsync(engine, csv, failPoint, killAfter, data.FullName);
         }
         finally
         {
@@ -74,7 +92,7 @@ public sealed class SweepCrashTests
         }
     }
 
-    private static async Task<Outcome> SweptAsync(Engine engine, string csv, string? failPoint, string data)
+    private static async Task<Outcome> SweptAsync(Engine engine, string csv, string? failPoint, TimeSpan? killAfter, string data)
     {
         await using var f = await SweepTests.CreateAsync(engine, data);
         var demo = await f.AddOrganizationAsync("demo");
@@ -88,6 +106,10 @@ public sealed class SweepCrashTests
         {
             var killed = await RunChildAsync(f, data, key, failPoint);
             Assert.True(killed == 137, $"{failPoint}: the sweep should have been killed there, it exited {killed}");
+        }
+        else if (killAfter is { } delay)
+        {
+            await RunChildAsync(f, data, key, null, delay); // killed, or finished first: either way the rerun must end the same
         }
 
         var exit = await RunChildAsync(f, data, key, null);
@@ -106,11 +128,16 @@ public sealed class SweepCrashTests
         {
             Assert.True(await store.ExistsAsync(row[0], Ct), $"{failPoint}: a remaining blob lost its content");
         }
+
         var months = (await f.RowsAsync("SELECT month FROM event_partitions WHERE family = 'usage' ORDER BY month")).Select(r => r[0]).ToList();
         await using var db = f.CreateContext();
         var runs = db.Set<RetentionSweepRun>().ToList();
-        Assert.True(runs.Count == 1 && runs[0].State == RetentionSweepRun.Completed, $"{failPoint}: one completed sweep expected");
-        return new Outcome(remaining, months, runs[0].DeletedCounts().Sum(c => c.Count), await SweepTests.SumOfAuditedCountsAsync(f));
+        Assert.True(runs.Count >= 1 && runs.All(r => r.State == RetentionSweepRun.Completed), $"{failPoint}: every sweep should be completed");
+        Assert.True(failPoint is null && killAfter is not null || runs.Count == 1, $"{failPoint}: a killed sweep is resumed, not started anew");
+
+        // A process that finished before its kill leaves a completed sweep; the rerun then starts a second one that
+        // finds nothing (more) to delete. The receipts together count what went.
+        return new Outcome(remaining, months, runs.Sum(r => r.DeletedCounts().Sum(c => c.Count)), await SweepTests.SumOfAuditedCountsAsync(f));
     }
 
     /// <summary>Support-line recordings (90 days) with encrypted content, one every five days over the last 200 days.</summary>
@@ -140,7 +167,7 @@ public sealed class SweepCrashTests
         }
     }
 
-    private static async Task<int> RunChildAsync(ImportFixture f, string data, string key, string? failPoint)
+    private static async Task<int> RunChildAsync(ImportFixture f, string data, string key, string? failPoint, TimeSpan? killAfter = null)
     {
         var start = new System.Diagnostics.ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "custodian"))
         {
@@ -161,6 +188,11 @@ public sealed class SweepCrashTests
         using var child = System.Diagnostics.Process.Start(start)!;
         var output = child.StandardOutput.ReadToEndAsync(Ct);
         var error = child.StandardError.ReadToEndAsync(Ct);
+        if (killAfter is { } delay && !child.WaitForExit(delay))
+        {
+            child.Kill(); // SIGKILL: no clean-up, like a power cut
+        }
+
         await child.WaitForExitAsync(Ct);
         _ = await output;
         _ = await error;
