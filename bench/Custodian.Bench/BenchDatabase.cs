@@ -75,6 +75,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
             .AddCustodianDatabase(target)
             .AddSingleton(MasterKey.FromBytes(RandomNumberGenerator.GetBytes(32)))
             .AddCustodianAudit()
+            .AddSingleton(ShippedRegister.Register)
             .AddCustodianEvents(importOptions)
             .BuildServiceProvider();
         var database = new BenchDatabase(target, services, remove);

@@ -62,7 +62,7 @@ public sealed class SweepTests
         await using var f = await CreateAsync(engine);
         var demo = await f.AddOrganizationAsync("demo");
         var other = await f.AddOrganizationAsync("other");
-        Assert.Equal(ImportOutcome.Imported, (await f.ImportAsync(EventFamily.Usage, f.Write("usage.csv", UsageRows()))).Outcome);
+        Assert.Equal(ImportOutcome.Imported, (await f.ImportHistoryAsync(EventFamily.Usage, f.Write("usage.csv", UsageRows()))).Outcome);
 
         var run = await f.Services.GetRequiredService<RetentionSweeper>().RunAsync(null, Ct);
 
@@ -89,7 +89,7 @@ public sealed class SweepTests
         await using var f = await CreateAsync(engine);
         await f.AddOrganizationAsync("demo");
         await f.AddOrganizationAsync("other");
-        await f.ImportAsync(EventFamily.Usage, f.Write("usage.csv", UsageRows()));
+        await f.ImportHistoryAsync(EventFamily.Usage, f.Write("usage.csv", UsageRows()));
         var sweeper = f.Services.GetRequiredService<RetentionSweeper>();
         await sweeper.RunAsync(null, Ct);
 
@@ -106,7 +106,7 @@ public sealed class SweepTests
         await using var f = await CreateAsync(engine);
         await f.AddOrganizationAsync("demo");
         await f.AddOrganizationAsync("other");
-        await f.ImportAsync(EventFamily.Usage, f.Write("usage.csv", UsageRows()));
+        await f.ImportHistoryAsync(EventFamily.Usage, f.Write("usage.csv", UsageRows()));
         var sweeper = f.Services.GetRequiredService<RetentionSweeper>();
 
         // Interrupted after its first committed batch (the March partition).
@@ -138,7 +138,7 @@ public sealed class SweepTests
         var rows = Enumerable.Range(0, 250)
             .Select(i => ("demo", $"may-{i}", (Instant.FromUtc(2026, 5, 20, 0, 0) + Duration.FromHours(i)).ToString("uuuu-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)))
             .ToArray();
-        await f.ImportAsync(EventFamily.Usage, f.Write("usage.csv", Usage(rows)));
+        await f.ImportHistoryAsync(EventFamily.Usage, f.Write("usage.csv", Usage(rows)));
         var sweeper = new RetentionSweeper(
             f.Services.GetRequiredService<IDbContextFactory<CustodianDbContext>>(),
             f.Services.GetRequiredService<IAuditTrail>(),
