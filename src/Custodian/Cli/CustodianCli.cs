@@ -61,6 +61,7 @@ internal static class CustodianCli
         root.Subcommands.Add(DemoCommands.Build());
         root.Subcommands.Add(ImportCommands.Build());
         root.Subcommands.Add(RetentionCommands.Build());
+        root.Subcommands.Add(HoldCommands.Build());
         root.Subcommands.Add(KeyCommands.Build());
         return root;
     }

@@ -45,6 +45,7 @@ internal static class CustodianWebApp
         builder.Services.AddCustodianAudit(options.Audit);
         builder.Services.AddHostedService<AuditCheckpointTimer>();
         builder.Services.AddCustodianRetentionSweep();
+        builder.Services.AddCustodianRetention();
         if (options.SweepSchedule is { } schedule)
         {
             builder.Services.AddSingleton(schedule);
@@ -108,6 +109,7 @@ internal static class CustodianWebApp
         api.MapContentEndpoints();
         api.MapSubjectEndpoints();
         api.MapHoldEndpoints();
+        api.MapRetentionEvidenceEndpoints();
         api.MapAuditEndpoints();
         api.MapFallback(() => ApiProblems.NotFound("api.not_found", "There is no API endpoint at this address. See /openapi/v1.json."))
             .ExcludeFromDescription();

@@ -63,8 +63,8 @@ public sealed partial class DemoSeedTests : IDisposable
         var b = JsonSerializer.Serialize(DemoGenerator.Plan(new DemoSeedOptions(), day));
 
         Assert.Equal(a, b);
-        Assert.Equal(Csv(DemoActivity.WriteUsageCsv), Csv(DemoActivity.WriteUsageCsv));
-        Assert.Equal(Csv(DemoActivity.WriteTrafficCsv), Csv(DemoActivity.WriteTrafficCsv));
+        Assert.Equal(Csv((p, w) => DemoActivity.WriteUsageCsv(p, w)), Csv((p, w) => DemoActivity.WriteUsageCsv(p, w)));
+        Assert.Equal(Csv((p, w) => DemoActivity.WriteTrafficCsv(p, w)), Csv((p, w) => DemoActivity.WriteTrafficCsv(p, w)));
         Assert.Equal(DemoAudio.Tone(440, 500), DemoAudio.Tone(440, 500));
 
         string Csv(Action<DemoPlan, TextWriter> write)

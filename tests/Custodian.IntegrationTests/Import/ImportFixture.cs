@@ -4,6 +4,7 @@ using Custodian.Core.Common;
 using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Events;
 using Custodian.Core.Features.Organizations;
+using Custodian.Core.Features.Register;
 using Custodian.Core.Features.Tenancy;
 using Custodian.Core.Persistence;
 using Custodian.Testing;
@@ -57,6 +58,7 @@ internal sealed class ImportFixture : IAsyncDisposable
             .AddSingleton<TimeProvider>(time)
             .AddSingleton(MasterKey.FromBytes([.. Enumerable.Range(1, 32).Select(i => (byte)i)]))
             .AddSingleton(options)
+            .AddSingleton(ShippedRegister.Register)
             .AddCustodianAudit()
             .AddCustodianEvents()
             .Apply(more));
@@ -97,6 +99,25 @@ internal sealed class ImportFixture : IAsyncDisposable
     public Task<ImportResult> ImportAsync(
         EventFamily family, string path, string? format = null, string? tenant = null, ImportProgress? progress = null, CancellationToken? ct = null, string? timeZone = null) =>
         Importer.ImportAsync(new ImportRequest(family, path, Operator, format, tenant, timeZone), progress, ct ?? TestContext.Current.CancellationToken);
+
+    /// <summary>
+    /// Stores records as history that is already older than its retention (what a sweep test needs to delete): the
+    /// product's importer refuses such rows (<c>import.retention_expired</c>), so this one reads usage and traffic
+    /// retention as a hundred years. Everything else (parsing, partitions, batches, audit) is the product's path.
+    /// </summary>
+    public Task<ImportResult> ImportHistoryAsync(EventFamily family, string path)
+    {
+        var register = Services.GetRequiredService<ProcessingRegister>();
+        var keepLonger = register with
+        {
+            Categories = [.. register.Categories.Select(c => c.Id is UsageRecord.Category or TrafficRecord.Category
+                ? c with { Retention = new FixedRetention(Period.FromYears(100), RetentionAnchor.RecordTime) }
+                : c)],
+        };
+        var importer = new EventImporter(
+            Services.GetRequiredService<IDbContextFactory<CustodianDbContext>>(), Services.GetRequiredService<IAuditTrail>(), Time, Options, keepLonger);
+        return importer.ImportAsync(new ImportRequest(family, path, Operator), null, TestContext.Current.CancellationToken);
+    }
 
     public Task<ImportAbandonResult> AbandonAsync(Guid batchId) =>
         Services.GetRequiredService<ImportBatchAbandon>().AbandonAsync(batchId, Operator, TestContext.Current.CancellationToken);

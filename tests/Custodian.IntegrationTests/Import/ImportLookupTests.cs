@@ -22,7 +22,7 @@ public sealed class ImportLookupTests
         var services = api.Server.Services;
         var importer = new EventImporter(
             services.GetRequiredService<IDbContextFactory<CustodianDbContext>>(), services.GetRequiredService<IAuditTrail>(),
-            services.GetRequiredService<TimeProvider>(), new ImportOptions());
+            services.GetRequiredService<TimeProvider>(), new ImportOptions(), ShippedRegister.Register);
         var actor = new AuditActor(AuditActorKind.Cli, "cli:import");
         var folder = Directory.CreateTempSubdirectory("custodian-lookup.");
         try

@@ -143,4 +143,26 @@ public sealed class RetentionCliTests : IDisposable
         Assert.Contains("--at", output, StringComparison.Ordinal);
         Assert.Contains("--json", output, StringComparison.Ordinal);
     }
+    [Theory, AllEngines]
+    public async Task Overview_Json_ListsEveryRegisterCategoryWithTheNextScheduledSweep(Engine engine)
+    {
+        await using var db = await TestDatabase.CreateAsync(engine);
+        await SeedAsync(db);
+
+        var (exit, output, error) = await RunAsync(db, "retention", "overview", "--json");
+        var (textExit, text, _) = await RunAsync(db, "retention", "overview");
+
+        Assert.True(exit == 0, error);
+        using var json = JsonDocument.Parse(output);
+        var root = json.RootElement;
+        var (register, _) = ActiveRegister.Load(SettingsResolver.ShippedRegisterPath);
+        Assert.Equal(register!.Register.Categories.Select(c => c.Id), root.GetProperty("categories").EnumerateArray().Select(c => c.GetProperty("category").GetString()));
+        Assert.Equal("next_scheduled_sweep", root.GetProperty("plannedBy").GetString());
+        Assert.Equal("03:30 Europe/Amsterdam", root.GetProperty("schedule").GetString());
+        Assert.Equal("provider", root.GetProperty("view").GetString());
+        Assert.True(root.GetProperty("categories").EnumerateArray().Sum(c => c.GetProperty("records").GetInt64()) > 0);
+        Assert.Equal(0, textExit);
+        Assert.Contains("usage.call_detail_records", text, StringComparison.Ordinal);
+        Assert.Contains("six months after the record's time", text, StringComparison.Ordinal);
+    }
 }

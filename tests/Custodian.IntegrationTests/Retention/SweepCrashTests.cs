@@ -97,7 +97,7 @@ public sealed class SweepCrashTests
         await using var f = await SweepTests.CreateAsync(engine, data);
         var demo = await f.AddOrganizationAsync("demo");
         await f.AddOrganizationAsync("other");
-        Assert.Equal(ImportOutcome.Imported, (await f.ImportAsync(EventFamily.Usage, f.Write("usage.csv", csv))).Outcome);
+        Assert.Equal(ImportOutcome.Imported, (await f.ImportHistoryAsync(EventFamily.Usage, f.Write("usage.csv", csv))).Outcome);
         await AddRecordingsAsync(f, demo);
         var key = Path.Combine(f.Folder, "master.key");
         await File.WriteAllTextAsync(key, Convert.ToBase64String([.. Enumerable.Range(1, 32).Select(i => (byte)i)]), Ct);

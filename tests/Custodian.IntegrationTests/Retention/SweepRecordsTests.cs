@@ -93,7 +93,7 @@ public sealed class SweepRecordsTests
         f.Time.Advance(TimeSpan.FromDays(1));
         var released = await sweeper.RunAsync(null, Ct);
 
-        Assert.Contains(new SweepCount("general.support_call_recordings", alpha, 2), released!.DeletedCounts());
+        Assert.Contains(released!.DeletedCounts(), c => c is { Category: "general.support_call_recordings", Count: 2 } && c.OrganizationId == alpha);
         Assert.Empty(released.KeptCounts());
     }
 

@@ -62,7 +62,7 @@ public sealed class SweepTests
         await using var f = await CreateAsync(engine);
         var demo = await f.AddOrganizationAsync("demo");
         var other = await f.AddOrganizationAsync("other");
-        Assert.Equal(ImportOutcome.Imported, (await f.ImportAsync(EventFamily.Usage, f.Write("usage.csv", UsageRows()))).Outcome);
+        Assert.Equal(ImportOutcome.Imported, (await f.ImportHistoryAsync(EventFamily.Usage, f.Write("usage.csv", UsageRows()))).Outcome);
 
         var run = await f.Services.GetRequiredService<RetentionSweeper>().RunAsync(null, Ct);
 
@@ -72,7 +72,12 @@ public sealed class SweepTests
         Assert.Equal(["after-cutoff", "june", "november"], (await f.RowsAsync("SELECT record_key FROM usage_records ORDER BY start_time")).Select(r => r[0]));
         Assert.Equal(["202605", "202606", "202611"], (await f.RowsAsync("SELECT month FROM event_partitions WHERE family = 'usage' ORDER BY month")).Select(r => r[0]));
         Assert.Equal(
-            [new SweepCount("usage.call_detail_records", demo, 3), new SweepCount("usage.call_detail_records", other, 1)],
+            // With each line the longest its records outlived their expiry: demo's March record (below); other's of
+            // 1 May expired at the start of 2 November in Amsterdam (1 November 23:00 UTC), 26 days 13 hours before.
+            [
+                new SweepCount("usage.call_detail_records", demo, 3, (long)Duration.FromDays(73).Plus(Duration.FromHours(14)).TotalSeconds),
+                new SweepCount("usage.call_detail_records", other, 1, (long)Duration.FromDays(26).Plus(Duration.FromHours(13)).TotalSeconds),
+            ],
             run.DeletedCounts().OrderBy(c => c.OrganizationId == demo ? 0 : 1));
         Assert.Equal([new DroppedPartition("usage", "2026-03", 1, 0), new DroppedPartition("usage", "2026-04", 1, 0)], run.DroppedPartitions());
 
@@ -89,7 +94,7 @@ public sealed class SweepTests
         await using var f = await CreateAsync(engine);
         await f.AddOrganizationAsync("demo");
         await f.AddOrganizationAsync("other");
-        await f.ImportAsync(EventFamily.Usage, f.Write("usage.csv", UsageRows()));
+        await f.ImportHistoryAsync(EventFamily.Usage, f.Write("usage.csv", UsageRows()));
         var sweeper = f.Services.GetRequiredService<RetentionSweeper>();
         await sweeper.RunAsync(null, Ct);
 
@@ -106,7 +111,7 @@ public sealed class SweepTests
         await using var f = await CreateAsync(engine);
         await f.AddOrganizationAsync("demo");
         await f.AddOrganizationAsync("other");
-        await f.ImportAsync(EventFamily.Usage, f.Write("usage.csv", UsageRows()));
+        await f.ImportHistoryAsync(EventFamily.Usage, f.Write("usage.csv", UsageRows()));
         var sweeper = f.Services.GetRequiredService<RetentionSweeper>();
 
         // Interrupted after its first committed batch (the March partition).
@@ -138,7 +143,7 @@ public sealed class SweepTests
         var rows = Enumerable.Range(0, 250)
             .Select(i => ("demo", $"may-{i}", (Instant.FromUtc(2026, 5, 20, 0, 0) + Duration.FromHours(i)).ToString("uuuu-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)))
             .ToArray();
-        await f.ImportAsync(EventFamily.Usage, f.Write("usage.csv", Usage(rows)));
+        await f.ImportHistoryAsync(EventFamily.Usage, f.Write("usage.csv", Usage(rows)));
         var sweeper = new RetentionSweeper(
             f.Services.GetRequiredService<IDbContextFactory<CustodianDbContext>>(),
             f.Services.GetRequiredService<IAuditTrail>(),

@@ -38,7 +38,7 @@ public sealed class SweepTimerTests
     {
         await using var f = await SweepTests.CreateAsync(engine);
         await f.AddOrganizationAsync("demo");
-        await f.ImportAsync(EventFamily.Usage, f.Write("usage.csv", SweepTests.Usage(("demo", "a", "2026-03-15T10:00:00Z"), ("demo", "b", "2026-04-15T10:00:00Z"))));
+        await f.ImportHistoryAsync(EventFamily.Usage, f.Write("usage.csv", SweepTests.Usage(("demo", "a", "2026-03-15T10:00:00Z"), ("demo", "b", "2026-04-15T10:00:00Z"))));
         await Assert.ThrowsAsync<InvalidOperationException>(() => f.Services.GetRequiredService<RetentionSweeper>().RunAsync(new Throwing(), Ct));
 
         var run = await Timer(f).TickAsync(Ct);

@@ -61,7 +61,7 @@ internal sealed class StoreApi : IAsyncDisposable
         var org = await PostAsync(Provider, "/api/v1/organizations", callRecording
             ? new { code, name = $"{code} BV", billingCompanyName = $"{code} Holding BV", callRecordingEnabled = true, customerCallRecordingRetention = "P1Y" }
             : (object)new { code, name = $"{code} BV", billingCompanyName = $"{code} Holding BV" });
-        var key = await CreateKeyAsync(code, [ApiScopes.StoreRead, ApiScopes.StoreWrite, ApiScopes.SubjectsLookup, ApiScopes.OrganizationsWrite, ApiScopes.HoldsRead, ApiScopes.HoldsWrite]);
+        var key = await CreateKeyAsync(code, [ApiScopes.StoreRead, ApiScopes.StoreWrite, ApiScopes.SubjectsLookup, ApiScopes.OrganizationsWrite, ApiScopes.HoldsRead, ApiScopes.HoldsWrite, ApiScopes.RetentionRead]);
         return (org.GetProperty("id").GetGuid(), ClientWith(key));
     }
 

@@ -105,6 +105,22 @@ public sealed class TenantIsolationTests
                     return status is not (HttpStatusCode.OK or HttpStatusCode.NotFound) ? $"status {status}" : Leaks(text, other);
                 }
 
+            case ("GET", 2 or 3) when resource == "retention":
+                {
+                    // Retention evidence is provider-wide data seen through A's key: A's own lines only, nothing of B.
+                    // A receipt is not a tenant object; its id answers A like any other key (the lines differ).
+                    var path = $"/api/v1/retention/{segments[1]}";
+                    if (segments.Length == 3)
+                    {
+                        var (_, list) = await GetTextAsync(a, "/api/v1/retention/sweeps?limit=1");
+                        var first = JsonDocument.Parse(list).RootElement.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetGuid()).FirstOrDefault();
+                        path += $"/{(first == Guid.Empty ? nowhere : first)}";
+                    }
+
+                    var (status, text) = await GetTextAsync(a, path);
+                    return status is not (HttpStatusCode.OK or HttpStatusCode.NotFound) ? $"status {status}" : Leaks(text, other);
+                }
+
             case ("GET", 1) when resource == "subjects":
                 {
                     var (status, leaked) = await GetTextAsync(a, $"/api/v1/subjects?identifier={Uri.EscapeDataString(other.Phone)}&reason=isolation-test");

@@ -22,10 +22,16 @@ internal static class ApiScopes
     public const string HoldsLawful = "holds:lawful";
 
     /// <summary>
+    /// Retention evidence: sweep receipts and the retention overview (no personal data). A tenant key sees its own
+    /// organisation's numbers only.
+    /// </summary>
+    public const string RetentionRead = "retention:read";
+
+    /// <summary>
     /// Provider-wide mode: a provider feed key with this scope sees and writes every organisation's data. Without it a
     /// provider key sees no tenant data at all. Tenant keys can never hold it.
     /// </summary>
     public const string AllTenants = "tenants:all";
 
-    public static IReadOnlyList<string> All { get; } = [StoreRead, StoreWrite, SubjectsLookup, OrganizationsWrite, HoldsRead, HoldsWrite, HoldsLawful, AllTenants];
+    public static IReadOnlyList<string> All { get; } = [StoreRead, StoreWrite, SubjectsLookup, OrganizationsWrite, HoldsRead, HoldsWrite, HoldsLawful, RetentionRead, AllTenants];
 }

@@ -88,7 +88,11 @@ internal static class DemoActivity
     /// Usage records (call detail records) in Custodian's usage CSV: every running subscriber makes and receives calls
     /// every month of the window, to colleagues and fictional outside numbers, sometimes abroad.
     /// </summary>
-    public static void WriteUsageCsv(DemoPlan plan, TextWriter csv)
+    /// <param name="plan">The demo plan.</param>
+    /// <param name="csv">Where the CSV goes.</param>
+    /// <param name="keepFrom">Leave out records that started before this (already expired: the import refuses them);
+    /// their random draws are still made, so the other records are the same whatever the cut.</param>
+    public static void WriteUsageCsv(DemoPlan plan, TextWriter csv, Instant? keepFrom = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(csv);
@@ -113,7 +117,8 @@ internal static class DemoActivity
                         var duration = answered ? random.Next(5, 1200) : 0;
                         var abroad = random.Next(0, 12) == 0;
                         var cost = outbound && answered ? (duration / 60m * 0.0125m).ToString("0.######", CultureInfo.InvariantCulture) : string.Empty;
-                        csv.Write(string.Join(',',
+                        var start = default(Instant);
+                        var line = string.Join(',',
                             org.Code,
                             string.Create(CultureInfo.InvariantCulture, $"demo-u-{++n:D8}"),
                             service,
@@ -121,15 +126,19 @@ internal static class DemoActivity
                             outbound ? "outbound" : "inbound",
                             outbound ? person.Phone : other,
                             outbound ? other : person.Phone,
-                            Text(Moment(plan, random, month)),
+                            Text(start = Moment(plan, random, month)),
                             duration.ToString(CultureInfo.InvariantCulture),
                             duration.ToString(CultureInfo.InvariantCulture),
                             answered ? "answered" : "no_answer",
                             string.Create(CultureInfo.InvariantCulture, $"204-99-{random.Next(1000, 9999)}-{random.Next(1000, 9999)}"),
                             abroad ? RoamingCountries[random.Next(RoamingCountries.Length)] : "NL",
                             cost,
-                            cost.Length > 0 ? "EUR" : string.Empty));
-                        csv.Write('\n');
+                            cost.Length > 0 ? "EUR" : string.Empty);
+                        if (start >= keepFrom.GetValueOrDefault(Instant.MinValue))
+                        {
+                            csv.Write(line);
+                            csv.Write('\n');
+                        }
                     }
                 }
             }
@@ -137,16 +146,26 @@ internal static class DemoActivity
     }
 
     /// <summary>Traffic records in Custodian's traffic CSV: e-mail, telephony and internet sessions of the same people and connections.</summary>
-    public static void WriteTrafficCsv(DemoPlan plan, TextWriter csv)
+    /// <param name="plan">The demo plan.</param>
+    /// <param name="csv">Where the CSV goes.</param>
+    /// <param name="keepFrom">Leave out records that started before this (see <see cref="WriteUsageCsv"/>).</param>
+    public static void WriteTrafficCsv(DemoPlan plan, TextWriter csv, Instant? keepFrom = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(csv);
         var random = Stream(plan, TrafficStream);
         csv.Write("organization,record_id,kind,direction,subscriber,counterpart,start,duration,bytes,protocol\n");
         var n = 0;
-        void Row(string org, string kind, string direction, string subscriber, string counterpart, Instant start, int? duration, long bytes, string protocol) =>
+        void Row(string org, string kind, string direction, string subscriber, string counterpart, Instant start, int? duration, long bytes, string protocol)
+        {
+            if (start < keepFrom.GetValueOrDefault(Instant.MinValue))
+            {
+                return;
+            }
+
             csv.Write(string.Join(',', org, string.Create(CultureInfo.InvariantCulture, $"demo-t-{++n:D8}"), kind, direction, subscriber, counterpart, Text(start),
                 duration?.ToString(CultureInfo.InvariantCulture) ?? string.Empty, bytes.ToString(CultureInfo.InvariantCulture), protocol) + "\n");
+        }
 
         foreach (var org in plan.Organizations)
         {

@@ -88,8 +88,11 @@ internal sealed class DemoSeeder(
             await WriteContentAsync(caller, org.Code, tickets, activity, counts, ct);
         }
 
-        await ImportAsync(EventFamily.Usage, plan, DemoActivity.WriteUsageCsv, actor, counts, ct);
-        await ImportAsync(EventFamily.Traffic, plan, DemoActivity.WriteTrafficCsv, actor, counts, ct);
+        // Only what is within retention: with more months than the register keeps usage and traffic, the older records
+        // would be expired at once (the import refuses them). A minute of margin for the clock moving on meanwhile.
+        var now = Instant.FromDateTimeOffset(time.GetUtcNow()) + Duration.FromMinutes(1);
+        await ImportAsync(EventFamily.Usage, plan, (p, w) => DemoActivity.WriteUsageCsv(p, w, importer.RetainedFrom(EventFamily.Usage, now)), actor, counts, ct);
+        await ImportAsync(EventFamily.Traffic, plan, (p, w) => DemoActivity.WriteTrafficCsv(p, w, importer.RetainedFrom(EventFamily.Traffic, now)), actor, counts, ct);
         return new DemoSeedResult(DemoSeedOutcome.Seeded, seeded, plan.Showcase, counts);
     }
 

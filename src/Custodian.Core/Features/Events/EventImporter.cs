@@ -4,6 +4,8 @@ using System.Text;
 using System.Threading.Channels;
 using Custodian.Core.Common;
 using Custodian.Core.Features.Audit;
+using Custodian.Core.Features.Register;
+using Custodian.Core.Features.Retention;
 using Custodian.Core.Features.Tenancy;
 using Custodian.Core.Persistence;
 using Microsoft.Data.Sqlite;
@@ -33,9 +35,12 @@ namespace Custodian.Core.Features.Events;
 /// in memory stay few.</para>
 /// <para>Rows that fail validation go to the reject file and never stop the import; a file-level problem (unknown
 /// format, wrong header, bad encoding, unknown tenant) stops it before anything is stored.</para>
+/// <para>Records whose retention has already expired when the file is imported (the register's rule of the family,
+/// counted from the record's start like the sweep counts it) are rejected with <c>import.retention_expired</c>: the
+/// next sweep would delete them, and storing them would recreate month partitions the sweep has dropped.</para>
 /// </remarks>
 internal sealed class EventImporter(
-    IDbContextFactory<CustodianDbContext> contexts, IAuditTrail audit, TimeProvider time, ImportOptions options)
+    IDbContextFactory<CustodianDbContext> contexts, IAuditTrail audit, TimeProvider time, ImportOptions options, ProcessingRegister register)
 {
     public const string DefaultTimeZone = "Europe/Amsterdam";
 
@@ -142,13 +147,17 @@ internal sealed class EventImporter(
             return new ImportResult(ImportOutcome.AlreadyImported, sha256, batch.Id, batch.RowsImported, batch.RowsRejected, CompletedAt: batch.CompletedAt);
         }
 
+        var now = Instant.FromDateTimeOffset(time.GetUtcNow());
+        var (retainedFrom, retentionText) = RetentionBound(table, now);
         var context = new ImportContext
         {
             BatchId = batch?.Id ?? Guid.CreateVersion7(),
             TenantId = tenantId,
             Organizations = organizations,
             Zone = zone ?? DateTimeZone.Utc,
-            Now = Instant.FromDateTimeOffset(time.GetUtcNow()),
+            Now = now,
+            RetainedFrom = retainedFrom,
+            RetentionText = retentionText,
         };
 
         // Pass 2 starts with the first record: the header (or first row) is checked before anything is stored.
@@ -262,6 +271,34 @@ internal sealed class EventImporter(
 
         static ImportResult Fail(string sha, long line, string? field, string rule, string message) =>
             new(ImportOutcome.FileError, sha, Problem: new FileProblem(line, field, rule, message));
+    }
+
+    /// <summary>
+    /// The earliest start a record of <paramref name="family"/> may have to be stored at <paramref name="now"/>: exactly
+    /// the sweep's bound (<see cref="RetentionCutoff.AnchorBefore"/>), so a stored record is never one a sweep starting
+    /// now would delete. Null when the register's rule for the family is not counted from the record's time (the sweep
+    /// refuses such a register, so nothing is decided here). The demo seeder writes only records from this instant on.
+    /// </summary>
+    public Instant? RetainedFrom(EventFamily family, Instant now) => RetentionBound(EventTableOf(family), now).From;
+
+    private static EventTable EventTableOf(EventFamily family) => family switch
+    {
+        EventFamily.Usage => UsageTable.Instance,
+        EventFamily.Traffic => TrafficTable.Instance,
+        _ => throw new ArgumentOutOfRangeException(nameof(family)),
+    };
+
+    private (Instant? From, string Text) RetentionBound(EventTable table, Instant now)
+    {
+        var category = RetentionSweeper.EventCategory(table);
+        var rule = register.Categories.FirstOrDefault(c => c.Id == category)?.Retention;
+        if (rule is not FixedRetention { Anchor: RetentionAnchor.RecordTime })
+        {
+            return (null, string.Empty);
+        }
+
+        var from = RetentionCutoff.For(RetentionSchedule.For(rule), now).AnchorBefore;
+        return (from, $"{category}: {RetentionRuleText.Describe(register, rule)}");
     }
 
     /// <summary>The options that decide how a file's rows are read, as the operator gives them on the command line.</summary>

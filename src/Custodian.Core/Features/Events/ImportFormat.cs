@@ -59,6 +59,17 @@ internal sealed class ImportContext
     public Instant Latest => Now + FutureTolerance;
 
     /// <summary>
+    /// Records that started before this instant are already expired under the register's retention rule of the
+    /// family (<see cref="Retention.RetentionCutoff.AnchorBefore"/> at <see cref="Now"/>): they are refused, because the
+    /// next sweep would delete them anyway and, on PostgreSQL, recreating a month the sweep dropped can collide with
+    /// held rows in the DEFAULT partition. Null: no retention bound (the rule is not counted from the record's time).
+    /// </summary>
+    public Instant? RetainedFrom { get; init; }
+
+    /// <summary>The family's category and rule in words, for the reject message (<c>usage.call_detail_records: six months after the record's time</c>).</summary>
+    public string RetentionText { get; init; } = string.Empty;
+
+    /// <summary>
     /// The row's organisation: the <c>--tenant</c> one, else the one named by <paramref name="code"/>. With both, a row
     /// that names another organisation is rejected rather than silently moved.
     /// </summary>
@@ -109,9 +120,14 @@ internal sealed class ImportContext
     {
         reject = start < Earliest || start > Latest
             ? new RowReject(line, field, "import.time.out_of_range", "The time is before 2000-01-01 or more than a day in the future.")
-            : null;
+            : start < RetainedFrom
+                ? new RowReject(line, field, "import.retention_expired",
+                    $"The record's retention has already expired ({RetentionText}; records that started before {RetainedFromText} are expired); the next sweep would delete it, so it is not stored.")
+                : null;
         return reject is null;
     }
+
+    private string RetainedFromText => RetainedFrom is { } from ? InstantPattern.ExtendedIso.Format(from) : "-";
 
     /// <summary>A stable key for a row that has no id of its own: a hash of what identifies it, so the same row gives the same key.</summary>
     public static string DerivedKey(params ReadOnlySpan<string?> parts)

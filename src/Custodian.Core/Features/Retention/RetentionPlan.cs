@@ -22,6 +22,7 @@ internal sealed record RetentionPlan(
 /// <param name="OldestDueExpiry">When that record expired (or expires, at the latest at the plan's instant).</param>
 /// <param name="NotYetDue">Records with an expiry after the plan's instant.</param>
 /// <param name="NotExpiring">Records whose anchor event has not happened (open tickets, running services).</param>
+/// <param name="OldestAnchorDay">The earliest anchor day of all the records (due or not); null when none has an anchor.</param>
 internal sealed record RetentionPlanLine(
     string Category,
     string Target,
@@ -32,7 +33,8 @@ internal sealed record RetentionPlanLine(
     LocalDate? OldestDueAnchorDay,
     Instant? OldestDueExpiry,
     long NotYetDue,
-    long NotExpiring);
+    long NotExpiring,
+    LocalDate? OldestAnchorDay = null);
 
 /// <summary>A wholly expired month of an event table.</summary>
 internal sealed record DroppableMonth(string Category, string Table, string MonthTable, YearMonth Month, long Rows);

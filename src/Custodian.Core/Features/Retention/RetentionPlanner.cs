@@ -46,7 +46,8 @@ internal sealed class RetentionPlanner(ProcessingRegister register)
                 c.OldestDueDay,
                 c.OldestDueDay is { } d ? slice.Schedule.Expiry(d) : null,
                 c.NotYetDue,
-                c.NotExpiring)));
+                c.NotExpiring,
+                c.OldestDay)));
         }
 
         var order = register.Categories.Select((c, i) => (c.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
@@ -60,7 +61,7 @@ internal sealed class RetentionPlanner(ProcessingRegister register)
         return new RetentionPlan(at, RetentionCalendar.DayOf(at), sorted, months, problems);
     }
 
-    private sealed record Counts(Guid OrganizationId, long Due, LocalDate? OldestDueDay, long NotYetDue, long NotExpiring);
+    private sealed record Counts(Guid OrganizationId, long Due, LocalDate? OldestDueDay, long NotYetDue, long NotExpiring, LocalDate? OldestDay);
 
     private static async Task<IReadOnlyList<Counts>> CountAsync(CustodianDbContext db, RetentionSlice slice, InstantAnchoredTarget target, CancellationToken ct)
     {
@@ -78,8 +79,11 @@ internal sealed class RetentionPlanner(ProcessingRegister register)
             NotYetDue = g.LongCount(r => r.Anchor >= bound),
             NotExpiring = g.LongCount(r => r.Anchor == null),
             Oldest = g.Where(r => r.Anchor < bound).Min(r => r.Anchor),
+            OldestAny = g.Min(r => r.Anchor),
         }).ToListAsync(ct);
-        return groups.Select(g => new Counts(g.OrganizationId, g.Due, g.Oldest is { } o ? RetentionCalendar.DayOf(o) : null, g.NotYetDue, g.NotExpiring)).ToList();
+        return groups.Select(g => new Counts(
+            g.OrganizationId, g.Due, g.Oldest is { } o ? RetentionCalendar.DayOf(o) : null, g.NotYetDue, g.NotExpiring,
+            g.OldestAny is { } a ? RetentionCalendar.DayOf(a) : null)).ToList();
     }
 
     private static async Task<IReadOnlyList<Counts>> CountAsync(CustodianDbContext db, RetentionSlice slice, DateAnchoredTarget target, CancellationToken ct)
@@ -98,8 +102,9 @@ internal sealed class RetentionPlanner(ProcessingRegister register)
             NotYetDue = g.LongCount(r => r.Anchor > last),
             NotExpiring = g.LongCount(r => r.Anchor == null),
             Oldest = g.Where(r => r.Anchor <= last).Min(r => r.Anchor),
+            OldestAny = g.Min(r => r.Anchor),
         }).ToListAsync(ct);
-        return groups.Select(g => new Counts(g.OrganizationId, g.Due, g.Oldest, g.NotYetDue, g.NotExpiring)).ToList();
+        return groups.Select(g => new Counts(g.OrganizationId, g.Due, g.Oldest, g.NotYetDue, g.NotExpiring, g.OldestAny)).ToList();
     }
 
     /// <summary>
@@ -111,21 +116,24 @@ internal sealed class RetentionPlanner(ProcessingRegister register)
     {
         var table = target.Table;
         var bound = slice.Cutoff.AnchorBefore;
-        var totals = new Dictionary<Guid, (long Due, Instant? Oldest, long NotYet)>();
+        var totals = new Dictionary<Guid, (long Due, Instant? Oldest, long NotYet, Instant? OldestAny)>();
         await db.Database.OpenConnectionAsync(ct);
         try
         {
             var connection = db.Database.GetDbConnection();
             var postgres = connection is NpgsqlConnection;
             var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-            foreach (var month in await EventPartitions.ExistingMonthsAsync(connection, transaction, table, ct))
+            // Every month table, then the held table (records a hold kept when their month was dropped; the sweep
+            // deletes them once no hold covers them, so they are counted like any other record).
+            var months = await EventPartitions.ExistingMonthsAsync(connection, transaction, table, ct);
+            foreach (var (month, source) in months.Select(m => ((YearMonth?)m, table.MonthTable(m))).Append((null, table.HeldTable)))
             {
-                var monthEnd = month.PlusMonths(1).OnDayOfMonth(1).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant();
+                var monthEnd = month?.PlusMonths(1).OnDayOfMonth(1).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant();
                 long monthRows = 0;
                 await using var command = connection.CreateCommand();
                 command.Transaction = transaction;
                 command.CommandText = string.Create(CultureInfo.InvariantCulture,
-                    $"SELECT organization_id, SUM(CASE WHEN start_time < @bound THEN 1 ELSE 0 END), MIN(CASE WHEN start_time < @bound THEN start_time END), COUNT(*) FROM {table.MonthTable(month)} GROUP BY organization_id");
+                    $"SELECT organization_id, SUM(CASE WHEN start_time < @bound THEN 1 ELSE 0 END), MIN(CASE WHEN start_time < @bound THEN start_time END), COUNT(*), MIN(start_time) FROM {source} GROUP BY organization_id");
                 var parameter = command.CreateParameter();
                 parameter.ParameterName = "@bound";
                 parameter.Value = postgres ? bound.ToDateTimeUtc() : EventTable.ToSqliteTime(bound);
@@ -138,15 +146,16 @@ internal sealed class RetentionPlanner(ProcessingRegister register)
                         var due = Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture);
                         Instant? oldest = reader.IsDBNull(2) ? null : ReadTime(reader, 2, postgres);
                         var all = Convert.ToInt64(reader.GetValue(3), CultureInfo.InvariantCulture);
+                        var first = ReadTime(reader, 4, postgres);
                         monthRows += all;
-                        var (d, o, n) = totals.GetValueOrDefault(organization);
-                        totals[organization] = (d + due, Min(o, oldest), n + all - due);
+                        var (d, o, n, a) = totals.GetValueOrDefault(organization);
+                        totals[organization] = (d + due, Min(o, oldest), n + all - due, Min(a, first));
                     }
                 }
 
-                if (monthEnd <= bound && monthRows > 0)
+                if (month is { } m && monthEnd <= bound && monthRows > 0)
                 {
-                    droppable.Add(new DroppableMonth(target.Category, table.Name, table.MonthTable(month), month, monthRows));
+                    droppable.Add(new DroppableMonth(target.Category, table.Name, source, m, monthRows));
                 }
             }
         }
@@ -155,7 +164,9 @@ internal sealed class RetentionPlanner(ProcessingRegister register)
             await db.Database.CloseConnectionAsync();
         }
 
-        return totals.Select(t => new Counts(t.Key, t.Value.Due, t.Value.Oldest is { } o ? RetentionCalendar.DayOf(o) : null, t.Value.NotYet, 0)).ToList();
+        return totals.Select(t => new Counts(
+            t.Key, t.Value.Due, t.Value.Oldest is { } o ? RetentionCalendar.DayOf(o) : null, t.Value.NotYet, 0,
+            t.Value.OldestAny is { } a ? RetentionCalendar.DayOf(a) : null)).ToList();
     }
 
     private static Instant ReadTime(DbDataReader reader, int ordinal, bool postgres) =>

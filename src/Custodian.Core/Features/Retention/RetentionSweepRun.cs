@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Custodian.Core.Features.Store;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -85,8 +86,15 @@ internal sealed class RetentionSweepRun
             .Select(g => new SweepCount(g.Key.Category, g.Key.OrganizationId, g.Sum(k => k.Count)))
             .OrderBy(c => c.Category, StringComparer.Ordinal).ThenBy(c => c.OrganizationId)];
 
-    /// <summary>Adds deletions to the counts (called in the batch's transaction).</summary>
-    public void Count(string category, Guid organizationId, long rows) => Deleted = Add(DeletedCounts(), category, organizationId, rows);
+    /// <summary>
+    /// Adds deletions to the counts (called in the batch's transaction), with the longest any of them outlived its
+    /// expiry: kept per category and organisation, so a tenant's view of a receipt shows its own lateness only.
+    /// </summary>
+    public void Count(string category, Guid organizationId, long rows, Duration lateness)
+    {
+        Deleted = Add(DeletedCounts(), category, organizationId, rows, Seconds(lateness));
+        Late(lateness);
+    }
 
     /// <summary>
     /// Sets the records a hold kept for one step (target), replacing what an interrupted run of the same step wrote:
@@ -101,7 +109,7 @@ internal sealed class RetentionSweepRun
             SweepJson.Options);
     }
 
-    private static string Add(IReadOnlyList<SweepCount> existing, string category, Guid organizationId, long rows)
+    private static string Add(IReadOnlyList<SweepCount> existing, string category, Guid organizationId, long rows, long latenessSeconds)
     {
         var counts = existing.ToList();
         if (rows == 0)
@@ -112,11 +120,11 @@ internal sealed class RetentionSweepRun
         var i = counts.FindIndex(c => c.Category == category && c.OrganizationId == organizationId);
         if (i >= 0)
         {
-            counts[i] = counts[i] with { Count = counts[i].Count + rows };
+            counts[i] = counts[i] with { Count = counts[i].Count + rows, MaxLatenessSeconds = Math.Max(counts[i].MaxLatenessSeconds ?? 0, latenessSeconds) };
         }
         else
         {
-            counts.Add(new SweepCount(category, organizationId, rows));
+            counts.Add(new SweepCount(category, organizationId, rows, latenessSeconds));
         }
 
         return JsonSerializer.Serialize(
@@ -126,18 +134,31 @@ internal sealed class RetentionSweepRun
     public void AddDropped(DroppedPartition partition) =>
         PartitionsDropped = JsonSerializer.Serialize(DroppedPartitions().Append(partition).ToList(), SweepJson.Options);
 
-    public void Late(Duration lateness)
+    private void Late(Duration lateness)
     {
-        var seconds = (long)Math.Floor(lateness.TotalSeconds);
+        var seconds = Seconds(lateness);
         if (seconds > MaxLatenessSeconds)
         {
             MaxLatenessSeconds = seconds;
         }
     }
+
+    private static long Seconds(Duration lateness) => Math.Max(0, (long)Math.Floor(lateness.TotalSeconds));
 }
 
-/// <summary>Records of one category and organisation deleted by a sweep.</summary>
-internal sealed record SweepCount(string Category, Guid OrganizationId, long Count);
+/// <summary>Records of one category and organisation deleted by a sweep (or kept by holds).</summary>
+/// <param name="Category">Register category.</param>
+/// <param name="OrganizationId">The tenant.</param>
+/// <param name="Count">Records.</param>
+/// <param name="MaxLatenessSeconds">
+/// Deleted records: the longest any of them outlived its expiry, in seconds (receipts written before this was kept per
+/// line have none). Null, and left out of the JSON, for records kept by holds.
+/// </param>
+internal sealed record SweepCount(
+    string Category,
+    Guid OrganizationId,
+    long Count,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? MaxLatenessSeconds = null);
 
 /// <summary>Expired records of one step (target) and organisation that a hold kept.</summary>
 internal sealed record SweepKept(string Target, string Category, Guid OrganizationId, long Count);

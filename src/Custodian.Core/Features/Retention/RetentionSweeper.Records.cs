@@ -67,6 +67,7 @@ internal sealed partial class RetentionSweeper
                 var entities = await LoadAsync(db, target.Entities[0], [.. due.Select(d => d.Id)], ct);
                 var sliceOf = due.GroupBy(d => d.Id).ToDictionary(g => g.Key, g => g.First().Slice);
                 var gone = new List<(Guid Id, Guid OrganizationId)>();
+                var lateness = new Dictionary<Guid, Duration>();
                 var blobIds = new List<Guid>();
                 foreach (var entity in entities)
                 {
@@ -94,9 +95,10 @@ internal sealed partial class RetentionSweeper
 
                     gone.Add((id, organizationId));
                     var slice = sliceOf[id];
-                    if (anchors.GetValueOrDefault(id) is { } anchorDay)
+                    if (anchors.TryGetValue(id, out var anchorDay))
                     {
-                        run.Late(run.Cutoff - slice.Schedule.Expiry(anchorDay));
+                        var late = run.Cutoff - slice.Schedule.Expiry(anchorDay);
+                        lateness[organizationId] = lateness.TryGetValue(organizationId, out var seen) && seen > late ? seen : late;
                     }
                 }
 
@@ -105,7 +107,7 @@ internal sealed partial class RetentionSweeper
                 storeKeys = await DeleteBlobsAsync(db, blobIds, ct);
                 foreach (var group in gone.GroupBy(g => g.OrganizationId))
                 {
-                    run.Count(target.Category, group.Key, group.Count());
+                    run.Count(target.Category, group.Key, group.Count(), lateness.GetValueOrDefault(group.Key, Duration.Zero));
                     await audit.AppendAsync(db, new AuditEntry(
                         target.Removal == RetentionRemoval.EraseFields ? "retention.erased" : "retention.deleted",
                         Actor,

@@ -192,8 +192,7 @@ internal sealed partial class RetentionSweeper(
                     EventPartitions.FamilyName(table.Family), month.ToString("yyyy-MM", CultureInfo.InvariantCulture), total, preserved));
                 foreach (var c in counts)
                 {
-                    run.Count(category, c.OrganizationId, c.Rows);
-                    run.Late(run.Cutoff - EventExpiry(table, c.EarliestStart));
+                    run.Count(category, c.OrganizationId, c.Rows, run.Cutoff - EventExpiry(table, c.EarliestStart));
                 }
 
                 await AuditDeletionsAsync(db, run, category, "retention.month_dropped", counts, new Dictionary<string, string>
@@ -252,8 +251,7 @@ internal sealed partial class RetentionSweeper(
 
                     foreach (var d in deleted)
                     {
-                        run.Count(category, d.OrganizationId, d.Rows);
-                        run.Late(run.Cutoff - EventExpiry(table, d.EarliestStart));
+                        run.Count(category, d.OrganizationId, d.Rows, run.Cutoff - EventExpiry(table, d.EarliestStart));
                     }
 
                     await AuditDeletionsAsync(db, run, category, "retention.deleted", deleted, new Dictionary<string, string> { ["table"] = source }, ct);

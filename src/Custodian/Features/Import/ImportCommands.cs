@@ -8,6 +8,7 @@ using Custodian.Core.Features.Events;
 using Custodian.Core.Persistence;
 using Custodian.Features.Audit;
 using Custodian.Features.Database;
+using Custodian.Features.Register;
 using NodaTime.Text;
 
 namespace Custodian.Features.Import;
@@ -292,6 +293,19 @@ internal static class ImportCommands
             services.AddCustodianAudit(AuditSettings.Configure(settings));
         }
 
+        // The register's retention rules decide which rows are already expired (refused: import.retention_expired).
+        var (register, diagnostics) = ActiveRegister.Load(settings.RegisterPath);
+        if (register is null)
+        {
+            foreach (var d in diagnostics)
+            {
+                await error.WriteLineAsync(d.ToString());
+            }
+
+            return null;
+        }
+
+        services.AddSingleton(register.Register);
         services.AddCustodianEvents();
         return services.BuildServiceProvider();
     }

@@ -116,6 +116,7 @@ internal static class RetentionCommands
         var retention = new Command("retention", "Retention of personal data as the register says: plan what a sweep deletes, and run the sweep");
         retention.Subcommands.Add(plan);
         retention.Subcommands.Add(RetentionRunCommand.Build());
+        retention.Subcommands.Add(RetentionOverviewCommand.Build());
         return retention;
     }
 
