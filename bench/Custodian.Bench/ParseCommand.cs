@@ -21,7 +21,7 @@ internal static class ParseCommand
         command.SetAction(async (parse, ct) =>
         {
             Console.WriteLine(Machine.Describe());
-            var shape = new UsageShape(parse.GetValue(rows), 10_000, 200_000, new YearMonth(2026, 7), 3, 1);
+            var shape = new UsageShape(parse.GetValue(rows), 10_000, 200_000, UsageShape.RecentMonths(3), 3, 1);
             var work = Directory.CreateTempSubdirectory("custodian-bench.");
             try
             {

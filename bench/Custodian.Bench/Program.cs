@@ -5,7 +5,6 @@ using System.Text.Json;
 using Custodian.Bench;
 using Custodian.Core.Persistence;
 using Custodian.Testing;
-using NodaTime;
 
 var root = new RootCommand("Custodian benchmarks (bench/README.md). Run with: dotnet run -c Release --project bench/Custodian.Bench -- import ...");
 root.Subcommands.Add(ImportCommand.Build());
@@ -46,7 +45,7 @@ internal static class ImportCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            var shape = new UsageShape(parse.GetValue(rows), parse.GetValue(subscribers), parse.GetValue(counterparts), new YearMonth(2026, 7), parse.GetValue(months), parse.GetValue(seed));
+            var shape = new UsageShape(parse.GetValue(rows), parse.GetValue(subscribers), parse.GetValue(counterparts), UsageShape.RecentMonths(parse.GetValue(months)), parse.GetValue(months), parse.GetValue(seed));
             if (shape.Rows < 1 || shape.Subscribers < 1 || shape.Counterparts < 1 || shape.Months < 1 || parse.GetValue(lookups) < 1)
             {
                 await Console.Error.WriteLineAsync("--rows, --subscribers, --counterparts, --months and --lookups must be at least 1.");

@@ -19,6 +19,13 @@ internal sealed record UsageShape(long Rows, int Subscribers, int Counterparts, 
     public Instant Start => From.OnDayOfMonth(1).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant();
 
     public Instant End => From.PlusMonths(Months).OnDayOfMonth(1).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant();
+
+    /// <summary>
+    /// The first of <paramref name="months"/> whole months that end with the last one before the current month: data the
+    /// importer accepts today (it refuses rows already past their retention, and the benchmarks import on the real clock).
+    /// </summary>
+    public static YearMonth RecentMonths(int months) =>
+        Instant.FromDateTimeOffset(TimeProvider.System.GetUtcNow()).InUtc().Date.ToYearMonth().PlusMonths(-months);
 }
 
 /// <summary>One synthetic call, in the compact form both sides start from (the CSV line and the pre-parsed record).</summary>

@@ -2,6 +2,7 @@ using Custodian.Core.Common;
 using Custodian.Core.Features.Events;
 using Custodian.IntegrationTests.Host;
 using Custodian.Testing;
+using NodaTime;
 using Xunit;
 
 namespace Custodian.IntegrationTests.Import;
@@ -25,12 +26,12 @@ public sealed class ImportCliTests
     {
         await using var f = await ImportFixture.CreateAsync(engine);
         await f.AddOrganizationAsync("demo");
-        var path = f.Copy("asterisk-18.csv");
+        var path = f.CopyForTodaysClock("asterisk-18.csv");
 
         var (exit, output, error) = await RunAsync(f, "import", "usage", path, "--format", "asterisk", "--timezone", "Europe/Amsterdam");
 
         Assert.True(exit == 0, error);
-        Assert.Contains("4 usage records stored, 3 rows rejected", output, StringComparison.Ordinal);
+        Assert.Contains("3 usage records stored, 2 rows rejected", output, StringComparison.Ordinal);
         Assert.Contains(path + ".rejects.csv", output, StringComparison.Ordinal);
         Assert.Equal("", error); // not a terminal: no progress bar
     }
@@ -40,7 +41,7 @@ public sealed class ImportCliTests
     {
         await using var f = await ImportFixture.CreateAsync(engine);
         await f.AddOrganizationAsync("demo");
-        var path = f.Copy("traffic.csv");
+        var path = f.CopyForTodaysClock("traffic.csv");
 
         var first = await RunAsync(f, "import", "traffic", path);
         var second = await RunAsync(f, "import", "traffic", path);
@@ -72,7 +73,7 @@ public sealed class ImportCliTests
         const int Rows = 50_000;
         await using var f = await ImportFixture.CreateAsync(engine);
         await f.AddOrganizationAsync("demo");
-        var path = f.Write("killed.csv", UsageFile.Generate(Rows, rejectEvery: 0));
+        var path = f.Write("killed.csv", UsageFile.Generate(Rows, rejectEvery: 0, Instant.FromDateTimeOffset(TimeProvider.System.GetUtcNow()) - Duration.FromDays(30)));
         var key = Path.Combine(f.Folder, "master.key");
         await File.WriteAllTextAsync(key, Convert.ToBase64String([.. Enumerable.Range(1, 32).Select(i => (byte)i)]), TestContext.Current.CancellationToken);
         var start = new System.Diagnostics.ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "custodian"))
@@ -111,7 +112,7 @@ public sealed class ImportCliTests
     {
         await using var f = await ImportFixture.CreateAsync(engine);
         await f.AddOrganizationAsync("demo");
-        var path = f.Copy("asterisk-18.csv");
+        var path = f.CopyForTodaysClock("asterisk-18.csv");
         Assert.Equal(0, (await RunAsync(f, "import", "usage", path, "--format", "asterisk", "--tenant", "demo")).Exit);
         var batch = Guid.Parse((await f.RowsAsync("SELECT id FROM import_batches"))[0][0]).ToString();
 
@@ -126,7 +127,7 @@ public sealed class ImportCliTests
         Assert.True(list.Exit == 0, list.Err);
         Assert.Contains("RESUMABLE", list.Out, StringComparison.Ordinal);
         var row = Assert.Single(list.Out.Split('\n'), l => l.StartsWith(batch, StringComparison.Ordinal));
-        foreach (var cell in new[] { "usage", "asterisk (Europe/Amsterdam)", "asterisk-18.csv", "demo", "completed", " 5 ", " 2 ", " no" })
+        foreach (var cell in new[] { "usage", "asterisk (Europe/Amsterdam)", "asterisk-18.csv", "demo", "completed", " 4 ", " 1 ", " no" })
         {
             Assert.Contains(cell, row, StringComparison.Ordinal);
         }
@@ -137,8 +138,8 @@ public sealed class ImportCliTests
             Assert.Equal(batch, b.GetProperty("id").GetString());
             Assert.Equal("completed", b.GetProperty("state").GetString());
             Assert.Equal("demo", b.GetProperty("tenant").GetString());
-            Assert.Equal(5, b.GetProperty("rowsImported").GetInt64());
-            Assert.Equal(2, b.GetProperty("rowsRejected").GetInt64());
+            Assert.Equal(4, b.GetProperty("rowsImported").GetInt64());
+            Assert.Equal(1, b.GetProperty("rowsRejected").GetInt64());
             Assert.False(b.GetProperty("resumable").GetBoolean());
             Assert.Equal(64, b.GetProperty("fileSha256").GetString()!.Length);
         }
@@ -147,7 +148,7 @@ public sealed class ImportCliTests
         Assert.Contains("error import.options_differ", otherZone.Err, StringComparison.Ordinal);
         Assert.Contains($"custodian import abandon {batch}", otherZone.Err, StringComparison.Ordinal);
         Assert.True(abandon.Exit == 0, abandon.Err);
-        Assert.Contains("5 rows removed", abandon.Out, StringComparison.Ordinal);
+        Assert.Contains("4 rows removed", abandon.Out, StringComparison.Ordinal);
         Assert.Contains("already abandoned", again.Out, StringComparison.Ordinal);
         Assert.True(reimport.Exit == 0, reimport.Err);
         Assert.Contains("usage records stored", reimport.Out, StringComparison.Ordinal);

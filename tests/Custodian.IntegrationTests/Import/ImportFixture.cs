@@ -89,6 +89,28 @@ internal sealed class ImportFixture : IAsyncDisposable
         return path;
     }
 
+    /// <summary>
+    /// A sample for tests that run the CLI on the real clock: every date moved by the days between 2026-11-28 (when the
+    /// samples were written) and today, so the rows keep their age and none passes its retention (and gets refused as
+    /// expired) as time goes by. The rows at daylight-saving edges (02:xx on 29 March / 25 October) are left out: moved,
+    /// they would mean something else; their handling is tested on a fixed clock.
+    /// </summary>
+    public string CopyForTodaysClock(string sample)
+    {
+        var today = LocalDate.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime);
+        var days = Period.Between(new LocalDate(2026, 11, 28), today, PeriodUnits.Days).Days;
+        var lines = File.ReadAllLines(Sample(sample))
+            .Where(l => !System.Text.RegularExpressions.Regex.IsMatch(l, "-(03-29|10-25)[ T]02:"))
+            .Select(l => System.Text.RegularExpressions.Regex.Replace(l, @"\b(\d{4})-(\d{2})-(\d{2})\b", m => new LocalDate(
+                    int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture),
+                    int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture),
+                    int.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture))
+                .PlusDays(days).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)));
+        var path = Path.Combine(Folder, sample);
+        File.WriteAllText(path, string.Join('\n', lines) + "\n");
+        return path;
+    }
+
     public string Write(string name, string content)
     {
         var path = Path.Combine(Folder, name);
