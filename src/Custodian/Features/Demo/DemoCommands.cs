@@ -57,14 +57,9 @@ internal static class DemoCommands
             var settings = CustodianCli.ResolveSettings(parse);
             // The seed is audited, which needs the installation's master key; never create one here (serve --dev does).
             var masterKey = MasterKeyFiles.LoadExisting(settings);
-            var (register, diagnostics) = ActiveRegister.Load(settings.RegisterPath);
+            var register = await ActiveRegister.LoadOrReportAsync(settings.RegisterPath, error);
             if (register is null)
             {
-                foreach (var d in diagnostics)
-                {
-                    await error.WriteLineAsync(d.ToString());
-                }
-
                 return ExitCodes.Failure;
             }
 

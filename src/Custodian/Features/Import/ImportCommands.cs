@@ -294,14 +294,9 @@ internal static class ImportCommands
         }
 
         // The register's retention rules decide which rows are already expired (refused: import.retention_expired).
-        var (register, diagnostics) = ActiveRegister.Load(settings.RegisterPath);
+        var register = await ActiveRegister.LoadOrReportAsync(settings.RegisterPath, error);
         if (register is null)
         {
-            foreach (var d in diagnostics)
-            {
-                await error.WriteLineAsync(d.ToString());
-            }
-
             return null;
         }
 

@@ -28,4 +28,20 @@ internal sealed record ActiveRegister(ProcessingRegister Register, string Path, 
         var sha = RegisterVersions.ComputeSha256(content);
         return (new ActiveRegister(result.Register, path, sha, content, result.Diagnostics), result.Diagnostics);
     }
+
+    /// <summary>For operator commands: the register, or null after writing its errors (<c>FILE:LINE:COLUMN: ...</c>) to <paramref name="error"/>.</summary>
+    internal static async Task<ActiveRegister?> LoadOrReportAsync(string path, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        var (register, diagnostics) = Load(path);
+        if (register is null)
+        {
+            foreach (var d in diagnostics)
+            {
+                await error.WriteLineAsync(d.ToString());
+            }
+        }
+
+        return register;
+    }
 }

@@ -172,14 +172,9 @@ internal static class HoldCommands
         var error = parse.InvocationConfiguration.Error;
         var settings = CustodianCli.ResolveSettings(parse);
         var masterKey = MasterKeyFiles.LoadExisting(settings);
-        var (register, diagnostics) = ActiveRegister.Load(settings.RegisterPath);
+        var register = await ActiveRegister.LoadOrReportAsync(settings.RegisterPath, error);
         if (register is null)
         {
-            foreach (var d in diagnostics)
-            {
-                await error.WriteLineAsync(d.ToString());
-            }
-
             return ExitCodes.Failure;
         }
 

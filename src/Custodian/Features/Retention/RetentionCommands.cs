@@ -75,14 +75,9 @@ internal static class RetentionCommands
             }
 
             var settings = CustodianCli.ResolveSettings(parse);
-            var (register, diagnostics) = ActiveRegister.Load(settings.RegisterPath);
+            var register = await ActiveRegister.LoadOrReportAsync(settings.RegisterPath, error);
             if (register is null)
             {
-                foreach (var d in diagnostics)
-                {
-                    await error.WriteLineAsync(d.ToString());
-                }
-
                 return ExitCodes.Failure;
             }
 

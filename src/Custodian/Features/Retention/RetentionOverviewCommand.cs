@@ -39,14 +39,9 @@ internal static class RetentionOverviewCommand
                 return ExitCodes.Usage;
             }
 
-            var (register, diagnostics) = ActiveRegister.Load(settings.RegisterPath);
+            var register = await ActiveRegister.LoadOrReportAsync(settings.RegisterPath, error);
             if (register is null)
             {
-                foreach (var d in diagnostics)
-                {
-                    await error.WriteLineAsync(d.ToString());
-                }
-
                 return ExitCodes.Failure;
             }
 
