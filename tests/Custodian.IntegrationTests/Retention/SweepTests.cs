@@ -178,7 +178,7 @@ public sealed class SweepTests
             csv.Append(CultureInfo.InvariantCulture, $"demo,c{i},mobile,outbound,+4420794677{i % 100:D2},+442079460001,{start:uuuu-MM-dd'T'HH:mm:ss'Z'},60\n");
         }
 
-        await f.ImportAsync(EventFamily.Usage, f.Write("canary.csv", csv.ToString()));
+        await f.ImportHistoryAsync(EventFamily.Usage, f.Write("canary.csv", csv.ToString()));
         var file = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(f.Database.Target.ConnectionString).DataSource;
         Assert.Contains("+44207946771", await ReadAllAsync(file) + await ReadAllAsync(file + "-wal"), StringComparison.Ordinal);
 
@@ -213,7 +213,7 @@ public sealed class SweepTests
         await using var f = await CreateAsync(engine);
         await f.AddOrganizationAsync("demo");
         await f.AddOrganizationAsync("other");
-        await f.ImportAsync(EventFamily.Usage, f.Write("usage.csv", UsageRows()));
+        await f.ImportHistoryAsync(EventFamily.Usage, f.Write("usage.csv", UsageRows()));
         await using (var db = f.CreateContext())
         {
             await db.Database.ExecuteSqlRawAsync(engine == Engine.Sqlite
