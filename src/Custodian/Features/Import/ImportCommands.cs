@@ -2,12 +2,12 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Custodian.Cli;
-using Custodian.Core.Common;
 using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Events;
 using Custodian.Core.Persistence;
 using Custodian.Features.Audit;
 using Custodian.Features.Database;
+using Custodian.Hosting;
 using Custodian.Features.Register;
 using NodaTime.Text;
 
@@ -259,24 +259,8 @@ internal static class ImportCommands
     {
         var settings = CustodianCli.ResolveSettings(parse);
         var target = DatabaseTarget.Resolve(settings.Database, settings.DataFolder);
-        MasterKey? masterKey = null;
-        if (audited)
-        {
-            var developmentKey = Path.Combine(settings.DataFolder, "secrets", "master.key");
-            if (settings.MasterKeyFile is not null)
-            {
-                masterKey = MasterKey.Load(settings.MasterKeyFile);
-            }
-            else if (File.Exists(developmentKey))
-            {
-                masterKey = MasterKey.LoadOrCreateForDevelopment(developmentKey);
-            }
-            else
-            {
-                await error.WriteLineAsync("error import.master_key_required: the command signs its audit event; give the master key (--master-key-file, CUSTODIAN_MASTER_KEY_FILE or \"masterKeyFile\").");
-                return null;
-            }
-        }
+        // Audited commands need the installation's key; MasterKeyFiles never creates one (the CLI prints its error, exit 1).
+        var masterKey = audited ? MasterKeyFiles.LoadExisting(settings) : null;
 
         if (!await DatabaseStartup.PrepareAsync(target, register: null, TextWriter.Null, error, ct))
         {
