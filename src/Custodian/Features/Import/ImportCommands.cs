@@ -7,8 +7,8 @@ using Custodian.Core.Features.Events;
 using Custodian.Core.Persistence;
 using Custodian.Features.Audit;
 using Custodian.Features.Database;
-using Custodian.Hosting;
 using Custodian.Features.Register;
+using Custodian.Hosting;
 using NodaTime.Text;
 
 namespace Custodian.Features.Import;
