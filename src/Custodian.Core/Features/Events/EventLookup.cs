@@ -19,7 +19,7 @@ namespace Custodian.Core.Features.Events;
 /// the leading column of a per-month index (number, then tenant, then time); PostgreSQL reads only the partitions that
 /// exist, and SQLite's view unions exactly the months that exist, pushing the condition into each.
 /// </remarks>
-internal static class EventLookup
+internal static partial class EventLookup
 {
     public static async Task<IReadOnlyList<object>> FindAsync(CustodianDbContext db, SubjectIdentifierKind kind, string value, CancellationToken ct)
     {

@@ -210,7 +210,7 @@ internal sealed partial class RetentionSweeper
     };
 
     /// <summary>A record's own time, which a hold's time window is about: when the call was, when the ticket was opened, else when the record was stored.</summary>
-    private static Instant RecordTime(object entity) => entity switch
+    internal static Instant RecordTime(object entity) => entity switch
     {
         SupportCallRecording r => r.CalledAt,
         CustomerCallRecording r => r.CalledAt,
@@ -220,7 +220,7 @@ internal sealed partial class RetentionSweeper
         _ => throw new InvalidOperationException($"no record time for {entity.GetType().Name}"),
     };
 
-    private static HashSet<(IdentifierKind Kind, string Value)> HoldIdentifiersOf(object entity)
+    internal static HashSet<(IdentifierKind Kind, string Value)> HoldIdentifiersOf(object entity)
     {
         var found = new HashSet<(IdentifierKind, string)>();
         if (entity is ISubjectRecord record)

@@ -24,6 +24,7 @@ internal static class StoreServiceCollectionExtensions
         services.TryAddScoped<OrganizationCommands>();
         services.TryAddScoped<LegalHoldCommands>();
         services.TryAddScoped<SubjectLookup>();
+        services.TryAddScoped<People.PersonPage>();
         services.TryAddScoped<ApiKeyRegistry>();
         services.TryAddSingleton<Idempotency.IdempotencyPurge>();
         return services;
