@@ -529,6 +529,10 @@ namespace Custodian.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("processing_agreement_date");
 
+                    b.Property<bool?>("ProcessingAgreementOrganizationIsController")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("processing_agreement_organization_is_controller");
+
                     b.Property<string>("ProcessingAgreementReference")
                         .HasMaxLength(100)
                         .HasColumnType("TEXT")
@@ -540,6 +544,9 @@ namespace Custodian.Migrations.Sqlite.Migrations
                     b.HasIndex("Code")
                         .IsUnique()
                         .HasDatabaseName("ix_organizations_code");
+
+                    b.HasIndex("Name", "Id")
+                        .HasDatabaseName("ix_organizations_name_id");
 
                     b.ToTable("organizations", (string)null);
                 });
@@ -1437,14 +1444,14 @@ namespace Custodian.Migrations.Sqlite.Migrations
                     b.HasKey("Id")
                         .HasName("pk_subject_identifiers");
 
-                    b.HasIndex("OrganizationId")
-                        .HasDatabaseName("ix_subject_identifiers_organization_id");
-
                     b.HasIndex("EntityType", "EntityId")
                         .HasDatabaseName("ix_subject_identifiers_entity_type_entity_id");
 
                     b.HasIndex("Kind", "Value")
                         .HasDatabaseName("ix_subject_identifiers_kind_value");
+
+                    b.HasIndex("OrganizationId", "Kind", "Value")
+                        .HasDatabaseName("ix_subject_identifiers_organization_id_kind_value");
 
                     b.ToTable("subject_identifiers", (string)null);
                 });

@@ -33,6 +33,15 @@ internal sealed class Organization : ISubjectRecord
     public LocalDate? ProcessingAgreementDate { get; set; }
 
     /// <summary>
+    /// What the processing agreement says about roles: true when the organisation is controller of the data the
+    /// register marks <c>controller: client</c> and the provider its processor (Art. 28; domain.md ROU-2, ROU-4), false
+    /// when the agreement says otherwise (then the routing of requests needs a person's judgement). Null: not recorded.
+    /// Set only with the reference and date, through <c>OrganizationCommands.SetProcessingAgreementAsync</c>.
+    /// </summary>
+    [NotPersonalData("contract term")]
+    public bool? ProcessingAgreementOrganizationIsController { get; set; }
+
+    /// <summary>
     /// The organisation's instruction for its own call recordings (<c>usage.customer_call_recordings</c>, retention
     /// <c>client_setting</c>), within the register's bounds. Null: no instruction yet (the register's minimum applies).
     /// </summary>
@@ -70,6 +79,7 @@ internal sealed class OrganizationConfiguration : IEntityTypeConfiguration<Organ
         builder.Property(o => o.Code).HasMaxLength(40);
         builder.HasIndex(o => o.Code).IsUnique();
         builder.Property(o => o.Name).HasMaxLength(200);
+        builder.HasIndex(o => new { o.Name, o.Id }); // the back office's list: sorted by name, keyset on (name, id)
         builder.Property(o => o.BillingCompanyName).HasMaxLength(200);
         builder.Property(o => o.ProcessingAgreementReference).HasMaxLength(100);
     }

@@ -137,26 +137,39 @@ internal sealed partial class OrganizationCommands(CustodianDbContext db, StoreT
         var billing = v.Text("billingCompanyName", input.BillingCompanyName, 200);
         var agreement = v.Text("processingAgreementReference", input.ProcessingAgreementReference, 100, required: false);
         var agreementDate = v.Date("processingAgreementDate", input.ProcessingAgreementDate, required: false);
-        var retention = v.Period("customerCallRecordingRetention", input.CustomerCallRecordingRetention, required: false);
-        if (retention is { } r && register.Categories.FirstOrDefault(c => c.Id == CustomerRecordingsCategory)?.Retention is ClientDefinedRetention bounds
-            && !Within(r, bounds))
+        var (retention, recording) = ValidateRecording(v, input.CustomerCallRecordingRetention, input.CallRecordingEnabled);
+        return v.IsValid
+            ? o => (o.Name, o.BillingCompanyName, o.ProcessingAgreementReference, o.ProcessingAgreementDate, o.CustomerCallRecordingRetention, o.CallRecordingEnabled) =
+                (name!, billing!, agreement, agreementDate, retention, recording)
+            : null;
+    }
+
+    /// <summary>
+    /// The call-recording setting's rules, shared by the full update and <see cref="SetRecordingAsync"/>: the retention
+    /// within the register's bounds for <see cref="CustomerRecordingsCategory"/>, and required while the feature is on.
+    /// </summary>
+    private (Period? Retention, bool Enabled) ValidateRecording(FieldValidator v, string? retentionText, bool? enabled)
+    {
+        var retention = v.Period("customerCallRecordingRetention", retentionText, required: false);
+        if (retention is { } r && RecordingBounds is { } bounds && !Within(r, bounds))
         {
             v.Add("customerCallRecordingRetention", "organization.retention_out_of_bounds",
                 $"'customerCallRecordingRetention' must lie between {bounds.Min} and {bounds.Max} (the register's bounds for {CustomerRecordingsCategory}).");
         }
 
-        var recording = input.CallRecordingEnabled ?? false;
+        var recording = enabled ?? false;
         if (recording && retention is null && v.Errors.All(e => e.Field != "customerCallRecordingRetention"))
         {
             v.Add("customerCallRecordingRetention", "organization.recording_retention_required",
                 "An organisation with 'callRecordingEnabled' must say how long its call recordings are kept ('customerCallRecordingRetention').");
         }
 
-        return v.IsValid
-            ? o => (o.Name, o.BillingCompanyName, o.ProcessingAgreementReference, o.ProcessingAgreementDate, o.CustomerCallRecordingRetention, o.CallRecordingEnabled) =
-                (name!, billing!, agreement, agreementDate, retention, recording)
-            : null;
+        return (retention, recording);
     }
+
+    /// <summary>The register's bounds for the organisation's own recordings (null if the register has no such client-set category).</summary>
+    internal ClientDefinedRetention? RecordingBounds =>
+        register.Categories.FirstOrDefault(c => c.Id == CustomerRecordingsCategory)?.Retention as ClientDefinedRetention;
 
     /// <summary>
     /// Periods of months and days have no fixed length; they are compared as the days they span from a reference date

@@ -25,6 +25,8 @@ internal static class StoreServiceCollectionExtensions
         services.TryAddScoped<LegalHoldCommands>();
         services.TryAddScoped<SubjectLookup>();
         services.TryAddScoped<People.PersonPage>();
+        services.TryAddScoped<People.PeopleList>();
+        services.TryAddScoped<OrganizationQueries>();
         services.TryAddScoped<ApiKeyRegistry>();
         services.TryAddSingleton<Idempotency.IdempotencyPurge>();
         return services;

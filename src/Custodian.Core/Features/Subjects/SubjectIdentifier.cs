@@ -52,6 +52,7 @@ internal sealed class SubjectIdentifierConfiguration : IEntityTypeConfiguration<
         builder.Property(s => s.Category).HasMaxLength(100);
         builder.HasIndex(s => new { s.Kind, s.Value });
         builder.HasIndex(s => new { s.EntityType, s.EntityId });
-        builder.HasIndex(s => s.OrganizationId);
+        // A tenant's people list walks (organisation, kind, value) in order: one index range per page (PeopleList).
+        builder.HasIndex(s => new { s.OrganizationId, s.Kind, s.Value });
     }
 }

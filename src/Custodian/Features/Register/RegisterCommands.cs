@@ -34,21 +34,15 @@ internal static class RegisterCommands
         check.SetAction(async (parse, ct) =>
         {
             var path = parse.GetValue(file) ?? CustodianCli.ResolveSettings(parse).RegisterPath;
-            var result = RegisterLoader.LoadFile(path);
+            var result = RegisterCheck.File(path);
             var output = parse.InvocationConfiguration.Output;
             foreach (var d in result.Diagnostics)
             {
                 await output.WriteLineAsync(d.ToString().AsMemory(), ct);
             }
 
-            var errors = result.Diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error);
-            var warnings = result.Diagnostics.Count - errors;
-            await output.WriteLineAsync(
-                (errors == 0
-                    ? $"{path}: valid ({Plural(warnings, "warning")})"
-                    : $"{path}: invalid ({Plural(errors, "error")}, {Plural(warnings, "warning")})").AsMemory(),
-                ct);
-            return errors == 0 ? ExitCodes.Success : ExitCodes.Failure;
+            await output.WriteLineAsync(result.Summary.AsMemory(), ct);
+            return result.IsValid ? ExitCodes.Success : ExitCodes.Failure;
         });
         return check;
     }
@@ -100,7 +94,4 @@ internal static class RegisterCommands
         });
         return render;
     }
-
-    private static string Plural(int n, string word) =>
-        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{n} {word}{(n == 1 ? string.Empty : "s")}");
 }
