@@ -177,6 +177,15 @@ namespace Custodian.Migrations.Sqlite.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_audit_events_id");
 
+                    b.HasIndex("OccurredAt")
+                        .HasDatabaseName("ix_audit_events_occurred_at");
+
+                    b.HasIndex("Action", "Seq")
+                        .HasDatabaseName("ix_audit_events_action_seq");
+
+                    b.HasIndex("ActorId", "Seq")
+                        .HasDatabaseName("ix_audit_events_actor_id_seq");
+
                     b.HasIndex("OrganizationId", "Seq")
                         .HasDatabaseName("ix_audit_events_organization_id_seq");
 
@@ -224,6 +233,66 @@ namespace Custodian.Migrations.Sqlite.Migrations
                             LastCheckpointSize = 0L,
                             Size = 0L
                         });
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Audit.AuditVerificationRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ActorId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor_id");
+
+                    b.Property<string>("ActorKind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor_kind");
+
+                    b.Property<int>("CheckpointCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("checkpoint_count");
+
+                    b.Property<long>("EventCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("event_count");
+
+                    b.Property<string>("FirstProblemCode")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("first_problem_code");
+
+                    b.Property<long?>("FirstProblemSeq")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("first_problem_seq");
+
+                    b.Property<bool>("Intact")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("intact");
+
+                    b.Property<int>("ProblemCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("problem_count");
+
+                    b.Property<DateTime>("VerifiedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("verified_at");
+
+                    b.Property<bool>("WithExternalCheckpoint")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("with_external_checkpoint");
+
+                    b.HasKey("Id")
+                        .HasName("pk_audit_verifications");
+
+                    b.HasIndex("VerifiedAt")
+                        .HasDatabaseName("ix_audit_verifications_verified_at");
+
+                    b.ToTable("audit_verifications", (string)null);
                 });
 
             modelBuilder.Entity("Custodian.Core.Features.Blobs.BlobRecord", b =>

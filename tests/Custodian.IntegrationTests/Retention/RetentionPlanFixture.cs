@@ -193,12 +193,13 @@ internal sealed class RetentionPlanFixture : IAsyncDisposable
             "beta,t-1,telephony,inbound,+31612345678,+31201234599,2025-01-05T08:00:00Z,75,,sip,,\n");
     }
 
-    private async Task ImportAsync(EventFamily family, string name, string csv)
+    /// <summary>Imports a CSV through the importer (<paramref name="tenant"/>: <c>--tenant</c>, every row that organisation's).</summary>
+    public async Task ImportAsync(EventFamily family, string name, string csv, string? tenant = null)
     {
         var path = Path.Combine(_folder.FullName, name);
         await File.WriteAllTextAsync(path, csv, TestContext.Current.CancellationToken);
         var result = await Services.GetRequiredService<EventImporter>().ImportAsync(
-            new ImportRequest(family, path, new AuditActor(AuditActorKind.Cli, "cli:test")), null, TestContext.Current.CancellationToken);
+            new ImportRequest(family, path, new AuditActor(AuditActorKind.Cli, "cli:test"), TenantCode: tenant), null, TestContext.Current.CancellationToken);
         Assert.True(result.Outcome == ImportOutcome.Imported && result.RowsRejected == 0, $"{name}: {result}");
     }
 

@@ -8,7 +8,8 @@ internal static class AuditServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the audit trail: <see cref="IAuditTrail"/> (append), <see cref="AuditHasher"/> (keyed identifier hashes),
-    /// <see cref="AuditCheckpoints"/> (signed checkpoints, export) and <see cref="AuditVerifier"/>. Needs a
+    /// <see cref="AuditCheckpoints"/> (signed checkpoints, export), <see cref="AuditVerifier"/>, and the audit page's
+    /// <see cref="AuditSearch"/> and <see cref="AuditOperations"/> (these two need <c>IDbContextFactory&lt;CustodianDbContext&gt;</c>). Needs a
     /// <see cref="MasterKey"/> and a <see cref="TimeProvider"/> in the container (the host registers both); all services
     /// are singletons and take the <see cref="Persistence.CustodianDbContext"/> per call.
     /// </summary>
@@ -23,6 +24,8 @@ internal static class AuditServiceCollectionExtensions
         services.TryAddSingleton<AuditCheckpoints>();
         services.TryAddSingleton<IAuditTrail, AuditTrail>();
         services.TryAddSingleton<AuditVerifier>();
+        services.TryAddSingleton<AuditOperations>();
+        services.TryAddSingleton<AuditSearch>();
         return services;
     }
 }

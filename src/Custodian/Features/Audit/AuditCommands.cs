@@ -46,6 +46,10 @@ internal static class AuditCommands
             await using var scope = services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<CustodianDbContext>();
             var result = await scope.ServiceProvider.GetRequiredService<AuditVerifier>().VerifyAsync(db, external, ct);
+
+            // Recorded for the dashboard's "last verification" (not evidence: re-running the verifier is).
+            await scope.ServiceProvider.GetRequiredService<AuditOperations>()
+                .RecordAsync(db, new AuditActor(AuditActorKind.Cli, "cli:audit verify"), result, external is not null, ct);
             await output.WriteLineAsync($"Events:      {result.EventCount}");
             await output.WriteLineAsync($"Root:        {Convert.ToBase64String(result.Root)}");
             await output.WriteLineAsync($"Checkpoints: {result.CheckpointCount} stored{(external is null ? "" : ", 1 given")}");
