@@ -204,6 +204,14 @@ internal sealed class StaffAccounts(
         return user?.TotpSecret is { } secret ? StaffTotp.Code(secrets.Unprotect(secret, user.Id), time.GetUtcNow()) : null;
     }
 
+    /// <summary>The enrolled TOTP secret as text (development only: <c>serve --dev</c> prints its demo accounts').</summary>
+    public async Task<string?> TotpSecretTextAsync(string loginName, CancellationToken ct)
+    {
+        var name = StaffLoginNames.Normalize(loginName);
+        var user = await db.StaffUsers.AsNoTracking().FirstOrDefaultAsync(u => u.LoginName == name, ct);
+        return user?.TotpSecret is { } secret ? StaffTotp.SecretText(secrets.Unprotect(secret, user.Id)) : null;
+    }
+
     /// <summary>Why a chosen password is refused (length only: ASVS 5 6.2 forbids composition rules), or null.</summary>
     public static FieldError? PasswordProblem(string password) =>
         password.Length < StaffPasswordHasher.MinimumLength
