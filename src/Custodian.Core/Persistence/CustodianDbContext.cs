@@ -1,5 +1,6 @@
 using System.Reflection;
 using Custodian.Core.Common;
+using Custodian.Core.Features.Accounts;
 using Custodian.Core.Features.ApiKeys;
 using Custodian.Core.Features.Idempotency;
 using Custodian.Core.Features.Organizations;
@@ -61,6 +62,12 @@ internal sealed class CustodianDbContext(DbContextOptions<CustodianDbContext> op
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
     public DbSet<LegalHold> LegalHolds => Set<LegalHold>();
+
+    public DbSet<StaffUser> StaffUsers => Set<StaffUser>();
+
+    public DbSet<StaffSession> StaffSessions => Set<StaffSession>();
+
+    public DbSet<LoginThrottle> LoginThrottles => Set<LoginThrottle>();
 
     /// <summary>Whose rows this context sees and may write; <see cref="TenantScope.None"/> until <see cref="ScopeTo"/>.</summary>
     public TenantScope Tenant { get; private set; } = TenantScope.None;

@@ -3,6 +3,7 @@ using Custodian.Configuration;
 using Custodian.Core.Common;
 using Custodian.Core.Features.Blobs;
 using Custodian.Core.Persistence;
+using Custodian.Features.Accounts;
 using Custodian.Features.ApiKeys;
 using Custodian.Features.Audit;
 using Custodian.Features.Database;
@@ -63,6 +64,7 @@ internal static class CustodianCli
         root.Subcommands.Add(RetentionCommands.Build());
         root.Subcommands.Add(HoldCommands.Build());
         root.Subcommands.Add(KeyCommands.Build());
+        root.Subcommands.Add(UserCommands.Build());
         return root;
     }
 

@@ -1,4 +1,5 @@
 using Custodian.Core.Common;
+using Custodian.Core.Features.Accounts;
 using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Blobs;
 using Custodian.Core.Features.Retention;
@@ -8,6 +9,7 @@ using Custodian.Features.ApiKeys;
 using Custodian.Features.Audit;
 using Custodian.Features.Health;
 using Custodian.Features.Keys;
+using Custodian.Features.Office;
 using Custodian.Features.Organizations;
 using Custodian.Features.Register;
 using Custodian.Features.Retention;
@@ -17,7 +19,8 @@ using Custodian.Features.Subjects;
 namespace Custodian.Hosting;
 
 /// <summary>
-/// Builds the one web application: public portal pages, the REST API under <c>/api/v1</c> (described at
+/// Builds the one web application: public portal pages, the back office under <c>/office</c> (staff sessions, see
+/// <see cref="CustodianAuthorization"/>), the REST API under <c>/api/v1</c> (described at
 /// <c>/openapi/v1.json</c>), and <c>/health</c>. Start-up checks (register, database durability, migrations) have run
 /// before this is called; see <see cref="ServeCommand"/>.
 /// </summary>
@@ -57,10 +60,23 @@ internal static class CustodianWebApp
         builder.Services.AddCustodianStore(new StoreOptions(AllowDocumentationAddresses: options.Dev || options.AllowDocumentationAddresses));
         builder.Services.AddScoped<IdempotentCreate>();
         builder.Services.AddHostedService<IdempotencyPurgeTimer>();
-        builder.Services.AddApiKeyAuthentication();
+        builder.Services.AddCustodianAccounts();
+        builder.Services.AddCustodianAuthentication();
+        builder.Services.AddSingleton<OfficePages>();
+        builder.Services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "custodian-antiforgery";
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        });
 
         builder.Services.AddLocalization(o => o.ResourcesPath = "Resources");
-        builder.Services.AddRazorPages();
+        builder.Services.AddRazorPages(o =>
+        {
+            // Every back-office page needs a session, and pages add their own permission on top; only the login steps are open.
+            o.Conventions.AuthorizeFolder("/Office", Permissions.OfficeAccess);
+            o.Conventions.AllowAnonymousToFolder("/Office/Login");
+        });
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         {
             // Every problem has a stable code; framework-made ones (404 route, 500) get a generic one.

@@ -2,7 +2,7 @@ namespace Custodian.Hosting;
 
 /// <summary>
 /// Baseline response headers for every page and API answer: a strict content security policy (no inline scripts, no
-/// framing), no MIME sniffing, no referrer leaks. Pages that show personal data add no-store themselves.
+/// framing), no MIME sniffing, no referrer leaks; every back-office answer is <c>no-store</c> (ASVS 14.3.2).
 /// </summary>
 internal static class SecurityHeaders
 {
@@ -18,6 +18,13 @@ internal static class SecurityHeaders
             h["Referrer-Policy"] = "no-referrer";
             h["Cross-Origin-Opener-Policy"] = "same-origin";
             h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
+            if (CustodianAuthorization.IsOffice(context.Request.Path))
+            {
+                // Back-office pages show personal data and session state: never from a cache, not even the browser's.
+                h.CacheControl = "no-store";
+                h.Pragma = "no-cache";
+            }
+
             return Task.CompletedTask;
         });
         await next(context);

@@ -3,6 +3,7 @@ using Custodian.Cli;
 using Custodian.Configuration;
 using Custodian.Core.Features.Retention;
 using Custodian.Core.Persistence;
+using Custodian.Features.Accounts;
 using Custodian.Features.Audit;
 using Custodian.Features.Database;
 using Custodian.Features.Demo;
@@ -66,6 +67,7 @@ internal static class ServeCommand
             await output.WriteLineAsync($"  privacy statement: {address.TrimEnd('/')}/privacy  (English: {address.TrimEnd('/')}/privacy?lang=en)");
             await output.WriteLineAsync($"  health:            {address.TrimEnd('/')}/health");
             await output.WriteLineAsync($"  API description:   {address.TrimEnd('/')}/openapi/v1.json");
+            await output.WriteLineAsync($"  back office:       {address.TrimEnd('/')}/office/login");
         }
 
         await output.WriteLineAsync("Press Ctrl+C to stop.");
@@ -134,6 +136,7 @@ internal static class ServeCommand
         {
             // A newcomer's first run: an empty database gets demo data and keys to try the API with.
             await DevSeeding.SeedIfEmptyAsync(register, target, masterKey, settings.DataFolder, settings.KeysFolder, settings.Urls ?? CustodianSettings.DefaultUrls, output, ct, AuditSettings.Configure(settings));
+            await DevStaffSeeding.SeedAsync(target, masterKey, AuditSettings.Configure(settings), settings.Urls ?? CustodianSettings.DefaultUrls, output, ct);
         }
 
         return new ServeOptions(register, target, masterKey, settings.DataFolder, settings.Urls ?? CustodianSettings.DefaultUrls, dev)

@@ -12,31 +12,19 @@ namespace Custodian.Features.ApiKeys;
 
 /// <summary>
 /// API keys as an ASP.NET Core authentication scheme: <c>Authorization: Bearer cust_&lt;prefix&gt;_&lt;secret&gt;</c>.
-/// One authorization policy per scope (the policy name is the scope); endpoints declare theirs with
+/// One authorization policy per scope (the policy name is the scope, see <see cref="CustodianAuthorization"/>); endpoints declare theirs with
 /// <c>RequireAuthorization(ApiScopes.X)</c>. After authentication the request's <see cref="CustodianDbContext"/> is
 /// bound to the key's tenant scope (<see cref="UseApiKeyTenancy"/>), so every query of the request is filtered.
 /// </summary>
 internal static class ApiKeyAuthentication
 {
     public const string Scheme = "ApiKey";
-    public const string ScopeClaim = "scope";
-
     /// <summary>Policy for endpoints any valid key may call whatever its scopes (the audit checkpoint feed: no personal data).</summary>
     public const string AnyKey = "api-key";
 
-    internal static IServiceCollection AddApiKeyAuthentication(this IServiceCollection services)
-    {
-        services.AddAuthentication(Scheme).AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(Scheme, null);
-        services.AddAuthorization(o =>
-        {
-            o.AddPolicy(AnyKey, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
-            foreach (var scope in ApiScopes.All)
-            {
-                o.AddPolicy(scope, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser().RequireClaim(ScopeClaim, scope));
-            }
-        });
-        return services;
-    }
+    /// <summary>The handler; the policies (one per scope, named after it) are in <see cref="CustodianAuthorization"/>.</summary>
+    internal static AuthenticationBuilder AddApiKeyScheme(this AuthenticationBuilder builder) =>
+        builder.AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(Scheme, null);
 
     /// <summary>Binds the request's database context to the authenticated key's tenant scope (none when anonymous).</summary>
     internal static IApplicationBuilder UseApiKeyTenancy(this IApplicationBuilder app) => app.Use(async (context, next) =>
@@ -68,7 +56,8 @@ internal sealed class ApiKeyAuthenticationHandler(
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         string? header = Request.Headers.Authorization;
-        if (string.IsNullOrEmpty(header))
+        // Keys are for the API; the back office answers to its session cookie only (an API key never opens a page).
+        if (string.IsNullOrEmpty(header) || CustodianAuthorization.IsOffice(Request.Path))
         {
             return AuthenticateResult.NoResult();
         }
@@ -90,7 +79,7 @@ internal sealed class ApiKeyAuthenticationHandler(
         [
             new(ClaimTypes.NameIdentifier, identity.KeyId.ToString()),
             new("api_key_prefix", identity.Prefix),
-            .. identity.Scopes.Select(s => new Claim(ApiKeyAuthentication.ScopeClaim, s)),
+            .. identity.Scopes.Select(s => new Claim(CustodianAuthorization.PermissionClaim, s)),
         ];
         if (identity.OrganizationId is { } org)
         {

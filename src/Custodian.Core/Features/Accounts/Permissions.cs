@@ -1,0 +1,57 @@
+using Custodian.Core.Features.ApiKeys;
+
+namespace Custodian.Core.Features.Accounts;
+
+/// <summary>
+/// Every permission of the product, <c>resource:action</c>, in one catalogue: the API-key scopes
+/// (<see cref="ApiScopes"/>) and the back office's own. An authorization policy is named after the permission it
+/// requires, so a page or endpoint declares <c>[Authorize(Policy = Permissions.AuditRead)]</c> or
+/// <c>RequireAuthorization(ApiScopes.StoreRead)</c>. Which role holds which: <see cref="StaffRoles.PermissionsOf"/>,
+/// documented in docs/accounts.md (a test keeps that table equal to this code).
+/// </summary>
+internal static class Permissions
+{
+    /// <summary>Open the back office at all (every staff role; the start page).</summary>
+    public const string OfficeAccess = "office:access";
+
+    public const string DashboardRead = "dashboard:read";
+
+    /// <summary>
+    /// Look up a person's data by identifier. Every look-up states a reason (a ticket number) that lands in the audit
+    /// trail; the support agent holds nothing else about people.
+    /// </summary>
+    public const string PeopleLookup = "people:lookup";
+
+    public const string OrganizationsRead = "organizations:read";
+
+    public const string OrganizationsWrite = ApiScopes.OrganizationsWrite;
+
+    public const string RegisterRead = "register:read";
+
+    public const string RetentionRead = ApiScopes.RetentionRead;
+
+    public const string HoldsRead = ApiScopes.HoldsRead;
+
+    public const string HoldsWrite = ApiScopes.HoldsWrite;
+
+    /// <summary>Authority-basis holds and orders: the lawful-disclosure officer only (secrecy, Tw 13.5).</summary>
+    public const string HoldsLawful = ApiScopes.HoldsLawful;
+
+    public const string AuditRead = "audit:read";
+
+    /// <summary>Verify the chain and export a checkpoint from the page.</summary>
+    public const string AuditVerify = "audit:verify";
+
+    /// <summary>Create, disable, unlock staff accounts and reset their second factor.</summary>
+    public const string UsersManage = "users:manage";
+
+    /// <summary>The back office's permissions, in the order of the documentation table.</summary>
+    public static IReadOnlyList<string> Office { get; } =
+    [
+        OfficeAccess, DashboardRead, PeopleLookup, OrganizationsRead, OrganizationsWrite, RegisterRead, RetentionRead,
+        HoldsRead, HoldsWrite, HoldsLawful, AuditRead, AuditVerify, UsersManage,
+    ];
+
+    /// <summary>Every permission there is (office and API), each once.</summary>
+    public static IReadOnlyList<string> All { get; } = [.. Office.Concat(ApiScopes.All).Distinct(StringComparer.Ordinal)];
+}

@@ -1,0 +1,101 @@
+using Custodian.Cli;
+using Custodian.Core.Features.Accounts;
+using Custodian.Core.Features.Audit;
+using Custodian.Core.Features.Organizations;
+using Custodian.Core.Features.Tenancy;
+using Custodian.Testing;
+using Microsoft.EntityFrameworkCore;
+using Xunit;
+
+namespace Custodian.IntegrationTests.Accounts;
+
+/// <summary><c>custodian user add|list|disable|reset-totp|unlock|totp-code</c> as an operator runs them.</summary>
+public sealed class UserCliTests : IDisposable
+{
+    private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("custodian-user-cli.");
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose() => _data.Delete(recursive: true);
+
+    private async Task<(int Exit, string Out, string Err)> RunAsync(TestDatabase db, params string[] args)
+    {
+        var key = Path.Combine(_data.FullName, "master.key");
+        if (!File.Exists(key))
+        {
+            await File.WriteAllTextAsync(key, Convert.ToBase64String([.. Enumerable.Range(1, 32).Select(i => (byte)i)]), Ct);
+        }
+
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await CustodianCli.RunAsync([.. args, "--db", db.Target.ConnectionString, "--data", _data.FullName, "--master-key-file", key], output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    [Theory, AllEngines]
+    public async Task AddListDisableResetUnlock_WorkAndAreAuditedWithoutSecrets(Engine engine)
+    {
+        await using var db = await TestDatabase.CreateAsync(engine);
+        await using (var context = db.CreateContext())
+        {
+            context.ScopeTo(TenantScope.Everything);
+            context.Organizations.Add(new Organization { Code = "client-a", Name = "Client A", BillingCompanyName = "Client A BV" });
+            await context.SaveChangesAsync(Ct);
+        }
+
+        var (exit, output, error) = await RunAsync(db, "user", "add", "First.Admin", "--role", StaffRoles.Administrator, "--name", "First Admin");
+        Assert.True(exit == 0, error);
+        var password = output.Split('\n', StringSplitOptions.TrimEntries)
+            .Single(l => l.Length == 20 && !l.Contains(' ', StringComparison.Ordinal));
+        (exit, _, error) = await RunAsync(db, "user", "add", "contact-a", "--role", StaffRoles.ClientPrivacyContact, "--organization", "client-a");
+        Assert.True(exit == 0, error);
+
+        (exit, _, error) = await RunAsync(db, "user", "add", "first.admin", "--role", StaffRoles.Auditor);
+        Assert.Equal(1, exit);
+        Assert.Contains("staff_user.login_taken", error, StringComparison.Ordinal);
+        (exit, _, error) = await RunAsync(db, "user", "add", "contact-b", "--role", StaffRoles.ClientPrivacyContact);
+        Assert.Equal(1, exit);
+        Assert.Contains("staff_user.organization_mismatch", error, StringComparison.Ordinal);
+        (exit, _, error) = await RunAsync(db, "user", "add", "x-user", "--role", "root");
+        Assert.Contains("staff_user.unknown_role", error, StringComparison.Ordinal);
+
+        (exit, output, _) = await RunAsync(db, "user", "list");
+        Assert.Equal(0, exit);
+        Assert.Contains("first.admin", output, StringComparison.Ordinal);
+        Assert.Contains("client-a", output, StringComparison.Ordinal);
+
+        foreach (var verb in new[] { "reset-totp", "unlock", "disable" })
+        {
+            (exit, _, error) = await RunAsync(db, "user", verb, "first.admin");
+            Assert.True(exit == 0, error);
+        }
+
+        (exit, _, error) = await RunAsync(db, "user", "disable", "nobody");
+        Assert.Equal(1, exit);
+        Assert.Contains("staff_user.not_found", error, StringComparison.Ordinal);
+
+        await using var check = db.CreateContext();
+        var admin = await check.StaffUsers.SingleAsync(u => u.LoginName == "first.admin", Ct);
+        Assert.NotNull(admin.DisabledAt);
+        Assert.StartsWith("$argon2id$", admin.PasswordHash, StringComparison.Ordinal);
+        Assert.True(new StaffPasswordHasher().Verify(password, admin.PasswordHash, out _));
+        var events = await check.Set<AuditEvent>().Where(e => e.ActorKind == "cli").OrderBy(e => e.Seq).ToListAsync(Ct);
+        Assert.Equal(
+            ["staff_user.created", "staff_user.created", "staff_user.totp_reset", "staff_user.unlocked", "staff_user.disabled"],
+            events.Select(e => e.Action));
+        Assert.All(events, e => Assert.DoesNotContain(password, e.Objects + e.Details + e.ActorId, StringComparison.Ordinal));
+        Assert.Equal("cli:user add", events[0].ActorId);
+    }
+
+    [Fact]
+    public async Task TotpCode_OnADatabaseGivenByFlag_IsRefused()
+    {
+        await using var db = await TestDatabase.CreateAsync(Engine.Sqlite);
+
+        var (exit, output, error) = await RunAsync(db, "user", "totp-code", "demo-admin");
+
+        Assert.Equal(1, exit);
+        Assert.Empty(output);
+        Assert.Contains("staff_user.not_demo", error, StringComparison.Ordinal);
+    }
+}
