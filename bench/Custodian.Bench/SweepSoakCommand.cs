@@ -26,10 +26,14 @@ internal static class SweepSoakCommand
         var dataSeed = new Option<int?>("--data-seed") { Description = "Replay: use only the data set of this seed (printed with each failure)" };
         var kill = new Option<string?>("--kill") { Description = "Replay: every kill this one: 'fail:<point>[:n]' or 'after:<ms>' (printed with each failure)" };
         var pg = new Option<string?>("--pg") { Description = "PostgreSQL server where the soak may CREATE/DROP DATABASE; default: a throwaway cluster (durable settings), like the tests" };
+        var custodian = new Option<string?>("--custodian")
+        {
+            Description = "The custodian executable to kill (default: the one built beside the bench; eng/nightly.sh passes a ReadyToRun publish, which starts faster)",
+        };
         var workDir = new Option<string?>("--work-dir") { Description = "Folder for the templates and the copies (default: the temp folder); removed afterwards" };
         var command = new Command("sweep-soak", "Kill real `custodian retention run` processes at random moments and fail points, rerun, and compare each result with an uninterrupted sweep")
         {
-            engine, kills, seed, perDataSet, dataSeed, kill, pg, workDir,
+            engine, kills, seed, perDataSet, dataSeed, kill, pg, custodian, workDir,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -52,13 +56,14 @@ internal static class SweepSoakCommand
                 parse.GetValue(seed),
                 parse.GetValue(perDataSet),
                 parse.GetValue(dataSeed),
-                fixedKill);
+                fixedKill,
+                parse.GetValue(custodian) is { } path ? Path.GetFullPath(path) : PreparedSweep.DefaultExecutable);
             return await RunAsync(options, parse.GetValue(pg), parse.GetValue(workDir), ct);
         });
         return command;
     }
 
-    private sealed record Options(Engine Engine, int Kills, int Seed, int KillsPerDataSet, int? DataSeed, SweepKill? Kill);
+    private sealed record Options(Engine Engine, int Kills, int Seed, int KillsPerDataSet, int? DataSeed, SweepKill? Kill, string Custodian);
 
     private sealed record Failure(int DataSeed, SweepKill Kill, string Position, IReadOnlyList<string> Divergences);
 
@@ -87,13 +92,13 @@ internal static class SweepSoakCommand
                 log.WriteLine($"postgres: {server.Description}");
             }
 
-            if (!File.Exists(PreparedSweep.DefaultExecutable))
+            if (!File.Exists(options.Custodian))
             {
-                await Console.Error.WriteLineAsync($"No custodian executable at {PreparedSweep.DefaultExecutable}.");
+                await Console.Error.WriteLineAsync($"No custodian executable at {options.Custodian}.");
                 return 1;
             }
 
-            log.WriteLine(string.Create(ic, $"sweep-soak: {options.Engine}, {options.Kills} kills, seed {options.Seed}, a new data set every {options.KillsPerDataSet} kills"));
+            log.WriteLine(string.Create(ic, $"sweep-soak: {options.Engine}, {options.Kills} kills, seed {options.Seed}, a new data set every {options.KillsPerDataSet} kills, killing {options.Custodian}"));
             var random = new Random(options.Seed);
             var positions = new Dictionary<string, int>(StringComparer.Ordinal);
             var failures = new List<Failure>();
@@ -105,14 +110,15 @@ internal static class SweepSoakCommand
                 var dataSeed = options.DataSeed ?? random.Next();
                 var sw = Stopwatch.StartNew();
                 var now = Instant.FromDateTimeOffset(TimeProvider.System.GetUtcNow());
-                await using var sweep = await PreparedSweep.CreateAsync(options.Engine, SweepDataSet.Random(dataSeed, now), server, work.FullName, ct);
+                await using var sweep = await PreparedSweep.CreateAsync(options.Engine, SweepDataSet.Random(dataSeed, now), server, work.FullName, ct, options.Custodian);
                 prepare += sw.Elapsed;
                 dataSets++;
                 log.WriteLine(string.Create(ic,
-                    $"data set {dataSets}: {sweep.Data.Describe()}; uninterrupted sweep {sweep.ReferenceRunTime.TotalSeconds:F2} s, {sweep.Reference.Deleted} deleted; prepared in {sw.Elapsed.TotalSeconds:F1} s"));
-                for (var k = 0; k < options.KillsPerDataSet && killed < options.Kills && attempts < options.Kills * 3; k++)
+                    $"data set {dataSets}: {sweep.Data.Describe()}; uninterrupted run {sweep.ReferenceRunTime.TotalSeconds:F2} s (one with nothing to do {sweep.IdleRunTime.TotalSeconds:F2} s), {sweep.Reference.Deleted} deleted; prepared in {sw.Elapsed.TotalSeconds:F1} s"));
+                var before = killed;
+                for (var k = 0; killed - before < options.KillsPerDataSet && k < options.KillsPerDataSet * 3 && killed < options.Kills && attempts < options.Kills * 3; k++)
                 {
-                    var kill = options.Kill ?? DrawKill(random, sweep.ReferenceRunTime);
+                    var kill = options.Kill ?? DrawKill(random, sweep.IdleRunTime, sweep.ReferenceRunTime);
                     attempts++;
                     var trial = await sweep.TrialAsync(kill, ct);
                     trials += trial.Elapsed;
@@ -176,19 +182,22 @@ internal static class SweepSoakCommand
     }
 
     /// <summary>
-    /// A quarter of the kills at a random fail point (a random pass of the repeating ones), the rest from outside at a
-    /// uniformly random moment of the uninterrupted run's duration (process start to exit, so start-up is in it too).
+    /// Half of the kills at a random fail point (a random pass of the repeating ones); the rest from outside at a
+    /// random moment of the uninterrupted run: mostly (9 in 10) between the end of an idle run's time (start-up, checks)
+    /// and the end of the uninterrupted run, where the sweep works, otherwise anywhere from the process start.
     /// </summary>
-    private static SweepKill DrawKill(Random random, TimeSpan runTime)
+    private static SweepKill DrawKill(Random random, TimeSpan idle, TimeSpan run)
     {
-        if (random.Next(4) == 0)
+        if (random.Next(2) == 0)
         {
             var point = SweepKill.FailPoints[random.Next(SweepKill.FailPoints.Count)];
             var repeats = point is not ("retention.sweep.started" or "retention.sweep.finishing");
             return SweepKill.At(repeats ? string.Create(CultureInfo.InvariantCulture, $"{point}:{random.Next(1, 5)}") : point);
         }
 
-        return SweepKill.After(TimeSpan.FromMilliseconds(Math.Round(random.NextDouble() * runTime.TotalMilliseconds * 1.05)));
+        var from = random.Next(10) == 0 ? 0 : Math.Min(idle.TotalMilliseconds * 0.8, run.TotalMilliseconds * 0.8);
+        var to = run.TotalMilliseconds * 1.05;
+        return SweepKill.After(TimeSpan.FromMilliseconds(Math.Round(from + random.NextDouble() * (to - from))));
     }
 
     private static SweepKill? ParseKill(string spec)

@@ -118,6 +118,12 @@ internal sealed class PreparedSweep : IAsyncDisposable
     /// <summary>How long the uninterrupted <c>custodian retention run</c> took, process start to exit (random kills fall within it).</summary>
     public TimeSpan ReferenceRunTime { get; private set; }
 
+    /// <summary>
+    /// How long a <c>custodian retention run</c> took that found nothing left to do (start-up, database checks, lease,
+    /// receipt), measured after the reference: a kill earlier than this mostly lands before the sweep's work.
+    /// </summary>
+    public TimeSpan IdleRunTime { get; private set; }
+
     /// <summary>Sweeps in the template (an earlier sweep of the data set counts one).</summary>
     public int SweepsBefore { get; private set; }
 
@@ -220,6 +226,13 @@ internal sealed class PreparedSweep : IAsyncDisposable
             }
 
             var outcome = await SweepOutcome.ReadAsync(services, ct);
+            if (kill is SweepKill.NoKill)
+            {
+                started.Restart();
+                await RunChildAsync(target, data, key, null, null, ct);
+                IdleRunTime = started.Elapsed;
+            }
+
             divergences.AddRange(outcome.Problems);
             var otherDay = false;
             if (Reference is { } reference)
