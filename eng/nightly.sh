@@ -5,7 +5,7 @@
 #   - audit-soak: 10,000 random audit-log mutations (all must be detected) and 1,000,000 legitimate appends (no false
 #     positive) per engine.
 # Every run goes on even if an earlier one failed; the script exits 1 if any did. Logs: artifacts/nightly/<UTC time>/.
-# About 5 hours on the 2-core reference machine (README "Performance"). Override the sizes with the variables below,
+# About 6 hours on the 2-core reference machine (README "Performance"). Override the sizes with the variables below,
 # e.g. KILLS=50 AUDIT_APPENDS=10000 AUDIT_MUTATIONS=1000 eng/nightly.sh for a quick try.
 set -uo pipefail
 cd "$(dirname "$0")/.."

@@ -105,7 +105,7 @@ internal static class SweepSoakCommand
             int killed = 0, attempts = 0, dataSets = 0, otherDay = 0;
             var prepare = TimeSpan.Zero;
             var trials = TimeSpan.Zero;
-            while (killed < options.Kills && attempts < options.Kills * 3)
+            while (killed < options.Kills && attempts < options.Kills * 5)
             {
                 var dataSeed = options.DataSeed ?? random.Next();
                 var sw = Stopwatch.StartNew();
@@ -116,9 +116,13 @@ internal static class SweepSoakCommand
                 log.WriteLine(string.Create(ic,
                     $"data set {dataSets}: {sweep.Data.Describe()}; uninterrupted run {sweep.ReferenceRunTime.TotalSeconds:F2} s (one with nothing to do {sweep.IdleRunTime.TotalSeconds:F2} s), {sweep.Reference.Deleted} deleted; prepared in {sw.Elapsed.TotalSeconds:F1} s"));
                 var before = killed;
-                for (var k = 0; killed - before < options.KillsPerDataSet && k < options.KillsPerDataSet * 3 && killed < options.Kills && attempts < options.Kills * 3; k++)
+
+                // The machine's load changes the process's times: a timed kill that came too late shortens the window.
+                var idle = sweep.IdleRunTime;
+                var run = sweep.ReferenceRunTime;
+                for (var k = 0; killed - before < options.KillsPerDataSet && k < options.KillsPerDataSet * 3 && killed < options.Kills && attempts < options.Kills * 5; k++)
                 {
-                    var kill = options.Kill ?? DrawKill(random, sweep.IdleRunTime, sweep.ReferenceRunTime);
+                    var kill = options.Kill ?? DrawKill(random, idle, run);
                     attempts++;
                     var trial = await sweep.TrialAsync(kill, ct);
                     trials += trial.Elapsed;
@@ -127,6 +131,12 @@ internal static class SweepSoakCommand
                         otherDay++;
                         log.WriteLine("  the Amsterdam day changed since the reference: drawing a new data set");
                         break;
+                    }
+
+                    if (kill is SweepKill.AfterDelay && !trial.Killed && trial.FirstRunTime < run)
+                    {
+                        idle = idle * (trial.FirstRunTime / run);
+                        run = trial.FirstRunTime;
                     }
 
                     if (trial.Killed)

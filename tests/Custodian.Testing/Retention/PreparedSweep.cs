@@ -72,7 +72,9 @@ internal abstract record SweepKill
 /// <param name="Divergences">Broken invariants and differences from the uninterrupted sweep; empty when the trial passed.</param>
 /// <param name="OtherDay">The trial's sweep ran on another Amsterdam day than the reference (midnight passed): not comparable, prepare again.</param>
 /// <param name="Elapsed">Wall-clock time of the whole trial (copy, both runs, comparison).</param>
-internal sealed record SweepTrial(SweepKill Kill, bool Killed, string Position, SweepOutcome Outcome, IReadOnlyList<string> Divergences, bool OtherDay, TimeSpan Elapsed)
+/// <param name="FirstRunTime">How long the first (killed) process lived.</param>
+internal sealed record SweepTrial(
+    SweepKill Kill, bool Killed, string Position, SweepOutcome Outcome, IReadOnlyList<string> Divergences, bool OtherDay, TimeSpan Elapsed, TimeSpan FirstRunTime)
 {
     public bool Passed => Divergences.Count == 0;
 }
@@ -196,6 +198,7 @@ internal sealed class PreparedSweep : IAsyncDisposable
             var divergences = new List<string>();
             var killed = false;
             var position = "not killed";
+            var first = Stopwatch.StartNew();
             switch (kill)
             {
                 case SweepKill.AtFailPoint point:
@@ -207,6 +210,7 @@ internal sealed class PreparedSweep : IAsyncDisposable
                     break;
             }
 
+            var firstRunTime = first.Elapsed;
             await using var services = Services(target, data);
             if (kill is not SweepKill.NoKill)
             {
@@ -249,7 +253,7 @@ internal sealed class PreparedSweep : IAsyncDisposable
                 }
             }
 
-            return new SweepTrial(kill, killed, position, outcome, otherDay ? [] : divergences, otherDay, sw.Elapsed);
+            return new SweepTrial(kill, killed, position, outcome, otherDay ? [] : divergences, otherDay, sw.Elapsed, firstRunTime);
         }
         finally
         {
