@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The nightly long runs (security.md G3.2 and G2.1): not part of .ci/run, which must stay within its ~15 minutes.
+#   - sweep-soak: 1,000 random kill -9 of real `custodian retention run` processes per engine, each rerun and
+#     compared with an uninterrupted sweep of the same data (bench/README.md#sweep-soak);
+#   - audit-soak: 10,000 random audit-log mutations (all must be detected) and 1,000,000 legitimate appends (no false
+#     positive) per engine.
+# Every run goes on even if an earlier one failed; the script exits 1 if any did. Logs: artifacts/nightly/<UTC time>/.
+# About 6 hours on the 2-core reference machine (README "Performance"). Override the sizes with the variables below,
+# e.g. KILLS=50 AUDIT_APPENDS=10000 AUDIT_MUTATIONS=1000 eng/nightly.sh for a quick try.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+KILLS=${KILLS:-1000}
+SEED=${SEED:-$(date -u +%Y%m%d)}            # a new draw every night, printed so a failure can be replayed
+AUDIT_MUTATIONS=${AUDIT_MUTATIONS:-10000}
+AUDIT_APPENDS=${AUDIT_APPENDS:-1000000}
+ENGINES=${ENGINES:-"sqlite postgres"}
+PG_ARGS=()
+if [[ -n "${CUSTODIAN_NIGHTLY_PG:-}" ]]; then PG_ARGS=(--pg "$CUSTODIAN_NIGHTLY_PG"); fi   # else a throwaway cluster
+OUT=${OUT:-artifacts/nightly/$(date -u +%Y%m%dT%H%M%SZ)}
+mkdir -p "$OUT"
+
+echo "== build (Release) and publish custodian ReadyToRun (the soak kills it ~2,000 times: start-up matters)"
+dotnet build bench/Custodian.Bench -c Release -nologo -v:q || exit 1
+dotnet publish src/Custodian -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+  -o "$OUT/custodian" -nologo -v:q || exit 1
+bench=(dotnet bench/Custodian.Bench/bin/Release/net10.0/Custodian.Bench.dll)
+
+status=0
+run() {
+  local name=$1; shift
+  local start=$SECONDS
+  echo "== $name: $*"
+  if "${bench[@]}" "$@" "${PG_ARGS[@]}" > "$OUT/$name.log" 2>&1; then
+    echo "   passed in $(( SECONDS - start )) s"
+  else
+    echo "   FAILED (exit $?) in $(( SECONDS - start )) s; the log's last lines:"
+    tail -n 20 "$OUT/$name.log" | sed 's/^/   /'
+    status=1
+  fi
+}
+
+for engine in $ENGINES; do
+  run "sweep-soak-$engine" sweep-soak --engine "$engine" --kills "$KILLS" --seed "$SEED" --custodian "$OUT/custodian/custodian"
+done
+for engine in $ENGINES; do
+  run "audit-soak-$engine" audit-soak --engine "$engine" --mutations "$AUDIT_MUTATIONS" --appends "$AUDIT_APPENDS"
+done
+
+echo "== summaries"
+for log in "$OUT"/*.log; do
+  echo "-- $(basename "$log" .log)"
+  tail -n 12 "$log"
+done
+echo "== nightly finished: $([[ $status == 0 ]] && echo passed || echo FAILED); logs in $OUT"
+exit $status
