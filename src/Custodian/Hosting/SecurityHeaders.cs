@@ -8,6 +8,8 @@ internal static class SecurityHeaders
 {
     internal static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
+        // Decided on the address asked for: a status page re-executed for an office address is an office answer too.
+        var office = CustodianAuthorization.IsOffice(context.Request.Path);
         context.Response.OnStarting(() =>
         {
             var h = context.Response.Headers;
@@ -18,7 +20,7 @@ internal static class SecurityHeaders
             h["Referrer-Policy"] = "no-referrer";
             h["Cross-Origin-Opener-Policy"] = "same-origin";
             h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
-            if (CustodianAuthorization.IsOffice(context.Request.Path))
+            if (office)
             {
                 // Back-office pages show personal data and session state: never from a cache, not even the browser's.
                 h.CacheControl = "no-store";

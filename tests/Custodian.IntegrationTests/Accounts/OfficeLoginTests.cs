@@ -420,6 +420,27 @@ public sealed class OfficeLoginTests
     }
 
     [Fact]
+    public async Task Page_WhosePermissionTheRoleLacks_Is403NoAccess_NotALoginLoop()
+    {
+        // No page needs more than office:access yet, so this server makes the logout page need users:manage.
+        var time = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        await using var server = await CustodianServer.StartAsync(Engine.Sqlite, b =>
+        {
+            b.Services.AddSingleton<TimeProvider>(time);
+            b.Services.Configure<Microsoft.AspNetCore.Mvc.RazorPages.RazorPagesOptions>(o => o.Conventions.AuthorizePage("/Office/Logout", Permissions.UsersManage));
+        });
+        var user = await OfficeAccounts.CreateAsync(server, StaffRoles.Auditor);
+        using var client = NewClient(server);
+        await OfficeAccounts.LogInAsync(client, server, user);
+
+        using var response = await GetAsync(client, "/office/logout");
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("Geen toegang", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+    }
+
+    [Fact]
     public async Task ApiKey_CannotOpenAnOfficePage()
     {
         var (server, _) = await StartAsync(Engine.Sqlite);

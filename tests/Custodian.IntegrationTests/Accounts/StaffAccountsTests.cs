@@ -84,6 +84,24 @@ public sealed class StaffAccountsTests
         Assert.Equal(["staff_user.created", "staff.login_failed", "staff.totp_enrolled", "staff.login_succeeded"], actions);
     }
 
+    [Theory, AllEngines]
+    public async Task ConcurrentWrongPasswords_AreAllCounted(Engine engine)
+    {
+        await using var db = await TestDatabase.CreateAsync(engine);
+        await using var services = Services(db, MasterKey.FromBytes(RandomNumberGenerator.GetBytes(32)), new StaffPasswordHasher(new Argon2Cost(1024, 1, 1)));
+        const int attempts = 4; // below the threshold: no request is refused unseen because an earlier one locked the name
+
+        var results = await Task.WhenAll(Enumerable.Range(0, attempts).Select(async i =>
+        {
+            await using var scope = services.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<StaffLogin>().PasswordAsync("someone", "wrong-" + i, Ct);
+        }));
+
+        await using var check = db.CreateContext();
+        Assert.Equal(attempts, (await check.LoginThrottles.SingleAsync(Ct)).Failures);
+        Assert.All(results, r => Assert.Equal(LoginStatus.Failed, r.Status));
+    }
+
     [Fact]
     public async Task ServeDev_CreatesOneDemoAccountPerRole_PrintsLoginsAndSecrets_AndAgainChangesNothing()
     {

@@ -76,7 +76,8 @@ internal sealed class StaffLogin(
         var ok = false;
         if (user is null)
         {
-            passwords.VerifyNothing(password);
+            // Never hash more than a real account would (a megabyte password must not cost a megabyte of Argon2).
+            passwords.VerifyNothing(password.Length <= StaffPasswordHasher.MaximumLength ? password : password[..StaffPasswordHasher.MaximumLength]);
         }
         else
         {
@@ -281,34 +282,47 @@ internal sealed class StaffLogin(
     private async Task<bool> IsLockedAsync(string key, Instant now, CancellationToken ct) =>
         await db.LoginThrottles.AsNoTracking().AnyAsync(t => t.NameKey == key && t.LockedUntil != null && t.LockedUntil > now, ct);
 
-    /// <summary>Counts a failure against the login name, locks it past the threshold, audits, and answers.</summary>
+    /// <summary>
+    /// Counts a failure against the login name, locks it past the threshold, audits, and answers. The count is an
+    /// atomic increment in the database (after making sure the row exists), so failures sent to several nodes at once
+    /// are all counted.
+    /// </summary>
     private async Task<LoginResult> FailAsync(string key, string name, StaffUser? user, string stage, Instant now, StaffSession? session, CancellationToken ct)
     {
         db.ChangeTracker.Clear();
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var throttle = await db.LoginThrottles.FirstOrDefaultAsync(t => t.NameKey == key, ct);
-        if (throttle is null)
+        if (!await db.LoginThrottles.AnyAsync(t => t.NameKey == key, ct))
         {
-            throttle = new LoginThrottle { NameKey = key, LastFailureAt = now };
-            db.LoginThrottles.Add(throttle);
+            try
+            {
+                db.LoginThrottles.Add(new LoginThrottle { NameKey = key, LastFailureAt = now });
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException e) when (DatabaseErrors.IsUniqueViolation(e))
+            {
+                // Another request made the row first; count on it.
+            }
+
+            db.ChangeTracker.Clear();
         }
 
-        throttle.Failures++;
-        throttle.LastFailureAt = now;
-        var lockout = options.LockoutAfter(throttle.Failures);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await db.LoginThrottles.Where(t => t.NameKey == key)
+            .ExecuteUpdateAsync(u => u.SetProperty(t => t.Failures, t => t.Failures + 1).SetProperty(t => t.LastFailureAt, now), ct);
+        var failures = await db.LoginThrottles.Where(t => t.NameKey == key).Select(t => t.Failures).SingleAsync(ct);
+        var lockout = options.LockoutAfter(failures);
         var locked = lockout > Duration.Zero;
         if (locked)
         {
-            throttle.LockedUntil = now + lockout;
+            var until = now + lockout;
+            await db.LoginThrottles.Where(t => t.NameKey == key).ExecuteUpdateAsync(u => u.SetProperty(t => t.LockedUntil, until), ct);
             if (session is not null)
             {
                 await db.StaffSessions.Where(s => s.Id == session.Id).ExecuteDeleteAsync(ct);
             }
         }
 
-        await db.SaveChangesAsync(ct);
         AuditObject subject = user is not null ? StaffAccounts.ObjectOf(user.Id) : new AuditObject("login_name", hasher.HashIdentifier("staff_login_name", name));
-        var details = new Dictionary<string, string>(StringComparer.Ordinal) { ["step"] = stage, ["failures"] = throttle.Failures.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        var details = new Dictionary<string, string>(StringComparer.Ordinal) { ["step"] = stage, ["failures"] = failures.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         await audit.AppendAsync(db, new AuditEntry("staff.login_failed", LoginActor, null, [subject], Details: details), ct);
         if (locked)
         {
@@ -318,7 +332,6 @@ internal sealed class StaffLogin(
 
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        db.ChangeTracker.Clear();
         return new LoginResult(locked ? LoginStatus.LockedOut : LoginStatus.Failed);
     }
 
