@@ -110,6 +110,12 @@ internal sealed class SweepBenchmark(DatabaseEngine engine, string workDir, Post
 
         var gap = await ExecuteAsync(baseDb.Db, $"DELETE FROM {(engine == DatabaseEngine.Sqlite ? table.MonthTable(expired.PlusMonths(1)) : table.Name)} WHERE start_time >= @from AND start_time < @to", ct,
             ("@from", Time(monthEnd)), ("@to", Time(cutoff)));
+        // The month totals (EventMonthTotals) as the product keeps them: the rows above went by a plain DELETE, so the
+        // next month's line is recomputed (what the sweep would have left had it deleted them: nothing expired there).
+        var next = expired.PlusMonths(1);
+        await ExecuteAsync(baseDb.Db, string.Create(CultureInfo.InvariantCulture, $"DELETE FROM event_month_totals WHERE family = 'usage' AND month = {EventPartitions.Code(next)}"), ct);
+        await ExecuteAsync(baseDb.Db, string.Create(CultureInfo.InvariantCulture,
+            $"INSERT INTO event_month_totals (family, month, organization_id, row_count, earliest_start) SELECT 'usage', {EventPartitions.Code(next)}, organization_id, count(*), min(start_time) FROM {table.MonthTable(next)} GROUP BY organization_id"), ct);
         var monthRows = await baseDb.Db.ScalarAsync($"SELECT count(*) FROM {monthTable}", ct);
         var total = await baseDb.Db.ScalarAsync($"SELECT count(*) FROM {table.Name}", ct);
         log.WriteLine($"[{Name}] removed the {gap:N0} records of {monthEnd}..{cutoff} from the base; {total:N0} records, {monthRows:N0} in {monthTable}");
@@ -195,6 +201,7 @@ internal sealed class SweepBenchmark(DatabaseEngine engine, string workDir, Post
         }
 
         log.WriteLine($"[{Name}]   sweep steps: {progress}");
+        log.WriteLine($"[{Name}]   per step: {progress.Breakdown()}");
         return seconds;
     }
 
@@ -237,6 +244,7 @@ internal sealed class SweepBenchmark(DatabaseEngine engine, string workDir, Post
             }
 
             log.WriteLine($"[{Name}] run {run}: {records:N0} recordings swept in {runs[^1]:F2} s = {records / runs[^1]:N0} records/s ({receipt.Batches} batches); steps: {progress}");
+            log.WriteLine($"[{Name}]   per step: {progress.Breakdown()}");
         }
 
         return new RecordsResult(records, contentBytes, [.. runs]);
@@ -521,8 +529,11 @@ internal sealed class SweepBenchmark(DatabaseEngine engine, string workDir, Post
     {
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private readonly List<(string Step, long Rows, double At)> _batches = [];
+        private readonly List<(string Step, double Seconds)> _steps = [];
 
         public void Deleted(string step, long rows) => _batches.Add((step, rows, _clock.Elapsed.TotalSeconds));
+
+        public void StepFinished(string step, TimeSpan elapsed) => _steps.Add((step, elapsed.TotalSeconds));
 
         public override string ToString()
         {
@@ -530,6 +541,14 @@ internal sealed class SweepBenchmark(DatabaseEngine engine, string workDir, Post
             var total = _clock.Elapsed.TotalSeconds;
             var parts = _batches.GroupBy(b => b.Step).Select(g => string.Create(ic, $"{g.Key} {g.Sum(b => b.Rows):N0} rows in {g.Count()} batches by {g.Max(b => b.At):F3} s"));
             return string.Join("; ", parts) + string.Create(ic, $"; end {total:F3} s");
+        }
+
+        /// <summary>Every step's own time in milliseconds, in sweep order (steps that found nothing included): where the time goes.</summary>
+        public string Breakdown()
+        {
+            var ic = CultureInfo.InvariantCulture;
+            return string.Join(", ", _steps.Select(s => string.Create(ic, $"{s.Step} {s.Seconds * 1000:F1}")))
+                + string.Create(ic, $" (ms; steps sum {_steps.Sum(s => s.Seconds) * 1000:F1})");
         }
     }
 }

@@ -35,6 +35,7 @@ public sealed class ImportBatchTests
         Assert.Equal(ImportAbandonOutcome.Abandoned, abandoned.Outcome);
         Assert.Equal(1_000, abandoned.RowsRemoved);
         Assert.Equal(0, await f.ScalarAsync("SELECT count(*) FROM usage_records"));
+        await f.AssertMonthTotalsExactAsync();
         var listed = Assert.Single(await f.Services.GetRequiredService<ImportBatchList>().ListAsync(Ct));
         Assert.Equal((ImportBatch.Abandoned, false), (listed.Status, listed.Resumable));
         Assert.NotNull(listed.FinishedAt);
@@ -49,6 +50,7 @@ public sealed class ImportBatchTests
         Assert.Equal(0, again.ResumedAfterLine);
         Assert.Equal(2_000, await f.ScalarAsync("SELECT count(*) FROM usage_records"));
         Assert.Equal(2_000, await f.ScalarAsync("SELECT count(DISTINCT record_key) FROM usage_records"));
+        await f.AssertMonthTotalsExactAsync();
     }
 
     [Theory, AllEngines]
@@ -68,6 +70,7 @@ public sealed class ImportBatchTests
         Assert.Equal(ImportAbandonOutcome.AlreadyAbandoned, second.Outcome);
         Assert.Equal(0, await f.ScalarAsync("SELECT count(*) FROM traffic_records"));
         Assert.Equal(usageRows, await f.ScalarAsync("SELECT count(*) FROM usage_records"));
+        await f.AssertMonthTotalsExactAsync();
         Assert.Equal(ImportOutcome.AlreadyImported, (await f.ImportAsync(EventFamily.Usage, f.Copy("usage.csv"))).Outcome);
         Assert.Equal(kept.BatchId, (await f.ImportAsync(EventFamily.Usage, f.Copy("usage.csv"))).BatchId);
         Assert.Equal(1, await f.ScalarAsync("SELECT count(*) FROM audit_events WHERE action = 'import.abandoned'"));

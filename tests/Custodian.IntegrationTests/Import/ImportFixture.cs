@@ -177,6 +177,13 @@ internal sealed class ImportFixture : IAsyncDisposable
         return [.. found.OfType<UsageRecord>()];
     }
 
+    /// <summary>See <see cref="MonthTotalsAssert.ExactAsync"/>.</summary>
+    public async Task AssertMonthTotalsExactAsync()
+    {
+        await using var db = CreateContext();
+        await MonthTotalsAssert.ExactAsync(db);
+    }
+
     /// <summary>A start time in SQL for the engine: timestamptz literal or SQLite microseconds.</summary>
     public string TimeLiteral(Instant instant) => Database.Engine == Engine.Postgres
         ? $"'{instant.ToString("uuuu-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)}'"

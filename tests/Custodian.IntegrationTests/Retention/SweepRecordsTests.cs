@@ -116,6 +116,7 @@ public sealed class SweepRecordsTests
         db.ScopeTo(TenantScope.Everything);
         var found = await Core.Features.Events.EventLookup.FindAsync(db, SubjectIdentifierKind.Phone, "+31201234567", Ct);
         Assert.Equal(4, found.Count);
+        await Import.MonthTotalsAssert.ExactAsync(db);
     }
 
     private static readonly HoldCaller Caller = new(new AuditActor(AuditActorKind.Cli, "cli:test"), TenantScope.Everything, lawful: true);

@@ -86,6 +86,7 @@ public sealed class SweepTests
         Assert.Equal((long)Duration.FromDays(73).Plus(Duration.FromHours(14)).TotalSeconds, run.MaxLatenessSeconds);
         await AssertAuditIntactAsync(f);
         Assert.Equal(4, await SumOfAuditedCountsAsync(f));
+        await f.AssertMonthTotalsExactAsync();
     }
 
     [Theory, AllEngines]
@@ -133,6 +134,7 @@ public sealed class SweepTests
         Assert.Equal(["june", "november"], (await f.RowsAsync("SELECT record_key FROM usage_records ORDER BY start_time")).Select(r => r[0]));
         await AssertAuditIntactAsync(f);
         Assert.Equal(5, await SumOfAuditedCountsAsync(f));
+        await f.AssertMonthTotalsExactAsync();
     }
 
     [Theory, AllEngines]
@@ -159,6 +161,7 @@ public sealed class SweepTests
         Assert.Equal(5, run.Batches); // 190 rows in batches of 40
         Assert.Equal(60, (await f.UsageOfAsync("+442079460501")).Count);
         await AssertAuditIntactAsync(f);
+        await f.AssertMonthTotalsExactAsync();
     }
 
     /// <summary>

@@ -107,6 +107,33 @@ internal sealed class FileSystemBlobStore : IBlobStore
         return Task.FromResult(true);
     }
 
+    /// <summary>
+    /// Unlinks every file first, then flushes each folder once, 16 at a time (<see cref="FolderSync.FlushAll"/>). Keys
+    /// are spread over 65,536 folders, so a sweep batch of 10,000 contents still touches ~9,000 of them: flushed one
+    /// after another that took 25 s per batch here, each waiting for its own journal commit.
+    /// </summary>
+    public Task<int> DeleteManyAsync(IReadOnlyCollection<string> keys, CancellationToken ct)
+    {
+        var folders = new HashSet<string>(StringComparer.Ordinal);
+        var removed = 0;
+        foreach (var key in keys)
+        {
+            ct.ThrowIfCancellationRequested();
+            var path = PathOf(key);
+            if (!File.Exists(path))
+            {
+                continue;
+            }
+
+            File.Delete(path);
+            folders.Add(Path.GetDirectoryName(path)!);
+            removed++;
+        }
+
+        FolderSync.FlushAll(folders);
+        return Task.FromResult(removed);
+    }
+
     public Task<bool> ExistsAsync(string key, CancellationToken ct) => Task.FromResult(File.Exists(PathOf(key)));
 
     public IAsyncEnumerable<BlobStoreEntry> ListAsync(CancellationToken ct) => List(ct).ToAsyncEnumerable();
@@ -233,8 +260,24 @@ internal static class FolderSync
         }
     }
 
+    /// <summary>
+    /// Makes the changes in many folders durable: each folder flushed once, several at a time (concurrent flushes share
+    /// the file system's journal commits; one after another, each waited for its own). Not <c>syncfs</c>: on a shared
+    /// disk it also waits for every other process's dirty data (seconds per batch measured here).
+    /// </summary>
+    public static void FlushAll(IReadOnlyCollection<string> folders)
+    {
+        if (OperatingSystem.IsWindows() || folders.Count == 0)
+        {
+            return;
+        }
+
+        Parallel.ForEach(folders, new ParallelOptions { MaxDegreeOfParallelism = 16 }, Flush);
+    }
+
     private static class NativeMethods
     {
+
         [DllImport("libc", SetLastError = true)]
         internal static extern int open(byte[] nulTerminatedUtf8Path, int flags);
 

@@ -26,6 +26,21 @@ internal interface IBlobStore
     /// <summary>Removes the content durably. False when there was none (deleting twice is harmless).</summary>
     Task<bool> DeleteAsync(string key, CancellationToken ct);
 
+    /// <summary>
+    /// Removes many contents durably (when this returns, every removal survives a crash). Returns how many existed.
+    /// A store can do better than one durable removal at a time; this default does exactly that.
+    /// </summary>
+    async Task<int> DeleteManyAsync(IReadOnlyCollection<string> keys, CancellationToken ct)
+    {
+        var removed = 0;
+        foreach (var key in keys)
+        {
+            removed += await DeleteAsync(key, ct) ? 1 : 0;
+        }
+
+        return removed;
+    }
+
     Task<bool> ExistsAsync(string key, CancellationToken ct);
 
     /// <summary>Every stored content (complete writes only), in no particular order: for orphan sweeps and integrity checks.</summary>

@@ -425,6 +425,7 @@ internal sealed class EventImporter(
         IDbContextTransaction? tx = null;
         IRowSink<TRow>? sink = null;
         var (rows, rejected, lastLine) = (0L, 0, 0L);
+        var totals = new Dictionary<(YearMonth Month, Guid Organization), (long Rows, Instant Earliest)>();
         try
         {
             await foreach (var slice in reader.ReadAllAsync(ct))
@@ -450,6 +451,7 @@ internal sealed class EventImporter(
                     ? new PostgresSink<TRow>((NpgsqlConnection)connection, table)
                     : new SqliteSink<TRow>((SqliteConnection)connection, (SqliteTransaction)tx.GetDbTransaction(), table);
                 await sink.WriteAsync(slice.Rows, ct);
+                Tally(slice.Rows);
                 (rows, rejected, lastLine) = (rows + slice.Rows.Count, rejected + slice.Rejected, slice.LastLine);
                 if (slice.EndsChunk || slice.IsLast)
                 {
@@ -476,6 +478,10 @@ internal sealed class EventImporter(
             await sink!.CompleteAsync(ct);
             await sink.DisposeAsync();
             sink = null;
+
+            // The month totals the sweep reads instead of counting a month: in the chunk's transaction, like its rows.
+            await EventMonthTotals.AddAsync(connection, tx!.GetDbTransaction(), table, totals.Select(t => new MonthTotal(t.Key.Month, t.Key.Organization, t.Value.Rows, t.Value.Earliest)), ct);
+            totals.Clear();
 
             // Crash tests kill the process here: the chunk's rows are written but not committed.
             FailPoints.Hit("import.chunk_written");
@@ -512,6 +518,18 @@ internal sealed class EventImporter(
             progress?.Stored(rows);
             (rows, rejected) = (0, 0);
             options.AfterChunkCommitted?.Invoke(++number);
+        }
+
+        void Tally(List<TRow> written)
+        {
+            foreach (var row in written)
+            {
+                var start = table.StartOf(row);
+                var key = (EventPartitions.MonthOf(start), table.OrganizationOf(row));
+                totals[key] = totals.TryGetValue(key, out var seen)
+                    ? (seen.Rows + 1, start < seen.Earliest ? start : seen.Earliest)
+                    : (1, start);
+            }
         }
     }
 

@@ -124,6 +124,9 @@ internal abstract class EventTable<TRow> : EventTable
 
     public abstract Instant StartOf(TRow row);
 
+    /// <summary>The organisation a row belongs to (for the month totals, <see cref="EventMonthTotals"/>).</summary>
+    public abstract Guid OrganizationOf(TRow row);
+
     /// <summary>Writes one row to a binary COPY (after <c>StartRow</c>).</summary>
     public abstract void WritePostgres(NpgsqlBinaryImporter importer, TRow row);
 
@@ -171,6 +174,8 @@ internal sealed class UsageTable : EventTable<UsageRecord>
     ];
 
     public override Instant StartOf(UsageRecord row) => row.StartTime;
+
+    public override Guid OrganizationOf(UsageRecord row) => row.OrganizationId;
 
     public override void WritePostgres(NpgsqlBinaryImporter w, UsageRecord r)
     {
@@ -261,6 +266,8 @@ internal sealed class TrafficTable : EventTable<TrafficRecord>
     ];
 
     public override Instant StartOf(TrafficRecord row) => row.StartTime;
+
+    public override Guid OrganizationOf(TrafficRecord row) => row.OrganizationId;
 
     public override void WritePostgres(NpgsqlBinaryImporter w, TrafficRecord r)
     {

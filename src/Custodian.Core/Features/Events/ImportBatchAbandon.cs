@@ -121,12 +121,25 @@ internal sealed class ImportBatchAbandon(IDbContextFactory<CustodianDbContext> c
             await using var tx = await connection.BeginTransactionAsync(ct);
             await using var command = connection.CreateCommand();
             command.Transaction = tx;
-            command.CommandText = $"DELETE FROM {table.MonthTable(month)} WHERE import_batch_id = @batch";
+            command.CommandText = $"DELETE FROM {table.MonthTable(month)} WHERE import_batch_id = @batch RETURNING organization_id";
             var parameter = command.CreateParameter();
             parameter.ParameterName = "@batch";
             parameter.Value = postgres ? batchId : EventTable.ToSqliteId(batchId);
             command.Parameters.Add(parameter);
-            removed += await command.ExecuteNonQueryAsync(ct);
+
+            // The month totals lose the same rows in the same transaction (EventMonthTotals).
+            var perOrganization = new Dictionary<Guid, long>();
+            await using (var reader = await command.ExecuteReaderAsync(ct))
+            {
+                while (await reader.ReadAsync(ct))
+                {
+                    var organization = reader.GetGuid(0);
+                    perOrganization[organization] = perOrganization.GetValueOrDefault(organization) + 1;
+                }
+            }
+
+            await EventMonthTotals.SubtractAsync(connection, tx, table, month, perOrganization.Select(p => (p.Key, p.Value)), ct);
+            removed += perOrganization.Values.Sum();
             await tx.CommitAsync(ct);
         }
 

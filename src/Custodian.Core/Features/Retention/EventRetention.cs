@@ -29,8 +29,8 @@ internal sealed record EventHoldScope(Guid? OrganizationId, Instant? From, Insta
 internal sealed record EventDeletion(Guid OrganizationId, long Rows, Instant EarliestStart);
 
 /// <summary>
-/// The raw SQL of retention on the month-partitioned event tables, inside the caller's transaction: count a month per
-/// organisation, copy the rows a hold covers to the held table, drop a month, and delete expired rows in batches from a
+/// The raw SQL of retention on the month-partitioned event tables, inside the caller's transaction: count a month's held
+/// rows per organisation, copy the rows a hold covers to the held table, drop a month, and delete expired rows in batches from a
 /// month that is only partly expired (or from the held table once its holds have ended).
 /// </summary>
 internal sealed class EventRetention(DbConnection connection, DbTransaction transaction)
@@ -38,26 +38,18 @@ internal sealed class EventRetention(DbConnection connection, DbTransaction tran
     private readonly bool _postgres = connection is NpgsqlConnection;
 
     /// <summary>
-    /// Rows per organisation of <paramref name="source"/> and the earliest start of each (one scan); with
-    /// <paramref name="holds"/>, only the rows they cover (none when the list is empty).
+    /// The rows of <paramref name="source"/> that <paramref name="holds"/> cover, per organisation, with the earliest
+    /// start of each (none when the list is empty). All rows of a month come from <see cref="EventMonthTotals"/>.
     /// </summary>
-    public async Task<IReadOnlyList<EventDeletion>> CountAsync(EventTable table, string source, IReadOnlyList<EventHoldScope>? holds, CancellationToken ct)
+    public async Task<IReadOnlyList<EventDeletion>> CountHeldAsync(EventTable table, string source, IReadOnlyList<EventHoldScope> holds, CancellationToken ct)
     {
-        if (holds is { Count: 0 })
+        if (holds.Count == 0)
         {
             return [];
         }
 
         await using var command = Command(string.Empty);
-        var where = holds is null ? string.Empty : $" WHERE {HeldCondition(command, table, holds)}";
-
-        // SQLite, a whole month: read an index that holds both columns instead of the table (a month's index is a
-        // fraction of its rows' size; SQLite indexes every row, NULLs too, so the counts are the same). This count is
-        // most of a month drop's time apart from the DROP itself.
-        var from = !_postgres && holds is null && source.StartsWith(table.Name + "_", StringComparison.Ordinal) && source != table.HeldTable
-            ? $"{source} INDEXED BY ix_{source}_{table.Indexes[^1].Suffix}"
-            : source;
-        command.CommandText = $"SELECT organization_id, COUNT(*), MIN(start_time) FROM {from}{where} GROUP BY organization_id ORDER BY organization_id";
+        command.CommandText = $"SELECT organization_id, COUNT(*), MIN(start_time) FROM {source} WHERE {HeldCondition(command, table, holds)} GROUP BY organization_id ORDER BY organization_id";
         return await ReadDeletionsAsync(command, ct);
     }
 
@@ -91,12 +83,13 @@ internal sealed class EventRetention(DbConnection connection, DbTransaction tran
     }
 
     /// <summary>
-    /// Drops month <paramref name="month"/> of <paramref name="table"/> and its registry row; on SQLite rebuilds the view
+    /// Drops month <paramref name="month"/> of <paramref name="table"/>, its registry row and its totals; on SQLite rebuilds the view
     /// over the remaining months (and the held table) in the same transaction.
     /// </summary>
     public async Task DropMonthAsync(EventTable table, YearMonth month, CancellationToken ct)
     {
         await ExecuteAsync($"DROP TABLE IF EXISTS {table.MonthTable(month)}", ct);
+        await EventMonthTotals.DeleteMonthAsync(connection, transaction, table, month, ct);
         await ExecuteAsync(string.Create(CultureInfo.InvariantCulture,
             $"DELETE FROM event_partitions WHERE family = '{EventPartitions.FamilyName(table.Family)}' AND month = {EventPartitions.Code(month)}"), ct);
         if (!_postgres)

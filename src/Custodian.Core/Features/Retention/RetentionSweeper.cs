@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
 using Custodian.Core.Common;
@@ -19,6 +20,11 @@ namespace Custodian.Core.Features.Retention;
 internal interface ISweepProgress
 {
     void Deleted(string step, long rows);
+
+    /// <summary>A step (or <c>start</c>, <c>finish</c>) ended after <paramref name="elapsed"/> (the benchmark's breakdown).</summary>
+    void StepFinished(string step, TimeSpan elapsed)
+    {
+    }
 }
 
 /// <summary>
@@ -51,20 +57,20 @@ internal sealed partial class RetentionSweeper(
 
     private static readonly AuditActor Actor = new(AuditActorKind.System, "job:retention-sweep");
 
+    /// <summary>When this process last renewed the lease (null: not held, or lost).</summary>
+    private Instant? _leaseRenewedAt;
+
     /// <summary>Rows per batch of individual deletions.</summary>
     public int BatchSize { get; init; } = 10_000;
 
     public Duration LeaseDuration { get; init; } = Duration.FromMinutes(5);
-
-    /// <summary>Blob contents removed at once after a batch commits (each removal waits for a folder fsync).</summary>
-    public int BlobDeleteParallelism { get; init; } = 16;
 
     /// <summary>Who holds the lease while this process sweeps.</summary>
     public string Holder { get; init; } = JobLeases.ProcessHolder();
 
     /// <summary>The same sweeper with another batch size.</summary>
     public RetentionSweeper WithBatchSize(int rows) =>
-        new(contexts, audit, time, register, blobs) { BatchSize = rows, LeaseDuration = LeaseDuration, Holder = Holder, BlobDeleteParallelism = BlobDeleteParallelism };
+        new(contexts, audit, time, register, blobs) { BatchSize = rows, LeaseDuration = LeaseDuration, Holder = Holder };
 
     /// <summary>
     /// Runs (or resumes) a sweep to its end. Returns null when another process holds the sweep lease.
@@ -80,21 +86,30 @@ internal sealed partial class RetentionSweeper(
 
         try
         {
+            // Durations for the progress report only (a monotonic clock, not the sweep's time): the benchmark's breakdown.
+            var started = Stopwatch.GetTimestamp();
             var run = await StartOrResumeAsync(db, ct);
             FailPoints.Hit("retention.sweep.started");
+            progress?.StepFinished("start", Stopwatch.GetElapsedTime(started));
             foreach (var step in Steps.SkipWhile(s => run.Step is not null && s != run.Step))
             {
+                // The new step is stored with its first batch (a step that finds nothing writes nothing): a sweep
+                // resumed after a crash repeats the steps after the stored one, which is safe (each batch's condition
+                // is the state) and cheap (they found nothing).
+                var stepStarted = Stopwatch.GetTimestamp();
                 if (run.Step != step)
                 {
                     run.Step = step;
                     run.Cursor = null;
-                    await db.SaveChangesAsync(ct);
                 }
 
                 await RunStepAsync(db, run, step, progress, ct);
+                progress?.StepFinished(step, Stopwatch.GetElapsedTime(stepStarted));
             }
 
+            var finishing = Stopwatch.GetTimestamp();
             await FinishAsync(db, run, ct);
+            progress?.StepFinished("finish", Stopwatch.GetElapsedTime(finishing));
             return run;
         }
         finally
@@ -174,11 +189,20 @@ internal sealed partial class RetentionSweeper(
                 var sql = new EventRetention(db.Database.GetDbConnection(), tx.GetDbTransaction());
                 var source = table.MonthTable(month);
                 var scopes = EventHoldScope.Of(await LegalHolds.ActiveAtAsync(db, Now(), ct), category);
-                await sql.DetachMonthAsync(table, month, ct);
-                var kept = await sql.CountAsync(table, source, scopes, ct);
+                // Detached only when rows must move to the held table (the DEFAULT partition refuses them otherwise);
+                // without holds the partition is dropped as it is, like the bare DROP.
+                if (scopes.Count > 0)
+                {
+                    await sql.DetachMonthAsync(table, month, ct);
+                }
+
+                var kept = await sql.CountHeldAsync(table, source, scopes, ct);
                 var preserved = await sql.PreserveHeldAsync(table, source, scopes, ct);
                 FailPoints.Hit("retention.month.preserved");
-                var all = await sql.CountAsync(table, source, null, ct);
+                // Every row of the month per organisation, from the totals kept with every write (no scan of the month).
+                var all = (await EventMonthTotals.ReadMonthAsync(db.Database.GetDbConnection(), tx.GetDbTransaction(), table, month, ct))
+                    .Select(t => new EventDeletion(t.OrganizationId, t.Rows, t.EarliestStart))
+                    .ToList();
                 await sql.DropMonthAsync(table, month, ct);
                 FailPoints.Hit("retention.month.dropped");
 
@@ -228,12 +252,20 @@ internal sealed partial class RetentionSweeper(
         await db.Database.OpenConnectionAsync(ct);
         try
         {
-            var months = await EventPartitions.ExistingMonthsAsync(db.Database.GetDbConnection(), null, table, ct);
+            var connection = db.Database.GetDbConnection();
+            var months = await EventPartitions.ExistingMonthsAsync(connection, null, table, ct);
             var sources = months.Where(m => MonthStart(m) < before)
-                .Select(table.MonthTable)
-                .Append(table.HeldTable);
-            foreach (var source in sources)
+                .Select(m => ((YearMonth?)m, table.MonthTable(m)))
+                .Append((null, table.HeldTable));
+            foreach (var (month, source) in sources)
             {
+                // A month whose earliest start (a lower bound, kept with every write) is not before the bound has no
+                // expired row: nothing to read. The held table is small and has no totals.
+                if (month is { } m && (await EventMonthTotals.EarliestAsync(connection, null, table, m, ct) is not { } earliest || earliest >= before))
+                {
+                    continue;
+                }
+
                 while (true)
                 {
                     await RenewLeaseOrThrowAsync(db, ct);
@@ -243,10 +275,32 @@ internal sealed partial class RetentionSweeper(
                     var deleted = await sql.DeleteExpiredAsync(table, source, before, scopes, BatchSize, ct);
                     FailPoints.Hit("retention.rows.deleted");
                     var rows = deleted.Sum(d => d.Rows);
+
+                    // Without holds, a batch short of its limit leaves no expired row in the month: the earliest start
+                    // of what is left is at least the bound, so later sweeps skip the month until it has expired rows.
+                    var monthClean = month is not null && scopes.Count == 0 && rows < BatchSize;
                     if (rows == 0)
                     {
-                        await tx.RollbackAsync(ct);
+                        if (monthClean)
+                        {
+                            await EventMonthTotals.RaiseEarliestAsync(connection, tx.GetDbTransaction(), table, month!.Value, before, ct);
+                            await tx.CommitAsync(ct);
+                        }
+                        else
+                        {
+                            await tx.RollbackAsync(ct);
+                        }
+
                         break;
+                    }
+
+                    if (month is { } deletedFrom)
+                    {
+                        await EventMonthTotals.SubtractAsync(connection, tx.GetDbTransaction(), table, deletedFrom, deleted.Select(d => (d.OrganizationId, d.Rows)), ct);
+                        if (monthClean)
+                        {
+                            await EventMonthTotals.RaiseEarliestAsync(connection, tx.GetDbTransaction(), table, deletedFrom, before, ct);
+                        }
                     }
 
                     foreach (var d in deleted)
@@ -335,19 +389,34 @@ internal sealed partial class RetentionSweeper(
     private async Task<bool> RenewLeaseAsync(CustodianDbContext db, CancellationToken ct)
     {
         var now = Now();
+        _leaseRenewedAt = null;
         if (await JobLeases.TryAcquireAsync(db, LeaseName, Holder, now + LeaseDuration, now, ct))
         {
+            _leaseRenewedAt = now;
             return true;
         }
 
         // A sweep killed on this machine (kill -9, power cut) left its lease running: take it over instead of waiting.
-        return await JobLeases.HolderAsync(db, LeaseName, now, ct) is { } other
+        if (await JobLeases.HolderAsync(db, LeaseName, now, ct) is { } other
             && JobLeases.IsDeadLocalHolder(other)
-            && await JobLeases.TakeOverAsync(db, LeaseName, other, Holder, now + LeaseDuration, ct);
+            && await JobLeases.TakeOverAsync(db, LeaseName, other, Holder, now + LeaseDuration, ct))
+        {
+            _leaseRenewedAt = now;
+            return true;
+        }
+
+        return false;
     }
 
     private async Task RenewLeaseOrThrowAsync(CustodianDbContext db, CancellationToken ct)
     {
+        // Renewed at most every tenth of its duration (a renewal is a committed write: one fsync per step and batch
+        // otherwise); nobody can take the lease over before it expires, and this process renews it long before that.
+        if (_leaseRenewedAt is { } renewed && Now() - renewed < LeaseDuration / 10)
+        {
+            return;
+        }
+
         if (!await RenewLeaseAsync(db, ct))
         {
             throw new InvalidOperationException("retention.lease_lost: another process took over the retention sweep; this one stops.");
