@@ -20,13 +20,9 @@ internal sealed record EventMonthCount(YearMonth Month, Guid OrganizationId, lon
 internal static class EventMonthCounts
 {
     /// <summary>
-    /// Rows of <paramref name="table"/> per UTC month and organisation, within <paramref name="scope"/>.
-    /// <para>TODO(perf): replace the body with a read of the per-month per-organisation totals table once it exists.
-    /// Until then this counts each month table (partition) once with <c>COUNT(*) ... GROUP BY organization_id</c>
-    /// (a tenant: <c>WHERE organization_id = @o</c>). The month tables have no index leading with the organisation or
-    /// the time (their indexes lead with a subscriber identifier), so this reads every row of every month that exists:
-    /// cheap per row (no row is returned, only one count per organisation and month) but linear in the event volume.
-    /// Held rows (kept by holds after their month was dropped; few) are read and grouped here.</para>
+    /// Rows of <paramref name="table"/> per UTC month and organisation, within <paramref name="scope"/>: the month
+    /// tables' counts come from <see cref="EventMonthTotals"/> (kept exact in the transaction of every write to a month,
+    /// so no month is read), the held table (rows kept by holds after their month was dropped; few) is read and grouped.
     /// </summary>
     public static async Task<IReadOnlyList<EventMonthCount>> CountAsync(CustodianDbContext db, EventTable table, TenantScope scope, CancellationToken ct)
     {
@@ -46,15 +42,11 @@ internal static class EventMonthCounts
             var postgres = connection is NpgsqlConnection;
             var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
             var filter = scope.OrganizationId is null ? "" : " WHERE organization_id = @organization";
-            foreach (var month in await EventPartitions.ExistingMonthsAsync(connection, transaction, table, ct))
+            foreach (var total in await EventMonthTotals.ReadAllAsync(connection, transaction, table, ct))
             {
-                await using var command = Command(connection, transaction, postgres, scope,
-                    $"SELECT organization_id, COUNT(*) FROM {table.MonthTable(month)}{filter} GROUP BY organization_id");
-                await using var reader = await command.ExecuteReaderAsync(ct);
-                while (await reader.ReadAsync(ct))
+                if (scope.OrganizationId is null || scope.OrganizationId == total.OrganizationId)
                 {
-                    var organization = ReadGuid(reader, 0, postgres);
-                    counts[(month, organization)] = counts.GetValueOrDefault((month, organization)) + Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture);
+                    counts[(total.Month, total.OrganizationId)] = counts.GetValueOrDefault((total.Month, total.OrganizationId)) + total.Rows;
                 }
             }
 
