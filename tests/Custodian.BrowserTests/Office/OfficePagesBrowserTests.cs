@@ -61,6 +61,10 @@ public sealed class OfficePagesBrowserTests(OfficeServerFixture fixture) : Offic
         await GotoAsync("/office/retention/holds");
         await Expect(Page.GetByTestId("holds")).ToContainTextAsync("Geschil over een factuur");
         await AxeAssert.NoViolationsAsync(Page);
+        await Page.GetByTestId("holds").GetByRole(AriaRole.Link).First.ClickAsync();
+        await Expect(Page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Bewaarplicht (hold)");
+        await Expect(Page.GetByLabel("Reden van opheffing")).ToBeVisibleAsync();
+        await AxeAssert.NoViolationsAsync(Page);
 
         await Page.GetByRole(AriaRole.Link, new() { Name = "Audittrail" }).ClickAsync();
         await Page.GetByLabel("Actie", new() { Exact = true }).FillAsync("staff.login_succeeded");

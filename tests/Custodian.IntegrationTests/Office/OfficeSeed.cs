@@ -26,13 +26,23 @@ internal sealed class OfficeSeed
     public const string BetaReason = "Beta dispuut";
     public const string AuthorityReason = "Verzegelde vordering";
 
-    private OfficeSeed(CustodianServer server, Guid alpha, Guid beta, Guid sweep)
+    private OfficeSeed(CustodianServer server, Guid alpha, Guid beta, Guid sweep, IReadOnlyList<Guid> holds)
     {
         Server = server;
         Alpha = alpha;
         Beta = beta;
         SweepId = sweep;
+        AlphaHoldId = holds[0];
+        BetaHoldId = holds[1];
+        AuthorityHoldId = holds[2];
     }
+
+    /// <summary>The holds, all placed by the provider (an operator): alpha's, beta's and beta's authority hold.</summary>
+    public Guid AlphaHoldId { get; }
+
+    public Guid BetaHoldId { get; }
+
+    public Guid AuthorityHoldId { get; }
 
     public CustodianServer Server { get; }
 
@@ -75,12 +85,13 @@ internal sealed class OfficeSeed
             PlacedByKind = AuditActorKind.Cli,
             PlacedById = "cli:test",
         };
-        db.LegalHolds.AddRange(
+        LegalHold[] holds = [
             Hold(alpha.Id, HoldBasis.LegalClaims, AlphaReason),
             Hold(beta.Id, HoldBasis.LegalClaims, BetaReason),
-            Hold(beta.Id, HoldBasis.CriminalInvestigation, AuthorityReason));
+            Hold(beta.Id, HoldBasis.CriminalInvestigation, AuthorityReason)];
+        db.LegalHolds.AddRange(holds);
         await db.SaveChangesAsync(Ct);
-        return new OfficeSeed(server, alpha.Id, beta.Id, sweep.Id);
+        return new OfficeSeed(server, alpha.Id, beta.Id, sweep.Id, [.. holds.Select(h => h.Id)]);
     }
 
     /// <summary>A logged-in client of <paramref name="role"/> (a client-privacy contact of alpha unless <paramref name="organization"/> says otherwise).</summary>
@@ -108,6 +119,25 @@ internal sealed class OfficeSeed
         Assert.True(status == HttpStatusCode.OK, $"GET {path}: {status}");
         var doc = await new HtmlParser().ParseDocumentAsync(html, Ct);
         return (IHtmlElement)doc.QuerySelector("main")!;
+    }
+
+    /// <summary>
+    /// GETs <paramref name="page"/> for an antiforgery token (any form's, the layout's logout form has one too), then
+    /// POSTs <paramref name="fields"/> to it with <c>?handler=</c>; without the token when <paramref name="withToken"/> is false.
+    /// </summary>
+    public static async Task<HttpResponseMessage> PostAsync(HttpClient client, string page, string? handler, Dictionary<string, string>? fields = null, bool withToken = true)
+    {
+        var html = await client.GetStringAsync(new Uri(page, UriKind.Relative), Ct);
+        fields ??= [];
+        if (withToken)
+        {
+            var token = System.Text.RegularExpressions.Regex.Match(html, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"");
+            Assert.True(token.Success, $"{page} has no antiforgery token");
+            fields["__RequestVerificationToken"] = WebUtility.HtmlDecode(token.Groups[1].Value);
+        }
+
+        using var content = new FormUrlEncodedContent(fields);
+        return await client.PostAsync(new Uri(page + (handler is null ? "" : "?handler=" + handler), UriKind.Relative), content, Ct);
     }
 
     /// <summary>Each role's answer for <paramref name="path"/>: 200 for those holding <paramref name="permission"/>, 403 for the others.</summary>
