@@ -2,6 +2,7 @@ using Custodian.Core.Common;
 using Custodian.Core.Features.Accounts;
 using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Blobs;
+using Custodian.Core.Features.Dashboard;
 using Custodian.Core.Features.Retention;
 using Custodian.Core.Features.Store;
 using Custodian.Core.Persistence;
@@ -49,6 +50,7 @@ internal static class CustodianWebApp
         builder.Services.AddHostedService<AuditCheckpointTimer>();
         builder.Services.AddCustodianRetentionSweep();
         builder.Services.AddCustodianRetention();
+        builder.Services.AddCustodianDashboard();
         if (options.SweepSchedule is { } schedule)
         {
             builder.Services.AddSingleton(schedule);

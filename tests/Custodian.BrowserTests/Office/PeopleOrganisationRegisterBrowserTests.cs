@@ -13,7 +13,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Custodian.BrowserTests.Office;
 
 /// <summary>The people, organisation and register pages in a real browser: the reason rule, tenant isolation by URL, axe.</summary>
-public sealed class OfficePagesBrowserTests(OfficeServerFixture fixture) : OfficeBrowserTest(fixture), IClassFixture<OfficeServerFixture>
+public sealed class PeopleOrganisationRegisterBrowserTests(OfficeServerFixture fixture) : OfficeBrowserTest(fixture), IClassFixture<OfficeServerFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
