@@ -10,18 +10,13 @@ namespace Custodian.Features.Office;
 /// <summary>Display helpers shared by the back-office pages: register texts in the reader's language, times and days.</summary>
 internal static class OfficeFormat
 {
-    private static readonly DateTimeZone Amsterdam = DateTimeZoneProviders.Tzdb["Europe/Amsterdam"];
-    private static readonly ZonedDateTimePattern LocalTime = ZonedDateTimePattern.CreateWithInvariantCulture("uuuu-MM-dd HH:mm", null);
-
     /// <summary>The register's language of the current request's UI culture.</summary>
     public static StatementLanguage Language => Languages.IsEnglish(CultureInfo.CurrentUICulture) ? StatementLanguage.English : StatementLanguage.Dutch;
 
     public static string Text(LocalizedText? text) => text?.Get(Language) ?? string.Empty;
 
     /// <summary>An instant as Amsterdam wall time (the zone retention days are counted in), ISO order.</summary>
-    public static string Time(Instant instant) => LocalTime.Format(instant.InZone(Amsterdam));
-
-    public static string Time(Instant? instant) => instant is { } i ? Time(i) : string.Empty;
+    public static string Time(Instant? instant) => OfficeDisplay.Time(instant);
 
     public static string Day(LocalDate day) => LocalDatePattern.Iso.Format(day);
 
