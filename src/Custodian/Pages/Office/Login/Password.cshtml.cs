@@ -55,9 +55,9 @@ internal sealed class PasswordModel(StaffLogin staffLogin) : PageModel
         return Redirect(OfficeAuthentication.LoginPath);
     }
 
-    private RedirectResult Expired()
-    {
-        HttpContext.ClearSessionCookie();
-        return Redirect(OfficeAuthentication.LoginPath + "?expired=true");
-    }
+    /// <summary>
+    /// No password change is due for this cookie: to the start page, whose authorization decides (an active session
+    /// opens it, anything else goes to the login). The cookie is left alone: it may be a perfectly good active session.
+    /// </summary>
+    private RedirectResult Expired() => Redirect(OfficeAuthentication.PathBase);
 }
