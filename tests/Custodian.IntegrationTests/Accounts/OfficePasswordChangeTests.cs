@@ -185,4 +185,23 @@ public sealed class OfficePasswordChangeTests
         Assert.Equal(HttpStatusCode.OK, start.StatusCode);
         Assert.False((await UserAsync(server, user)).PasswordMustChange);
     }
+
+    [Theory, AllEngines]
+    public async Task Logout_FromThePasswordPage_EndsTheSession_AndTheFlagStays(Engine engine)
+    {
+        var (server, _) = await StartAsync(engine);
+        await using var _s = server;
+        var user = await FlaggedAccountAsync(server);
+        using var client = NewClient(server);
+        await LogInToPasswordPageAsync(client, server, user);
+
+        using var logout = await OfficeAccounts.PostFormAsync(client, OfficeAuthentication.PasswordChangePath + "?handler=Logout", []);
+
+        Assert.Equal(HttpStatusCode.Found, logout.StatusCode);
+        Assert.Equal(OfficeAuthentication.LoginPath, logout.Headers.Location?.OriginalString);
+        var stored = await UserAsync(server, user);
+        Assert.True(stored.PasswordMustChange);
+        await using var db = server.Database.CreateContext();
+        Assert.False(await db.StaffSessions.AnyAsync(s => s.UserId == stored.Id, Ct));
+    }
 }
