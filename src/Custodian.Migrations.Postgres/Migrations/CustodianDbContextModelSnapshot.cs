@@ -68,8 +68,8 @@ namespace Custodian.Migrations.Postgres.Migrations
 
                     b.Property<string>("Stage")
                         .IsRequired()
-                        .HasMaxLength(20)
-                        .HasColumnType("character varying(20)")
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
                         .HasColumnName("stage");
 
                     b.Property<byte[]>("TokenHash")
@@ -129,11 +129,19 @@ namespace Custodian.Migrations.Postgres.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("organization_id");
 
+                    b.Property<DateTime?>("PasswordExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("password_expires_at");
+
                     b.Property<string>("PasswordHash")
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("password_hash");
+
+                    b.Property<bool>("PasswordMustChange")
+                        .HasColumnType("boolean")
+                        .HasColumnName("password_must_change");
 
                     b.Property<string>("Role")
                         .IsRequired()

@@ -63,7 +63,7 @@ namespace Custodian.Migrations.Sqlite.Migrations
 
                     b.Property<string>("Stage")
                         .IsRequired()
-                        .HasMaxLength(20)
+                        .HasMaxLength(30)
                         .HasColumnType("TEXT")
                         .HasColumnName("stage");
 
@@ -124,11 +124,19 @@ namespace Custodian.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("organization_id");
 
+                    b.Property<DateTime?>("PasswordExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("password_expires_at");
+
                     b.Property<string>("PasswordHash")
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("TEXT")
                         .HasColumnName("password_hash");
+
+                    b.Property<bool>("PasswordMustChange")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("password_must_change");
 
                     b.Property<string>("Role")
                         .IsRequired()

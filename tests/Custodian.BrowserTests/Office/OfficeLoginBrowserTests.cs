@@ -34,7 +34,7 @@ public sealed class OfficeLoginBrowserTests(OfficeServerFixture fixture) : Offic
     }
 
     [Fact]
-    public async Task FirstLogin_ShowsQrCodeAndSecret_ACodeFromTheSecretEnrolsAndLogsIn()
+    public async Task FirstLogin_ShowsQrCodeAndSecret_ACodeEnrols_ThenANewPasswordIsChosen_AndTheStartPageOpens()
     {
         await using (var scope = Fixture.Server.Services.CreateAsyncScope())
         {
@@ -52,6 +52,17 @@ public sealed class OfficeLoginBrowserTests(OfficeServerFixture fixture) : Offic
         var secret = (await Page.GetByTestId("totp-secret").TextContentAsync())!.Trim();
         await Page.GetByLabel("Code").FillAsync(StaffTotp.Code(OtpNet.Base32Encoding.ToBytes(secret), TimeProvider.System.GetUtcNow()));
         await Page.GetByRole(AriaRole.Button, new() { Name = "Bevestigen en inloggen" }).ClickAsync();
+
+        // The operator chose that password: the account must choose its own before the back office opens.
+        await Expect(Page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Kies een nieuw wachtwoord");
+        await Page.GetByLabel("Nieuw wachtwoord", new() { Exact = true }).FillAsync("short");
+        await Page.GetByLabel("Herhaal het nieuwe wachtwoord", new() { Exact = true }).FillAsync("short");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Wachtwoord opslaan" }).ClickAsync();
+        await Expect(Page.GetByRole(AriaRole.Alert)).ToContainTextAsync("te kort");
+        await AxeAssert.NoViolationsAsync(Page);
+        await Page.GetByLabel("Nieuw wachtwoord", new() { Exact = true }).FillAsync("the starter's own passphrase");
+        await Page.GetByLabel("Herhaal het nieuwe wachtwoord", new() { Exact = true }).FillAsync("the starter's own passphrase");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Wachtwoord opslaan" }).ClickAsync();
 
         await Expect(Page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Welkom, Browser Starter.");
         Assert.Empty(PageErrors);

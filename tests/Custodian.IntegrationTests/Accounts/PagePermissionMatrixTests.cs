@@ -25,6 +25,7 @@ public sealed class PagePermissionMatrixTests
         ["/Office/Login/Index"] = "login: password step",
         ["/Office/Login/Code"] = "login: code step (needs the short-lived login cookie)",
         ["/Office/Login/Enrol"] = "login: first-login enrolment (needs the short-lived login cookie)",
+        ["/Office/Login/Password"] = "login: forced change of an administrator-given password (needs a password-change session, checks it itself)",
     };
 
     /// <summary>Back-office pages whose only requirement is being a logged-in staff member, and why.</summary>

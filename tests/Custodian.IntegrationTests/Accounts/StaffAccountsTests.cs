@@ -56,7 +56,7 @@ public sealed class StaffAccountsTests
     }
 
     [Theory, AllEngines]
-    public async Task FirstLogin_EnrolsTotpWithACodeOfTheOfferedSecret_ThenTheCodeStepApplies(Engine engine)
+    public async Task FirstLogin_EnrolsTotp_ThenMustChangeTheGivenPassword_ThenTheCodeStepApplies(Engine engine)
     {
         await using var db = await TestDatabase.CreateAsync(engine);
         await using var services = Services(db, MasterKey.FromBytes(RandomNumberGenerator.GetBytes(32)), new StaffPasswordHasher(new Argon2Cost(1024, 1, 1)));
@@ -74,14 +74,21 @@ public sealed class StaffAccountsTests
         Assert.Equal(LoginStatus.Failed, (await login.EnrolAsync(pending.Token, "000000" == StaffTotp.Code(secret, TimeProvider.System.GetUtcNow()) ? "111111" : "000000", Ct)).Status);
         var enrolled = await login.EnrolAsync(pending.Token, StaffTotp.Code(secret, TimeProvider.System.GetUtcNow()), Ct);
 
-        Assert.Equal(LoginStatus.LoggedIn, enrolled.Status);
+        // The password of user add was chosen by the operator: the session may only change it.
+        Assert.Equal(LoginStatus.PasswordChangeRequired, enrolled.Status);
         Assert.NotEqual(pending.Token, enrolled.Token);
-        Assert.Equal("new-starter", (await login.AuthenticateAsync(enrolled.Token, Ct))?.LoginName);
+        Assert.Null(await login.AuthenticateAsync(enrolled.Token, Ct));
+        Assert.True(await login.IsPasswordChangeDueAsync(enrolled.Token, Ct));
+        var changed = await login.ChangePasswordAsync(enrolled.Token, "the starter's own password", "the starter's own password", Ct);
+        Assert.True(changed.Changed);
+        Assert.Equal("new-starter", (await login.AuthenticateAsync(changed.Token, Ct))?.LoginName);
+        Assert.Null(await login.AuthenticateAsync(enrolled.Token, Ct));
         Assert.Null(await login.AuthenticateAsync(pending.Token, Ct));
-        Assert.Equal(LoginStatus.CodeRequired, (await login.PasswordAsync("new-starter", "a long enough password", Ct)).Status);
+        Assert.Equal(LoginStatus.Failed, (await login.PasswordAsync("new-starter", "a long enough password", Ct)).Status);
+        Assert.Equal(LoginStatus.CodeRequired, (await login.PasswordAsync("new-starter", "the starter's own password", Ct)).Status);
         await using var check = db.CreateContext();
         var actions = await check.Set<AuditEvent>().OrderBy(e => e.Seq).Select(e => e.Action).ToListAsync(Ct);
-        Assert.Equal(["staff_user.created", "staff.login_failed", "staff.totp_enrolled", "staff.login_succeeded"], actions);
+        Assert.Equal(["staff_user.created", "staff.login_failed", "staff.totp_enrolled", "staff.login_succeeded", "staff.password_changed", "staff.login_failed"], actions);
     }
 
     [Theory, AllEngines]

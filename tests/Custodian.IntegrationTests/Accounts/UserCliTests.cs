@@ -9,7 +9,7 @@ using Xunit;
 
 namespace Custodian.IntegrationTests.Accounts;
 
-/// <summary><c>custodian user add|list|disable|reset-totp|unlock|totp-code</c> as an operator runs them.</summary>
+/// <summary><c>custodian user add|list|disable|reset-password|reset-totp|unlock|totp-code</c> as an operator runs them.</summary>
 public sealed class UserCliTests : IDisposable
 {
     private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("custodian-user-cli.");
@@ -85,6 +85,42 @@ public sealed class UserCliTests : IDisposable
             events.Select(e => e.Action));
         Assert.All(events, e => Assert.DoesNotContain(password, e.Objects + e.Details + e.ActorId, StringComparison.Ordinal));
         Assert.Equal("cli:user add", events[0].ActorId);
+    }
+
+    [Theory, AllEngines]
+    public async Task ResetPassword_PrintsANewOneTimePassword_FlagsTheAccount_EndsSessions_AndIsAuditedWithoutIt(Engine engine)
+    {
+        await using var db = await TestDatabase.CreateAsync(engine);
+        var (exit, _, error) = await RunAsync(db, "user", "add", "forgetful", "--role", StaffRoles.Auditor);
+        Assert.True(exit == 0, error);
+        await using (var context = db.CreateContext())
+        {
+            // The account chose its own password and has a session; the reset must undo both.
+            var id = await context.StaffUsers.Where(u => u.LoginName == "forgetful").Select(u => u.Id).SingleAsync(Ct);
+            await context.StaffUsers.Where(u => u.Id == id).ExecuteUpdateAsync(u => u.SetProperty(x => x.PasswordMustChange, false).SetProperty(x => x.PasswordExpiresAt, (NodaTime.Instant?)null), Ct);
+            context.StaffSessions.Add(new StaffSession { TokenHash = new byte[32], UserId = id, Stage = StaffSessionStage.Active, CreatedAt = default, LastSeenAt = default });
+            await context.SaveChangesAsync(Ct);
+        }
+
+        (exit, var output, error) = await RunAsync(db, "user", "reset-password", "forgetful");
+
+        Assert.True(exit == 0, error);
+        var password = output.Split('\n', StringSplitOptions.TrimEntries)[2];
+        Assert.Equal(20, password.Length);
+        Assert.Contains("72 hours", output, StringComparison.Ordinal);
+        await using var check = db.CreateContext();
+        var user = await check.StaffUsers.SingleAsync(u => u.LoginName == "forgetful", Ct);
+        Assert.True(user.PasswordMustChange);
+        Assert.NotNull(user.PasswordExpiresAt);
+        Assert.True(new StaffPasswordHasher().Verify(password, user.PasswordHash, out _));
+        Assert.False(await check.StaffSessions.AnyAsync(s => s.UserId == user.Id, Ct));
+        var reset = await check.Set<AuditEvent>().SingleAsync(e => e.Action == "staff_user.password_reset", Ct);
+        Assert.Equal("cli:user reset-password", reset.ActorId);
+        Assert.DoesNotContain(password, reset.Objects + reset.Details, StringComparison.Ordinal);
+
+        (exit, _, error) = await RunAsync(db, "user", "reset-password", "nobody");
+        Assert.Equal(1, exit);
+        Assert.Contains("staff_user.not_found", error, StringComparison.Ordinal);
     }
 
     [Fact]

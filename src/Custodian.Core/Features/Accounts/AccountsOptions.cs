@@ -22,6 +22,9 @@ internal sealed record AccountsOptions
 
     public Duration MaximumLockout { get; init; } = Duration.FromHours(1);
 
+    /// <summary>How long an initial (or reset) password works before it must have been changed; after it an administrator resets it.</summary>
+    public Duration InitialPasswordLifetime { get; init; } = Duration.FromHours(72);
+
     /// <summary>How stale <see cref="StaffSession.LastSeenAt"/> may get before a request writes it again.</summary>
     public Duration TouchResolution { get; init; } = Duration.FromMinutes(1);
 

@@ -27,7 +27,8 @@ internal sealed class StaffAccounts(
     TimeProvider time,
     StaffPasswordHasher passwords,
     TotpSecretProtector secrets,
-    LoginNameKeys nameKeys)
+    LoginNameKeys nameKeys,
+    AccountsOptions options)
 {
     private Instant Now => Instant.FromDateTimeOffset(time.GetUtcNow());
 
@@ -98,6 +99,9 @@ internal sealed class StaffAccounts(
             OrganizationId = organizationId,
             PasswordHash = passwords.Hash(password ?? initial!),
             CreatedAt = Now,
+            // Someone other than the person knows this password (generated here or chosen by the operator).
+            PasswordMustChange = true,
+            PasswordExpiresAt = Now + options.InitialPasswordLifetime,
         };
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         db.StaffUsers.Add(user);
@@ -144,6 +148,23 @@ internal sealed class StaffAccounts(
             user.TotpLastStep = null;
             return true;
         }, ct);
+
+    /// <summary>
+    /// Gives the account a new one-time password (returned once), which must be changed at the next login and expires
+    /// after <see cref="AccountsOptions.InitialPasswordLifetime"/>. Ends the account's sessions. A disabled account stays disabled.
+    /// </summary>
+    public async Task<StoreResult<CreatedStaffUser>> ResetPasswordAsync(string loginName, AuditActor actor, CancellationToken ct)
+    {
+        var password = NewPassword();
+        var result = await ChangeAsync(loginName, "staff_user.password_reset", actor, user =>
+        {
+            user.PasswordHash = passwords.Hash(password);
+            user.PasswordMustChange = true;
+            user.PasswordExpiresAt = Now + options.InitialPasswordLifetime;
+            return true;
+        }, ct);
+        return result.IsSuccess ? new CreatedStaffUser(result.Value, password) : result.Error;
+    }
 
     /// <summary>Lifts a lockout of the login name now (the failures are forgotten).</summary>
     public async Task<StoreResult<StaffUser>> UnlockAsync(string loginName, AuditActor actor, CancellationToken ct)

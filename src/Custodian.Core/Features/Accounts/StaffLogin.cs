@@ -26,9 +26,26 @@ internal enum LoginStatus
 
     /// <summary>Logged in: <see cref="LoginResult.Token"/> is a new, active session.</summary>
     LoggedIn,
+
+    /// <summary>
+    /// Both factors right, but the password was given by an administrator: <see cref="LoginResult.Token"/> is a session
+    /// that opens only the password-change page (<see cref="StaffSessionStage.AwaitingPasswordChange"/>).
+    /// </summary>
+    PasswordChangeRequired,
 }
 
 internal sealed record LoginResult(LoginStatus Status, string? Token = null);
+
+/// <summary>
+/// What a password change answers: <see cref="Token"/> (the new, active session) when it worked, else the dotted
+/// <see cref="Problem"/> code (<c>staff_user.password_*</c>), or neither when the session is gone (log in again).
+/// </summary>
+internal sealed record PasswordChangeResult(string? Token, string? Problem)
+{
+    public bool Changed => Token is not null;
+
+    public bool Expired => Token is null && Problem is null;
+}
 
 /// <summary>The enrolment offer a page shows: the secret as text and as <c>otpauth://</c> URI.</summary>
 internal sealed record TotpOffer(string LoginName, string SecretText, string ProvisioningUri);
@@ -81,7 +98,9 @@ internal sealed class StaffLogin(
         }
         else
         {
-            ok = passwords.Verify(password, user.PasswordHash, out rehash) && user.DisabledAt is null;
+            // An initial password past its lifetime is answered like a wrong one (after the same verification work).
+            ok = passwords.Verify(password, user.PasswordHash, out rehash) && user.DisabledAt is null
+                && (user.PasswordExpiresAt is not { } expires || now < expires);
         }
 
         if (!ok || user is null)
@@ -240,7 +259,8 @@ internal sealed class StaffLogin(
         var idleCutoff = now - options.IdleTimeout;
         var absoluteCutoff = now - options.AbsoluteTimeout;
         await db.StaffSessions.Where(s => s.LastSeenAt < idleCutoff || s.CreatedAt < absoluteCutoff).ExecuteDeleteAsync(ct);
-        var (token, active) = NewSession(user.Id, StaffSessionStage.Active, now, null);
+        var mustChange = user.PasswordMustChange;
+        var (token, active) = NewSession(user.Id, mustChange ? StaffSessionStage.AwaitingPasswordChange : StaffSessionStage.Active, now, null);
         db.StaffSessions.Add(active);
         await db.SaveChangesAsync(ct);
         if (stage == StaffSessionStage.AwaitingEnrolment)
@@ -251,7 +271,88 @@ internal sealed class StaffLogin(
         await audit.AppendAsync(db, new AuditEntry("staff.login_succeeded", StaffAccounts.ActorOf(user.Id), null, [StaffAccounts.ObjectOf(user.Id)]), ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        return new LoginResult(LoginStatus.LoggedIn, token);
+        return new LoginResult(mustChange ? LoginStatus.PasswordChangeRequired : LoginStatus.LoggedIn, token);
+    }
+
+    /// <summary>True when <paramref name="sessionToken"/> is a live session that may only change the password.</summary>
+    public async Task<bool> IsPasswordChangeDueAsync(string? sessionToken, CancellationToken ct) =>
+        await PasswordChangeSessionAsync(sessionToken, Now, ct) is not null;
+
+    /// <summary>
+    /// The forced change after a login with an administrator-given password: at least
+    /// <see cref="StaffPasswordHasher.MinimumLength"/> characters, typed twice, not the old one. Clears the flag and
+    /// the expiry, ends every session of the account (rotation: the change session too) and opens a new active one;
+    /// audited as <c>staff.password_changed</c> (no password in it).
+    /// </summary>
+    public async Task<PasswordChangeResult> ChangePasswordAsync(string? sessionToken, string? password, string? confirmation, CancellationToken ct)
+    {
+        var now = Now;
+        var found = await PasswordChangeSessionAsync(sessionToken, now, ct);
+        if (found is not var (_, user))
+        {
+            return new PasswordChangeResult(null, null);
+        }
+
+        password ??= string.Empty;
+        var problem = StaffAccounts.PasswordProblem(password)?.Code
+            ?? (!string.Equals(password, confirmation, StringComparison.Ordinal) ? "staff_user.password_mismatch" : null)
+            ?? (passwords.Verify(password, user.PasswordHash, out _) ? "staff_user.password_unchanged" : null);
+        if (problem is not null)
+        {
+            return new PasswordChangeResult(null, problem);
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // Conditional on the hash read above, so two concurrent changes cannot both win.
+        var hash = passwords.Hash(password);
+        var changed = await db.StaffUsers.Where(u => u.Id == user.Id && u.PasswordHash == user.PasswordHash && u.PasswordMustChange).ExecuteUpdateAsync(u => u
+            .SetProperty(x => x.PasswordHash, hash)
+            .SetProperty(x => x.PasswordMustChange, false)
+            .SetProperty(x => x.PasswordExpiresAt, (Instant?)null), ct);
+        if (changed == 0)
+        {
+            await transaction.RollbackAsync(ct);
+            return new PasswordChangeResult(null, null);
+        }
+
+        await db.StaffSessions.Where(s => s.UserId == user.Id).ExecuteDeleteAsync(ct);
+        var (token, active) = NewSession(user.Id, StaffSessionStage.Active, now, null);
+        db.StaffSessions.Add(active);
+        await db.SaveChangesAsync(ct);
+        await audit.AppendAsync(db, new AuditEntry("staff.password_changed", StaffAccounts.ActorOf(user.Id), null, [StaffAccounts.ObjectOf(user.Id)]), ct);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return new PasswordChangeResult(token, null);
+    }
+
+    /// <summary>
+    /// The session of <paramref name="token"/> when it awaits a password change and is still live (the idle timeout
+    /// counts from the login; a disabled account or an initial password past its lifetime ends it).
+    /// </summary>
+    private async Task<(StaffSession Session, StaffUser User)?> PasswordChangeSessionAsync(string? token, Instant now, CancellationToken ct)
+    {
+        if (HashToken(token) is not { } hash)
+        {
+            return null;
+        }
+
+        var found = await db.StaffSessions.AsNoTracking()
+            .Where(s => s.TokenHash == hash)
+            .Join(db.StaffUsers.AsNoTracking(), s => s.UserId, u => u.Id, (s, u) => new { Session = s, User = u })
+            .FirstOrDefaultAsync(ct);
+        if (found is null || found.Session.Stage != StaffSessionStage.AwaitingPasswordChange)
+        {
+            return null;
+        }
+
+        if (found.User.DisabledAt is not null || !found.User.PasswordMustChange || now - found.Session.CreatedAt >= options.IdleTimeout
+            || (found.User.PasswordExpiresAt is { } expires && now >= expires))
+        {
+            await db.StaffSessions.Where(s => s.Id == found.Session.Id).ExecuteDeleteAsync(ct);
+            return null;
+        }
+
+        return (found.Session, found.User);
     }
 
     private async Task<(StaffSession Session, StaffUser User)?> PendingAsync(string? token, StaffSessionStage stage, Instant now, CancellationToken ct)

@@ -14,6 +14,12 @@ internal enum StaffSessionStage
     /// <summary>The password was right and the account has no second factor yet: enrolment is due.</summary>
     AwaitingEnrolment,
 
+    /// <summary>
+    /// Password and second factor were right, but the password was given by an administrator: the session opens only
+    /// the page that changes it (<c>/office/login/password</c>), no permission at all until then.
+    /// </summary>
+    AwaitingPasswordChange,
+
     /// <summary>Fully logged in.</summary>
     Active,
 }
@@ -59,7 +65,7 @@ internal sealed class StaffSessionConfiguration : IEntityTypeConfiguration<Staff
         builder.Property(s => s.TokenHash).HasMaxLength(32);
         builder.HasIndex(s => s.TokenHash).IsUnique();
         builder.HasIndex(s => s.UserId);
-        builder.Property(s => s.Stage).HasConversion<string>().HasMaxLength(20);
+        builder.Property(s => s.Stage).HasConversion<string>().HasMaxLength(30);
         builder.Property(s => s.PendingTotpSecret).HasMaxLength(64);
         builder.HasOne<StaffUser>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
     }

@@ -56,6 +56,17 @@ internal sealed class StaffUser
 
     [NotPersonalData]
     public Instant? LastLoginAt { get; set; }
+
+    /// <summary>
+    /// The password was given by someone else (<c>user add</c>, <c>user reset-password</c>): after the second factor
+    /// the account must choose its own before any page opens (ASVS 5 V6.4.1).
+    /// </summary>
+    [NotPersonalData]
+    public bool PasswordMustChange { get; set; }
+
+    /// <summary>Until when a system-given password works; null for a password the user chose. After it, a login fails like a wrong password.</summary>
+    [NotPersonalData]
+    public Instant? PasswordExpiresAt { get; set; }
 }
 
 internal sealed class StaffUserConfiguration : IEntityTypeConfiguration<StaffUser>

@@ -12,7 +12,7 @@ using NodaTime.Text;
 namespace Custodian.Features.Accounts;
 
 /// <summary>
-/// <c>custodian user add|list|disable|reset-totp|unlock|totp-code</c>: operator commands for back-office accounts. The
+/// <c>custodian user add|list|disable|reset-password|reset-totp|unlock|totp-code</c>: operator commands for back-office accounts. The
 /// first administrator is made here. Every change is audited (actor <c>cli:user &lt;verb&gt;</c>). A new account has no
 /// second factor; it enrols one (TOTP) at its first login.
 /// </summary>
@@ -24,6 +24,7 @@ internal static class UserCommands
         user.Subcommands.Add(BuildAdd());
         user.Subcommands.Add(BuildList());
         user.Subcommands.Add(BuildChange("disable", "Disable an account; its sessions end at once", (a, login, actor, ct) => a.DisableAsync(login, actor, ct), "Disabled"));
+        user.Subcommands.Add(BuildResetPassword());
         user.Subcommands.Add(BuildChange("reset-totp", "Forget an account's second factor (lost phone); it enrols a new one at its next login. Ends its sessions", (a, login, actor, ct) => a.ResetTotpAsync(login, actor, ct), "Reset the second factor of"));
         user.Subcommands.Add(BuildChange("unlock", "Lift a lockout after repeated failed logins", (a, login, actor, ct) => a.UnlockAsync(login, actor, ct), "Unlocked"));
         user.Subcommands.Add(BuildTotpCode());
@@ -77,11 +78,42 @@ internal static class UserCommands
                 await output.WriteLineAsync(initial);
             }
 
+            await output.WriteLineAsync(ExpiryNote());
+
             await output.WriteLineAsync("At the first login at /office/login the account sets up its authenticator app (TOTP).");
             return ExitCodes.Success;
         });
         return add;
     }
+
+    /// <summary>A forgotten password: a new one-time password, printed once; the account's sessions end (audited).</summary>
+    private static Command BuildResetPassword()
+    {
+        var login = new Argument<string>("LOGIN") { Description = "The account's login name" };
+        var command = new Command("reset-password", "Give an account a new one-time password (printed once; it must be changed at the next login). Ends its sessions") { login };
+        command.SetAction(async (parse, ct) =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            await using var services = Services(parse);
+            await using var scope = services.CreateAsyncScope();
+            var result = await scope.ServiceProvider.GetRequiredService<StaffAccounts>().ResetPasswordAsync(parse.GetValue(login)!, CliActor("user reset-password"), ct);
+            if (!result.IsSuccess)
+            {
+                await WriteErrorAsync(parse.InvocationConfiguration.Error, result.Error);
+                return ExitCodes.Failure;
+            }
+
+            await output.WriteLineAsync($"Reset the password of {result.Value.User.LoginName}; its sessions have ended.");
+            await output.WriteLineAsync("One-time password, shown only now (give it to the person over a separate channel):");
+            await output.WriteLineAsync(result.Value.InitialPassword);
+            await output.WriteLineAsync(ExpiryNote());
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static string ExpiryNote() =>
+        $"It must be changed at the first login and stops working after {(long)new AccountsOptions().InitialPasswordLifetime.TotalHours} hours (then: custodian user reset-password LOGIN).";
 
     private static Command BuildList()
     {

@@ -29,6 +29,9 @@ internal static class OfficeAuthentication
 
     public const string LoginPath = "/office/login";
 
+    /// <summary>Where an account with an administrator-given password must choose its own before anything else opens.</summary>
+    public const string PasswordChangePath = "/office/login/password";
+
     internal static AuthenticationBuilder AddOfficeScheme(this AuthenticationBuilder builder) =>
         builder.AddScheme<AuthenticationSchemeOptions, OfficeAuthenticationHandler>(Scheme, null);
 
@@ -104,17 +107,25 @@ internal sealed class OfficeAuthenticationHandler(
         return AuthenticateResult.Success(new AuthenticationTicket(principal, OfficeAuthentication.Scheme));
     }
 
-    /// <summary>Not logged in (or the session ended): to the login page, back here afterwards.</summary>
-    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    /// <summary>
+    /// Not logged in (or the session ended): to the login page, back here afterwards. A session that still has to
+    /// change its password is no login (it holds no permission), so every page sends it to the password page instead.
+    /// </summary>
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        if (Request.Cookies.ContainsKey(OfficeAuthentication.SessionCookie))
+        var back = Request.Path + Request.QueryString;
+        if (Request.Cookies[OfficeAuthentication.SessionCookie] is { } token)
         {
+            if (await Context.RequestServices.GetRequiredService<StaffLogin>().IsPasswordChangeDueAsync(token, Context.RequestAborted))
+            {
+                Response.Redirect(OfficeAuthentication.PasswordChangePath + QueryString.Create("returnUrl", back));
+                return;
+            }
+
             Context.ClearSessionCookie();
         }
 
-        var back = Request.Path + Request.QueryString;
         Response.Redirect(OfficeAuthentication.LoginPath + QueryString.Create("returnUrl", back));
-        return Task.CompletedTask;
     }
 
     /// <summary>Logged in but without the page's permission: 403, rendered by the status page.</summary>

@@ -17,6 +17,11 @@ internal static class OfficeLoginFlow
                 context.ClearPendingCookie();
                 context.SetSessionCookie(outcome.Token!);
                 return new RedirectResult(OfficeReturnUrl.Safe(returnUrl));
+            case LoginStatus.PasswordChangeRequired:
+                // A session that opens only the password page; the return address travels on.
+                context.ClearPendingCookie();
+                context.SetSessionCookie(outcome.Token!);
+                return new RedirectResult(OfficeAuthentication.PasswordChangePath + QueryString.Create("returnUrl", OfficeReturnUrl.Safe(returnUrl)));
             case LoginStatus.Expired:
                 context.ClearPendingCookie();
                 return new RedirectResult("/office/login?expired=true");
