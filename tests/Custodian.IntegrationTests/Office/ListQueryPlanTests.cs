@@ -54,7 +54,7 @@ public sealed class ListQueryPlanTests
         }
 
         var filtered = await f.ExplainAsync("subject_identifiers", TenantScope.Everything, db => PeopleOf(f, db).ListAsync(
-            Caller(TenantScope.Everything), new PeopleListQuery(Prefix: "person 01", OrganizationId: org, Descending: true, Limit: 20), Ct));
+            Caller(TenantScope.Everything), new PeopleListQuery(Prefix: "person 0", OrganizationId: org, Descending: true, Limit: 20), Ct));
         filtered.AssertNoFullScan();
     }
 
@@ -82,10 +82,10 @@ public sealed class ListQueryPlanTests
             {
                 new AuditSearchFilter(),
                 new AuditSearchFilter(Before: AuditSeqBase + 1500),
-                new AuditSearchFilter(Action: "action.7"),
-                new AuditSearchFilter(Action: "action.7", Before: AuditSeqBase + 1500),
-                new AuditSearchFilter(ActorId: "user:13"),
-                new AuditSearchFilter(ActorId: "user:13", Before: AuditSeqBase + 1500),
+                new AuditSearchFilter(Action: "action.1"),
+                new AuditSearchFilter(Action: "action.1", Before: AuditSeqBase + 1500),
+                new AuditSearchFilter(ActorId: "user:1"),
+                new AuditSearchFilter(ActorId: "user:1", Before: AuditSeqBase + 1500),
             })
             {
                 var plan = await f.ExplainAsync("audit_events", TenantScope.Everything, _ => search.SearchAsync(reader, filter, Ct));
@@ -119,10 +119,12 @@ public sealed class ListQueryPlanTests
         plan.AssertPageQueryHasLimit();
         Assert.True(plan.ScansWhole(), "The object filter no longer scans: update the docs that say it does.\n" + plan.Text);
 
-        // Combined with an indexed filter it reads only that filter's range.
+        // Combined with a selective indexed filter (a rare actor) it reads only that filter's range; combined with a
+        // common one (an action with a third of the log) PostgreSQL may still prefer the Seq Scan: not asserted.
         var combined = await f.ExplainAsync("audit_events", TenantScope.Everything, _ => search.SearchAsync(
-            new AuditReader(TenantScope.Everything, lawful: true), new AuditSearchFilter(Action: "action.3", ObjectType: "contact", ObjectId: "c-42"), Ct));
-        combined.AssertNoFullScan();
+            new AuditReader(TenantScope.Everything, lawful: true), new AuditSearchFilter(ActorId: "user:rare", ObjectType: "contact", ObjectId: "c-42"), Ct));
+        Assert.Single(combined.Result.Entries);
+        combined.AssertNoFullScan(sortAllowed: true);
     }
 
     [Theory, AllEngines]
@@ -172,12 +174,22 @@ public sealed class ListQueryPlanTests
         /// SQLite only: the page query orders by the table's INTEGER PRIMARY KEY (the rowid) and every row qualifies, so
         /// a bare <c>SCAN</c> without a temp b-tree walks the table in key order and the LIMIT stops it after one page.
         /// </param>
-        public void AssertNoFullScan(bool rowidWalk = false)
+        /// <param name="sortAllowed">The filter's range is small by nature (an object filter on top of an indexed one): sorting it is fine.</param>
+        public void AssertNoFullScan(bool rowidWalk = false, bool sortAllowed = false)
         {
             Assert.NotEmpty(OnTable);
             Assert.False(ScansWhole(rowidWalk), $"A full scan of {Table} on {Engine}:\n{Text}");
             AssertPageQueryHasLimit();
+            Assert.False(!sortAllowed && SortsRange(), $"{Table} on {Engine}: the rows are sorted before the LIMIT, so it cannot stop early:\n{Text}");
         }
+
+        /// <summary>
+        /// The plan sorts what it read from the table (SQLite: a temp b-tree for the ORDER BY; PostgreSQL: a Sort node),
+        /// so the LIMIT waits for the whole range instead of stopping after one page in index order.
+        /// </summary>
+        public bool SortsRange() => OnTable.Any(p => Engine == Engine.Sqlite
+            ? p.Plan.Contains("USE TEMP B-TREE FOR ORDER BY", StringComparison.Ordinal)
+            : Regex.IsMatch(p.Plan, "\"Node Type\": \"(Incremental )?Sort\""));
 
         public void AssertPageQueryHasLimit()
         {
@@ -369,7 +381,8 @@ public sealed class ListQueryPlanTests
             var kinds = new[] { "name", "phone", "email" };
             db.AddRange(Enumerable.Range(0, Rows * 2).Select(i => new SubjectIdentifier
             {
-                OrganizationId = ids[i % 50],
+                // Half of them in one organisation, so its filtered pages have a long range to walk (as a big client's would).
+                OrganizationId = ids[i % 2 == 0 ? 7 : i % 50],
                 Kind = kinds[i % 3],
                 Value = $"person {(i * 7919) % (Rows * 2):D5}",
                 EntityType = "contact_person",
@@ -404,8 +417,10 @@ public sealed class ListQueryPlanTests
                 OccurredAt = start + Duration.FromMinutes(i),
                 OrganizationId = ids[i % 50],
                 ActorKind = "user",
-                ActorId = $"user:{i % 40}",
-                Action = $"action.{i % 30}",
+                // Few actors with long ranges, and one rare one (60 events) to combine with the object filter.
+                ActorId = i % 100 == 42 ? "user:rare" : $"user:{i % 4}",
+                // Few actions, so each filter's range is long, as the common ones (subject.viewed) are in life.
+                Action = $"action.{i % 3}",
                 Objects = AuditCanonical.ObjectsJson([new AuditObject("contact", $"c-{i}")]),
                 Details = "{}",
                 LeafHash = hash,
