@@ -883,6 +883,9 @@ namespace Custodian.Migrations.Postgres.Migrations
                     b.HasKey("Id")
                         .HasName("pk_legal_holds");
 
+                    b.HasIndex("Basis")
+                        .HasDatabaseName("ix_legal_holds_basis");
+
                     b.HasIndex("OrganizationId")
                         .HasDatabaseName("ix_legal_holds_organization_id");
 

@@ -878,6 +878,9 @@ namespace Custodian.Migrations.Sqlite.Migrations
                     b.HasKey("Id")
                         .HasName("pk_legal_holds");
 
+                    b.HasIndex("Basis")
+                        .HasDatabaseName("ix_legal_holds_basis");
+
                     b.HasIndex("OrganizationId")
                         .HasDatabaseName("ix_legal_holds_organization_id");
 

@@ -81,6 +81,8 @@ internal sealed record AuditSearchPage(IReadOnlyList<AuditEntryView> Entries, lo
 /// <c>seq</c> (action, actor id, organisation) or on <c>occurred_at</c>; the object filter matches the canonical
 /// objects JSON and so walks the log backwards from <see cref="AuditSearchFilter.Before"/> until the page is full: fast
 /// for common objects, a scan of the log for an object that occurs rarely or never (combine it with another filter).
+/// ListQueryPlanTests pins both: the indexed filters never scan the table, the object filter alone does (on PostgreSQL
+/// a Seq Scan and a sort; on SQLite a walk down the seq), until the objects get an index of their own.
 /// Reading the trail is not itself audited: events hold no personal data (the write contract of <see cref="AuditEntry"/>).
 /// </summary>
 internal sealed class AuditSearch(IDbContextFactory<CustodianDbContext> contexts)
