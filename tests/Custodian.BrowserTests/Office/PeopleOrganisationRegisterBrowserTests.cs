@@ -58,6 +58,16 @@ public sealed class PeopleOrganisationRegisterBrowserTests(OfficeServerFixture f
         await using var db = Fixture.Server.Database.CreateContext();
         var looked = await db.Set<AuditEvent>().Where(e => e.Action == "subject.looked_up" && e.Reason == "TICKET-5001").ToListAsync(Ct);
         Assert.Single(looked);
+
+        // The privacy officer finds the look-up, with its reason, on the audit page.
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Uitloggen" }).ClickAsync();
+        await LogInAsync(StaffRoles.PrivacyOfficer);
+        await GotoAsync("/office/audit");
+        await Page.GetByLabel("Actie", new() { Exact = true }).FillAsync("subject.looked_up");
+        await Page.GetByLabel("Actie", new() { Exact = true }).PressAsync("Enter");
+        await Expect(Page.GetByTestId("audit-events")).ToContainTextAsync("subject.looked_up");
+        await Page.GetByRole(AriaRole.Link, new() { Name = looked[0].Seq.ToString(System.Globalization.CultureInfo.InvariantCulture), Exact = true }).ClickAsync();
+        await Expect(Page.Locator("main")).ToContainTextAsync("TICKET-5001");
         Assert.Empty(PageErrors);
     }
 
