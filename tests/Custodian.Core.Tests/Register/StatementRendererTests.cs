@@ -130,7 +130,8 @@ public partial class StatementRendererTests
             "¹ Buiten de Europese Economische Ruimte, ook wel 'doorgifte naar derde landen.'",
             "## Welke rechten u heeft",
             "- uw volledige naam;",
-            "- een kopie van een geldig legitimatiebewijs (let op dat u de kopie voorziet van een watermerk en het Burgerservicenummer afdekt).",
+            "- uw adres;",
+            "- het e-mailadres waaronder u bij ons bekend bent; daar sturen wij een eenmalige code naartoe, zodat wij weten dat het verzoek van u komt.",
             "Om uw rechten te kunnen waarborgen",
             "### Inzage in uw gegevens",
             "### Correctie van uw gegevens",
@@ -277,4 +278,65 @@ public partial class StatementRendererTests
             System.Globalization.CultureInfo.CurrentCulture = previous;
         }
     }
+
+    private const string OriginalIdCopyLine =
+        "- een kopie van een geldig legitimatiebewijs (let op dat u de kopie voorziet van een watermerk en het Burgerservicenummer afdekt).";
+
+    [Fact]
+    public void Render_IdCopyFallbackOff_AsksNoIdCopy()
+    {
+        var register = Shipped();
+        Assert.False(register.Rights.Verification.IdCopyFallback);
+
+        var dutch = StatementRenderer.Render(register, StatementLanguage.Dutch, StatementFormat.Markdown);
+        var english = StatementRenderer.Render(register, StatementLanguage.English, StatementFormat.Markdown);
+
+        Assert.DoesNotContain("legitimatiebewijs", dutch, StringComparison.Ordinal);
+        Assert.DoesNotContain("identity document", english, StringComparison.Ordinal);
+        Assert.Contains("- the e-mail address we know you by; we send a one-time code to it, so that we know the request comes from you.", english, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_IdCopyFallbackOn_KeepsTheOriginalWording()
+    {
+        var text = RegisterFiles.ShippedRegisterText.Replace("id_copy_fallback: false", "id_copy_fallback: true", StringComparison.Ordinal);
+        var result = RegisterLoader.Load(text, "register.yaml");
+        Assert.False(result.HasErrors, string.Join('\n', result.Diagnostics));
+
+        var dutch = StatementRenderer.Render(result.Register!, StatementLanguage.Dutch, StatementFormat.Markdown);
+
+        string[] inOrder =
+        [
+            "- uw volledige naam;",
+            "- uw adres;",
+            "- het e-mailadres waaronder u bij ons bekend bent; daar sturen wij een eenmalige code naartoe, zodat wij weten dat het verzoek van u komt;",
+            OriginalIdCopyLine,
+        ];
+        var position = 0;
+        foreach (var expected in inOrder)
+        {
+            var found = dutch.IndexOf(expected, position, StringComparison.Ordinal);
+            Assert.True(found >= 0, $"not found after position {position}: {expected}");
+            position = found + expected.Length;
+        }
+    }
+
+    [Fact]
+    public void Load_UnknownRequirementCondition_IsAnErrorNamingTheAllowedValues()
+    {
+        var text = RegisterFiles.ShippedRegisterText.Replace("when: id_copy_fallback", "when: sometimes", StringComparison.Ordinal);
+
+        var result = RegisterLoader.Load(text, "register.yaml");
+
+        var error = Assert.Single(result.Diagnostics, d => d.Severity == DiagnosticSeverity.Error);
+        Assert.Contains("`sometimes` is not allowed", error.Message, StringComparison.Ordinal);
+        Assert.Contains("`id_copy_fallback`", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { "a;", "b;", "c." }, new[] { "a;", "b;", "c." })]
+    [InlineData(new[] { "a;", "b;" }, new[] { "a;", "b." })]
+    [InlineData(new[] { "a." }, new[] { "a." })]
+    public void ListPunctuation_LastItemEndsWithAFullStop(string[] items, string[] expected) =>
+        Assert.Equal(expected, StatementRenderer.ListPunctuation(items));
 }

@@ -187,12 +187,42 @@ internal enum RequestChannel
 internal sealed record RightsInfo(
     LocalizedText Intro,
     IReadOnlyList<RequestChannel> Channels,
+    RequestVerification Verification,
     IReadOnlyList<RequestRequirement> Requirements,
     LocalizedText RequirementsClosing,
-    IReadOnlyList<Right> Items);
+    IReadOnlyList<Right> Items)
+{
+    /// <summary>The requirements as they apply under <see cref="Verification"/>: the ones the statement shows and the requests engine asks for.</summary>
+    public IEnumerable<RequestRequirement> Applicable => Requirements.Where(r => r.AppliesUnder(Verification));
+}
+
+/// <summary>
+/// How requesters prove who they are (issue 6 §2, DSR-7/DSR-8): a one-time code to a channel is always the first step;
+/// an ID copy is a fallback that is off unless the register turns it on (the regulator fined a company for asking ID
+/// copies as a standard step). The statement and the requests engine both read this, so what the statement asks for
+/// is what the product asks for.
+/// </summary>
+/// <param name="IdCopyFallback">Whether staff may ask for a (shielded) ID copy when identity cannot be verified otherwise.</param>
+internal sealed record RequestVerification(bool IdCopyFallback)
+{
+    public static RequestVerification Default { get; } = new(false);
+}
+
+/// <summary>When a requirement applies.</summary>
+internal enum RequirementCondition
+{
+    Always,
+
+    /// <summary>Only when <see cref="RequestVerification.IdCopyFallback"/> is on.</summary>
+    IdCopyFallback,
+}
 
 /// <summary>What the statement asks a requester to send. Marked items (the ID copy, DSR-8) stay as written but warn.</summary>
-internal sealed record RequestRequirement(string Id, LocalizedText Text, LegalReview? LegalReview);
+internal sealed record RequestRequirement(string Id, LocalizedText Text, LegalReview? LegalReview, RequirementCondition When = RequirementCondition.Always)
+{
+    public bool AppliesUnder(RequestVerification verification) =>
+        When == RequirementCondition.Always || (When == RequirementCondition.IdCopyFallback && verification.IdCopyFallback);
+}
 
 /// <remarks><c>Text</c>: Paragraphs; <c>{supervisory_authority}</c> is replaced by a link to the authority.</remarks>
 internal sealed record Right(string Id, IReadOnlyList<RightType> Covers, LocalizedText Title, IReadOnlyList<LocalizedText> Text);

@@ -95,7 +95,7 @@ internal static class RegisterLoader
             var processors = List(map, "processors", "processors", ReadProcessor);
             var recipients = List(map, "recipients", "recipients", ReadRecipient);
             var disclosures = List(map, "disclosures", "disclosures", ReadDisclosure);
-            var rights = map.Map("rights", "`rights`", true, "intro", "channels", "requirements", "requirements_closing", "items") is { } r ? ReadRights(r) : null;
+            var rights = map.Map("rights", "`rights`", true, "intro", "channels", "verification", "requirements", "requirements_closing", "items") is { } r ? ReadRights(r) : null;
 
             ResolveReferences();
             if (countries is not null)
@@ -574,9 +574,15 @@ internal static class RegisterLoader
         {
             var intro = map.Text("intro");
             var channels = map.Get("channels") is { } c ? context.AsStructList(c, "`channels`", n => context.AsEnum(n, "a channel", Channels)) : null;
+            var verification = RequestVerification.Default;
+            if (map.Map("verification", "`verification`", false, "id_copy_fallback") is { } v)
+            {
+                verification = new RequestVerification(v.Bool("id_copy_fallback", true) ?? false);
+            }
+
             var requirements = List(map, "requirements", "requirements", n =>
             {
-                var r = context.AsMap(n, "a requirement", "id", "text", "legal_review");
+                var r = context.AsMap(n, "a requirement", "id", "text", "when", "legal_review");
                 if (r is null)
                 {
                     return null;
@@ -586,7 +592,13 @@ internal static class RegisterLoader
                 Declare("requirements", id, r.Get("id", false));
                 var text = r.Text("text");
                 var review = ReadLegalReview(r);
-                return id is null || text is null ? null : new RequestRequirement(id, text, review);
+                var when = RequirementCondition.Always;
+                if (r.Get("when", false) is { } whenNode)
+                {
+                    when = context.AsEnum(whenNode, "a requirement's `when`", RequirementConditions) ?? when;
+                }
+
+                return id is null || text is null ? null : new RequestRequirement(id, text, review, when);
             });
             var closing = map.Text("requirements_closing");
             var items = List(map, "items", "rights", ReadRight);
@@ -601,7 +613,7 @@ internal static class RegisterLoader
 
             return intro is null || channels is null || requirements is null || closing is null || items is null
                 ? null
-                : new RightsInfo(intro, channels, requirements, closing, items);
+                : new RightsInfo(intro, channels, verification, requirements, closing, items);
         }
 
         private Right? ReadRight(YamlNode node)

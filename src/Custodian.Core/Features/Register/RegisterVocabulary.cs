@@ -65,6 +65,13 @@ internal static class RegisterVocabulary
         ["phone"] = RequestChannel.Phone,
     };
 
+    /// <summary>A requirement's <c>when</c>: <c>id_copy_fallback</c> shows it only when <c>verification.id_copy_fallback</c> is on.</summary>
+    public static readonly IReadOnlyDictionary<string, RequirementCondition> RequirementConditions = new Dictionary<string, RequirementCondition>
+    {
+        ["always"] = RequirementCondition.Always,
+        ["id_copy_fallback"] = RequirementCondition.IdCopyFallback,
+    };
+
     public static readonly IReadOnlyDictionary<string, IsoDayOfWeek> Days = new Dictionary<string, IsoDayOfWeek>
     {
         ["monday"] = IsoDayOfWeek.Monday,

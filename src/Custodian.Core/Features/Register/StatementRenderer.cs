@@ -54,6 +54,13 @@ internal static class StatementRenderer
         }
     }
 
+    /// <summary>
+    /// The original's list style (each item ends with ';', the last with '.') for whichever requirements apply: with the
+    /// ID-copy line switched off, the line before it becomes the last. Items already punctuated so keep their text.
+    /// </summary>
+    internal static IReadOnlyList<string> ListPunctuation(IReadOnlyList<string> items) =>
+        [.. items.Select((item, i) => item.TrimEnd(';', '.') + (i == items.Count - 1 ? "." : ";"))];
+
     /// <summary>An <c>&lt;article&gt;</c> fragment (with <c>lang</c>) for the web host to place in its own layout.</summary>
     public static string RenderHtmlArticle(ProcessingRegister register, StatementLanguage language)
     {
@@ -126,7 +133,7 @@ internal static class StatementRenderer
 
         w.Heading(2, v.RightsHeading);
         w.Paragraph(L(register.Rights.Intro));
-        w.List(register.Rights.Requirements.Select(r => L(r.Text)));
+        w.List(ListPunctuation([.. register.Rights.Applicable.Select(r => L(r.Text))]));
         w.Paragraph(L(register.Rights.RequirementsClosing));
         foreach (var right in register.Rights.Items)
         {
