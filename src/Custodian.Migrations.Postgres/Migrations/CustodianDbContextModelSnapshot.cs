@@ -350,6 +350,31 @@ namespace Custodian.Migrations.Postgres.Migrations
                     b.ToTable("audit_events", (string)null);
                 });
 
+            modelBuilder.Entity("Custodian.Core.Features.Audit.AuditEventObject", b =>
+                {
+                    b.Property<string>("Type")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("type");
+
+                    b.Property<string>("Id")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Seq")
+                        .HasColumnType("bigint")
+                        .HasColumnName("seq");
+
+                    b.HasKey("Type", "Id", "Seq")
+                        .HasName("pk_audit_event_objects");
+
+                    b.HasIndex("Id", "Seq")
+                        .HasDatabaseName("ix_audit_event_objects_id_seq");
+
+                    b.ToTable("audit_event_objects", (string)null);
+                });
+
             modelBuilder.Entity("Custodian.Core.Features.Audit.AuditHead", b =>
                 {
                     b.Property<int>("Id")

@@ -345,6 +345,31 @@ namespace Custodian.Migrations.Sqlite.Migrations
                     b.ToTable("audit_events", (string)null);
                 });
 
+            modelBuilder.Entity("Custodian.Core.Features.Audit.AuditEventObject", b =>
+                {
+                    b.Property<string>("Type")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.Property<string>("Id")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Seq")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("seq");
+
+                    b.HasKey("Type", "Id", "Seq")
+                        .HasName("pk_audit_event_objects");
+
+                    b.HasIndex("Id", "Seq")
+                        .HasDatabaseName("ix_audit_event_objects_id_seq");
+
+                    b.ToTable("audit_event_objects", (string)null);
+                });
+
             modelBuilder.Entity("Custodian.Core.Features.Audit.AuditHead", b =>
                 {
                     b.Property<int>("Id")

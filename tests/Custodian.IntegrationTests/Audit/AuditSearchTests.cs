@@ -2,6 +2,7 @@ using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Retention;
 using Custodian.Core.Features.Tenancy;
 using Custodian.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using Xunit;
@@ -176,5 +177,45 @@ public sealed class AuditSearchTests
         Assert.Equal(download.RootBase64, Convert.ToBase64String(proof.Root));
         Assert.True(MerkleProofs.VerifyInclusion(proof.Seq - 1, proof.TreeSize, proof.LeafHash, proof.Proof, proof.Root));
         Assert.Null(await search.InclusionAsync(new AuditReader(TenantScope.For(Org2), false), 5, Ct)); // Org1's event
+    }
+
+    [Theory, AllEngines]
+    public async Task SearchAsync_ObjectNamedTwiceOrSharedIdAcrossTypes_EachEventOnce(Engine engine)
+    {
+        await using var f = await AuditFixture.CreateAsync(engine);
+        await AppendAsync(f, Entry("contact.merged", "u1", Org1, new AuditObject("contact", "x-1"), new AuditObject("contact", "x-1")));
+        await AppendAsync(f, Entry("ticket.linked", "u1", Org1, new AuditObject("contact", "x-1"), new AuditObject("support_ticket", "x-1")));
+        await AppendAsync(f, Entry("contact.viewed", "u1", Org1, new AuditObject("contact", "x-2")));
+        var search = f.Services.GetRequiredService<AuditSearch>();
+
+        Assert.Equal([2L, 1], await AllPagesAsync(search, Auditor, new AuditSearchFilter(ObjectType: "contact", ObjectId: "x-1")));
+        Assert.Equal([2L, 1], await AllPagesAsync(search, Auditor, new AuditSearchFilter(ObjectId: "x-1")));
+        Assert.Equal([2L], await AllPagesAsync(search, Auditor, new AuditSearchFilter(ObjectType: "support_ticket", ObjectId: "x-1")));
+        var first = await search.SearchAsync(Auditor, new AuditSearchFilter(ObjectId: "x-1", Limit: 1), Ct);
+        Assert.Equal([2L], first.Entries.Select(e => e.Seq));
+        var next = await search.SearchAsync(Auditor, new AuditSearchFilter(ObjectId: "x-1", Limit: 1, Before: first.NextBefore), Ct);
+        Assert.Equal([1L], next.Entries.Select(e => e.Seq));
+    }
+
+    /// <summary>The migration that brought the objects' rows fills them for events appended before it (its own SQL, run again).</summary>
+    [Theory, AllEngines]
+    public async Task EventObjectsBackfill_EventsWithoutRows_GetThemAndStayAppendOnly(Engine engine)
+    {
+        await using var f = await AuditFixture.CreateAsync(engine);
+        await SeedAsync(f);
+        await AppendAsync(f, Entry("contact.merged", "u1", Org1, new AuditObject("contact", "c-1"), new AuditObject("contact", "c-1"), new AuditObject("legal_hold", "h-1")));
+        var pg = engine == Engine.Postgres;
+        await using var db = f.CreateContext();
+        await db.Database.ExecuteSqlRawAsync(pg ? AuditDatabaseSql.PostgresEventObjectsDown : AuditDatabaseSql.SqliteEventObjectsDown, Ct);
+        await db.Database.ExecuteSqlRawAsync("DELETE FROM audit_event_objects", Ct);
+        Assert.Equal(0, await db.Set<AuditEventObject>().CountAsync(Ct));
+
+        await db.Database.ExecuteSqlRawAsync(pg ? AuditDatabaseSql.PostgresEventObjectsUp : AuditDatabaseSql.SqliteEventObjectsUp, Ct);
+
+        var rows = await db.Set<AuditEventObject>().OrderBy(o => o.Seq).ThenBy(o => o.Type).Select(o => $"{o.Seq}:{o.Type}:{o.Id}").ToListAsync(Ct);
+        Assert.Equal([.. Enumerable.Range(1, 12).Select(n => $"{n}:contact:c-{n}"), "13:contact:c-1", "13:legal_hold:h-1"], rows);
+        var search = f.Services.GetRequiredService<AuditSearch>();
+        Assert.Equal([13L, 1], await AllPagesAsync(search, Auditor, new AuditSearchFilter(ObjectType: "contact", ObjectId: "c-1")));
+        await Assert.ThrowsAnyAsync<Exception>(() => db.Database.ExecuteSqlRawAsync("DELETE FROM audit_event_objects", Ct));
     }
 }

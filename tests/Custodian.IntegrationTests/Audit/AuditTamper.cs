@@ -13,9 +13,13 @@ namespace Custodian.IntegrationTests.Audit;
 /// </summary>
 internal static class AuditTamper
 {
-    public static Task DropTriggersAsync(CustodianDbContext context, Engine engine, CancellationToken ct) =>
-        context.Database.ExecuteSqlRawAsync(
+    public static async Task DropTriggersAsync(CustodianDbContext context, Engine engine, CancellationToken ct)
+    {
+        await context.Database.ExecuteSqlRawAsync(
+            engine == Engine.Sqlite ? AuditDatabaseSql.SqliteEventObjectsDown : AuditDatabaseSql.PostgresEventObjectsDown, ct);
+        await context.Database.ExecuteSqlRawAsync(
             engine == Engine.Sqlite ? AuditDatabaseSql.SqliteAppendOnlyDown : AuditDatabaseSql.PostgresAppendOnlyDown, ct);
+    }
 
     public static Task<List<AuditEvent>> EventsAsync(CustodianDbContext context, CancellationToken ct) =>
         context.Set<AuditEvent>().AsNoTracking().OrderBy(e => e.Seq).ToListAsync(ct);

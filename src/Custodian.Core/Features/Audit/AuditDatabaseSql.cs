@@ -56,4 +56,44 @@ internal static class AuditDatabaseSql
         DROP TRIGGER IF EXISTS audit_head_no_truncate ON audit_head;
         DROP FUNCTION IF EXISTS audit_append_only();
         """;
+
+    /// <summary>One event's object rows from its canonical objects JSON; parameters {0} = seq, {1} = objects JSON.</summary>
+    public const string SqliteInsertObjects = """
+        INSERT INTO audit_event_objects (type, id, seq)
+        SELECT DISTINCT json_extract(value, '$.type'), json_extract(value, '$.id'), {0} FROM json_each({1})
+        """;
+
+    public const string PostgresInsertObjects = """
+        INSERT INTO audit_event_objects (type, id, seq)
+        SELECT DISTINCT o->>'type', o->>'id', {0} FROM jsonb_array_elements(CAST({1} AS jsonb)) AS o
+        """;
+
+    /// <summary>Fills <c>audit_event_objects</c> for the events appended before it existed, and makes it append-only.</summary>
+    public const string SqliteEventObjectsUp = """
+        INSERT INTO audit_event_objects (type, id, seq)
+        SELECT DISTINCT json_extract(o.value, '$.type'), json_extract(o.value, '$.id'), e.seq FROM audit_events AS e, json_each(e.objects) AS o;
+        CREATE TRIGGER audit_event_objects_no_update BEFORE UPDATE ON audit_event_objects
+        BEGIN SELECT RAISE(ABORT, 'audit_event_objects is append-only'); END;
+        CREATE TRIGGER audit_event_objects_no_delete BEFORE DELETE ON audit_event_objects
+        BEGIN SELECT RAISE(ABORT, 'audit_event_objects is append-only'); END;
+        """;
+
+    public const string SqliteEventObjectsDown = """
+        DROP TRIGGER IF EXISTS audit_event_objects_no_update;
+        DROP TRIGGER IF EXISTS audit_event_objects_no_delete;
+        """;
+
+    public const string PostgresEventObjectsUp = """
+        INSERT INTO audit_event_objects (type, id, seq)
+        SELECT DISTINCT o->>'type', o->>'id', e.seq FROM audit_events AS e, jsonb_array_elements(CAST(e.objects AS jsonb)) AS o;
+        CREATE TRIGGER audit_event_objects_no_mutation BEFORE UPDATE OR DELETE ON audit_event_objects
+        FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+        CREATE TRIGGER audit_event_objects_no_truncate BEFORE TRUNCATE ON audit_event_objects
+        FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
+        """;
+
+    public const string PostgresEventObjectsDown = """
+        DROP TRIGGER IF EXISTS audit_event_objects_no_mutation ON audit_event_objects;
+        DROP TRIGGER IF EXISTS audit_event_objects_no_truncate ON audit_event_objects;
+        """;
 }

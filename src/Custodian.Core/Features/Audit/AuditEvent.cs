@@ -68,6 +68,36 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
 }
 
 /// <summary>
+/// One object an event names (<see cref="AuditEvent.Objects"/>), as its own row so that "every event about this hold"
+/// or "when was this record deleted" is an index walk, not a scan of the objects JSON (issue 5 §2). Derived from the
+/// event in the same transaction (<see cref="AuditStore.InsertEventAsync"/>) and outside the Merkle leaf: it is an
+/// index, and append-only like the events (triggers), so it cannot be edited to hide an event from the page without a
+/// trigger being dropped; the verifier never reads it.
+/// </summary>
+internal sealed class AuditEventObject
+{
+    public required string Type { get; init; }
+
+    public required string Id { get; init; }
+
+    public required long Seq { get; init; }
+}
+
+internal sealed class AuditEventObjectConfiguration : IEntityTypeConfiguration<AuditEventObject>
+{
+    public void Configure(EntityTypeBuilder<AuditEventObject> builder)
+    {
+        builder.ToTable("audit_event_objects");
+
+        // Type and id (the audit page's object filter) walk the key backwards from a seq; an id alone has its own index.
+        builder.HasKey(o => new { o.Type, o.Id, o.Seq });
+        builder.HasIndex(o => new { o.Id, o.Seq });
+        builder.Property(o => o.Type).HasMaxLength(100);
+        builder.Property(o => o.Id).HasMaxLength(200);
+    }
+}
+
+/// <summary>
 /// The single row (<c>id = 1</c>) that every appender locks: the current tree size and compact range, and when the last
 /// checkpoint was made. Seeded by the migration. Holding its lock is what makes the sequence gap-free and the tree
 /// consistent under concurrent appenders on PostgreSQL (SQLite has one writer anyway).

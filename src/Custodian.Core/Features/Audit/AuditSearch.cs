@@ -78,11 +78,10 @@ internal sealed record AuditSearchPage(IReadOnlyList<AuditEntryView> Entries, lo
 /// Searches the audit trail for the audit page: newest first, keyset-paged on the event's position (<c>seq</c>), which
 /// is unique and gap-free, so pages are stable while events are appended (new events only ever come before page one)
 /// and equal timestamps cannot repeat or skip an event. Each filter has an index leading with it and ending in
-/// <c>seq</c> (action, actor id, organisation) or on <c>occurred_at</c>; the object filter matches the canonical
-/// objects JSON and so walks the log backwards from <see cref="AuditSearchFilter.Before"/> until the page is full: fast
-/// for common objects, a scan of the log for an object that occurs rarely or never (combine it with another filter).
-/// ListQueryPlanTests pins both: the indexed filters never scan the table, the object filter alone does (on PostgreSQL
-/// a Seq Scan and a sort; on SQLite a walk down the seq), until the objects get an index of their own.
+/// <c>seq</c> (action, actor id, organisation) or on <c>occurred_at</c>; an object id reads the object's own rows
+/// (<see cref="AuditEventObject"/>) newest first and joins the events by position, so a rare object costs its rows. An
+/// object type alone matches the canonical objects JSON while walking the log (types are few and each common).
+/// ListQueryPlanTests pins that no filter scans the tables.
 /// Reading the trail is not itself audited: events hold no personal data (the write contract of <see cref="AuditEntry"/>).
 /// </summary>
 internal sealed class AuditSearch(IDbContextFactory<CustodianDbContext> contexts)
@@ -116,9 +115,12 @@ internal sealed class AuditSearch(IDbContextFactory<CustodianDbContext> contexts
             query = query.Where(e => e.Action == filter.Action);
         }
 
-        if (ObjectPattern(filter.ObjectType, filter.ObjectId) is { } pattern)
+        var objectType = string.IsNullOrEmpty(filter.ObjectType) ? null : filter.ObjectType;
+        var objectId = string.IsNullOrEmpty(filter.ObjectId) ? null : filter.ObjectId;
+        if (objectType is not null && objectId is null)
         {
-            query = query.Where(e => e.Objects.Contains(pattern));
+            // A type alone (every legal_hold event) is common by nature: walking the log is as cheap as an index here.
+            query = query.Where(e => e.Objects.Contains(ObjectPattern(objectType, null)!));
         }
 
         if (filter.From is { } from)
@@ -137,11 +139,41 @@ internal sealed class AuditSearch(IDbContextFactory<CustodianDbContext> contexts
         }
 
         var limit = Math.Clamp(filter.Limit, 1, MaxLimit);
-        var rows = await query.OrderByDescending(e => e.Seq).Take(limit + 1).ToListAsync(ct);
+        List<AuditEvent> rows;
+        if (objectId is not null)
+        {
+            // Driven from the object's own rows, newest first, joined to the events by position: a rare object costs
+            // its few rows, not a walk of the whole log (which the JSON substring match needed).
+            var objects = db.Set<AuditEventObject>().AsNoTracking().Where(o => o.Id == objectId);
+            if (objectType is not null)
+            {
+                objects = objects.Where(o => o.Type == objectType);
+            }
+
+            if (filter.Before is { } beforeSeq)
+            {
+                objects = objects.Where(o => o.Seq < beforeSeq);
+            }
+
+            rows = await objects
+                .Join(query, o => o.Seq, e => e.Seq, (o, e) => new { o.Seq, Event = e })
+                .OrderByDescending(x => x.Seq)
+                .Select(x => x.Event)
+                .Take(limit + 1)
+                .ToListAsync(ct);
+        }
+        else
+        {
+            rows = await query.OrderByDescending(e => e.Seq).Take(limit + 1).ToListAsync(ct);
+        }
+
+        // An id alone can match one event twice (two objects of different types with one id): the page keeps it once
+        // and may come out short, which keyset paging allows; "more" still follows the rows read.
         var more = rows.Count > limit;
-        var page = rows.Take(limit).Select(View).ToList();
+        var page = rows.DistinctBy(e => e.Seq).Take(limit).Select(View).ToList();
         return new AuditSearchPage(page, more ? page[^1].Seq : null);
     }
+
 
     /// <summary>One event by position, or null when it does not exist for <paramref name="reader"/>.</summary>
     public async Task<AuditEntryView?> GetAsync(AuditReader reader, long seq, CancellationToken ct)

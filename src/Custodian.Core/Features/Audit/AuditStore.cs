@@ -60,6 +60,12 @@ internal static class AuditStore
         {
             throw new InvalidOperationException($"audit.append_failed: inserting audit event {e.Seq} affected {inserted} rows.");
         }
+        // The objects' index rows, from the canonical JSON just stored (one statement whatever the count: a sweep batch
+        // names thousands of records); DISTINCT because an entry may name one object twice.
+        await db.Database.ExecuteSqlRawAsync(
+            db.Database.IsNpgsql() ? AuditDatabaseSql.PostgresInsertObjects : AuditDatabaseSql.SqliteInsertObjects,
+            [e.Seq, e.Objects],
+            ct);
     }
 
     public static async Task UpdateHeadAsync(CustodianDbContext db, long oldSize, long size, byte[] frontier, CancellationToken ct)
