@@ -108,8 +108,10 @@ internal sealed class RetentionPlanner(ProcessingRegister register)
     }
 
     /// <summary>
-    /// One aggregate per existing month table (each month a table or partition of its own, so each is one scan of
-    /// that month only). A month whose UTC end is at or before the cutoff is wholly expired and listed as droppable.
+    /// Per month table: a month wholly before or after the cutoff from its kept totals (<see cref="EventMonthTotals"/>,
+    /// no reading of rows, so the overview and the dashboard stay cheap at tens of millions of records); the month the
+    /// cutoff falls in and the held table with one aggregate each. A month whose UTC end is at or before the cutoff is
+    /// wholly expired and listed as droppable.
     /// </summary>
     private static async Task<IReadOnlyList<Counts>> CountEventsAsync(
         CustodianDbContext db, RetentionSlice slice, EventRetentionTarget target, List<DroppableMonth> droppable, CancellationToken ct)
@@ -126,10 +128,37 @@ internal sealed class RetentionPlanner(ProcessingRegister register)
             // Every month table, then the held table (records a hold kept when their month was dropped; the sweep
             // deletes them once no hold covers them, so they are counted like any other record).
             var months = await EventPartitions.ExistingMonthsAsync(connection, transaction, table, ct);
+            var kept = (await EventMonthTotals.ReadAllAsync(connection, transaction, table, ct)).ToLookup(t => t.Month);
             foreach (var (month, source) in months.Select(m => ((YearMonth?)m, table.MonthTable(m))).Append((null, table.HeldTable)))
             {
+                var monthStart = month?.OnDayOfMonth(1).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant();
                 var monthEnd = month?.PlusMonths(1).OnDayOfMonth(1).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant();
                 long monthRows = 0;
+
+                // A month wholly before or wholly after the cutoff needs no reading: its totals (kept with every write)
+                // say how many rows and a lower bound of the earliest (so an oldest-due day can be earlier than the true
+                // one after partial deletes, never later: lateness is overstated, never hidden). Only the month the
+                // cutoff falls in, and the held table, are counted row by row.
+                if (month is { } whole && (monthEnd <= bound || monthStart >= bound))
+                {
+                    var allDue = monthEnd <= bound;
+                    foreach (var t in kept[whole])
+                    {
+                        monthRows += t.Rows;
+                        var (d, o, n, a) = totals.GetValueOrDefault(t.OrganizationId);
+                        totals[t.OrganizationId] = allDue
+                            ? (d + t.Rows, Min(o, t.EarliestStart), n, Min(a, t.EarliestStart))
+                            : (d, o, n + t.Rows, Min(a, t.EarliestStart));
+                    }
+
+                    if (allDue && monthRows > 0)
+                    {
+                        droppable.Add(new DroppableMonth(target.Category, table.Name, source, whole, monthRows));
+                    }
+
+                    continue;
+                }
+
                 await using var command = connection.CreateCommand();
                 command.Transaction = transaction;
                 command.CommandText = string.Create(CultureInfo.InvariantCulture,
