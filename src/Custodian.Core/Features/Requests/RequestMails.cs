@@ -39,4 +39,24 @@ internal static class RequestMails
                 Heeft u dit verzoek niet ingediend? Dan kunt u dit bericht negeren: zonder de code gebeurt er niets.
                 """);
     }
+
+    public static OutgoingMail Extended(string to, string language, string reference) => language == "en"
+        ? new OutgoingMail(to, $"Your request {reference}: more time needed", $"""
+            We need more time to answer your privacy request {reference}. The new date and our reasons are on the request's page.
+            You may complain to the Autoriteit Persoonsgegevens (autoriteitpersoonsgegevens.nl) if you disagree.
+            """)
+        : new OutgoingMail(to, $"Uw verzoek {reference}: meer tijd nodig", $"""
+            We hebben meer tijd nodig om uw privacyverzoek {reference} te beantwoorden. De nieuwe datum en onze redenen staan op de pagina van het verzoek.
+            Bent u het hier niet mee eens, dan kunt u een klacht indienen bij de Autoriteit Persoonsgegevens (autoriteitpersoonsgegevens.nl).
+            """);
+
+    public static OutgoingMail Refused(string to, string language, string reference) => language == "en"
+        ? new OutgoingMail(to, $"Your request {reference}: decision", $"""
+            We have refused your privacy request {reference} as manifestly unfounded or excessive (GDPR Art. 12(5)). Our reasons are on the request's page.
+            You have the right to complain to the Autoriteit Persoonsgegevens (autoriteitpersoonsgegevens.nl) and to seek a judicial remedy.
+            """)
+        : new OutgoingMail(to, $"Uw verzoek {reference}: besluit", $"""
+            We hebben uw privacyverzoek {reference} afgewezen als kennelijk ongegrond of buitensporig (AVG art. 12 lid 5). Onze redenen staan op de pagina van het verzoek.
+            U heeft het recht een klacht in te dienen bij de Autoriteit Persoonsgegevens (autoriteitpersoonsgegevens.nl) en naar de rechter te stappen.
+            """);
 }

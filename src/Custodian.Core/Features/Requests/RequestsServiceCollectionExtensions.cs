@@ -17,6 +17,7 @@ internal static class RequestsServiceCollectionExtensions
         services.TryAddScoped<RequestRateLimits>();
         services.TryAddScoped<RequestIntake>();
         services.TryAddScoped<RequestStatusQuery>();
+        services.TryAddScoped<RequestActions>();
         return services;
     }
 }
