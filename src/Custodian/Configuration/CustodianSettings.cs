@@ -43,9 +43,31 @@ internal sealed record CustodianSettings
     public string? AuditCheckpointExport { get; init; }
 
     /// <summary>Where each value came from, for <c>custodian config</c>-style diagnostics and error messages.</summary>
+    public string MailFrom { get; init; } = DefaultMailFrom;
+
+    /// <summary>Null: mail is written to <c>&lt;data&gt;/outbox</c> as .eml files (always so with <c>serve --dev</c>).</summary>
+    public string? SmtpHost { get; init; }
+
+    public int SmtpPort { get; init; } = 587;
+
+    public Core.Features.Mail.SmtpSecurity SmtpSecurity { get; init; } = Core.Features.Mail.SmtpSecurity.StartTls;
+
+    public string? SmtpUser { get; init; }
+
+    public string? SmtpPassword { get; init; }
+
     public required IReadOnlyDictionary<string, SettingSource> Sources { get; init; }
 
+    // The record's generated ToString would print the SMTP password: print only where the data lives.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("DataFolder = ").Append(DataFolder);
+        return true;
+    }
+
     public const string DefaultUrls = "http://127.0.0.1:5080";
+
+    public const string DefaultMailFrom = "privacy@custodian.invalid";
 
     public const string DefaultAuditOrigin = "custodian.invalid/audit";
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Custodian.Core.Features.Blobs;
+using Custodian.Core.Features.Mail;
 using NodaTime;
 
 namespace Custodian.Configuration;
@@ -24,6 +25,12 @@ internal static class SettingsResolver
         new("kekRetention", "", "CUSTODIAN_KEK_RETENTION", "How long a retired key-encryption key is kept before it is destroyed; at least the database backup retention (e.g. 35d)", "35d"),
         new("auditOrigin", "--audit-origin", "CUSTODIAN_AUDIT_ORIGIN", "The audit log's checkpoint origin and signing-key name (no spaces, no '+')", CustodianSettings.DefaultAuditOrigin),
         new("auditCheckpointExport", "--audit-checkpoint-export", "CUSTODIAN_AUDIT_CHECKPOINT_EXPORT", "Directory on another host or mount that every audit checkpoint is copied to", "none"),
+        new("mailFrom", "", "CUSTODIAN_MAIL_FROM", "The From address of request mail", CustodianSettings.DefaultMailFrom),
+        new("smtpHost", "", "CUSTODIAN_SMTP_HOST", "SMTP server for request mail; none (and always with serve --dev): each message is written as an .eml file to <data>/outbox", "none"),
+        new("smtpPort", "", "CUSTODIAN_SMTP_PORT", "SMTP port", "587"),
+        new("smtpSecurity", "", "CUSTODIAN_SMTP_SECURITY", "SMTP transport security: starttls, tls or none (none only for a relay on localhost)", "starttls"),
+        new("smtpUser", "", "CUSTODIAN_SMTP_USER", "SMTP user name", "none"),
+        new("smtpPassword", "", "CUSTODIAN_SMTP_PASSWORD", "SMTP password (prefer the environment variable over the settings file)", "none"),
     ];
 
     private const string DefaultUrlsText = CustodianSettings.DefaultUrls;
@@ -113,6 +120,22 @@ internal static class SettingsResolver
             KekRetention = DurationText.ParseSetting("kekRetention", byKey["kekRetention"], KeyRotation.DefaultKekRetention, KeyRotation.MinimumKekRetention),
             AuditOrigin = auditOrigin,
             AuditCheckpointExport = auditExport,
+            MailFrom = byKey["mailFrom"]?.Trim() ?? CustodianSettings.DefaultMailFrom,
+            SmtpHost = byKey["smtpHost"]?.Trim(),
+            SmtpPort = byKey["smtpPort"] is { } port
+                ? int.TryParse(port, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p) && p is > 0 and < 65536
+                    ? p
+                    : throw new SettingsException($"error settings.invalid_smtp_port: \"{port}\" ({sources["smtpPort"]}) is not a port number (1-65535).")
+                : 587,
+            SmtpSecurity = byKey["smtpSecurity"]?.Trim() switch
+            {
+                null or "starttls" => SmtpSecurity.StartTls,
+                "tls" => SmtpSecurity.Tls,
+                "none" => SmtpSecurity.None,
+                var other => throw new SettingsException($"error settings.invalid_smtp_security: \"{other}\" ({sources["smtpSecurity"]}) is not starttls, tls or none."),
+            },
+            SmtpUser = byKey["smtpUser"],
+            SmtpPassword = byKey["smtpPassword"],
             Sources = sources,
         };
     }

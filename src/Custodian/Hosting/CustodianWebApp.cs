@@ -1,8 +1,11 @@
+using Custodian.Configuration;
 using Custodian.Core.Common;
 using Custodian.Core.Features.Accounts;
 using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Blobs;
 using Custodian.Core.Features.Dashboard;
+using Custodian.Core.Features.Mail;
+using Custodian.Core.Features.Requests;
 using Custodian.Core.Features.Retention;
 using Custodian.Core.Features.Store;
 using Custodian.Core.Persistence;
@@ -13,6 +16,7 @@ using Custodian.Features.Keys;
 using Custodian.Features.Office;
 using Custodian.Features.Organizations;
 using Custodian.Features.Register;
+using Custodian.Features.Requests;
 using Custodian.Features.Retention;
 using Custodian.Features.Store;
 using Custodian.Features.Subjects;
@@ -63,6 +67,8 @@ internal static class CustodianWebApp
         builder.Services.AddScoped<IdempotentCreate>();
         builder.Services.AddHostedService<IdempotencyPurgeTimer>();
         builder.Services.AddCustodianAccounts();
+        builder.Services.AddCustodianMail(options.Mail ?? new MailOptions { From = CustodianSettings.DefaultMailFrom, OutboxFolder = Path.Combine(options.DataFolder, "outbox") });
+        builder.Services.AddCustodianRequests();
         builder.Services.AddCustodianAuthentication();
         builder.Services.AddSingleton<OfficePages>();
         builder.Services.AddAntiforgery(o =>
@@ -129,6 +135,7 @@ internal static class CustodianWebApp
         api.MapHoldEndpoints();
         api.MapRetentionEvidenceEndpoints();
         api.MapAuditEndpoints();
+        api.MapRequestEndpoints();
         api.MapFallback(() => ApiProblems.NotFound("api.not_found", "There is no API endpoint at this address. See /openapi/v1.json."))
             .ExcludeFromDescription();
         app.MapRazorPages();
@@ -153,4 +160,7 @@ internal sealed record ServeOptions(ActiveRegister Register, DatabaseTarget Data
 
     /// <summary>The audit settings (origin, checkpoint export directory); null = the built-in defaults.</summary>
     internal Action<AuditOptions>? Audit { get; init; }
+
+    /// <summary>Request mail; null = write .eml files to <c>&lt;data&gt;/outbox</c>.</summary>
+    internal MailOptions? Mail { get; init; }
 }

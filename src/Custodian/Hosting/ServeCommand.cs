@@ -145,6 +145,7 @@ internal static class ServeCommand
             KeysFolder = settings.KeysFolder,
             KeySchedule = new KeySchedule(settings.KekRotationInterval, settings.KekRetention),
             Audit = AuditSettings.Configure(settings),
+            Mail = Features.Requests.MailSettings.Configure(settings, dev),
         };
     }
 }

@@ -27,6 +27,10 @@ public sealed class TenantIsolationTests
         "GET /api/v1/register",
         "GET /api/v1/register/categories/{id}",
         "GET /api/v1/statement",
+        // Data-subject requests: a data subject has no key; the request token protects the status (RequestApiTests).
+        "POST /api/v1/requests",
+        "POST /api/v1/requests/{reference}/verify",
+        "GET /api/v1/requests/{reference}",
     ];
 
     private static readonly string[] OrganizationLevel = ["contact-persons", "delivery-addresses", "services", "support-tickets", "holds"];

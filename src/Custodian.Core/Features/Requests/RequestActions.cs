@@ -1,0 +1,136 @@
+using Custodian.Core.Features.Audit;
+using Custodian.Core.Features.Mail;
+using Custodian.Core.Features.Store;
+using Custodian.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+
+namespace Custodian.Core.Features.Requests;
+
+/// <summary>
+/// Staff actions on a request's lifecycle: extending the deadline (GDPR 12(3)) and refusing a manifestly unfounded
+/// or excessive request (GDPR 12(5), DSR-5). The requester is told by mail, in the request's language, without
+/// personal data: the notice and the reference; the reasons are read on the status page.
+/// Permission checks belong to the caller (the back-office page or endpoint).
+/// </summary>
+internal sealed class RequestActions(CustodianDbContext db, IAuditTrail audit, IMailSender mail, TimeProvider time)
+{
+    /// <summary>
+    /// Extends the due date by 1 or 2 further months, with reasons, only while the first month runs; records
+    /// <see cref="DataSubjectRequest.ExtensionNotifiedAt"/> when the requester was mailed (before anything is stored).
+    /// A request can be extended once.
+    /// </summary>
+    public async Task<StoreResult<DataSubjectRequest>> ExtendAsync(Guid staffId, Guid requestId, int months, string? reasons, CancellationToken ct)
+    {
+        var v = new FieldValidator();
+        var reason = v.Text("reasons", reasons, DataSubjectRequest.MaxReasonLength);
+        if (months is < 1 or > RequestDeadlines.MaxExtensionMonths)
+        {
+            v.Add("months", "request.extension_months_invalid", "An extension is one or two further months.");
+        }
+
+        if (!v.IsValid || reason is null)
+        {
+            return v.ToError();
+        }
+
+        var request = await db.Set<DataSubjectRequest>().FirstOrDefaultAsync(r => r.Id == requestId, ct);
+        if (request is null)
+        {
+            return StoreErrors.NotFound("request");
+        }
+
+        var now = Instant.FromDateTimeOffset(time.GetUtcNow());
+        if (!RequestStates.IsOpen(request.State))
+        {
+            return new ConflictError("request.not_open", "The request is no longer open.");
+        }
+
+        if (request.ExtendedDueOn is not null)
+        {
+            return new ConflictError("request.already_extended", "The request was extended already; the total extension is at most two months.");
+        }
+
+        if (!RequestDeadlines.CanExtendOn(request.ReceivedOn, RequestDeadlines.ReceivedOn(now)))
+        {
+            return new ConflictError("request.extension_too_late", "An extension must be told to the requester within the first month; that month has passed.");
+        }
+
+        // Mail first: the notice is what makes the extension lawful; if it cannot be sent nothing is stored.
+        var notified = await NotifyAsync(request, RequestMails.Extended(request.IdentifierValue, request.Language, request.Reference), ct);
+        request.ExtendedDueOn = RequestDeadlines.ExtendedDueOn(request.ReceivedOn, months);
+        request.ExtensionReason = reason;
+        request.ExtensionNotifiedAt = notified ? now : null;
+        request.Version++;
+        await SaveAsync(request, staffId, now, RequestEventKinds.Extended, "request.extended", new()
+        {
+            ["months"] = months.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["extended_due_on"] = request.ExtendedDueOn.Value.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+        }, ct);
+        return request;
+    }
+
+    /// <summary>
+    /// Refuses the request as manifestly unfounded or excessive; the justification is required (the controller
+    /// carries the burden of proof). The requester is told of the right to complain to the Autoriteit Persoonsgegevens.
+    /// </summary>
+    public async Task<StoreResult<DataSubjectRequest>> RefuseAsync(Guid staffId, Guid requestId, string? justification, CancellationToken ct)
+    {
+        var v = new FieldValidator();
+        var text = v.Text("justification", justification, DataSubjectRequest.MaxReasonLength);
+        if (!v.IsValid || text is null)
+        {
+            return v.ToError();
+        }
+
+        var request = await db.Set<DataSubjectRequest>().FirstOrDefaultAsync(r => r.Id == requestId, ct);
+        if (request is null)
+        {
+            return StoreErrors.NotFound("request");
+        }
+
+        if (!RequestStates.CanMove(request.State, RequestState.Refused))
+        {
+            return new ConflictError("request.cannot_refuse", "A request in this state cannot be refused.");
+        }
+
+        var now = Instant.FromDateTimeOffset(time.GetUtcNow());
+        await NotifyAsync(request, RequestMails.Refused(request.IdentifierValue, request.Language, request.Reference), ct);
+        request.MoveTo(RequestState.Refused);
+        request.RefusalJustification = text;
+        await SaveAsync(request, staffId, now, RequestEventKinds.Refused, "request.refused", [], ct);
+        return request;
+    }
+
+    private async Task SaveAsync(DataSubjectRequest request, Guid staffId, Instant now, string eventKind, string action, Dictionary<string, string> details, CancellationToken ct)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        try
+        {
+            db.Add(new RequestEvent { RequestId = request.Id, At = now, Kind = eventKind, Actor = RequestEventKinds.Staff(staffId) });
+            await db.SaveChangesAsync(ct);
+            await audit.AppendAsync(db, RequestIntake.Entry(action, request, new AuditActor(AuditActorKind.User, staffId.ToString()), details), ct);
+            await transaction.CommitAsync(ct);
+        }
+        catch
+        {
+            db.ChangeTracker.Clear();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Mails the requester when the request's identifier is an e-mail address; returns whether it did. Requests that
+    /// arrived by letter or phone with another identifier are told by staff by post (not recorded here yet).
+    /// </summary>
+    private async Task<bool> NotifyAsync(DataSubjectRequest request, OutgoingMail message, CancellationToken ct)
+    {
+        if (request.IdentifierKind != Subjects.SubjectIdentifierKind.Email)
+        {
+            return false;
+        }
+
+        await mail.SendAsync(message, ct);
+        return true;
+    }
+}

@@ -1,0 +1,23 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Custodian.Core.Features.Requests;
+
+internal static class RequestsServiceCollectionExtensions
+{
+    /// <summary>
+    /// The request lifecycle: intake, codes, rate limits, status. Needs the database, the audit trail
+    /// (<c>AddCustodianAudit</c>), a <see cref="Common.MasterKey"/>, a <see cref="TimeProvider"/> and an
+    /// <see cref="Mail.IMailSender"/> (<c>AddCustodianMail</c>) in the container.
+    /// </summary>
+    public static IServiceCollection AddCustodianRequests(this IServiceCollection services)
+    {
+        services.TryAddSingleton(sp => new RequestSecrets(sp.GetRequiredService<Common.MasterKey>()));
+        services.TryAddScoped<VerificationCodes>();
+        services.TryAddScoped<RequestRateLimits>();
+        services.TryAddScoped<RequestIntake>();
+        services.TryAddScoped<RequestStatusQuery>();
+        services.TryAddScoped<RequestActions>();
+        return services;
+    }
+}

@@ -1,0 +1,102 @@
+using System.Globalization;
+using Custodian.Core.Features.Requests;
+using Custodian.Hosting;
+using NodaTime.Text;
+
+namespace Custodian.Features.Requests;
+
+/// <summary>The submitted form of a request. Exactly one contact: <c>email</c> (a <c>phone</c> is refused: codes go by e-mail only).</summary>
+internal sealed record SubmitRequestDto(string? Type, string? Email, string? Phone, string? Language, string? Details);
+
+/// <summary>The answer to every accepted submission: the same whether or not the person is known.</summary>
+internal sealed record SubmitRequestResponse(string Reference, string Status, string Message);
+
+internal sealed record VerifyRequestDto(string? Code);
+
+internal sealed record VerifyRequestResponse(string Token, string ExpiresAt);
+
+internal sealed record RequestTimelineDto(string At, string Kind);
+
+internal sealed record RequestStatusDto(string Reference, string Type, string State, string Language, string ReceivedOn, string DueOn, string? ExtendedDueOn, IReadOnlyList<RequestTimelineDto> Timeline);
+
+/// <summary>
+/// The public data-subject request API (anonymous by design: a data subject has no API key):
+/// <c>POST /api/v1/requests</c>, <c>POST /api/v1/requests/{reference}/verify</c>, <c>GET /api/v1/requests/{reference}</c>
+/// (with <c>Authorization: Bearer &lt;request token&gt;</c> from verify).
+/// </summary>
+internal static class RequestEndpoints
+{
+    private const string SubmitMessage =
+        "If the address is right, a verification code is on its way to it. Enter the code with the reference to continue.";
+
+    internal static RouteGroupBuilder MapRequestEndpoints(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/requests").WithTags("Data-subject requests").AllowAnonymous();
+
+        group.MapPost("/", async (SubmitRequestDto body, HttpContext http, RequestIntake intake, CancellationToken ct) =>
+            {
+                var client = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+                var result = await intake.SubmitAsync(new SubmitRequestInput(body.Type, body.Email, body.Phone, body.Language, body.Details), RequestChannel.Api, client, ct);
+                if (result.Error is RateLimitedError limited)
+                {
+                    http.Response.Headers.RetryAfter = Math.Ceiling(limited.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+                    return ApiProblems.Problem(StatusCodes.Status429TooManyRequests, limited.Code, "Too many requests", limited.Message);
+                }
+
+                return result.IsSuccess
+                    ? TypedResults.Accepted((string?)null, new SubmitRequestResponse(result.Value.Reference, "received", SubmitMessage))
+                    : ApiProblems.From(result.Error);
+            })
+            .WithName("SubmitRequest")
+            .WithSummary("File a data-subject request; a one-time code is e-mailed to the given address (the answer never says whether the person is known)")
+            .Produces<SubmitRequestResponse>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+
+        group.MapPost("/{reference}/verify", async (string reference, VerifyRequestDto body, RequestIntake intake, CancellationToken ct) =>
+            {
+                var result = await intake.VerifyAsync(reference, body.Code, ct);
+                if (result.IsSuccess)
+                {
+                    return Results.Ok(new VerifyRequestResponse(result.Value.Token, InstantPattern.General.Format(result.Value.ExpiresAt)));
+                }
+
+                return result.Error is VerificationError v
+                    ? ApiProblems.Problem(StatusCodes.Status400BadRequest, v.Code, "Verification failed", v.Message)
+                    : ApiProblems.From(result.Error);
+            })
+            .WithName("VerifyRequest")
+            .WithSummary("Enter the e-mailed code (single use, 10 minutes, locked after 5 wrong tries); returns a request token valid for one hour")
+            .Produces<VerifyRequestResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+
+        group.MapGet("/{reference}", async (string reference, HttpContext http, RequestStatusQuery query, CancellationToken ct) =>
+            {
+                string? header = http.Request.Headers.Authorization;
+                var token = header is not null && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
+                var result = await query.GetAsync(reference, token, ct);
+                if (!result.IsSuccess)
+                {
+                    http.Response.Headers.WWWAuthenticate = "Bearer";
+                    return ApiProblems.Problem(StatusCodes.Status401Unauthorized, result.Error.Code, "Unauthorized", result.Error.Message);
+                }
+
+                var s = result.Value;
+                return Results.Ok(new RequestStatusDto(
+                    s.Reference,
+                    s.Type,
+                    s.State,
+                    s.Language,
+                    LocalDatePattern.Iso.Format(s.ReceivedOn),
+                    LocalDatePattern.Iso.Format(s.DueOn),
+                    s.ExtendedDueOn is { } e ? LocalDatePattern.Iso.Format(e) : null,
+                    [.. s.Timeline.Select(t => new RequestTimelineDto(InstantPattern.General.Format(t.At), t.Kind))]));
+            })
+            .WithName("GetRequestStatus")
+            .WithSummary("A request's state, deadlines and timeline, for the holder of its request token (Authorization: Bearer <token>)")
+            .Produces<RequestStatusDto>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+
+        return api;
+    }
+}
