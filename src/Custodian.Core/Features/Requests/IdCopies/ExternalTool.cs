@@ -13,15 +13,31 @@ internal sealed record ToolRun(int ExitCode, string StandardOutput, string Stand
 /// </summary>
 internal static class ExternalTool
 {
-    public static async Task<ToolRun?> RunAsync(string program, IEnumerable<string> arguments, TimeSpan timeout, CancellationToken ct)
+    /// <param name="program">The tool (a name on the PATH or a path).</param>
+    /// <param name="arguments">Its arguments, passed as a list.</param>
+    /// <param name="timeout">After this the process tree is killed and the result is null.</param>
+    /// <param name="memoryLimitBytes">
+    /// When set, the tool runs under <c>prlimit --as</c> (util-linux, Essential in Debian) so a hostile file (a PDF
+    /// whose streams inflate to gigabytes) makes the tool fail instead of exhausting the machine's memory.
+    /// </param>
+    /// <param name="ct">Cancels the run (the process tree is killed).</param>
+    public static async Task<ToolRun?> RunAsync(
+        string program, IEnumerable<string> arguments, TimeSpan timeout, long? memoryLimitBytes, CancellationToken ct)
     {
-        var psi = new ProcessStartInfo(program)
+        var psi = new ProcessStartInfo(memoryLimitBytes is null ? program : "prlimit")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        if (memoryLimitBytes is { } limitBytes)
+        {
+            psi.ArgumentList.Add("--as=" + limitBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            psi.ArgumentList.Add("--");
+            psi.ArgumentList.Add(program);
+        }
+
         foreach (var argument in arguments)
         {
             psi.ArgumentList.Add(argument);

@@ -20,9 +20,10 @@ namespace Custodian.Core.Features.Requests.IdCopies;
 /// </list>
 /// The uploaded bytes and what OCR read live only in memory and in a private temporary folder deleted before returning.
 /// </summary>
-internal sealed partial class IdCopyScreening(IdCopyScreeningOptions options, ILogger<IdCopyScreening>? logger = null)
+internal sealed partial class IdCopyScreening(IdCopyScreeningOptions options, ILogger<IdCopyScreening>? logger = null) : IDisposable
 {
     private readonly ILogger _logger = logger ?? NullLogger<IdCopyScreening>.Instance;
+    private readonly SemaphoreSlim _slots = new(options.MaxConcurrentScreenings, options.MaxConcurrentScreenings);
 
     public IdCopyScreening()
         : this(new IdCopyScreeningOptions())
@@ -30,6 +31,8 @@ internal sealed partial class IdCopyScreening(IdCopyScreeningOptions options, IL
     }
 
     public IdCopyScreeningOptions Options => options;
+
+    public void Dispose() => _slots.Dispose();
 
     /// <param name="upload">The uploaded content, read (up to the limit) but not disposed.</param>
     /// <param name="declaredFileName">The name the client sent: deliberately ignored, the type comes from the content.</param>
@@ -50,6 +53,19 @@ internal sealed partial class IdCopyScreening(IdCopyScreeningOptions options, IL
             return Reject(IdCopyRejectionCodes.Empty);
         }
 
+        await _slots.WaitAsync(ct);
+        try
+        {
+            return await ScreenContentAsync(content, ct);
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    private async Task<IdCopyScreeningResult> ScreenContentAsync(byte[] content, CancellationToken ct)
+    {
         var kind = ImageHeaders.Sniff(content);
         var temp = Directory.CreateTempSubdirectory("custodian-idcopy-");
         try
@@ -162,7 +178,7 @@ internal sealed partial class IdCopyScreening(IdCopyScreeningOptions options, IL
         var input = Path.Combine(folder, "upload.pdf");
         await File.WriteAllBytesAsync(input, content, ct);
 
-        var info = await ExternalTool.RunAsync(options.PdfInfoPath, [input], options.PdfTimeout, ct);
+        var info = await ExternalTool.RunAsync(options.PdfInfoPath, [input], options.PdfTimeout, options.ToolMemoryLimitBytes, ct);
         if (info is null)
         {
             LogToolFailed(_logger, "pdfinfo");
@@ -200,6 +216,7 @@ internal sealed partial class IdCopyScreening(IdCopyScreeningOptions options, IL
             ["-png", "-scale-to", options.PdfRasterLongSide.ToString(CultureInfo.InvariantCulture), "-f", "1", "-l",
                 pageCount.ToString(CultureInfo.InvariantCulture), input, prefix],
             options.PdfTimeout,
+            options.ToolMemoryLimitBytes,
             ct);
         if (raster is null)
         {
@@ -238,7 +255,7 @@ internal sealed partial class IdCopyScreening(IdCopyScreeningOptions options, IL
     private async Task<string?> OcrAsync(IdCopyPage page, string path, CancellationToken ct)
     {
         await File.WriteAllBytesAsync(path, page.Png, ct);
-        var run = await ExternalTool.RunAsync(options.TesseractPath, [path, "-", "-l", options.OcrLanguages], options.OcrTimeout, ct);
+        var run = await ExternalTool.RunAsync(options.TesseractPath, [path, "-", "-l", options.OcrLanguages], options.OcrTimeout, options.ToolMemoryLimitBytes, ct);
         if (run is null || run.ExitCode != 0)
         {
             LogToolFailed(_logger, "tesseract");

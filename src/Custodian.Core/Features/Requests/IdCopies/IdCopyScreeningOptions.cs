@@ -24,6 +24,12 @@ internal sealed record IdCopyScreeningOptions
 
     public TimeSpan PdfTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Address-space limit of each external tool run (pdfinfo, pdftoppm, tesseract); null for none.</summary>
+    public long? ToolMemoryLimitBytes { get; init; } = 1024L * 1024 * 1024;
+
+    /// <summary>Screenings running at once; more wait (OCR and rasterising are CPU-heavy, a flood must not starve the host).</summary>
+    public int MaxConcurrentScreenings { get; init; } = 2;
+
     public TimeSpan OcrTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Tesseract languages: <c>nld</c> alone misreads digits (toolchain.md §4), <c>nld+eng</c> does not.</summary>
