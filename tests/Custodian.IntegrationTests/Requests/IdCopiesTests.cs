@@ -131,6 +131,23 @@ public sealed class IdCopiesTests
         Assert.Equal((IdVerificationOutcome.Refused, false, true), (kept.Outcome, kept.WatermarkConfirmed, kept.PhotoCoveredConfirmed));
     }
 
+    [Theory, AllEngines]
+    public async Task OpenForVerifierAsync_OtherTenantsScope_SeesNothingAndAuditsNothing(Engine engine)
+    {
+        await using var h = await Harness.CreateAsync(engine);
+        Guid copyId;
+        await using (var db = h.Context())
+        {
+            copyId = await h.IdCopies.StoreAsync(db, Guid.NewGuid(), Org, Copy(5), Portal, Ct);
+        }
+
+        await using var other = h.Db.CreateContext(TenantScope.For(Guid.Parse("00000000-0000-4000-8000-0000000000b2")));
+
+        Assert.Null(await h.IdCopies.OpenForVerifierAsync(other, copyId, Verifier, Ct));
+        await using var check = h.Context();
+        Assert.DoesNotContain("request.id_copy_viewed", await check.Set<AuditEvent>().Select(e => e.Action).ToListAsync(Ct));
+    }
+
     private sealed class Harness : IAsyncDisposable
     {
         private readonly DirectoryInfo _folder;
