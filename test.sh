@@ -5,6 +5,7 @@
 # server binaries; without either, PostgreSQL tests are skipped locally and fail when CI=true.
 # Chromium: /usr/bin/chromium or CHROMIUM_PATH, driven by Playwright (no "playwright install", no chromium-driver);
 # without it, browser tests are skipped locally and fail when CI=true. See docs/testing.md.
+# tesseract-ocr(-nld), poppler-utils, imagemagick, qpdf: ID-copy screening tests (skipped locally without them, fail in CI).
 # Extra arguments go to `dotnet test` (e.g. ./test.sh -- --filter-class '*Register*'). With a --filter* argument the
 # test projects without a matching test do not fail the run (their exit code 8), but a filter matching nothing does.
 set -euo pipefail
@@ -15,6 +16,11 @@ have_pg() { command -v initdb >/dev/null 2>&1 || compgen -G '/usr/lib/postgresql
 need=()
 have_pg || [ -n "${CUSTODIAN_TEST_PG:-}" ] || need+=(postgresql)
 [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || need+=(chromium)
+# ID-copy screening: OCR (Dutch + English data), PDF rasterising, test images and encrypted test PDFs.
+command -v tesseract >/dev/null 2>&1 && [ -e /usr/share/tesseract-ocr/5/tessdata/nld.traineddata ] || need+=(tesseract-ocr tesseract-ocr-nld)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+[ -x /usr/bin/convert ] || need+=(imagemagick)
+command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "test.sh: installing ${need[*]} from the Debian archive" >&2

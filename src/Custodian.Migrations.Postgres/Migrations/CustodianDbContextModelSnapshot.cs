@@ -934,6 +934,110 @@ namespace Custodian.Migrations.Postgres.Migrations
                     b.ToTable("data_subject_requests", (string)null);
                 });
 
+            modelBuilder.Entity("Custodian.Core.Features.Requests.IdCopies.IdCopy", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("BlobId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("blob_id");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<int>("PageCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("page_count");
+
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("request_id");
+
+                    b.Property<string>("SourceType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("source_type");
+
+                    b.Property<DateTime>("UploadedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("uploaded_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_request_id_copies");
+
+                    b.HasIndex("OrganizationId")
+                        .HasDatabaseName("ix_request_id_copies_organization_id");
+
+                    b.HasIndex("RequestId")
+                        .HasDatabaseName("ix_request_id_copies_request_id");
+
+                    b.ToTable("request_id_copies", (string)null);
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Requests.IdCopies.IdVerificationDecision", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<int>("CopiesDestroyed")
+                        .HasColumnType("integer")
+                        .HasColumnName("copies_destroyed");
+
+                    b.Property<DateTime>("DecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("DecidedBy")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("decided_by");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("method");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("outcome");
+
+                    b.Property<bool>("PhotoCoveredConfirmed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("photo_covered_confirmed");
+
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("request_id");
+
+                    b.Property<bool>("WatermarkConfirmed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("watermark_confirmed");
+
+                    b.HasKey("Id")
+                        .HasName("pk_request_id_decisions");
+
+                    b.HasIndex("OrganizationId")
+                        .HasDatabaseName("ix_request_id_decisions_organization_id");
+
+                    b.HasIndex("RequestId")
+                        .HasDatabaseName("ix_request_id_decisions_request_id");
+
+                    b.ToTable("request_id_decisions", (string)null);
+                });
+
             modelBuilder.Entity("Custodian.Core.Features.Requests.RequestEvent", b =>
                 {
                     b.Property<Guid>("Id")

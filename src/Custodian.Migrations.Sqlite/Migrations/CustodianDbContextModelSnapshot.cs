@@ -929,6 +929,110 @@ namespace Custodian.Migrations.Sqlite.Migrations
                     b.ToTable("data_subject_requests", (string)null);
                 });
 
+            modelBuilder.Entity("Custodian.Core.Features.Requests.IdCopies.IdCopy", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("BlobId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("blob_id");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("organization_id");
+
+                    b.Property<int>("PageCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("page_count");
+
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("request_id");
+
+                    b.Property<string>("SourceType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source_type");
+
+                    b.Property<DateTime>("UploadedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("uploaded_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_request_id_copies");
+
+                    b.HasIndex("OrganizationId")
+                        .HasDatabaseName("ix_request_id_copies_organization_id");
+
+                    b.HasIndex("RequestId")
+                        .HasDatabaseName("ix_request_id_copies_request_id");
+
+                    b.ToTable("request_id_copies", (string)null);
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Requests.IdCopies.IdVerificationDecision", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<int>("CopiesDestroyed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("copies_destroyed");
+
+                    b.Property<DateTime>("DecidedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("DecidedBy")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("decided_by");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("method");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("organization_id");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("outcome");
+
+                    b.Property<bool>("PhotoCoveredConfirmed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("photo_covered_confirmed");
+
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("request_id");
+
+                    b.Property<bool>("WatermarkConfirmed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("watermark_confirmed");
+
+                    b.HasKey("Id")
+                        .HasName("pk_request_id_decisions");
+
+                    b.HasIndex("OrganizationId")
+                        .HasDatabaseName("ix_request_id_decisions_organization_id");
+
+                    b.HasIndex("RequestId")
+                        .HasDatabaseName("ix_request_id_decisions_request_id");
+
+                    b.ToTable("request_id_decisions", (string)null);
+                });
+
             modelBuilder.Entity("Custodian.Core.Features.Requests.RequestEvent", b =>
                 {
                     b.Property<Guid>("Id")

@@ -14,6 +14,12 @@ internal enum DataKeyOwnerKind
 
     /// <summary>The tenant itself: data that belongs to no single subject.</summary>
     Organization,
+
+    /// <summary>
+    /// One uploaded ID copy (<c>Features/Requests/IdCopies</c>): it gets a key of its own because it is destroyed on
+    /// its own, when the verification decision is made, while the requester's other data stays.
+    /// </summary>
+    IdCopy,
 }
 
 /// <summary>The owner of a data key: a data subject, or the organization (then <see cref="Id"/> is the organization id).</summary>
@@ -22,6 +28,8 @@ internal readonly record struct DataKeyOwner(DataKeyOwnerKind Kind, Guid Id)
     public static DataKeyOwner Subject(Guid subjectId) => new(DataKeyOwnerKind.Subject, subjectId);
 
     public static DataKeyOwner Organization(Guid organizationId) => new(DataKeyOwnerKind.Organization, organizationId);
+
+    public static DataKeyOwner IdCopy(Guid idCopyId) => new(DataKeyOwnerKind.IdCopy, idCopyId);
 }
 
 /// <summary>
