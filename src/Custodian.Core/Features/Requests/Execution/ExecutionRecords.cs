@@ -1,3 +1,5 @@
+using Custodian.Core.Features.Store;
+using Custodian.Core.Features.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using NodaTime;
@@ -14,25 +16,34 @@ internal sealed class RequestRecipientNotice
     public const string ToNotify = "to_notify";
     public const string Notified = "notified";
 
+    [NotPersonalData]
     public Guid Id { get; init; } = Guid.CreateVersion7();
 
+    [NotPersonalData]
     public Guid RequestId { get; init; }
 
     /// <summary><c>erasure</c>, <c>rectification</c> or <c>restriction</c>.</summary>
+    [NotPersonalData]
     public string Action { get; init; } = string.Empty;
 
+    [NotPersonalData]
     public string Category { get; init; } = string.Empty;
 
     /// <summary>The organisation of the records (client parts); null for a provider part.</summary>
+    [NotPersonalData("the tenant of the records")]
     public Guid? OrganizationId { get; init; }
 
     /// <summary>The register's processor id (<c>processors[].id</c>).</summary>
+    [NotPersonalData]
     public string RecipientId { get; init; } = string.Empty;
 
+    [NotPersonalData]
     public string State { get; set; } = ToNotify;
 
+    [NotPersonalData]
     public Instant CreatedAt { get; init; }
 
+    [NotPersonalData]
     public Instant? NotifiedAt { get; set; }
 }
 
@@ -40,28 +51,39 @@ internal sealed class RequestRecipientNotice
 /// One field changed by a rectification (REC-1), with the old and the new value. The old value is personal data kept
 /// only while the request is open (<c>RectificationExecutor.PurgeOldValuesAsync</c> clears it).
 /// </summary>
-internal sealed class RequestRectification
+internal sealed class RequestRectification : ITenantOwned
 {
+    [NotPersonalData]
     public Guid Id { get; init; } = Guid.CreateVersion7();
 
+    [NotPersonalData]
     public Guid RequestId { get; init; }
 
+    [NotPersonalData]
     public string RecordType { get; init; } = string.Empty;
 
+    [NotPersonalData]
     public Guid RecordId { get; init; }
 
+    [NotPersonalData("the tenant of the records")]
     public Guid OrganizationId { get; init; }
 
+    [NotPersonalData]
     public string Category { get; init; } = string.Empty;
 
+    [NotPersonalData]
     public string Field { get; init; } = string.Empty;
 
+    [NotPersonalData("a copy of the corrected field (of the category in Category), kept only while the request is open: PurgeOldValuesAsync clears it")]
     public string? OldValue { get; set; }
 
+    [NotPersonalData("a copy of the corrected field as now stored in the record itself, which carries the category")]
     public string? NewValue { get; init; }
 
+    [NotPersonalData]
     public Instant AppliedAt { get; init; }
 
+    [NotPersonalData]
     public Instant? OldValuePurgedAt { get; set; }
 }
 
@@ -71,19 +93,26 @@ internal sealed class RequestRectification
 /// </summary>
 internal sealed class RequestRestriction
 {
+    [NotPersonalData]
     public Guid Id { get; init; } = Guid.CreateVersion7();
 
+    [NotPersonalData]
     public Guid RequestId { get; init; }
 
+    [NotPersonalData]
     public Guid HoldId { get; init; }
 
+    [NotPersonalData("the tenant of the records")]
     public Guid? OrganizationId { get; init; }
 
+    [NotPersonalData]
     public Instant PlacedAt { get; init; }
 
     /// <summary>When the person was informed that the restriction will be lifted (RES-3).</summary>
+    [NotPersonalData]
     public Instant? NotifiedAt { get; set; }
 
+    [NotPersonalData]
     public Instant? LiftedAt { get; set; }
 }
 
@@ -95,18 +124,25 @@ internal sealed class RequestObjectionGrounds
 {
     public const int MaxGroundsLength = 4000;
 
+    [NotPersonalData]
     public Guid Id { get; init; } = Guid.CreateVersion7();
 
+    [NotPersonalData]
     public Guid RequestId { get; init; }
 
+    [NotPersonalData]
     public string Category { get; init; } = string.Empty;
 
+    [NotPersonalData("the tenant of the records")]
     public Guid? OrganizationId { get; init; }
 
+    [NotPersonalData("the privacy officer's balancing decision about the processing (OBJ-1), kept as the record of that decision")]
     public string Grounds { get; init; } = string.Empty;
 
+    [NotPersonalData("the staff member's actor id")]
     public string RecordedBy { get; init; } = string.Empty;
 
+    [NotPersonalData]
     public Instant RecordedAt { get; init; }
 }
 
