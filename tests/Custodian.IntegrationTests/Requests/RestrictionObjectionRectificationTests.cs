@@ -54,6 +54,26 @@ public sealed class RestrictionObjectionRectificationTests
     }
 
     [Theory, AllEngines]
+    public async Task Restriction_LegalClaimsGround_KeepsRecordsFromErasure_AccuracyGroundDoesNot(Engine engine)
+    {
+        await using var f = await ExecutionFixture.CreateAsync(engine);
+        await using var scope = f.Scope(out var db);
+        var restriction = f.Get<RestrictionExecutor>();
+        var erasure = f.Get<ErasureExecutor>();
+        var part = new ExecutionPart("general.support_call_recordings", null);
+
+        var claims = await restriction.PlaceAsync(db, Guid.CreateVersion7(), ExecutionFixture.Person, RestrictionGround.LegalClaims, null, [part.Category], ExecutionFixture.Provider, Ct);
+        Assert.True(claims.IsSuccess, claims.Error?.ToString());
+        var kept = await erasure.ExecuteAsync(db, Guid.CreateVersion7(), ExecutionFixture.Person, part, ExecutionFixture.Provider, Ct);
+        Assert.Equal([new KeptRecords(KeptReasons.LegalClaims, 1, null)], Assert.Single(kept.Value!.Categories).Kept);
+
+        var other = await restriction.PlaceAsync(db, Guid.CreateVersion7(), ExecutionFixture.Person, RestrictionGround.AccuracyContested, "alpha", ["voip.devices_and_contacts"], ExecutionFixture.Provider, Ct);
+        Assert.True(other.IsSuccess, other.Error?.ToString());
+        var erased = await erasure.ExecuteAsync(db, Guid.CreateVersion7(), ExecutionFixture.Person, new ExecutionPart("voip.devices_and_contacts", f.Ids["alpha"]), ExecutionFixture.Provider, Ct);
+        Assert.Equal(1, Assert.Single(erased.Value!.Categories).Erased);
+    }
+
+    [Theory, AllEngines]
     public async Task Objection_WithoutCompellingGrounds_ErasesTheLegitimateInterestRecords(Engine engine)
     {
         await using var f = await ExecutionFixture.CreateAsync(engine);
