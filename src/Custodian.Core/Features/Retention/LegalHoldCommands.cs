@@ -154,7 +154,12 @@ internal sealed class LegalHoldCommands(CustodianDbContext db, StoreTransactions
         }
     }
 
-    public async Task<StoreResult<LegalHold>> ReleaseAsync(HoldCaller caller, Guid id, ReleaseHoldInput input, CancellationToken ct)
+    public Task<StoreResult<LegalHold>> ReleaseAsync(HoldCaller caller, Guid id, ReleaseHoldInput input, CancellationToken ct) =>
+        ReleaseAsync(caller, id, input, null, ct);
+
+    /// <summary>Releases a hold; <paramref name="beforeCommit"/> adds the caller's own rows and events in the same transaction.</summary>
+    public async Task<StoreResult<LegalHold>> ReleaseAsync(
+        HoldCaller caller, Guid id, ReleaseHoldInput input, Func<LegalHold, CancellationToken, Task>? beforeCommit, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(input);
         try
@@ -193,7 +198,7 @@ internal sealed class LegalHoldCommands(CustodianDbContext db, StoreTransactions
                     ["basis"] = HoldBases.Name(h.Basis),
                     ["reason"] = hasher.HashIdentifier("hold_reason", h.ReleaseReason!),
                 }),
-                null,
+                beforeCommit,
                 ct);
         }
         catch (DbUpdateConcurrencyException)
