@@ -45,11 +45,30 @@ internal static class Permissions
     /// <summary>Create, disable, unlock staff accounts and reset their second factor.</summary>
     public const string UsersManage = "users:manage";
 
+    /// <summary>See data-subject requests: the queue and a request's page (a client contact: its organisation's parts only).</summary>
+    public const string RequestsRead = "requests:read";
+
+    /// <summary>Enter a request that arrived by letter, e-mail or phone, with the received date and a scan.</summary>
+    public const string RequestsEnter = "requests:enter";
+
+    /// <summary>
+    /// Handle the provider's parts of a request: verify identity, split, execute, extend, refuse, produce and deliver
+    /// the answer. For the highest tier the one who verifies may not be the one who fulfils (a rule on the user, not the role).
+    /// </summary>
+    public const string RequestsHandle = "requests:handle";
+
+    /// <summary>View an ID copy and decide on it (only where the register turns the ID-copy fallback on).</summary>
+    public const string RequestsVerifyId = "requests:verify_id";
+
+    /// <summary>Decide the parts of a request where the client organisation is the controller (ROU-2): its privacy contact.</summary>
+    public const string RequestsController = "requests:controller";
+
     /// <summary>The back office's permissions, in the order of the documentation table.</summary>
     public static IReadOnlyList<string> Office { get; } =
     [
         OfficeAccess, DashboardRead, PeopleLookup, OrganizationsRead, OrganizationsWrite, RegisterRead, RetentionRead,
-        HoldsRead, HoldsWrite, HoldsLawful, AuditRead, AuditVerify, UsersManage,
+        HoldsRead, HoldsWrite, HoldsLawful, AuditRead, AuditVerify, UsersManage, RequestsRead, RequestsEnter, RequestsHandle,
+        RequestsVerifyId, RequestsController,
     ];
 
     /// <summary>Every permission there is (office and API), each once.</summary>
