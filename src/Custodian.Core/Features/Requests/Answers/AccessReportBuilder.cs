@@ -166,14 +166,22 @@ internal sealed class AccessReportBuilder(ProcessingRegister register, IAuditTra
             TrafficRecord t => OtherParty(own, (nameof(TrafficRecord.Subscriber), t.Subscriber), (nameof(TrafficRecord.Counterpart), t.Counterpart)),
             _ => null,
         };
-        return [.. record.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.GetCustomAttribute<PersonalDataAttribute>()?.Category == category)
-            .Select(p =>
-            {
-                var value = Display(p.GetValue(record));
-                return new AccessField(SnakeCase(p.Name), p.Name == masked && value is not null ? Mask(value) : value);
-            })];
+        var properties = Properties.GetOrAdd((record.GetType(), category), static key => [.. key.Type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.GetCustomAttribute<PersonalDataAttribute>()?.Category == key.Category)
+            .Select(p => (p, SnakeCase(p.Name)))]);
+        var fields = new AccessField[properties.Length];
+        for (var i = 0; i < properties.Length; i++)
+        {
+            var (property, name) = properties[i];
+            var value = Display(property.GetValue(record));
+            fields[i] = new AccessField(name, property.Name == masked && value is not null ? Mask(value) : value);
+        }
+
+        return fields;
     }
+
+    // Reflection once per record type: an access report can hold tens of thousands of call records.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(Type Type, string Category), (PropertyInfo Property, string Name)[]> Properties = new();
 
     /// <summary>Of two party columns, the one that is not the person's (null when both or neither are).</summary>
     private static string? OtherParty(IReadOnlySet<string> own, (string Name, string? Value) a, (string Name, string? Value) b)
