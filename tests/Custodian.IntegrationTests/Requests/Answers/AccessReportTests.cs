@@ -196,4 +196,26 @@ public sealed class AccessReportTests
         Assert.StartsWith("type,id,", lines[0], StringComparison.Ordinal);
         Assert.Contains("My handset does not ring.", lines[1], StringComparison.Ordinal);
     }
+
+    [Theory, AllEngines]
+    public async Task BuildAsync_RecordPastItsPeriodUnderAuthorityHold_ShownAsKeptForLegalObligationOnly(Engine engine)
+    {
+        await using var f = await AnswersFixture.CreateAsync(engine);
+        var old = f.Import.Write("old.csv", string.Join('\n',
+            "organization,record_id,kind,direction,caller,callee,start,duration,billed,outcome,cell_id,country,volume,cost,currency,service",
+            $"demo,c-old,mobile,outbound,{AnswersFixture.JanPhone},+31640007777,2026-04-01T08:00:00Z,65,60,answered,,NL,,,,MOB-1",
+            "") + "\n");
+        Assert.Equal(ImportOutcome.Imported, (await f.Import.ImportHistoryAsync(EventFamily.Usage, old)).Outcome);
+        await using var db = f.Context();
+
+        var report = await f.Builder.BuildAsync(db, f.Jan, AnswerScope.All, f.Actor, TestContext.Current.CancellationToken);
+
+        var kept = report.Categories.Single(c => c.Id == UsageRecord.Category).Records
+            .Single(r => r.Fields.Any(x => x.Name == "start_time" && x.Value!.StartsWith("2026-04-01", StringComparison.Ordinal)));
+        Assert.Equal("legal_obligation", kept.Retention);
+        Assert.Null(kept.ExpiresAt);
+        var nl = AccessReportHtml.Render(report, StatementLanguage.Dutch);
+        Assert.Contains("Bewaard: wettelijke verplichting", nl, StringComparison.Ordinal);
+        Assert.DoesNotContain(AnswersFixture.HoldReference, nl, StringComparison.Ordinal);
+    }
 }
