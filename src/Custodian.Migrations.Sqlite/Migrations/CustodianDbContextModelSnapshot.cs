@@ -798,6 +798,107 @@ namespace Custodian.Migrations.Sqlite.Migrations
                     b.ToTable("organizations", (string)null);
                 });
 
+            modelBuilder.Entity("Custodian.Core.Features.Requests.Answers.RequestAnswer", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("BlobId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("blob_id");
+
+                    b.Property<Guid>("BlobOrganizationId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("blob_organization_id");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("content_type");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("file_name");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("request_id");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("size");
+
+                    b.HasKey("Id")
+                        .HasName("pk_request_answers");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_request_answers_expires_at");
+
+                    b.HasIndex("RequestId")
+                        .HasDatabaseName("ix_request_answers_request_id");
+
+                    b.ToTable("request_answers", (string)null);
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Requests.Answers.RequestAnswerDownload", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("AnswerId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("answer_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expires_at");
+
+                    b.Property<byte[]>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB")
+                        .HasColumnName("token_hash");
+
+                    b.Property<DateTime?>("UsedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("used_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_request_answer_downloads");
+
+                    b.HasIndex("AnswerId")
+                        .HasDatabaseName("ix_request_answer_downloads_answer_id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_request_answer_downloads_token_hash");
+
+                    b.ToTable("request_answer_downloads", (string)null);
+                });
+
             modelBuilder.Entity("Custodian.Core.Features.Requests.DataSubjectRequest", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2397,6 +2498,16 @@ namespace Custodian.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_blobs_data_keys_data_key_id");
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Requests.Answers.RequestAnswerDownload", b =>
+                {
+                    b.HasOne("Custodian.Core.Features.Requests.Answers.RequestAnswer", null)
+                        .WithMany()
+                        .HasForeignKey("AnswerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_request_answer_downloads_request_answers_answer_id");
                 });
 
             modelBuilder.Entity("Custodian.Core.Features.Requests.RequestEvent", b =>

@@ -1,0 +1,267 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using Custodian.Core.Features.Audit;
+using Custodian.Core.Features.Events;
+using Custodian.Core.Features.Register;
+using Custodian.Core.Features.Store;
+using Custodian.Core.Features.Subjects;
+using Custodian.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+using NodaTime.Text;
+
+namespace Custodian.Core.Features.Requests.Answers;
+
+/// <summary>
+/// Builds the Art. 15 access report of a verified person (ACC-1..6): every record found under any of their
+/// identifiers, per register category, with what the register says about that category. Runs in the context's tenant
+/// scope and, within it, in the <see cref="AnswerScope"/>.
+/// </summary>
+internal sealed class AccessReportBuilder(ProcessingRegister register, IAuditTrail audit, TimeProvider time)
+{
+    /// <summary>
+    /// The register's purpose behind disclosures to authorities. Authorities acting on an inquiry are not recipients
+    /// (REG-6) and nothing about orders may appear in an answer (ACC-5), so disclosures for it are left out.
+    /// </summary>
+    internal const string AuthorityPurpose = "lawful_disclosure";
+
+    public async Task<AccessReport> BuildAsync(
+        CustodianDbContext db, IReadOnlyList<SubjectKey> subject, AnswerScope scope, AuditActor actor, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(actor);
+        var now = Instant.FromDateTimeOffset(time.GetUtcNow());
+        var records = await SubjectRecords.CollectAsync(db, subject, scope, ct);
+        var expiries = await SubjectRecords.ExpiriesAsync(db, register, records, ct);
+        var organizationIds = records.Select(r => r.OrganizationId).Distinct().ToList();
+        var organizations = await db.Organizations.AsNoTracking()
+            .Where(o => organizationIds.Contains(o.Id))
+            .ToDictionaryAsync(o => o.Id, o => o.Name, ct);
+
+        var own = new HashSet<string>(subject.Select(k => k.Value), StringComparer.OrdinalIgnoreCase);
+        var nl = new StatementVocabulary(StatementLanguage.Dutch, register.Statement.Controller);
+        var en = new StatementVocabulary(StatementLanguage.English, register.Statement.Controller);
+        LocalizedText Both(Func<StatementVocabulary, string> text) => new(text(nl), text(en));
+
+        var categories = new List<AccessCategory>();
+        foreach (var category in register.Categories)
+        {
+            var found = records.Where(r => r.Category == category.Id).ToList();
+            if (found.Count == 0)
+            {
+                continue;
+            }
+
+            var recordViews = found.Select(r => new AccessRecord(
+                    r.Type,
+                    r.Id,
+                    organizations.GetValueOrDefault(r.OrganizationId),
+                    FieldsOf(r.Record, category.Id, own),
+                    expiries[r] switch
+                    {
+                        null => "until_event",
+                        // Past its period and still here: kept because the law requires it. Deliberately no more
+                        // than that (ACC-5): which obligation, hold or order keeps it is not told.
+                        { } e when e <= now => "legal_obligation",
+                        _ => "until",
+                    },
+                    expiries[r] is { } x && x > now ? x : null))
+                .ToList();
+
+            var controllerNames = category.Controller == ControllerRole.Provider
+                ? [register.Statement.Controller.Name]
+                : recordViews.Select(r => r.Organization).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+
+            categories.Add(new AccessCategory(
+                category.Id,
+                register.Service(category.ServiceId).Name,
+                category.Description,
+                category.Fields,
+                [.. category.PurposeIds.Select(p => register.Purpose(p)).Select(p => new AccessPurpose(p.Id, p.Name, p.StatementText))],
+                Both(v => v.BasisCell(category.LegalBasis)),
+                BasisWireName(category.LegalBasis.Type),
+                category.Controller == ControllerRole.Provider ? "provider" : "client",
+                controllerNames,
+                Both(v => v.RetentionDetail(category.Retention)),
+                [.. category.Sources.Select(s => Both(v => v.Capitalise(v.Source(s))))],
+                category.AutomatedDecisionMaking,
+                Both(v => v.YesNo(category.AutomatedDecisionMaking)),
+                RecipientsOf(category, Both),
+                category.Portable,
+                recordViews));
+        }
+
+        var c = register.Statement.Controller;
+        var report = new AccessReport(
+            AccessReport.CurrentSchemaVersion,
+            now,
+            new AccessController(c.Name, c.Address.Street, c.Address.PostalCode, c.Address.City, c.Address.Country, c.PrivacyEmail, c.Phone.Number),
+            categories.Count > 0,
+            categories,
+            [.. register.Rights.Items.Select(r => new AccessRight(
+                r.Id,
+                [.. r.Covers.Select(RightWireName)],
+                r.Title,
+                [.. r.Text.Select(t => new LocalizedText(
+                    t.Nl.Replace("{supervisory_authority}", register.Statement.SupervisoryAuthority.Name.Nl, StringComparison.Ordinal),
+                    t.En.Replace("{supervisory_authority}", register.Statement.SupervisoryAuthority.Name.En, StringComparison.Ordinal)))]))],
+            new AccessAuthority(register.Statement.SupervisoryAuthority.Name, register.Statement.SupervisoryAuthority.Url),
+            AccessReportTexts.ThirdPartyNotice);
+
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            await audit.AppendAsync(
+                db,
+                new AuditEntry(
+                    "request.access_report_built",
+                    actor,
+                    scope.OrganizationId,
+                    [],
+                    null,
+                    new Dictionary<string, string>
+                    {
+                        ["categories"] = categories.Count.ToString(CultureInfo.InvariantCulture),
+                        ["records"] = report.RecordCount.ToString(CultureInfo.InvariantCulture),
+                    }),
+                ct);
+            await tx.CommitAsync(ct);
+        }
+
+        return report;
+    }
+
+    /// <summary>ACC-1(c), ACC-2, ACC-6: processors (with country and transfer safeguard), the register's disclosures that are recipients, and the client organisation.</summary>
+    private List<AccessRecipient> RecipientsOf(DataCategory category, Func<Func<StatementVocabulary, string>, LocalizedText> both)
+    {
+        var list = new List<AccessRecipient>();
+        foreach (var processor in register.Processors.Where(p => p.CategoryIds.Contains(category.Id)))
+        {
+            var outside = !register.Countries.IsInEea(processor.Country);
+            list.Add(new AccessRecipient(
+                "processor", processor.Name, processor.Activity, processor.Country, outside, outside ? both(v => v.Mechanism(processor.TransferMechanism)) : null));
+        }
+
+        foreach (var disclosure in register.Disclosures.Where(d => d.CategoryIds.Contains(category.Id) && d.PurposeId != AuthorityPurpose))
+        {
+            list.Add(new AccessRecipient("recipient", disclosure.Recipient, disclosure.Text, null, false, null));
+        }
+
+        // Data the provider holds as controller and shares with the person's organisation (ACC-6, fourth bullet); for
+        // client-controlled data the organisation is the controller, not a recipient.
+        if (category.Controller == ControllerRole.Provider && category.Sources.Contains(DataSource.ClientOrganisation))
+        {
+            list.Add(new AccessRecipient("client_organisation", AccessReportTexts.ClientOrganisation, null, null, false, null));
+        }
+
+        return list;
+    }
+
+    /// <summary>The record's personal data of its category, in declaration order, with other people's numbers masked (ACC-3).</summary>
+    internal static IReadOnlyList<AccessField> FieldsOf(object record, string category, IReadOnlySet<string> own)
+    {
+        var masked = record switch
+        {
+            UsageRecord u => OtherParty(own, (nameof(UsageRecord.CallerNumber), u.CallerNumber), (nameof(UsageRecord.CalleeNumber), u.CalleeNumber)),
+            TrafficRecord t => OtherParty(own, (nameof(TrafficRecord.Subscriber), t.Subscriber), (nameof(TrafficRecord.Counterpart), t.Counterpart)),
+            _ => null,
+        };
+        var properties = Properties.GetOrAdd((record.GetType(), category), static key => [.. key.Type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.GetCustomAttribute<PersonalDataAttribute>()?.Category == key.Category)
+            .Select(p => (p, SnakeCase(p.Name)))]);
+        var fields = new AccessField[properties.Length];
+        for (var i = 0; i < properties.Length; i++)
+        {
+            var (property, name) = properties[i];
+            var value = Display(property.GetValue(record));
+            fields[i] = new AccessField(name, property.Name == masked && value is not null ? Mask(value) : value);
+        }
+
+        return fields;
+    }
+
+    // Reflection once per record type: an access report can hold tens of thousands of call records.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(Type Type, string Category), (PropertyInfo Property, string Name)[]> Properties = new();
+
+    /// <summary>Of two party columns, the one that is not the person's (null when both or neither are).</summary>
+    private static string? OtherParty(IReadOnlySet<string> own, (string Name, string? Value) a, (string Name, string? Value) b)
+    {
+        var aOwn = a.Value is not null && own.Contains(a.Value);
+        var bOwn = b.Value is not null && own.Contains(b.Value);
+        return (aOwn, bOwn) switch
+        {
+            (true, false) => b.Name,
+            (false, true) => a.Name,
+            _ => null,
+        };
+    }
+
+    /// <summary>As on an itemised bill: the last four digits (or characters) replaced by <c>x</c>.</summary>
+    internal static string Mask(string value)
+    {
+        var chars = value.ToCharArray();
+        var left = 4;
+        for (var i = chars.Length - 1; i >= 0 && left > 0; i--)
+        {
+            if (char.IsLetterOrDigit(chars[i]))
+            {
+                chars[i] = 'x';
+                left--;
+            }
+        }
+
+        return new string(chars);
+    }
+
+    internal static string? Display(object? value) => value switch
+    {
+        null => null,
+        string s => s.Length == 0 ? null : s,
+        Instant i => InstantPattern.ExtendedIso.Format(i),
+        LocalDate d => LocalDatePattern.Iso.Format(d),
+        Period p => p.ToString(),
+        bool b => b ? "true" : "false",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString(),
+    };
+
+    internal static string SnakeCase(string name)
+    {
+        var sb = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (char.IsUpper(name[i]) && i > 0)
+            {
+                sb.Append('_');
+            }
+
+            sb.Append(char.ToLowerInvariant(name[i]));
+        }
+
+        return sb.ToString();
+    }
+
+    internal static string BasisWireName(LegalBasisType type) => type switch
+    {
+        LegalBasisType.Consent => "consent",
+        LegalBasisType.Contract => "contract",
+        LegalBasisType.LegalObligation => "legal_obligation",
+        LegalBasisType.VitalInterests => "vital_interests",
+        LegalBasisType.PublicTask => "public_task",
+        LegalBasisType.LegitimateInterest => "legitimate_interest",
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
+    };
+
+    private static string RightWireName(RightType type) => type switch
+    {
+        RightType.Access => "access",
+        RightType.Rectification => "rectification",
+        RightType.Erasure => "erasure",
+        RightType.Objection => "objection",
+        RightType.Restriction => "restriction",
+        RightType.Portability => "portability",
+        RightType.Complaint => "complaint",
+        RightType.WithdrawConsent => "withdraw_consent",
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
+    };
+}
