@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Custodian.Core.Features.Requests.Execution;
+using Custodian.Core.Features.Requests.IdCopies;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Custodian.Core.Features.Requests;
@@ -6,7 +8,7 @@ namespace Custodian.Core.Features.Requests;
 internal static class RequestsServiceCollectionExtensions
 {
     /// <summary>
-    /// The request lifecycle: intake, codes, rate limits, status. Needs the database, the audit trail
+    /// The request lifecycle (intake, codes, rate limits, status), the executors, the answers and the ID copies. Needs the database, the audit trail
     /// (<c>AddCustodianAudit</c>), a <see cref="Common.MasterKey"/>, a <see cref="TimeProvider"/> and an
     /// <see cref="Mail.IMailSender"/> (<c>AddCustodianMail</c>) in the container.
     /// </summary>
@@ -18,6 +20,10 @@ internal static class RequestsServiceCollectionExtensions
         services.TryAddScoped<RequestIntake>();
         services.TryAddScoped<RequestStatusQuery>();
         services.TryAddScoped<RequestActions>();
+        services.AddCustodianRequestExecution();
+        services.TryAddSingleton<Answers.AccessReportBuilder>();
+        services.TryAddSingleton<Answers.RequestAnswers>();
+        services.AddCustodianIdCopies();
         return services;
     }
 }
