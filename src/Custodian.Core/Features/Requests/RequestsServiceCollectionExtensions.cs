@@ -1,6 +1,6 @@
-using Microsoft.Extensions.DependencyInjection;
 using Custodian.Core.Features.Requests.Execution;
 using Custodian.Core.Features.Requests.IdCopies;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Custodian.Core.Features.Requests;
