@@ -68,7 +68,7 @@ internal static class CustodianWebApp
         builder.Services.AddHostedService<IdempotencyPurgeTimer>();
         builder.Services.AddCustodianAccounts();
         builder.Services.AddCustodianMail(options.Mail ?? new MailOptions { From = CustodianSettings.DefaultMailFrom, OutboxFolder = Path.Combine(options.DataFolder, "outbox") });
-        builder.Services.AddCustodianRequests();
+        builder.Services.AddCustodianRequestHandling();
         builder.Services.AddCustodianAuthentication();
         builder.Services.AddSingleton<OfficePages>();
         builder.Services.AddAntiforgery(o =>

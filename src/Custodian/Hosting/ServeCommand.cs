@@ -139,6 +139,12 @@ internal static class ServeCommand
             await DevStaffSeeding.SeedAsync(target, masterKey, AuditSettings.Configure(settings), settings.Urls ?? CustodianSettings.DefaultUrls, output, ct);
         }
 
+        if (!dev && settings.SmtpHost is null)
+        {
+            // Not an error (a test or staging node may want exactly this), but nobody would receive a code or a notice.
+            await error.WriteLineAsync($"warning serve.no_smtp: no SMTP host is set (CUSTODIAN_SMTP_HOST), so request mail is written to {Path.Combine(settings.DataFolder, "outbox")} and reaches nobody.");
+        }
+
         return new ServeOptions(register, target, masterKey, settings.DataFolder, settings.Urls ?? CustodianSettings.DefaultUrls, dev)
         {
             SweepSchedule = schedule,

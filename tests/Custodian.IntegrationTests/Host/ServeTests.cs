@@ -52,6 +52,7 @@ public sealed class ServeTests
                 var options = await Custodian.Hosting.ServeCommand.PrepareAsync(settings, dev: false, output, error, Ct);
                 Assert.True(options is not null, error.ToString());
                 Assert.Contains(expected, output.ToString(), StringComparison.Ordinal);
+                Assert.Contains("warning serve.no_smtp", error.ToString(), StringComparison.Ordinal); // no SMTP host in these settings
             }
 
             await using var context = database.CreateContext();

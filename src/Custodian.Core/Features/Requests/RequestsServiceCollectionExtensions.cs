@@ -8,7 +8,7 @@ namespace Custodian.Core.Features.Requests;
 internal static class RequestsServiceCollectionExtensions
 {
     /// <summary>
-    /// The request lifecycle (intake, codes, rate limits, status), the executors, the answers and the ID copies. Needs the database, the audit trail
+    /// The request lifecycle: intake, codes, rate limits, status. Needs the database, the audit trail
     /// (<c>AddCustodianAudit</c>), a <see cref="Common.MasterKey"/>, a <see cref="TimeProvider"/> and an
     /// <see cref="Mail.IMailSender"/> (<c>AddCustodianMail</c>) in the container.
     /// </summary>
@@ -20,6 +20,16 @@ internal static class RequestsServiceCollectionExtensions
         services.TryAddScoped<RequestIntake>();
         services.TryAddScoped<RequestStatusQuery>();
         services.TryAddScoped<RequestActions>();
+        return services;
+    }
+
+    /// <summary>
+    /// What handling a request needs beyond the lifecycle: the executors, the access report and answers, the ID
+    /// copies. Needs the register, the blobs (<c>AddCustodianBlobs</c>) and the audit trail in the container.
+    /// </summary>
+    public static IServiceCollection AddCustodianRequestHandling(this IServiceCollection services)
+    {
+        services.AddCustodianRequests();
         services.AddCustodianRequestExecution();
         services.TryAddSingleton<Answers.AccessReportBuilder>();
         services.TryAddSingleton<Answers.RequestAnswers>();
