@@ -37,6 +37,7 @@ public sealed class StoreModelTests
         [typeof(RegisterVersion)] = "the register file, public text",
         [typeof(JobLease)] = "job coordination",
         [typeof(AuditEvent)] = "references and keyed hashes only (AuditEntry contract)",
+        [typeof(AuditEventObject)] = "an index of the events' object references (AuditEntry contract)",
         [typeof(AuditHead)] = "hash-chain state",
         [typeof(AuditCheckpoint)] = "signed tree heads",
     };
