@@ -119,8 +119,11 @@ internal sealed partial class RequestIntake(
         }
 
         var request = NewRequest(type.Value, channel, language!, now, RequestDeadlines.ReceivedOn(now), SubjectIdentifierKind.Email, email, details, null);
-        var subjectKey = limits.Key(RequestRateLimits.SubjectScope, SubjectKey.KindName(SubjectIdentifierKind.Email) + ":" + email);
-        var addressKey = limits.Key(RequestRateLimits.AddressScope, email);
+        // Counted on the index form (lower case), as the store matches addresses: otherwise every case spelling of one
+        // mailbox would get its own allowance and the message cap could be multiplied at will (A17).
+        var capped = SubjectKey.IndexForm(SubjectIdentifierKind.Email, email);
+        var subjectKey = limits.Key(RequestRateLimits.SubjectScope, SubjectKey.KindName(SubjectIdentifierKind.Email) + ":" + capped);
+        var addressKey = limits.Key(RequestRateLimits.AddressScope, capped);
         string? code = null;
 
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
