@@ -23,6 +23,7 @@ internal static class RequestsServiceCollectionExtensions
         services.AddCustodianRequestExecution();
         services.TryAddSingleton<Answers.AccessReportBuilder>();
         services.TryAddSingleton<Answers.RequestAnswers>();
+        services.TryAddScoped<Answers.RequestAnswerList>();
         services.AddCustodianIdCopies();
         return services;
     }
