@@ -1383,6 +1383,65 @@ namespace Custodian.Migrations.Sqlite.Migrations
                     b.ToTable("request_events", (string)null);
                 });
 
+            modelBuilder.Entity("Custodian.Core.Features.Requests.RequestLookupCode", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AddressKey")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("address_key");
+
+                    b.Property<byte[]>("CodeHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB")
+                        .HasColumnName("code_hash");
+
+                    b.Property<DateTime?>("ConsumedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("consumed_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expires_at");
+
+                    b.Property<int>("FailedAttempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("failed_attempts");
+
+                    b.Property<DateTime?>("InvalidatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("invalidated_at");
+
+                    b.Property<DateTime?>("SessionExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("session_expires_at");
+
+                    b.Property<byte[]>("SessionTokenHash")
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB")
+                        .HasColumnName("session_token_hash");
+
+                    b.HasKey("Id")
+                        .HasName("pk_request_lookup_codes");
+
+                    b.HasIndex("SessionTokenHash")
+                        .HasDatabaseName("ix_request_lookup_codes_session_token_hash");
+
+                    b.HasIndex("AddressKey", "CreatedAt")
+                        .HasDatabaseName("ix_request_lookup_codes_address_key_created_at");
+
+                    b.ToTable("request_lookup_codes", (string)null);
+                });
+
             modelBuilder.Entity("Custodian.Core.Features.Requests.RequestRateEvent", b =>
                 {
                     b.Property<Guid>("Id")

@@ -368,4 +368,72 @@ public sealed partial class PortalRequestPagesTests
         Assert.Equal(HttpStatusCode.Redirect, crossed.StatusCode);
         Assert.Equal($"/requests/{otherReference}?download=true", crossed.Headers.Location!.OriginalString);
     }
+
+    private static string LookupCode(CustodianServer server)
+    {
+        var folder = server.Services.GetRequiredService<MailOptions>().OutboxFolder!;
+        var mail = Directory.GetFiles(folder, "*.eml").Order(StringComparer.Ordinal)
+            .Select(f => MimeMessage.Load(f))
+            .Last(m => (m.Subject ?? string.Empty).Contains("privacyverzoeken", StringComparison.Ordinal));
+        return CodeLine().Match(mail.TextBody ?? string.Empty).Groups[1].Value;
+    }
+
+    [Theory, AllEngines]
+    public async Task FiledInMyName_CodeThenList_ShowsOnlyThatAddressesRequests_Audited(Engine engine)
+    {
+        await using var server = await CustodianServer.StartAsync(engine);
+        using var client = Browser(server);
+        var first = await FileAsync(client, "access", "jan.tester@example.nl");
+        var second = await FileAsync(client, "erasure", "jan.tester@example.nl");
+        var someoneElse = await FileAsync(client, "access", "piet.tester@example.nl");
+
+        using var asked = await PostFormAsync(client, "/requests/mine", "/requests/mine", ("email", "jan.tester@example.nl"));
+        Assert.Equal(HttpStatusCode.Redirect, asked.StatusCode);
+        Assert.Equal("/requests/mine/code", asked.Headers.Location!.OriginalString);
+        using var beforeCode = await client.GetAsync(new Uri("/requests/mine/list", UriKind.Relative), Ct);
+        Assert.Equal(HttpStatusCode.Redirect, beforeCode.StatusCode);
+        using var coded = await PostFormAsync(client, "/requests/mine/code", "/requests/mine/code", ("code", LookupCode(server)));
+        Assert.Equal("/requests/mine/list", coded.Headers.Location!.OriginalString);
+        var cookie = coded.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("custodian-request-mine=", StringComparison.Ordinal));
+        Assert.Contains("path=/requests/mine", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("jan.tester", cookie, StringComparison.Ordinal);
+
+        var list = await PageAsync(client, "/requests/mine/list");
+        var references = list.QuerySelectorAll("tbody tr td:first-child").Select(td => td.TextContent.Trim()).ToList();
+        Assert.Equal([second, first], references);
+        Assert.DoesNotContain(someoneElse, list.Body!.TextContent, StringComparison.Ordinal);
+
+        await using var db = server.Database.CreateContext();
+        db.ScopeTo(TenantScope.Everything);
+        var audited = await db.Set<Custodian.Core.Features.Audit.AuditEvent>().AsNoTracking().CountAsync(e => e.Action == "request.lookup_listed", Ct);
+        Assert.Equal(1, audited);
+    }
+
+    [Theory, AllEngines]
+    public async Task FiledInMyName_KnownAndUnknownAddress_SameAnswer_WrongCodeRefused(Engine engine)
+    {
+        await using var server = await CustodianServer.StartAsync(engine);
+        using var filer = Browser(server);
+        await FileAsync(filer, "access", "jan.tester@example.nl");
+        var answers = new List<string>();
+        foreach (var email in new[] { "jan.tester@example.nl", "nobody.tester@example.nl" })
+        {
+            using var client = Browser(server);
+            using var post = await PostFormAsync(client, "/requests/mine", "/requests/mine", ("email", email));
+            var next = await client.GetAsync(new Uri(post.Headers.Location!.OriginalString, UriKind.Relative), Ct);
+            answers.Add($"{(int)post.StatusCode} {post.Headers.Location}\n{(int)next.StatusCode}\n" + AntiforgeryField().Replace(await next.Content.ReadAsStringAsync(Ct), "TOKEN"));
+            if (email.StartsWith("nobody", StringComparison.Ordinal))
+            {
+                var right = LookupCode(server);
+                using var wrong = await PostFormAsync(client, "/requests/mine/code", "/requests/mine/code", ("code", right == "000000" ? "111111" : "000000"));
+                Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
+                using var ok = await PostFormAsync(client, "/requests/mine/code", "/requests/mine/code", ("code", right));
+                var empty = await PageAsync(client, "/requests/mine/list");
+                Assert.Empty(empty.QuerySelectorAll("tbody tr"));
+            }
+        }
+
+        Assert.Equal(answers[0], answers[1]);
+    }
 }

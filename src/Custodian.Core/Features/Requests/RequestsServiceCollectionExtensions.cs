@@ -20,6 +20,7 @@ internal static class RequestsServiceCollectionExtensions
         services.TryAddScoped<RequestIntake>();
         services.TryAddScoped<RequestStatusQuery>();
         services.TryAddScoped<RequestActions>();
+        services.TryAddScoped<FiledInMyName>();
         services.AddCustodianRequestExecution();
         services.TryAddSingleton<Answers.AccessReportBuilder>();
         services.TryAddSingleton<Answers.RequestAnswers>();
