@@ -64,7 +64,11 @@ internal sealed class NewRequestModel(RequestIntake intake) : PageModel
         if (DetailsMode == DetailsMode.Required && string.IsNullOrWhiteSpace(details))
         {
             // Checked before the intake so the form comes back with everything else the person typed.
-            Errors = [new PortalFieldError("details", "Portal.Requests.Error.detailsRequired")];
+            // The address is checked here too, so the person sees every problem at once.
+            var emailValid = !string.IsNullOrWhiteSpace(email) && Core.Identifiers.Email.Normalize(email).IsValid;
+            Errors = emailValid
+                ? [new PortalFieldError("details", "Portal.Requests.Error.detailsRequired")]
+                : [new PortalFieldError("email", "Portal.Requests.Error.email"), new PortalFieldError("details", "Portal.Requests.Error.detailsRequired")];
             return Page();
         }
 
