@@ -1388,6 +1388,65 @@ namespace Custodian.Migrations.Postgres.Migrations
                     b.ToTable("request_events", (string)null);
                 });
 
+            modelBuilder.Entity("Custodian.Core.Features.Requests.RequestLookupCode", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AddressKey")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)")
+                        .HasColumnName("address_key");
+
+                    b.Property<byte[]>("CodeHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea")
+                        .HasColumnName("code_hash");
+
+                    b.Property<DateTime?>("ConsumedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("consumed_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<int>("FailedAttempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("failed_attempts");
+
+                    b.Property<DateTime?>("InvalidatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("invalidated_at");
+
+                    b.Property<DateTime?>("SessionExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("session_expires_at");
+
+                    b.Property<byte[]>("SessionTokenHash")
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea")
+                        .HasColumnName("session_token_hash");
+
+                    b.HasKey("Id")
+                        .HasName("pk_request_lookup_codes");
+
+                    b.HasIndex("SessionTokenHash")
+                        .HasDatabaseName("ix_request_lookup_codes_session_token_hash");
+
+                    b.HasIndex("AddressKey", "CreatedAt")
+                        .HasDatabaseName("ix_request_lookup_codes_address_key_created_at");
+
+                    b.ToTable("request_lookup_codes", (string)null);
+                });
+
             modelBuilder.Entity("Custodian.Core.Features.Requests.RequestRateEvent", b =>
                 {
                     b.Property<Guid>("Id")

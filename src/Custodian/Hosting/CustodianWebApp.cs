@@ -71,6 +71,7 @@ internal static class CustodianWebApp
         builder.Services.AddCustodianRequestHandling();
         builder.Services.AddCustodianAuthentication();
         builder.Services.AddSingleton<OfficePages>();
+        builder.Services.AddSingleton<Features.Requests.MineSession>();
         builder.Services.AddAntiforgery(o =>
         {
             o.Cookie.Name = "custodian-antiforgery";

@@ -2,7 +2,7 @@ namespace Custodian.Hosting;
 
 /// <summary>
 /// Baseline response headers for every page and API answer: a strict content security policy (no inline scripts, no
-/// framing), no MIME sniffing, no referrer leaks; every back-office answer is <c>no-store</c> (ASVS 14.3.2).
+/// framing), no MIME sniffing, no referrer leaks; every back-office and request-portal answer is <c>no-store</c> (ASVS 14.3.2).
 /// </summary>
 internal static class SecurityHeaders
 {
@@ -10,6 +10,8 @@ internal static class SecurityHeaders
     {
         // Decided on the address asked for: a status page re-executed for an office address is an office answer too.
         var office = CustodianAuthorization.IsOffice(context.Request.Path);
+        // The data-subject portal shows a person's requests and answers: no cache either.
+        var noStore = office || context.Request.Path.StartsWithSegments("/requests", StringComparison.OrdinalIgnoreCase);
         context.Response.OnStarting(() =>
         {
             var h = context.Response.Headers;
@@ -20,7 +22,7 @@ internal static class SecurityHeaders
             h["Referrer-Policy"] = "no-referrer";
             h["Cross-Origin-Opener-Policy"] = "same-origin";
             h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
-            if (office)
+            if (noStore)
             {
                 // Back-office pages show personal data and session state: never from a cache, not even the browser's.
                 h.CacheControl = "no-store";

@@ -30,6 +30,7 @@ public sealed class TenantIsolationTests
         // Data-subject requests: a data subject has no key; the request token protects the status (RequestApiTests).
         "POST /api/v1/requests",
         "POST /api/v1/requests/{reference}/verify",
+        "POST /api/v1/requests/{reference}/code",
         "GET /api/v1/requests/{reference}",
     ];
 

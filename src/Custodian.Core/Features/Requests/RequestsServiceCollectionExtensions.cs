@@ -20,6 +20,7 @@ internal static class RequestsServiceCollectionExtensions
         services.TryAddScoped<RequestIntake>();
         services.TryAddScoped<RequestStatusQuery>();
         services.TryAddScoped<RequestActions>();
+        services.TryAddScoped<FiledInMyName>();
         return services;
     }
 
@@ -33,6 +34,7 @@ internal static class RequestsServiceCollectionExtensions
         services.AddCustodianRequestExecution();
         services.TryAddSingleton<Answers.AccessReportBuilder>();
         services.TryAddSingleton<Answers.RequestAnswers>();
+        services.TryAddScoped<Answers.RequestAnswerList>();
         services.AddCustodianIdCopies();
         return services;
     }

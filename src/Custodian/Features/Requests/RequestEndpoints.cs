@@ -21,13 +21,16 @@ internal sealed record RequestStatusDto(string Reference, string Type, string St
 
 /// <summary>
 /// The public data-subject request API (anonymous by design: a data subject has no API key):
-/// <c>POST /api/v1/requests</c>, <c>POST /api/v1/requests/{reference}/verify</c>, <c>GET /api/v1/requests/{reference}</c>
+/// <c>POST /api/v1/requests</c>, <c>POST /api/v1/requests/{reference}/verify</c>, <c>POST /api/v1/requests/{reference}/code</c>, <c>GET /api/v1/requests/{reference}</c>
 /// (with <c>Authorization: Bearer &lt;request token&gt;</c> from verify).
 /// </summary>
 internal static class RequestEndpoints
 {
     private const string SubmitMessage =
         "If the address is right, a verification code is on its way to it. Enter the code with the reference to continue.";
+
+    private const string ResendMessage =
+        "If this request is waiting for its code, a new code is on its way to its address; earlier codes no longer work.";
 
     internal static RouteGroupBuilder MapRequestEndpoints(this RouteGroupBuilder api)
     {
@@ -69,6 +72,25 @@ internal static class RequestEndpoints
             .WithSummary("Enter the e-mailed code (single use, 10 minutes, locked after 5 wrong tries); returns a request token valid for one hour")
             .Produces<VerifyRequestResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest);
+
+        group.MapPost("/{reference}/code", async (string reference, HttpContext http, RequestIntake intake, CancellationToken ct) =>
+            {
+                var client = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+                var result = await intake.ResendCodeAsync(reference, client, ct);
+                if (result.Error is RateLimitedError limited)
+                {
+                    http.Response.Headers.RetryAfter = Math.Ceiling(limited.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+                    return ApiProblems.Problem(StatusCodes.Status429TooManyRequests, limited.Code, "Too many requests", limited.Message);
+                }
+
+                return result.IsSuccess
+                    ? TypedResults.Accepted((string?)null, new SubmitRequestResponse(reference, "received", ResendMessage))
+                    : ApiProblems.From(result.Error);
+            })
+            .WithName("ResendRequestCode")
+            .WithSummary("Send a new verification code for a request awaiting verification (earlier codes stop working); the answer is the same whether or not a code was sent")
+            .Produces<SubmitRequestResponse>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         group.MapGet("/{reference}", async (string reference, HttpContext http, RequestStatusQuery query, CancellationToken ct) =>
             {
