@@ -24,6 +24,9 @@ internal static class RequestsServiceCollectionExtensions
         services.TryAddSingleton<Answers.AccessReportBuilder>();
         services.TryAddSingleton<Answers.RequestAnswers>();
         services.AddCustodianIdCopies();
+        services.TryAddScoped<Queue.RequestQueue>();
+        services.TryAddScoped<Queue.LetterScans>();
+        services.TryAddScoped<Queue.StaffRequestEntry>();
         return services;
     }
 }
