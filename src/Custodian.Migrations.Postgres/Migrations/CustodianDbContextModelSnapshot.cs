@@ -1032,6 +1032,20 @@ namespace Custodian.Migrations.Postgres.Migrations
                     b.HasIndex("State", "DueOn")
                         .HasDatabaseName("ix_data_subject_requests_state_due_on");
 
+                    b.HasIndex(new[] { "DueOn", "Id" }, "ix_data_subject_requests_queue_all")
+                        .HasDatabaseName("ix_data_subject_requests_queue_all");
+
+                    b.HasIndex(new[] { "ExtendedDueOn", "Id" }, "ix_data_subject_requests_queue_extended")
+                        .HasDatabaseName("ix_data_subject_requests_queue_extended")
+                        .HasFilter("extended_due_on IS NOT NULL");
+
+                    b.HasIndex(new[] { "DueOn", "Id" }, "ix_data_subject_requests_queue_open")
+                        .HasDatabaseName("ix_data_subject_requests_queue_open")
+                        .HasFilter("extended_due_on IS NULL AND state <> 'delivered' AND state <> 'refused' AND state <> 'closed'");
+
+                    b.HasIndex(new[] { "State", "DueOn", "Id" }, "ix_data_subject_requests_queue_state")
+                        .HasDatabaseName("ix_data_subject_requests_queue_state");
+
                     b.ToTable("data_subject_requests", (string)null);
                 });
 
@@ -1346,6 +1360,49 @@ namespace Custodian.Migrations.Postgres.Migrations
                         .HasDatabaseName("ix_request_id_decisions_request_id");
 
                     b.ToTable("request_id_decisions", (string)null);
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Requests.Queue.RequestAttachment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("BlobId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("blob_id");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("content_type");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("kind");
+
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("request_id");
+
+                    b.Property<DateTime>("UploadedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("uploaded_at");
+
+                    b.Property<Guid>("UploadedBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("uploaded_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_request_attachments");
+
+                    b.HasIndex("RequestId")
+                        .HasDatabaseName("ix_request_attachments_request_id");
+
+                    b.ToTable("request_attachments", (string)null);
                 });
 
             modelBuilder.Entity("Custodian.Core.Features.Requests.RequestEvent", b =>
@@ -2572,6 +2629,16 @@ namespace Custodian.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_request_answer_downloads_request_answers_answer_id");
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Requests.Queue.RequestAttachment", b =>
+                {
+                    b.HasOne("Custodian.Core.Features.Requests.DataSubjectRequest", null)
+                        .WithMany()
+                        .HasForeignKey("RequestId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_request_attachments_data_subject_requests_request_id");
                 });
 
             modelBuilder.Entity("Custodian.Core.Features.Requests.RequestEvent", b =>

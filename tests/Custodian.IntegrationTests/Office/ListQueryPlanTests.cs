@@ -6,6 +6,8 @@ using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Organizations;
 using Custodian.Core.Features.People;
 using Custodian.Core.Features.Register;
+using Custodian.Core.Features.Requests;
+using Custodian.Core.Features.Requests.Queue;
 using Custodian.Core.Features.Retention;
 using Custodian.Core.Features.Store;
 using Custodian.Core.Features.Subjects;
@@ -160,6 +162,47 @@ public sealed class ListQueryPlanTests
             more.AssertNoFullScan();
             (more with { Table = "legal_hold_identifiers" }).AssertNoFullScan();
         }
+    }
+
+    /// <summary>
+    /// The request queue: each of its two reads (never extended; extended) walks an index in due-date order and stops
+    /// at the LIMIT, for the default open queue, a state, a deadline filter and the next page.
+    /// </summary>
+    [Theory, AllEngines]
+    public async Task RequestQueue_FirstAndNextPageAndFilters_WalkTheDueDateIndexes(Engine engine)
+    {
+        await using var f = await Fixture.CreateAsync(engine);
+        var time = f.Services.GetRequiredService<TimeProvider>();
+        foreach (var filter in new[]
+        {
+            new RequestQueueFilter(Limit: 20),
+            new RequestQueueFilter(State: RequestState.Verified, Limit: 20),
+            new RequestQueueFilter(AllStates: true, Limit: 20),
+            new RequestQueueFilter(Deadline: QueueDeadline.Overdue, Limit: 20),
+            new RequestQueueFilter(Deadline: QueueDeadline.WaitingForIdentity, Limit: 20),
+            new RequestQueueFilter(Type: RequestType.Access, Limit: 20),
+        })
+        {
+            var first = await f.ExplainAsync("data_subject_requests", TenantScope.Everything, db => new RequestQueue(db, time).ListAsync(TenantScope.Everything, filter, Ct));
+            Assert.NotEmpty(first.Result.Rows);
+            AssertQueuePlans(first);
+            if (first.Result.Next is { } next)
+            {
+                var more = await f.ExplainAsync("data_subject_requests", TenantScope.Everything, db => new RequestQueue(db, time).ListAsync(
+                    TenantScope.Everything, filter with { After = next }, Ct));
+                AssertQueuePlans(more);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The read of never-extended requests (nearly all) must walk its index without sorting; the read of extended
+    /// requests reads a partial index that holds only extended ones (few by nature), so a sort of those is fine.
+    /// </summary>
+    private static void AssertQueuePlans<T>(Explained<T> plan)
+    {
+        plan.AssertNoFullScan(sortAllowed: true);
+        (plan with { Plans = [.. plan.Plans.Where(p => p.Sql.Replace("\"", "", StringComparison.Ordinal).Contains("extended_due_on IS NULL", StringComparison.Ordinal))] }).AssertNoFullScan();
     }
 
     private static StoreCaller Caller(TenantScope scope) => new(Staff, scope);
@@ -418,6 +461,26 @@ public sealed class ListQueryPlanTests
                 PlacedByKind = AuditActorKind.Cli,
                 PlacedById = "cli:test",
                 Identifiers = [new LegalHoldIdentifier { Kind = "phone", Value = $"+3161{i:D7}" }, new LegalHoldIdentifier { Kind = "phone", Value = $"+3162{i:D7}" }],
+            }));
+            // Requests: most closed long ago, a few open, a few extended (as in life).
+            var states = new[] { RequestState.Closed, RequestState.Closed, RequestState.Delivered, RequestState.Closed, RequestState.Refused, RequestState.Closed, RequestState.Closed, RequestState.Closed, RequestState.Verified, RequestState.AwaitingVerification };
+            db.AddRange(Enumerable.Range(0, Rows).Select(i =>
+            {
+                var received = new LocalDate(2024, 1, 1).PlusDays(i / 4);
+                return new DataSubjectRequest
+                {
+                    Reference = $"PLAN{i:D8}",
+                    Type = (RequestType)(i % 7),
+                    Channel = Custodian.Core.Features.Requests.RequestChannel.Portal,
+                    Language = "nl",
+                    ReceivedAt = start,
+                    ReceivedOn = received,
+                    DueOn = RequestDeadlines.DueOn(received),
+                    ExtendedDueOn = i % 97 == 0 ? RequestDeadlines.ExtendedDueOn(received, 2) : null,
+                    IdentifierKind = SubjectIdentifierKind.Email,
+                    IdentifierValue = $"plan{i}@example.nl",
+                    State = states[i % states.Length],
+                };
             }));
             var hash = new byte[32];
             db.AddRange(Enumerable.Range(1, Rows * 2).Select(i => new AuditEvent

@@ -36,6 +36,9 @@ internal static class RequestsServiceCollectionExtensions
         services.TryAddSingleton<Answers.RequestAnswers>();
         services.TryAddScoped<Answers.RequestAnswerList>();
         services.AddCustodianIdCopies();
+        services.TryAddScoped<Queue.RequestQueue>();
+        services.TryAddScoped<Queue.LetterScans>();
+        services.TryAddScoped<Queue.StaffRequestEntry>();
         return services;
     }
 }

@@ -18,6 +18,7 @@ internal static class OfficeMenu
     [
         new("/Office/Index", "/office", "MenuStart", Permissions.OfficeAccess),
         new("/Office/Dashboard/Index", "/office/dashboard", "MenuDashboard", Permissions.DashboardRead),
+        new("/Office/Requests/Index", "/office/requests", "MenuRequests", Permissions.RequestsRead),
         new("/Office/People/Index", "/office/people", "MenuPeople", Permissions.PeopleLookup),
         new("/Office/Organizations/Index", "/office/organizations", "MenuOrganizations", Permissions.OrganizationsRead),
         new("/Office/Register/Index", "/office/register", "MenuRegister", Permissions.RegisterRead),

@@ -2,7 +2,9 @@ using System.Globalization;
 using Custodian.Core.Features.Accounts;
 using Custodian.Core.Features.Dashboard;
 using Custodian.Core.Features.Register;
+using Custodian.Core.Features.Requests.Queue;
 using Custodian.Core.Features.Retention;
+using Custodian.Core.Persistence;
 using Custodian.Features.Office;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -16,7 +18,8 @@ namespace Custodian.Pages.Office.Dashboard;
 /// figures only (<see cref="DashboardQuery"/> with its tenant scope), never hold counts.
 /// </summary>
 [Authorize(Policy = Permissions.DashboardRead)]
-internal sealed class DashboardModel(DashboardQuery query, ProcessingRegister register, IStringLocalizer<OfficeResource> texts) : PageModel
+internal sealed class DashboardModel(
+    DashboardQuery query, ProcessingRegister register, IStringLocalizer<OfficeResource> texts, CustodianDbContext db, TimeProvider time) : PageModel
 {
     public DashboardView View { get; private set; } = null!;
 
@@ -29,9 +32,17 @@ internal sealed class DashboardModel(DashboardQuery query, ProcessingRegister re
 
     public string Chart { get; private set; } = "";
 
+    /// <summary>Open requests by state and deadline, for users with <c>requests:read</c>; null for others.</summary>
+    public RequestQueueCounts? Requests { get; private set; }
+
     public async Task OnGetAsync()
     {
         var staff = HttpContext.Staff();
+        if (staff.Has(Permissions.RequestsRead))
+        {
+            Requests = await RequestQueueSummary.CountAsync(db, staff.TenantScope, NodaTime.Instant.FromDateTimeOffset(time.GetUtcNow()), HttpContext.RequestAborted);
+        }
+
         View = await query.BuildAsync(staff.TenantScope, HttpContext.RequestServices.GetService<SweepSchedule>(), HttpContext.RequestAborted);
         Chart = AgeChart.Render(
             View.Ages,
