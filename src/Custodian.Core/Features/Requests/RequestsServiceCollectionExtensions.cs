@@ -24,6 +24,9 @@ internal static class RequestsServiceCollectionExtensions
         services.TryAddSingleton<Answers.AccessReportBuilder>();
         services.TryAddSingleton<Answers.RequestAnswers>();
         services.AddCustodianIdCopies();
+        services.TryAddSingleton(new Workflow.RequestWorkflowOptions());
+        services.TryAddScoped<Workflow.RequestWorkflow>();
+        services.TryAddScoped<Workflow.RequestDetailQuery>();
         return services;
     }
 }
