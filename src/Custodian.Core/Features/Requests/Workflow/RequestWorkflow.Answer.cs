@@ -99,12 +99,12 @@ internal sealed partial class RequestWorkflow
 
                 break;
             default:
-            {
-                var organizations = await OrganizationContactsAsync(parts, ct);
-                using var html = new MemoryStream(Encoding.UTF8.GetBytes(OutcomeSummaryHtml.Render(register, request, parts, organizations, language)));
-                stored.Add(await answers.StoreAsync(requestId, AnswerKind.OutcomeHtml, "outcome.html", "text/html; charset=utf-8", html, expires, ct));
-                break;
-            }
+                {
+                    var organizations = await OrganizationContactsAsync(parts, ct);
+                    using var html = new MemoryStream(Encoding.UTF8.GetBytes(OutcomeSummaryHtml.Render(register, request, parts, organizations, language)));
+                    stored.Add(await answers.StoreAsync(requestId, AnswerKind.OutcomeHtml, "outcome.html", "text/html; charset=utf-8", html, expires, ct));
+                    break;
+                }
         }
 
         var tracked = await db.Set<DataSubjectRequest>().FirstAsync(r => r.Id == requestId, ct);

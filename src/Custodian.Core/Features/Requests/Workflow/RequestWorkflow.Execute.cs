@@ -1,7 +1,7 @@
 using Custodian.Core.Features.Accounts;
 using Custodian.Core.Features.Audit;
-using Custodian.Core.Features.Retention;
 using Custodian.Core.Features.Requests.Execution;
+using Custodian.Core.Features.Retention;
 using Custodian.Core.Features.Store;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
@@ -71,94 +71,94 @@ internal sealed partial class RequestWorkflow
                 outcome = new PartOutcome("answered_by_report", null, [], null);
                 break;
             case RequestType.Erasure:
-            {
-                var confirmed = await db.Set<RequestEvent>().AsNoTracking()
-                    .Where(e => e.RequestId == request.Id && e.Kind == RequestEventKinds.Verified && e.Actor == RequestEventKinds.RequesterActor)
-                    .OrderBy(e => e.At).Select(e => (Instant?)e.At).FirstOrDefaultAsync(ct);
-                if (confirmed is null)
                 {
-                    return new ConflictError(WorkflowErrors.NoChannelConfirmation, "An erasure needs the requester's confirmation through the known channel (the request's code).");
-                }
+                    var confirmed = await db.Set<RequestEvent>().AsNoTracking()
+                        .Where(e => e.RequestId == request.Id && e.Kind == RequestEventKinds.Verified && e.Actor == RequestEventKinds.RequesterActor)
+                        .OrderBy(e => e.At).Select(e => (Instant?)e.At).FirstOrDefaultAsync(ct);
+                    if (confirmed is null)
+                    {
+                        return new ConflictError(WorkflowErrors.NoChannelConfirmation, "An erasure needs the requester's confirmation through the known channel (the request's code).");
+                    }
 
-                if (Now < confirmed.Value + options.ErasureCoolingOff)
-                {
-                    return new ConflictError(WorkflowErrors.CoolingOff, $"The erasure may run from {confirmed.Value + options.ErasureCoolingOff} (cooling-off period).");
-                }
+                    if (Now < confirmed.Value + options.ErasureCoolingOff)
+                    {
+                        return new ConflictError(WorkflowErrors.CoolingOff, $"The erasure may run from {confirmed.Value + options.ErasureCoolingOff} (cooling-off period).");
+                    }
 
-                var erased = await erasure.ExecuteAsync(db, request.Id, subject, new ExecutionPart(part.Category, organization), caller, ct);
-                if (!erased.IsSuccess)
-                {
-                    return erased.Error!;
-                }
+                    var erased = await erasure.ExecuteAsync(db, request.Id, subject, new ExecutionPart(part.Category, organization), caller, ct);
+                    if (!erased.IsSuccess)
+                    {
+                        return erased.Error!;
+                    }
 
-                var line = erased.Value!.Categories.Single();
-                outcome = new PartOutcome("erased", line.Erased, [.. line.Kept.Select(k => new PartKept(k.Reason, k.Count, k.Until))], null);
-                break;
-            }
-
-            case RequestType.Restriction:
-            {
-                var groundName = input.RestrictionGround ?? GroundFromDetails(request.Details);
-                if (groundName is null || !HoldBases.GroundNameList.Contains(groundName))
-                {
-                    return new ValidationError([new FieldError("restrictionGround", WorkflowErrors.RestrictionGroundInvalid, "The ground must be one of " + string.Join(", ", HoldBases.GroundNameList) + ".")]);
-                }
-
-                // One restriction (one hold) per request: it covers every category answered here at the time it is placed.
-                var categories = await db.Set<RequestPart>().AsNoTracking()
-                    .Where(p => p.RequestId == request.Id && (p.Controller == RequestPartStates.ProviderController || p.Instruction == RequestPartStates.Execute))
-                    .Select(p => p.Category).Distinct().ToListAsync(ct);
-                var placed = await restriction.PlaceAsync(db, request.Id, subject, HoldBases.ParseGround(groundName), null, categories, caller, ct);
-                if (!placed.IsSuccess)
-                {
-                    return placed.Error!;
-                }
-
-                outcome = new PartOutcome("restricted", null, [], groundName);
-                break;
-            }
-
-            case RequestType.Objection:
-            {
-                if (!objection.ObjectableCategories.Contains(part.Category))
-                {
-                    outcome = new PartOutcome("objection", 0, [], ObjectionExecutor.NotLegitimateInterest);
+                    var line = erased.Value!.Categories.Single();
+                    outcome = new PartOutcome("erased", line.Erased, [.. line.Kept.Select(k => new PartKept(k.Reason, k.Count, k.Until))], null);
                     break;
                 }
 
-                var grounds = string.IsNullOrWhiteSpace(input.CompellingGrounds) ? null : input.CompellingGrounds;
-                var result = await objection.ExecuteAsync(db, request.Id, subject, [part.Category], grounds, caller, ct);
-                if (!result.IsSuccess)
+            case RequestType.Restriction:
                 {
-                    return result.Error!;
+                    var groundName = input.RestrictionGround ?? GroundFromDetails(request.Details);
+                    if (groundName is null || !HoldBases.GroundNameList.Contains(groundName))
+                    {
+                        return new ValidationError([new FieldError("restrictionGround", WorkflowErrors.RestrictionGroundInvalid, "The ground must be one of " + string.Join(", ", HoldBases.GroundNameList) + ".")]);
+                    }
+
+                    // One restriction (one hold) per request: it covers every category answered here at the time it is placed.
+                    var categories = await db.Set<RequestPart>().AsNoTracking()
+                        .Where(p => p.RequestId == request.Id && (p.Controller == RequestPartStates.ProviderController || p.Instruction == RequestPartStates.Execute))
+                        .Select(p => p.Category).Distinct().ToListAsync(ct);
+                    var placed = await restriction.PlaceAsync(db, request.Id, subject, HoldBases.ParseGround(groundName), null, categories, caller, ct);
+                    if (!placed.IsSuccess)
+                    {
+                        return placed.Error!;
+                    }
+
+                    outcome = new PartOutcome("restricted", null, [], groundName);
+                    break;
                 }
 
-                var lines = result.Value!.Erased;
-                outcome = grounds is not null
-                    ? new PartOutcome("objection", 0, [], "objection.compelling_grounds")
-                    : new PartOutcome("objection", lines.Sum(l => l.Erased), [.. lines.SelectMany(l => l.Kept).Select(k => new PartKept(k.Reason, k.Count, k.Until))], null);
-                break;
-            }
+            case RequestType.Objection:
+                {
+                    if (!objection.ObjectableCategories.Contains(part.Category))
+                    {
+                        outcome = new PartOutcome("objection", 0, [], ObjectionExecutor.NotLegitimateInterest);
+                        break;
+                    }
+
+                    var grounds = string.IsNullOrWhiteSpace(input.CompellingGrounds) ? null : input.CompellingGrounds;
+                    var result = await objection.ExecuteAsync(db, request.Id, subject, [part.Category], grounds, caller, ct);
+                    if (!result.IsSuccess)
+                    {
+                        return result.Error!;
+                    }
+
+                    var lines = result.Value!.Erased;
+                    outcome = grounds is not null
+                        ? new PartOutcome("objection", 0, [], "objection.compelling_grounds")
+                        : new PartOutcome("objection", lines.Sum(l => l.Erased), [.. lines.SelectMany(l => l.Kept).Select(k => new PartKept(k.Reason, k.Count, k.Until))], null);
+                    break;
+                }
 
             case RequestType.WithdrawConsent:
                 outcome = new PartOutcome("consent", null, [], consent.Execute(request.Id).Code);
                 break;
             case RequestType.Rectification:
-            {
-                if (input.Changes is not { Count: > 0 } changes)
                 {
-                    return new ValidationError([new FieldError("changes", WorkflowErrors.ChangesRequired, "Give the corrections to apply.")]);
-                }
+                    if (input.Changes is not { Count: > 0 } changes)
+                    {
+                        return new ValidationError([new FieldError("changes", WorkflowErrors.ChangesRequired, "Give the corrections to apply.")]);
+                    }
 
-                var result = await rectification.ExecuteAsync(db, request.Id, subject, changes, caller, ct);
-                if (!result.IsSuccess)
-                {
-                    return result.Error!;
-                }
+                    var result = await rectification.ExecuteAsync(db, request.Id, subject, changes, caller, ct);
+                    if (!result.IsSuccess)
+                    {
+                        return result.Error!;
+                    }
 
-                outcome = new PartOutcome("rectified", result.Value!.Fields.Count(f => f.Changed), [], null);
-                break;
-            }
+                    outcome = new PartOutcome("rectified", result.Value!.Fields.Count(f => f.Changed), [], null);
+                    break;
+                }
 
             default:
                 throw new InvalidOperationException($"Unknown request type {request.Type}.");
