@@ -30,7 +30,8 @@ public sealed partial class RequestWorkflowTests : IDisposable
     private Task<ExecutionFixture> FixtureAsync(Engine engine) => ExecutionFixture.CreateAsync(engine, s => s
         .AddLogging()
         .AddCustodianMail(new MailOptions { From = "privacy@allbest.example", OutboxFolder = _outbox.FullName })
-        .AddCustodianRequests());
+        .AddCustodianRequests()
+        .AddCustodianRequestWorkflow());
 
     private static StaffIdentity Staff(string role, Guid? organization = null) =>
         new(Guid.CreateVersion7(), Guid.CreateVersion7(), role, role, role, organization, StaffRoles.PermissionsOf(role));
