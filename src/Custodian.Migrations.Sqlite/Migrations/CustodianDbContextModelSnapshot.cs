@@ -1603,6 +1603,96 @@ namespace Custodian.Migrations.Sqlite.Migrations
                     b.ToTable("request_verification_codes", (string)null);
                 });
 
+            modelBuilder.Entity("Custodian.Core.Features.Requests.Workflow.RequestPart", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Category")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("category");
+
+                    b.Property<string>("Controller")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("controller");
+
+                    b.Property<string>("ControllerContact")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("controller_contact");
+
+                    b.Property<DateTime?>("DecidedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("DecidedBy")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("decided_by");
+
+                    b.Property<DateTime?>("ExecutedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("executed_at");
+
+                    b.Property<string>("ExecutedBy")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("executed_by");
+
+                    b.Property<DateTime?>("ForwardedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("forwarded_at");
+
+                    b.Property<string>("Instruction")
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("instruction");
+
+                    b.Property<string>("InstructionReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("instruction_reason");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("organization_id");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("outcome");
+
+                    b.Property<long>("RecordsAtSplit")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("records_at_split");
+
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("request_id");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.HasKey("Id")
+                        .HasName("pk_request_parts");
+
+                    b.HasIndex("RequestId")
+                        .HasDatabaseName("ix_request_parts_request_id");
+
+                    b.HasIndex("OrganizationId", "State")
+                        .HasDatabaseName("ix_request_parts_organization_id_state");
+
+                    b.ToTable("request_parts", (string)null);
+                });
+
             modelBuilder.Entity("Custodian.Core.Features.Retention.LegalHold", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2664,6 +2754,16 @@ namespace Custodian.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_request_verification_codes_data_subject_requests_request_id");
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Requests.Workflow.RequestPart", b =>
+                {
+                    b.HasOne("Custodian.Core.Features.Requests.DataSubjectRequest", null)
+                        .WithMany()
+                        .HasForeignKey("RequestId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_request_parts_data_subject_requests_request_id");
                 });
 
             modelBuilder.Entity("Custodian.Core.Features.Retention.LegalHold", b =>

@@ -69,6 +69,7 @@ internal static class CustodianWebApp
         builder.Services.AddCustodianAccounts();
         builder.Services.AddCustodianMail(options.Mail ?? new MailOptions { From = CustodianSettings.DefaultMailFrom, OutboxFolder = Path.Combine(options.DataFolder, "outbox") });
         builder.Services.AddCustodianRequestHandling();
+        builder.Services.AddCustodianRequestWorkflow();
         builder.Services.AddHostedService<Custodian.Features.Requests.RequestReminderTimer>();
         builder.Services.AddCustodianAuthentication();
         builder.Services.AddSingleton<OfficePages>();

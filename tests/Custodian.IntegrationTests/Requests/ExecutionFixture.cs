@@ -60,7 +60,7 @@ internal sealed class ExecutionFixture : IAsyncDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public static async Task<ExecutionFixture> CreateAsync(Engine engine)
+    public static async Task<ExecutionFixture> CreateAsync(Engine engine, Action<IServiceCollection>? more = null)
     {
         var database = await TestDatabase.CreateAsync(engine);
         var register = RegisterLoader.Load(File.ReadAllText(SettingsResolver.ShippedRegisterPath), SettingsResolver.ShippedRegisterPath).Register!;
@@ -75,7 +75,8 @@ internal sealed class ExecutionFixture : IAsyncDisposable
             .AddCustodianStore(new StoreOptions { AllowDocumentationAddresses = true })
             .AddCustodianRetention()
             .AddCustodianRetentionSweep()
-            .AddCustodianRequestExecution());
+            .AddCustodianRequestExecution()
+            .Apply(more));
         var fixture = new ExecutionFixture(database, services);
         await fixture.SeedAsync();
         return fixture;
@@ -179,10 +180,23 @@ internal sealed class ExecutionFixture : IAsyncDisposable
         return result.Value.Id;
     }
 
+    /// <summary>Creates a record through the store's commands (for tests that need one more).</summary>
+    public Task<Guid> CreateRecordAsync<T>(IRecordInput<T> input)
+        where T : TenantRecord, new() => Create(input);
+
     public async ValueTask DisposeAsync()
     {
         await Services.DisposeAsync();
         await Database.DisposeAsync();
         _folder.Delete(recursive: true);
+    }
+}
+
+internal static class ServiceCollectionApply
+{
+    public static IServiceCollection Apply(this IServiceCollection services, Action<IServiceCollection>? more)
+    {
+        more?.Invoke(services);
+        return services;
     }
 }

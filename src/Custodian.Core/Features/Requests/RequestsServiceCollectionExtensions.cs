@@ -41,4 +41,16 @@ internal static class RequestsServiceCollectionExtensions
         services.TryAddScoped<Queue.StaffRequestEntry>();
         return services;
     }
+
+    /// <summary>
+    /// The workflow from a verified request to a delivered answer, and the back-office request page's query. Needs
+    /// <see cref="AddCustodianRequests"/>, the register, the blobs and the store (everything the executors need).
+    /// </summary>
+    public static IServiceCollection AddCustodianRequestWorkflow(this IServiceCollection services, Workflow.RequestWorkflowOptions? options = null)
+    {
+        services.TryAddSingleton(options ?? new Workflow.RequestWorkflowOptions());
+        services.TryAddScoped<Workflow.RequestWorkflow>();
+        services.TryAddScoped<Workflow.RequestDetailQuery>();
+        return services;
+    }
 }

@@ -11,6 +11,9 @@ internal enum AnswerKind
     AccessHtml,
     AccessJson,
     PortabilityZip,
+
+    /// <summary>The outcome summary of a rectification, erasure, restriction, objection or withdrawal (HTML).</summary>
+    OutcomeHtml,
 }
 
 /// <summary>

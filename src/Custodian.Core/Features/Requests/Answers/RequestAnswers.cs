@@ -30,6 +30,7 @@ internal sealed class RequestAnswers(IDbContextFactory<CustodianDbContext> conte
         AnswerKind.AccessHtml => "access_html",
         AnswerKind.AccessJson => "access_json",
         AnswerKind.PortabilityZip => "portability_zip",
+        AnswerKind.OutcomeHtml => "outcome_html",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
@@ -38,6 +39,7 @@ internal sealed class RequestAnswers(IDbContextFactory<CustodianDbContext> conte
         "access_html" => AnswerKind.AccessHtml,
         "access_json" => AnswerKind.AccessJson,
         "portability_zip" => AnswerKind.PortabilityZip,
+        "outcome_html" => AnswerKind.OutcomeHtml,
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 

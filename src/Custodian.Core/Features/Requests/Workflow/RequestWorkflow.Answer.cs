@@ -1,0 +1,202 @@
+using System.Globalization;
+using System.Text;
+using Custodian.Core.Features.Accounts;
+using Custodian.Core.Features.Register;
+using Custodian.Core.Features.Requests.Answers;
+using Custodian.Core.Features.Store;
+using Microsoft.EntityFrameworkCore;
+
+namespace Custodian.Core.Features.Requests.Workflow;
+
+/// <summary>An answer file the requester may download through the portal.</summary>
+internal sealed record DeliveredAnswer(Guid Id, string Kind, string FileName, string ContentType, long Size, NodaTime.Instant ExpiresAt);
+
+internal sealed partial class RequestWorkflow
+{
+    /// <summary>
+    /// Produces the answer once every part is executed or declined (access and portability parts answered here are
+    /// marked executed by this step; parts instructed to decline are recorded as declined): access → the report (HTML in
+    /// the request's language and JSON) over the parts answered here, one per scope (the provider's categories, and each
+    /// client organisation that instructed execution, within its own records); portability → the ZIP, scoped the same
+    /// way; other types → an outcome summary. Stored encrypted; the requester is mailed a link to the portal status
+    /// page only (no token, no personal data): the portal issues a single-use download link for a verified session
+    /// (<see cref="IssueDownloadAsync"/>). The request moves to decided, then delivered.
+    /// </summary>
+    public async Task<StoreResult<IReadOnlyList<DeliveredAnswer>>> ProduceAnswerAsync(StaffIdentity staff, Guid requestId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(staff);
+        if (!staff.Has(Permissions.RequestsHandle) || !staff.TenantScope.AllTenants)
+        {
+            return Forbidden();
+        }
+
+        var request = await db.Set<DataSubjectRequest>().AsNoTracking().FirstOrDefaultAsync(r => r.Id == requestId, ct);
+        if (request is null)
+        {
+            return StoreErrors.NotFound("request");
+        }
+
+        if (request.State is not (RequestState.InProgress or RequestState.WaitingForController))
+        {
+            return new ConflictError(request.State == RequestState.Verified ? WorkflowErrors.NotSplit : WorkflowErrors.NotOpen, "The request is not split or no longer open.");
+        }
+
+        if (Gate(staff, request) is { } refused)
+        {
+            return refused;
+        }
+
+        var parts = await db.Set<RequestPart>().AsNoTracking().Where(p => p.RequestId == requestId).ToListAsync(ct);
+        var reported = request.Type is RequestType.Access or RequestType.Portability;
+        foreach (var part in parts)
+        {
+            if (part.State == RequestPartStates.InstructedDecline)
+            {
+                await FinishPartAsync(staff, part.Id, RequestPartStates.Declined, new PartOutcome("declined", null, [], null), ct);
+            }
+            else if (reported && part.State is RequestPartStates.Pending or RequestPartStates.InstructedExecute)
+            {
+                await FinishPartAsync(staff, part.Id, RequestPartStates.Executed, new PartOutcome("answered_by_report", null, [], null), ct);
+            }
+        }
+
+        db.ChangeTracker.Clear();
+        parts = await db.Set<RequestPart>().AsNoTracking().Where(p => p.RequestId == requestId).ToListAsync(ct);
+        if (parts.Any(p => !RequestPartStates.IsFinal(p.State)))
+        {
+            return new ConflictError(WorkflowErrors.PartsOpen, "Every part must be executed or declined first (a forwarded part waits for its controller).");
+        }
+
+        var now = Now;
+        var expires = now + options.AnswerLifetime;
+        var language = AnswerLanguages.Parse(request.Language) ?? StatementLanguage.Dutch;
+        var subject = SubjectOf(request);
+        var stored = new List<RequestAnswer>();
+        var scopes = AnswerScopes(parts);
+        switch (request.Type)
+        {
+            case RequestType.Access:
+                foreach (var (scope, suffix) in scopes)
+                {
+                    var report = await reports.BuildAsync(db, subject, scope, staff.Actor, ct);
+                    using var html = new MemoryStream(Encoding.UTF8.GetBytes(AccessReportHtml.Render(report, language)));
+                    stored.Add(await answers.StoreAsync(requestId, AnswerKind.AccessHtml, $"access-report{suffix}.html", "text/html; charset=utf-8", html, expires, ct));
+                    using var json = new MemoryStream();
+                    AccessReportJson.Write(report, json);
+                    json.Position = 0;
+                    stored.Add(await answers.StoreAsync(requestId, AnswerKind.AccessJson, $"access-report{suffix}.json", "application/json", json, expires, ct));
+                }
+
+                break;
+            case RequestType.Portability:
+                foreach (var (scope, suffix) in scopes)
+                {
+                    using var zip = new MemoryStream();
+                    await PortabilityPackage.WriteAsync(db, register, subject, scope, now, zip, ct);
+                    zip.Position = 0;
+                    stored.Add(await answers.StoreAsync(requestId, AnswerKind.PortabilityZip, $"data{suffix}.zip", "application/zip", zip, expires, ct));
+                }
+
+                break;
+            default:
+                {
+                    var organizations = await OrganizationContactsAsync(parts, ct);
+                    using var html = new MemoryStream(Encoding.UTF8.GetBytes(OutcomeSummaryHtml.Render(register, request, parts, organizations, language)));
+                    stored.Add(await answers.StoreAsync(requestId, AnswerKind.OutcomeHtml, "outcome.html", "text/html; charset=utf-8", html, expires, ct));
+                    break;
+                }
+        }
+
+        var tracked = await db.Set<DataSubjectRequest>().FirstAsync(r => r.Id == requestId, ct);
+        tracked.MoveTo(RequestState.Decided);
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            Event(requestId, now, WorkflowEventKinds.AnswerProduced, RequestEventKinds.Staff(staff.UserId), string.Join(", ", stored.Select(a => RequestAnswers.KindName(a.Kind)).Distinct()));
+            await db.SaveChangesAsync(ct);
+            await audit.AppendAsync(db, RequestIntake.Entry("request.answer_produced", tracked, staff.Actor, new()
+            {
+                ["answers"] = stored.Count.ToString(CultureInfo.InvariantCulture),
+            }), ct);
+            await tx.CommitAsync(ct);
+        }
+
+        var notified = false;
+        if (tracked.IdentifierKind == Subjects.SubjectIdentifierKind.Email)
+        {
+            try
+            {
+                await mail.SendAsync(WorkflowMails.AnswerReady(tracked.IdentifierValue, tracked.Language, tracked.Reference), ct);
+                notified = true;
+            }
+            catch (Mail.MailException e)
+            {
+                LogNoticeFailed(log, e, requestId);
+            }
+        }
+
+        tracked.MoveTo(RequestState.Delivered);
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            Event(requestId, Now, WorkflowEventKinds.Delivered, RequestEventKinds.SystemActor, notified ? "portal; notice mailed" : "portal; no mail notice (tell the requester by post)");
+            await db.SaveChangesAsync(ct);
+            await audit.AppendAsync(db, RequestIntake.Entry("request.delivered", tracked, staff.Actor, new() { ["notified"] = notified ? "true" : "false" }), ct);
+            await tx.CommitAsync(ct);
+        }
+
+        return stored.Select(ToDelivered).ToList();
+    }
+
+    /// <summary>The answers of a request that have not expired, for the portal's download buttons (after <c>RequestStatusQuery.AuthorizeAsync</c>).</summary>
+    public async Task<IReadOnlyList<DeliveredAnswer>> AnswersForAsync(Guid requestId, CancellationToken ct)
+    {
+        var now = Now;
+        var rows = await db.Set<RequestAnswer>().AsNoTracking().Where(a => a.RequestId == requestId).ToListAsync(ct);
+        return [.. rows.Where(a => a.ExpiresAt > now).OrderBy(a => a.CreatedAt).ThenBy(a => a.FileName, StringComparer.Ordinal).Select(ToDelivered)];
+    }
+
+    /// <summary>
+    /// A fresh single-use download token for one answer of the request (the portal calls it when the verified requester
+    /// clicks, then opens it with <c>RequestAnswers.OpenAsync</c>); lives at most 7 days and never past the answer.
+    /// </summary>
+    public async Task<(string? Token, AnswerError? Error)> IssueDownloadAsync(Guid requestId, Guid answerId, CancellationToken ct)
+    {
+        var answer = await db.Set<RequestAnswer>().AsNoTracking().FirstOrDefaultAsync(a => a.Id == answerId && a.RequestId == requestId, ct);
+        var left = answer is null ? NodaTime.Duration.Zero : answer.ExpiresAt - Now;
+        if (answer is null || left <= NodaTime.Duration.Zero)
+        {
+            return (null, new AnswerError("answer.not_found", "No such answer."));
+        }
+
+        return await answers.IssueDownloadAsync(answerId, left < RequestAnswers.MaxLinkLifetime ? left : RequestAnswers.MaxLinkLifetime, ct);
+    }
+
+    private static DeliveredAnswer ToDelivered(RequestAnswer a) => new(a.Id, RequestAnswers.KindName(a.Kind), a.FileName, a.ContentType, a.Size, a.ExpiresAt);
+
+    /// <summary>One scope for the provider's categories (every organisation's records), one per client organisation that instructed execution.</summary>
+    private static List<(AnswerScope Scope, string Suffix)> AnswerScopes(List<RequestPart> parts)
+    {
+        var scopes = new List<(AnswerScope, string)>
+        {
+            (new AnswerScope(parts.Where(p => !p.IsClient).Select(p => p.Category).ToHashSet(StringComparer.Ordinal)), string.Empty),
+        };
+        var index = 0;
+        foreach (var group in parts.Where(p => p.IsClient && p.Instruction == RequestPartStates.Execute).GroupBy(p => p.OrganizationId).OrderBy(g => g.Key))
+        {
+            index++;
+            scopes.Add((new AnswerScope(group.Select(p => p.Category).ToHashSet(StringComparer.Ordinal), group.Key), "-" + index.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        return scopes;
+    }
+
+    /// <summary>Name and privacy-contact address of each client organisation among the parts (ROU-3: how to reach the controller).</summary>
+    private async Task<Dictionary<Guid, (string Name, string? Email)>> OrganizationContactsAsync(List<RequestPart> parts, CancellationToken ct)
+    {
+        var ids = parts.Where(p => p.IsClient).Select(p => p.OrganizationId).Distinct().ToList();
+        var names = await db.Organizations.IgnoreQueryFilters().AsNoTracking().Where(o => ids.Contains(o.Id)).ToDictionaryAsync(o => o.Id, o => o.Name, ct);
+        var contacts = await db.ContactPersons.IgnoreQueryFilters().AsNoTracking()
+            .Where(c => ids.Contains(c.OrganizationId) && c.Role == "privacy" && c.Email != null)
+            .OrderBy(c => c.Id).ToListAsync(ct);
+        return ids.ToDictionary(id => id, id => (names.GetValueOrDefault(id) ?? string.Empty, contacts.FirstOrDefault(c => c.OrganizationId == id)?.Email));
+    }
+}

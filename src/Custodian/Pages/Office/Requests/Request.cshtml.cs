@@ -1,0 +1,113 @@
+using Custodian.Core.Features.Accounts;
+using Custodian.Core.Features.Requests;
+using Custodian.Core.Features.Requests.Workflow;
+using Custodian.Core.Features.Store;
+using Custodian.Features.Office;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
+
+namespace Custodian.Pages.Office.Requests;
+
+/// <summary>
+/// One data-subject request in the back office: header with deadlines, timeline, verification, parts, and the actions
+/// the user's permissions allow (POST, antiforgery-checked, then a redirect back). Every rule is
+/// <see cref="RequestWorkflow"/>'s and <see cref="RequestActions"/>'s. A client-privacy contact sees only its
+/// organisation's parts, and a request without one is 404 for it (<see cref="RequestDetailQuery"/>).
+/// </summary>
+[Authorize(Policy = Permissions.RequestsRead)]
+internal sealed class RequestModel(RequestDetailQuery query, RequestWorkflow workflow, RequestActions actions, IStringLocalizer<OfficeResource> texts) : PageModel
+{
+    public RequestDetailView View { get; private set; } = null!;
+
+    public StaffIdentity CurrentStaff => HttpContext.Staff();
+
+    public bool IsProvider => CurrentStaff.TenantScope.AllTenants;
+
+    public bool MayHandle => IsProvider && CurrentStaff.Has(Permissions.RequestsHandle);
+
+    public bool MayVerify => IsProvider && CurrentStaff.Has(Permissions.RequestsVerifyId);
+
+    public bool MayDecide => !IsProvider && CurrentStaff.Has(Permissions.RequestsController);
+
+    /// <summary>What the last POST did, shown after the redirect.</summary>
+    [BindProperty(SupportsGet = true)]
+    public string? Done { get; set; }
+
+    public string? Error { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(Guid id) => await LoadAsync(id) ? Page() : NotFound();
+
+    public async Task<IActionResult> OnPostSplitAsync(Guid id) =>
+        MayHandle ? await AnswerAsync(id, (await workflow.SplitAsync(CurrentStaff, id, Ct)).Error, "split") : Forbid();
+
+    public async Task<IActionResult> OnPostConfirmAsync(Guid id, string? method, string? note) =>
+        MayVerify ? await AnswerAsync(id, (await workflow.ConfirmIdentityAsync(CurrentStaff, id, method, note, Ct)).Error, "confirmed") : Forbid();
+
+    public async Task<IActionResult> OnPostDecideAsync(Guid id, Guid partId, string? instruction, string? reason)
+    {
+        if (!MayDecide || !await LoadAsync(id) || View.Parts.All(p => p.Id != partId))
+        {
+            return NotFound();
+        }
+
+        return await AnswerAsync(id, (await workflow.DecidePartAsync(CurrentStaff, partId, instruction, reason, Ct)).Error, "decided");
+    }
+
+    public async Task<IActionResult> OnPostExecuteAsync(Guid id, Guid partId, string? restrictionGround, string? compellingGrounds, string? recordType, Guid? recordId, string? field, string? newValue)
+    {
+        if (!MayHandle)
+        {
+            return Forbid();
+        }
+
+        IReadOnlyList<Core.Features.Requests.Execution.RectificationChange>? changes =
+            recordType is { Length: > 0 } && recordId is { } rid && field is { Length: > 0 } ? [new(recordType, rid, field, newValue)] : null;
+        var result = await workflow.ExecutePartAsync(CurrentStaff, partId, new ExecutePartInput(
+            string.IsNullOrWhiteSpace(restrictionGround) ? null : restrictionGround, compellingGrounds, changes), Ct);
+        return await AnswerAsync(id, result.Error, "executed");
+    }
+
+    public async Task<IActionResult> OnPostProduceAsync(Guid id) =>
+        MayHandle ? await AnswerAsync(id, (await workflow.ProduceAnswerAsync(CurrentStaff, id, Ct)).Error, "produced") : Forbid();
+
+    public async Task<IActionResult> OnPostExtendAsync(Guid id, int months, string? reasons) =>
+        MayHandle ? await AnswerAsync(id, (await actions.ExtendAsync(CurrentStaff.UserId, id, months, reasons, Ct)).Error, "extended") : Forbid();
+
+    public async Task<IActionResult> OnPostRefuseAsync(Guid id, string? justification) =>
+        MayHandle ? await AnswerAsync(id, (await actions.RefuseAsync(CurrentStaff.UserId, id, justification, Ct)).Error, "refused") : Forbid();
+
+    public string Text(string key, string fallback) => texts[key] is { ResourceNotFound: false } known ? known.Value : fallback;
+
+    private CancellationToken Ct => HttpContext.RequestAborted;
+
+    private async Task<IActionResult> AnswerAsync(Guid id, StoreError? error, string done)
+    {
+        if (error is null)
+        {
+            return Redirect($"/office/requests/{id}?done={done}");
+        }
+
+        if (error is NotFoundError)
+        {
+            return NotFound();
+        }
+
+        var codes = error is ValidationError v ? v.Errors.Select(e => e.Code).Distinct().ToList() : [error.Code];
+        Error = string.Join(" ", codes.Select(code => texts["Requests.Detail.Error_" + code] is { ResourceNotFound: false } known ? known.Value : texts["Requests.Detail.ErrorOther", code].Value));
+        return await LoadAsync(id) ? Page() : NotFound();
+    }
+
+    private async Task<bool> LoadAsync(Guid id)
+    {
+        var view = await query.GetAsync(CurrentStaff, id, Ct);
+        if (view is null)
+        {
+            return false;
+        }
+
+        View = view;
+        return true;
+    }
+}

@@ -1,0 +1,137 @@
+using System.Net;
+using Custodian.Core.Features.Accounts;
+using Custodian.Core.Features.Audit;
+using Custodian.Core.Features.Requests;
+using Custodian.Core.Features.Requests.Workflow;
+using Custodian.Core.Features.Store;
+using Custodian.Core.Features.Subjects;
+using Custodian.Core.Features.Tenancy;
+using Custodian.Core.Persistence;
+using Custodian.IntegrationTests.Office;
+using Custodian.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+using Xunit;
+
+namespace Custodian.IntegrationTests.Requests.Workflow;
+
+/// <summary>The back-office request page over real HTTP: the privacy officer sees and acts; a client contact of an organisation not involved gets 404.</summary>
+public sealed class RequestPageTests
+{
+    private const string Email = "subject@person.example";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory, AllEngines]
+    public async Task RequestPage_PrivacyOfficerSplits_ClientContactOfOtherOrganizationGets404(Engine engine)
+    {
+        var (server, alpha, _) = await OfficePageSetup.StartAsync(engine);
+        await using var _ = server;
+        var id = await SeedAsync(server);
+        var path = $"/office/requests/{id}";
+
+        using var officer = await OfficePageSetup.ClientAsync(server, StaffRoles.PrivacyOfficer);
+        using (var page = await OfficePageSetup.GetAsync(officer, path))
+        {
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            var html = await OfficePageSetup.BodyAsync(page);
+            Assert.Contains("data-testid=\"split\"", html, StringComparison.Ordinal);
+            Assert.Contains("data-testid=\"request-timeline\"", html, StringComparison.Ordinal);
+        }
+
+        using (var split = await OfficePageSetup.PostAsync(officer, path, path + "?handler=Split", []))
+        {
+            Assert.Equal(HttpStatusCode.Found, split.StatusCode);
+            Assert.Equal(path + "?done=split", split.Headers.Location?.OriginalString);
+        }
+
+        using (var after = await OfficePageSetup.GetAsync(officer, path + "?done=split"))
+        {
+            var html = await OfficePageSetup.BodyAsync(after);
+            Assert.Contains("data-testid=\"request-parts\"", html, StringComparison.Ordinal);
+            Assert.True(html.Contains("Alpha Test", StringComparison.Ordinal), OfficePageSetup.MainOf(html));
+        }
+
+        using var betaContact = await OfficePageSetup.ClientAsync(server, StaffRoles.ClientPrivacyContact, (await OrganizationAsync(server, "beta")));
+        using (var hidden = await OfficePageSetup.GetAsync(betaContact, path))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, hidden.StatusCode);
+        }
+
+        using var alphaContact = await OfficePageSetup.ClientAsync(server, StaffRoles.ClientPrivacyContact, alpha);
+        using (var own = await OfficePageSetup.GetAsync(alphaContact, path))
+        {
+            Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+            var html = await OfficePageSetup.BodyAsync(own);
+            Assert.DoesNotContain("data-testid=\"request-timeline\"", html, StringComparison.Ordinal);
+            Assert.DoesNotContain("data-testid=\"split\"", html, StringComparison.Ordinal);
+            Assert.Contains("value=\"execute\"", html, StringComparison.Ordinal);
+            Assert.DoesNotContain("<td>Aanbieder</td>", html, StringComparison.Ordinal);
+        }
+
+        await using var db = server.Database.CreateContext();
+        db.ScopeTo(TenantScope.Everything);
+        var part = await db.Set<RequestPart>().FirstAsync(p => p.RequestId == id && p.Controller == RequestPartStates.ClientController, Ct);
+        using (var decided = await OfficePageSetup.PostAsync(alphaContact, path, path + "?handler=Decide", new() { ["partId"] = part.Id.ToString(), ["instruction"] = "execute" }))
+        {
+            Assert.Equal(HttpStatusCode.Found, decided.StatusCode);
+        }
+
+        db.ChangeTracker.Clear();
+        Assert.Equal(RequestPartStates.InstructedExecute, (await db.Set<RequestPart>().SingleAsync(p => p.Id == part.Id, Ct)).State);
+    }
+
+    private static string Describe(StoreError? error) =>
+        error is ValidationError v ? string.Join("; ", v.Errors.Select(e => e.Field + ": " + e.Code)) : error?.ToString() ?? string.Empty;
+
+    private static async Task<Guid> OrganizationAsync(CustodianServer server, string code)
+    {
+        await using var db = server.Database.CreateContext();
+        db.ScopeTo(TenantScope.Everything);
+        return await db.Organizations.Where(o => o.Code == code).Select(o => o.Id).SingleAsync(Ct);
+    }
+
+    /// <summary>A verified access request whose subject has a contact-person record at alpha.</summary>
+    private static async Task<Guid> SeedAsync(CustodianServer server)
+    {
+        await using var db = server.Database.CreateContext();
+        db.ScopeTo(TenantScope.Everything);
+        var now = Instant.FromDateTimeOffset(TimeProvider.System.GetUtcNow());
+        await using (var scope = server.Services.CreateAsyncScope())
+        {
+            // Through the store's commands, so the person is in the look-up index the split reads.
+            scope.ServiceProvider.GetRequiredService<CustodianDbContext>().ScopeTo(TenantScope.Everything);
+            var caller = new StoreCaller(new AuditActor(AuditActorKind.Cli, "cli:test"), TenantScope.Everything);
+            var commands = scope.ServiceProvider.GetRequiredService<StoreCommands>();
+            var contact = await commands.CreateAsync(caller, new ContactPersonInput("alpha", "Sam Subjecttest", null, Email, "general"), null, Ct);
+            Assert.True(contact.IsSuccess, Describe(contact.Error));
+            var alarm = await commands.CreateAsync(caller, new ServiceInput("alpha", "alarm", "ALARM-P", "2020-01-01", null), null, Ct);
+            Assert.True(alarm.IsSuccess, Describe(alarm.Error));
+            var keyholder = await commands.CreateAsync(caller, new KeyholderInput(alarm.Value!.Id, "Sam Subjecttest", "+31201234561", Email), null, Ct);
+            Assert.True(keyholder.IsSuccess, Describe(keyholder.Error));
+        }
+
+        var today = RequestDeadlines.ReceivedOn(now);
+        var request = new DataSubjectRequest
+        {
+            Reference = RequestReferences.New(),
+            Type = RequestType.Access,
+            Channel = RequestChannel.Portal,
+            Language = "nl",
+            ReceivedAt = now,
+            ReceivedOn = today,
+            DueOn = RequestDeadlines.DueOn(today),
+            IdentifierKind = SubjectIdentifierKind.Email,
+            IdentifierValue = Email,
+            State = RequestState.Verified,
+            VerificationTier = VerificationTier.Low,
+            VerifiedAt = now,
+            VerifiedBy = "requester",
+            VerificationMethod = VerificationMethods.KnownChannelCode,
+        };
+        db.Add(request);
+        await db.SaveChangesAsync(Ct);
+        return request.Id;
+    }
+}
