@@ -6,6 +6,7 @@ using Custodian.Core.Features.Events;
 using Custodian.Core.Features.Mail;
 using Custodian.Core.Features.Requests;
 using Custodian.Core.Features.Requests.Queue;
+using Custodian.Core.Features.Requests.Workflow;
 using Custodian.Core.Features.Retention;
 using Custodian.Core.Features.Store;
 using Custodian.Core.Features.Subjects;
@@ -97,22 +98,41 @@ public sealed class RequestQueueTests
     }
 
     [Theory, AllEngines]
-    public async Task ListAsync_OrganizationScopeOrFilter_EmptyUntilRequestPartsExist(Engine engine)
+    public async Task ListAsync_OrganizationScopeOrFilter_OnlyRequestsWithAClientPartOfThatOrganization(Engine engine)
     {
         await using var h = await Harness.CreateAsync(engine);
-        await h.SeedAsync();
+        var s = await h.SeedAsync();
         var org = Guid.NewGuid();
+        var other = Guid.NewGuid();
+        var byName = s.ToDictionary(p => p.Value, p => p.Key);
+        await using (var db = h.Context())
+        {
+            RequestPart Part(string name, Guid organization, string controller) => new()
+            {
+                RequestId = byName[name],
+                Category = "alarm.keyholders",
+                Controller = controller,
+                OrganizationId = organization,
+                RecordsAtSplit = 1,
+            };
+            db.AddRange(
+                Part("C", org, RequestPartStates.ClientController),
+                Part("D", other, RequestPartStates.ClientController),
+                Part("B", org, RequestPartStates.ProviderController)); // a provider part names no controller organisation
+            await db.SaveChangesAsync(Ct);
+        }
 
         var tenant = await h.ListAsync(new RequestQueueFilter(), TenantScope.For(org));
         var filtered = await h.ListAsync(new RequestQueueFilter(OrganizationId: org));
+        var stranger = await h.ListAsync(new RequestQueueFilter(), TenantScope.For(Guid.NewGuid()));
 
-        Assert.Empty(tenant.Rows);
-        Assert.True(tenant.OrganizationsPending);
-        Assert.Empty(filtered.Rows);
-        Assert.True(filtered.OrganizationsPending);
-        Assert.False((await h.ListAsync(new RequestQueueFilter())).OrganizationsPending);
-        await using var db = h.Context();
-        Assert.True((await RequestQueueSummary.CountAsync(db, TenantScope.For(org), h.Instant, Ct)).OrganizationsPending);
+        Assert.Equal(["C"], Names(s, tenant));
+        Assert.Equal(["C"], Names(s, filtered));
+        Assert.Empty(stranger.Rows);
+        Assert.False(tenant.OrganizationsPending);
+        await using var context = h.Context();
+        var counts = await RequestQueueSummary.CountAsync(context, TenantScope.For(org), h.Instant, Ct);
+        Assert.Equal(1, counts.Overdue + counts.Soon + counts.Later);
     }
 
     [Theory, AllEngines]
@@ -232,7 +252,7 @@ public sealed class RequestQueueTests
                 .AddCustodianRetention()
                 .AddCustodianRetentionSweep()
                 .AddCustodianMail(new MailOptions { From = "privacy@allbest.example", OutboxFolder = Outbox.FullName })
-                .AddCustodianRequests());
+                .AddCustodianRequestHandling());
         }
 
         public TestDatabase Db { get; }

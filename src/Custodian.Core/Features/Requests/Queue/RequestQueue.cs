@@ -1,4 +1,5 @@
 using System.Globalization;
+using Custodian.Core.Features.Requests.Workflow;
 using Custodian.Core.Features.Tenancy;
 using Custodian.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -99,8 +100,8 @@ internal sealed record RequestQueuePage(IReadOnlyList<RequestQueueRow> Rows, Req
 /// </para>
 /// <para>
 /// Tenancy: a request belongs to the provider; a client organisation's contact may see a request only when a part of
-/// it has that organisation as controller. Request parts are built by another feature; until they exist,
-/// <see cref="ConcerningOrganization"/> admits nothing, so a tenant's queue and the organisation filter are empty.
+/// it has that organisation as controller (<see cref="ConcerningOrganization(CustodianDbContext, IQueryable{DataSubjectRequest}, Guid)"/>:
+/// a request_parts row of a client part for it, made when the request is split).
 /// </para>
 /// </summary>
 internal sealed class RequestQueue(CustodianDbContext db, TimeProvider time)
@@ -114,7 +115,7 @@ internal sealed class RequestQueue(CustodianDbContext db, TimeProvider time)
         var limit = Math.Clamp(filter.Limit, 1, MaxLimit);
         var today = RequestDeadlines.ReceivedOn(Instant.FromDateTimeOffset(time.GetUtcNow()));
         var organization = scope.AllTenants ? filter.OrganizationId : scope.OrganizationId ?? Guid.Empty;
-        var pending = organization is not null;
+        const bool pending = false;
 
         var plain = Filtered(db.Set<DataSubjectRequest>().AsNoTracking().Where(r => r.ExtendedDueOn == null), filter, organization);
         var extended = Filtered(db.Set<DataSubjectRequest>().AsNoTracking().Where(r => r.ExtendedDueOn != null), filter, organization);
@@ -148,7 +149,7 @@ internal sealed class RequestQueue(CustodianDbContext db, TimeProvider time)
         return new RequestQueuePage(rows, next, today, pending);
     }
 
-    private static IQueryable<DataSubjectRequest> Filtered(IQueryable<DataSubjectRequest> q, RequestQueueFilter f, Guid? organization)
+    private IQueryable<DataSubjectRequest> Filtered(IQueryable<DataSubjectRequest> q, RequestQueueFilter f, Guid? organization)
     {
         if (organization is { } org)
         {
@@ -187,11 +188,13 @@ internal sealed class RequestQueue(CustodianDbContext db, TimeProvider time)
     /// as controller". Request parts do not exist yet, so nothing is admitted. When they land this becomes
     /// <c>q.Where(r => db.Set&lt;RequestPart&gt;().Any(p => p.RequestId == r.Id &amp;&amp; p.OrganizationId == organizationId))</c>.
     /// </summary>
-    private static IQueryable<DataSubjectRequest> ConcerningOrganization(IQueryable<DataSubjectRequest> q, Guid organizationId)
-    {
-        _ = organizationId;
-        return q.Where(r => false);
-    }
+    private IQueryable<DataSubjectRequest> ConcerningOrganization(IQueryable<DataSubjectRequest> q, Guid organizationId) =>
+        ConcerningOrganization(db, q, organizationId);
+
+    /// <summary>The requests with a part whose controller is this client organisation (the one tenancy rule of the queue and its counts).</summary>
+    internal static IQueryable<DataSubjectRequest> ConcerningOrganization(CustodianDbContext db, IQueryable<DataSubjectRequest> q, Guid organizationId) =>
+        q.Where(r => db.Set<RequestPart>().IgnoreQueryFilters()
+            .Any(p => p.RequestId == r.Id && p.OrganizationId == organizationId && p.Controller == RequestPartStates.ClientController));
 
     private static readonly System.Linq.Expressions.Expression<Func<DataSubjectRequest, Projected>> Project = r =>
         new Projected(r.Id, r.Reference, r.Type, r.Channel, r.State, r.ReceivedOn, r.ExtendedDueOn ?? r.DueOn, r.ExtendedDueOn != null);

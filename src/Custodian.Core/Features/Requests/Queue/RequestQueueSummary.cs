@@ -29,14 +29,16 @@ internal static class RequestQueueSummary
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(scope);
         var today = RequestDeadlines.ReceivedOn(now);
+        // Two reads, each from its partial index (RequestQueueIndexes): never extended, and extended. An organisation's
+        // contact counts only the requests with a part of its organisation (the queue's one tenancy rule).
+        var set = db.Set<DataSubjectRequest>().AsNoTracking();
         if (!scope.AllTenants)
         {
-            // The same rule as RequestQueue.ConcerningOrganization: nothing until request parts exist.
-            return new RequestQueueCounts(today, [], 0, 0, 0, OrganizationsPending: true);
+            set = scope.OrganizationId is { } organization
+                ? RequestQueue.ConcerningOrganization(db, set, organization)
+                : set.Where(r => false);
         }
 
-        // Two reads, each from its partial index (RequestQueueIndexes): never extended, and extended.
-        var set = db.Set<DataSubjectRequest>().AsNoTracking();
         var plain = await set
             .Where(r => r.ExtendedDueOn == null && r.State != RequestState.Delivered && r.State != RequestState.Refused && r.State != RequestState.Closed)
             .Select(r => new { r.State, Due = r.DueOn })
