@@ -119,6 +119,34 @@ public sealed partial class RequestIntakeTests : IDisposable
         Assert.Contains("request.verification_reused", await AuditActionsAsync(db));
     }
 
+    /// <summary>After the hour-long session, a new code (to download the answer) opens a new session and changes nothing else.</summary>
+    [Theory, AllEngines]
+    public async Task VerifyAsync_NewCodeForAVerifiedRequest_OpensANewSessionOnly(Engine engine)
+    {
+        await using var db = await TestDatabase.CreateAsync(engine);
+        await using var services = Services(db);
+        var reference = (await SubmitAsync(services, Access("jan.tester@example.nl"))).Value!.Reference;
+        Assert.True((await VerifyAsync(services, reference, CodeFor(reference))).IsSuccess);
+        _time.Advance(TimeSpan.FromHours(2));
+
+        await using (var scope = services.CreateAsyncScope())
+        {
+            var resent = await scope.ServiceProvider.GetRequiredService<RequestIntake>().ResendCodeAsync(reference, "198.51.100.7", TestContext.Current.CancellationToken);
+            Assert.True(resent.IsSuccess);
+        }
+
+        var grant = await VerifyAsync(services, reference, CodeFor(reference));
+
+        Assert.True(grant.IsSuccess);
+        await using var context = db.CreateContext();
+        var request = await context.Set<DataSubjectRequest>().SingleAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(RequestState.Verified, request.State);
+        Assert.Equal(VerificationTier.Low, request.VerificationTier);
+        Assert.Contains("request.session_renewed", await AuditActionsAsync(db));
+        await using var status = services.CreateAsyncScope();
+        Assert.True((await status.ServiceProvider.GetRequiredService<RequestStatusQuery>().GetAsync(reference, grant.Value.Token, TestContext.Current.CancellationToken)).IsSuccess);
+    }
+
     [Theory, AllEngines]
     public async Task VerifyAsync_FiveWrongCodes_LocksEvenTheRightCode(Engine engine)
     {

@@ -198,7 +198,7 @@ internal sealed partial class RequestIntake(
         var check = trimmed is { Length: 6 } && trimmed.All(char.IsAsciiDigit)
             ? await codes.CheckAsync(request.Id, trimmed, now, ct)
             : await codes.CheckAsync(request.Id, "x", now, ct); // counts as a wrong attempt, same path
-        if (check != CodeCheck.Accepted || request.State != RequestState.AwaitingVerification)
+        if (check != CodeCheck.Accepted)
         {
             var (action, error) = check switch
             {
@@ -212,17 +212,24 @@ internal sealed partial class RequestIntake(
             return error;
         }
 
-        request.MoveTo(RequestState.Verified);
-        request.VerificationTier = VerificationTier.Low;
-        request.VerifiedAt = now;
-        request.VerifiedBy = RequestEventKinds.RequesterActor;
-        request.VerificationMethod = VerificationMethods.KnownChannelCode;
-        AddEvent(request.Id, now, RequestEventKinds.Verified, RequestEventKinds.RequesterActor, VerificationMethods.KnownChannelCode);
+        // The first code verifies the request; a later one (asked for with "send a new code", e.g. to download the
+        // answer after the hour-long session ended) only opens a new session: the request's state and tier stay.
+        var first = request.State == RequestState.AwaitingVerification;
+        if (first)
+        {
+            request.MoveTo(RequestState.Verified);
+            request.VerificationTier = VerificationTier.Low;
+            request.VerifiedAt = now;
+            request.VerifiedBy = RequestEventKinds.RequesterActor;
+            request.VerificationMethod = VerificationMethods.KnownChannelCode;
+            AddEvent(request.Id, now, RequestEventKinds.Verified, RequestEventKinds.RequesterActor, VerificationMethods.KnownChannelCode);
+        }
+
         var token = RandomNumberGenerator.GetBytes(32);
         var session = new RequestSession { TokenHash = SHA256.HashData(token), RequestId = request.Id, CreatedAt = now, ExpiresAt = now + SessionLifetime };
         db.Add(session);
         await db.SaveChangesAsync(ct);
-        await audit.AppendAsync(db, Entry("request.verification_succeeded", request, actor, new() { ["method"] = VerificationMethods.KnownChannelCode }), ct);
+        await audit.AppendAsync(db, Entry(first ? "request.verification_succeeded" : "request.session_renewed", request, actor, new() { ["method"] = VerificationMethods.KnownChannelCode }), ct);
         await transaction.CommitAsync(ct);
         return new RequestSessionGrant(Base64Url(token), session.ExpiresAt);
     }

@@ -11,7 +11,8 @@ internal sealed partial class RequestIntake
     /// <summary>
     /// Sends a new code for the request with this reference ("send a new code"), replacing its earlier codes.
     /// <para>
-    /// The answer is the same whether a code was sent or not (unknown reference, already verified, staff-entered,
+    /// Also for a request verified before (a new session, e.g. to download the answer); its state does not change.
+    /// The answer is the same whether a code was sent or not (unknown reference, closed, staff-entered,
     /// or the address's daily message cap reached): it must not tell a stranger holding a reference anything, and it
     /// must not become a way to flood a mailbox. The client limit (<see cref="RequestRateLimits.ClientScope"/>) counts
     /// a resend like a submission and refuses with a <see cref="RateLimitedError"/>; the per-address cap
@@ -40,14 +41,14 @@ internal sealed partial class RequestIntake
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
             limits.Record(RequestRateLimits.ClientScope, clientKey, now);
-            if (request is null || request.State != RequestState.AwaitingVerification || request.IdentifierKind != SubjectIdentifierKind.Email
+            if (request is null || request.State == RequestState.Closed || request.IdentifierKind != SubjectIdentifierKind.Email
                 || request.Channel is not (RequestChannel.Portal or RequestChannel.Api))
             {
                 await db.SaveChangesAsync(ct);
                 var objects = request is null ? Array.Empty<AuditObject>() : [new AuditObject("data_subject_request", request.Id.ToString())];
                 await audit.AppendAsync(db, new AuditEntry("request.resend_ignored", Requester(request?.Channel ?? RequestChannel.Portal), null, objects, Details: new Dictionary<string, string>
                 {
-                    ["reason"] = request is null ? "unknown_reference" : request.State != RequestState.AwaitingVerification ? "not_awaiting_verification" : "not_self_filed",
+                    ["reason"] = request is null ? "unknown_reference" : request.State == RequestState.Closed ? "closed" : "not_self_filed",
                     ["client"] = hasher.HashIdentifier("ip", clientAddress),
                 }), ct);
                 await transaction.CommitAsync(ct);

@@ -48,6 +48,7 @@ internal static class RequestsServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddCustodianRequestWorkflow(this IServiceCollection services, Workflow.RequestWorkflowOptions? options = null)
     {
+        services.AddCustodianRequestHandling();
         services.TryAddSingleton(options ?? new Workflow.RequestWorkflowOptions());
         services.TryAddScoped<Workflow.RequestWorkflow>();
         services.TryAddScoped<Workflow.RequestDetailQuery>();

@@ -30,7 +30,7 @@ public sealed partial class RequestWorkflowTests : IDisposable
     private Task<ExecutionFixture> FixtureAsync(Engine engine) => ExecutionFixture.CreateAsync(engine, s => s
         .AddLogging()
         .AddCustodianMail(new MailOptions { From = "privacy@allbest.example", OutboxFolder = _outbox.FullName })
-        .AddCustodianRequests()
+        .AddCustodianRequestHandling()
         .AddCustodianRequestWorkflow());
 
     private static StaffIdentity Staff(string role, Guid? organization = null) =>
