@@ -1,5 +1,8 @@
 using Custodian.Core.Features.Accounts;
+using Custodian.Core.Features.Requests;
 using Custodian.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
 using Xunit;
 
 namespace Custodian.IntegrationTests.Office;
@@ -76,5 +79,36 @@ public sealed class DashboardPageTests
         Assert.Contains("Records per category and age", main.TextContent, StringComparison.Ordinal);
         Assert.Contains("13,086", main.TextContent, StringComparison.Ordinal);
         Assert.DoesNotContain("Bewaartermijnen per categorie", main.TextContent, StringComparison.Ordinal);
+    }
+
+    /// <summary>Issue 5 §2: open requests by state and days to deadline, overdue marked in red and in words; only for roles that read requests.</summary>
+    [Theory, AllEngines]
+    public async Task Dashboard_OpenRequests_ByDeadlineWithOverdueInWords_OnlyForRequestReaders(Engine engine)
+    {
+        await using var server = await CustodianServer.StartAsync(engine);
+        var seed = await OfficeSeed.SeedAsync(server);
+        var today = LocalDate.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime);
+        await using (var scope = server.Services.CreateAsyncScope())
+        {
+            var intake = scope.ServiceProvider.GetRequiredService<RequestIntake>();
+            foreach (var received in new[] { today.PlusMonths(-3), today })
+            {
+                var entered = await intake.EnterAsync(Guid.NewGuid(), new EnterRequestInput("letter", received, "access", "email", "brief.schrijver@example.nl", "nl", null), TestContext.Current.CancellationToken);
+                Assert.True(entered.IsSuccess);
+            }
+        }
+
+        using var officer = await seed.LogInAsync(StaffRoles.PrivacyOfficer);
+        using var lawful = await seed.LogInAsync(StaffRoles.LawfulDisclosureOfficer);
+        var main = await OfficeSeed.MainAsync(officer, "/office/dashboard");
+        var (_, lawfulHtml) = await OfficeSeed.GetAsync(lawful, "/office/dashboard");
+
+        var overdue = main.QuerySelector("[data-testid=requests-overdue]")!;
+        Assert.Contains("overdue", overdue.ClassName ?? "", StringComparison.Ordinal);
+        Assert.Contains("1", overdue.QuerySelector("td")!.TextContent, StringComparison.Ordinal);
+        Assert.NotNull(overdue.QuerySelector("strong.overdue-label"));
+        Assert.NotNull(main.QuerySelector("a[href='/office/requests?deadline=overdue']"));
+        Assert.Contains("1", main.QuerySelector("[data-testid=requests-later]")!.TextContent + main.QuerySelector("[data-testid=requests-soon]")!.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("open-requests", lawfulHtml, StringComparison.Ordinal);
     }
 }
