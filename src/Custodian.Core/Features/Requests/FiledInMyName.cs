@@ -100,7 +100,7 @@ internal sealed partial class FiledInMyName(
             }
             catch (MailException e)
             {
-                LogMailFailed(log, e);
+                LogMailFailed(log, MailFailure.Describe(e));
             }
         }
 
@@ -280,8 +280,8 @@ internal sealed partial class FiledInMyName(
             Heeft u dit niet gevraagd? Dan kunt u dit bericht negeren: zonder de code wordt niets getoond.
             """);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Sending a filed-in-my-name code failed")]
-    private static partial void LogMailFailed(ILogger logger, Exception exception);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Sending a filed-in-my-name code failed: {Error}")]
+    private static partial void LogMailFailed(ILogger logger, string error);
 }
 
 /// <summary>

@@ -169,7 +169,7 @@ internal sealed partial class RequestIntake(
             catch (MailException e)
             {
                 // The answer must not differ (A8); the request stays awaiting verification and staff see it.
-                LogMailFailed(log, e, request.Id);
+                LogMailFailed(log, MailFailure.Describe(e), request.Id);
             }
         }
 
@@ -373,8 +373,8 @@ internal sealed partial class RequestIntake(
         await transaction.CommitAsync(ct);
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Sending the verification code of request {RequestId} failed")]
-    private static partial void LogMailFailed(ILogger logger, Exception exception, Guid requestId);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Sending the verification code of request {RequestId} failed: {Error}")]
+    private static partial void LogMailFailed(ILogger logger, string error, Guid requestId);
 
     internal static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

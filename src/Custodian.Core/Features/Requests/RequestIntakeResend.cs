@@ -1,4 +1,5 @@
 using Custodian.Core.Features.Audit;
+using Custodian.Core.Features.Mail;
 using Custodian.Core.Features.Store;
 using Custodian.Core.Features.Subjects;
 using Microsoft.EntityFrameworkCore;
@@ -85,7 +86,7 @@ internal sealed partial class RequestIntake
             }
             catch (Mail.MailException e)
             {
-                LogMailFailed(log, e, request.Id);
+                LogMailFailed(log, MailFailure.Describe(e), request.Id);
             }
         }
 

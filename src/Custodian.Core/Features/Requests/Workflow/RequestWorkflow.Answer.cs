@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Custodian.Core.Features.Accounts;
+using Custodian.Core.Features.Mail;
 using Custodian.Core.Features.Register;
 using Custodian.Core.Features.Requests.Answers;
 using Custodian.Core.Features.Store;
@@ -130,7 +131,7 @@ internal sealed partial class RequestWorkflow
             }
             catch (Mail.MailException e)
             {
-                LogNoticeFailed(log, e, requestId);
+                LogNoticeFailed(log, MailFailure.Describe(e), requestId);
             }
         }
 

@@ -129,7 +129,7 @@ internal sealed partial class RequestWorkflow(
             }
             catch (MailException e)
             {
-                LogNoticeFailed(log, e, request.Id);
+                LogNoticeFailed(log, MailFailure.Describe(e), request.Id);
             }
         }
 
@@ -287,8 +287,8 @@ internal sealed partial class RequestWorkflow(
         return null;
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Sending a workflow notice of request {RequestId} failed")]
-    private static partial void LogNoticeFailed(ILogger logger, Exception exception, Guid requestId);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Sending a workflow notice of request {RequestId} failed: {Error}")]
+    private static partial void LogNoticeFailed(ILogger logger, string error, Guid requestId);
 }
 
 /// <summary>Timeline kinds the workflow adds (beside <see cref="RequestEventKinds"/>).</summary>
