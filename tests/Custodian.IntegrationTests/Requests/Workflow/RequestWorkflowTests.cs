@@ -100,7 +100,13 @@ public sealed partial class RequestWorkflowTests : IDisposable
         Assert.Contains(produced.Value, a => a.Kind == "access_html");
         Assert.Contains(produced.Value, a => a.Kind == "access_json");
 
-        var listed = await As(f, handler, w => w.AnswersForAsync(id, Ct));
+        IReadOnlyList<AnswerListItem> listed;
+        await using (var listing = f.Services.CreateAsyncScope())
+        {
+            // The list the portal's status page shows.
+            listed = await listing.ServiceProvider.GetRequiredService<RequestAnswerList>().ListAsync(id, Ct);
+        }
+
         Assert.Equal(produced.Value.Count, listed.Count);
         var (token, error) = await As(f, handler, w => w.IssueDownloadAsync(id, listed.First(a => a.Kind == "access_json").Id, Ct));
         Assert.Null(error);

@@ -147,14 +147,6 @@ internal sealed partial class RequestWorkflow
         return stored.Select(ToDelivered).ToList();
     }
 
-    /// <summary>The answers of a request that have not expired, for the portal's download buttons (after <c>RequestStatusQuery.AuthorizeAsync</c>).</summary>
-    public async Task<IReadOnlyList<DeliveredAnswer>> AnswersForAsync(Guid requestId, CancellationToken ct)
-    {
-        var now = Now;
-        var rows = await db.Set<RequestAnswer>().AsNoTracking().Where(a => a.RequestId == requestId).ToListAsync(ct);
-        return [.. rows.Where(a => a.ExpiresAt > now).OrderBy(a => a.CreatedAt).ThenBy(a => a.FileName, StringComparer.Ordinal).Select(ToDelivered)];
-    }
-
     /// <summary>
     /// A fresh single-use download token for one answer of the request (the portal calls it when the verified requester
     /// clicks, then opens it with <c>RequestAnswers.OpenAsync</c>); lives at most 7 days and never past the answer.
