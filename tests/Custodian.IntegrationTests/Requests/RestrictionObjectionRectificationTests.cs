@@ -4,6 +4,7 @@ using Custodian.Core.Features.Retention;
 using Custodian.Core.Features.Store;
 using Custodian.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Custodian.IntegrationTests.Requests;
@@ -175,5 +176,50 @@ public sealed class RestrictionObjectionRectificationTests
 
         Assert.Equal(ConsentWithdrawalExecutor.NoneInRegister, result.Code);
         Assert.Empty(result.Categories);
+    }
+    [Theory, AllEngines]
+    public async Task Restriction_RefusesUpdatesAndContentReadsOfThePersonsRecords_UntilLifted_OthersUnaffected(Engine engine)
+    {
+        await using var f = await ExecutionFixture.CreateAsync(engine);
+        var request = Guid.CreateVersion7();
+        var executor = f.Get<RestrictionExecutor>();
+        await using (var scope = f.Scope(out var db))
+        {
+            var placed = await executor.PlaceAsync(db, request, ExecutionFixture.Person, RestrictionGround.AccuracyContested, null, [], ExecutionFixture.Provider, Ct);
+            Assert.True(placed.IsSuccess, placed.Error?.ToString());
+        }
+
+        var changed = new ContactPersonInput("alpha", "Jan Person", null, "jan.new@person.example", "general");
+        await using (var scope = f.Scope(out _))
+        {
+            var store = scope.ServiceProvider.GetRequiredService<StoreCommands>();
+            var content = scope.ServiceProvider.GetRequiredService<StoreContentCommands>();
+
+            // Art. 18(2): stored, not processed: an update from the provider's systems and a content read are refused.
+            var update = await store.UpdateAsync(ExecutionFixture.Provider, f.Ids["alpha.contact"], changed, Ct);
+            Assert.Equal(ProcessingRestrictions.Restricted, Assert.IsType<ConflictError>(update.Error).Code);
+            var read = await content.OpenContentAsync<SupportCallRecording>(ExecutionFixture.Provider, f.Ids["alpha.recording"], Ct);
+            Assert.Equal(ProcessingRestrictions.Restricted, read.Error?.Code);
+
+            // Someone else's records in the same organisation are not touched by it.
+            var other = await store.UpdateAsync(ExecutionFixture.Provider, f.Ids["alpha.other"], new ContactPersonInput("alpha", "Other Person", null, "other2@alpha.example", "general"), Ct);
+            Assert.True(other.IsSuccess, other.Error?.ToString());
+            var otherRead = await content.OpenContentAsync<SupportCallRecording>(ExecutionFixture.Provider, f.Ids["alpha.other_recording"], Ct);
+            Assert.True(otherRead.IsSuccess, otherRead.Error?.ToString());
+            await otherRead.Value.Content.DisposeAsync();
+        }
+
+        await using (var scope = f.Scope(out var db))
+        {
+            Assert.Equal(ExecutionFixture.Email, await db.ContactPersons.Where(c => c.Id == f.Ids["alpha.contact"]).Select(c => c.Email).SingleAsync(Ct));
+            Assert.True((await executor.RecordNotificationAsync(db, request, ExecutionFixture.Provider, Ct)).IsSuccess);
+            Assert.True((await executor.LiftAsync(db, request, "verified", ExecutionFixture.Provider, Ct)).IsSuccess);
+        }
+
+        await using (var scope = f.Scope(out _))
+        {
+            var update = await scope.ServiceProvider.GetRequiredService<StoreCommands>().UpdateAsync(ExecutionFixture.Provider, f.Ids["alpha.contact"], changed, Ct);
+            Assert.True(update.IsSuccess, update.Error?.ToString());
+        }
     }
 }

@@ -1,5 +1,6 @@
 using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Organizations;
+using Custodian.Core.Features.Retention;
 using Custodian.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
@@ -50,6 +51,11 @@ internal sealed class StoreCommands(CustodianDbContext db, StoreTransactions tra
                 if (record is null)
                 {
                     return StoreErrors.NotFound(RecordTypes.NameOf(typeof(T)));
+                }
+
+                if (await ProcessingRestrictions.RestrictsAsync(db, record, Now, c))
+                {
+                    return ProcessingRestrictions.Error(record.RecordType);
                 }
 
                 var v = NewValidator();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Blobs;
+using Custodian.Core.Features.Retention;
 using Custodian.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
@@ -149,6 +150,11 @@ internal sealed class StoreContentCommands(
         if (record is null)
         {
             return StoreErrors.NotFound(type);
+        }
+
+        if (await ProcessingRestrictions.RestrictsAsync(db, record, Now, ct))
+        {
+            return ProcessingRestrictions.Error(type);
         }
 
         Stream content;

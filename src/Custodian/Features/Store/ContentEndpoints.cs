@@ -204,8 +204,10 @@ internal static class ContentEndpoints
             .RequireAuthorization(ApiScopes.StoreRead)
             .WithName("Download" + typeof(TEntity).Name)
             .WithSummary($"Download the {what} (store:read; audited before it is sent; Content-Disposition: attachment, Cache-Control: no-store)")
+            .WithDescription("409 record.restricted: the person the recording concerns has restricted processing (GDPR Art. 18); its content is not read until the restriction is lifted.")
             .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status410Gone);
     }
 

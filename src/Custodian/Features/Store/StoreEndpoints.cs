@@ -141,9 +141,11 @@ internal static class StoreEndpoints
                 .Accepts<TInput>("application/json")
                 .WithName("Update" + name)
                 .WithSummary($"Replace the fields of a {what} (store:write; its organisation and parent never change)")
+                .WithDescription("409 record.restricted: the person the record concerns has restricted processing (GDPR Art. 18); it is stored but not changed until the restriction is lifted.")
                 .Produces<TDto>()
                 .ProducesProblem(StatusCodes.Status400BadRequest)
-                .ProducesProblem(StatusCodes.Status404NotFound);
+                .ProducesProblem(StatusCodes.Status404NotFound)
+                .ProducesProblem(StatusCodes.Status409Conflict);
         }
 
         return group;
