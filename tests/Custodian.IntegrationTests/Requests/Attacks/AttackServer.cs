@@ -4,12 +4,14 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Custodian.Core.Features.Accounts;
 using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Mail;
 using Custodian.Core.Features.Organizations;
 using Custodian.Core.Features.Register;
 using Custodian.Core.Features.Requests;
 using Custodian.Core.Features.Requests.Answers;
+using Custodian.Core.Features.Requests.Workflow;
 using Custodian.Core.Features.Retention;
 using Custodian.Core.Features.Store;
 using Custodian.Core.Features.Subjects;
@@ -332,6 +334,33 @@ internal sealed partial class AttackServer : IAsyncDisposable
         {
             Assert.DoesNotContain(secret, text, StringComparison.OrdinalIgnoreCase);
         }
+    }
+
+    /// <summary>A staff member of <paramref name="role"/> (not stored: the workflow takes the identity the page would pass).</summary>
+    public static StaffIdentity Staff(string role, Guid? organization = null) =>
+        new(Guid.CreateVersion7(), Guid.CreateVersion7(), role, role, role, organization, StaffRoles.PermissionsOf(role));
+
+    /// <summary>Runs <paramref name="act"/> on the server's own <see cref="RequestWorkflow"/>, scoped as the office page scopes it for <paramref name="staff"/>.</summary>
+    public async Task<T> AsStaffAsync<T>(StaffIdentity staff, Func<RequestWorkflow, Task<T>> act)
+    {
+        await using var scope = Server.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<CustodianDbContext>().ScopeTo(staff.TenantScope);
+        return await act(scope.ServiceProvider.GetRequiredService<RequestWorkflow>());
+    }
+
+    /// <summary>The parts a split made of a request.</summary>
+    public async Task<List<RequestPart>> PartsAsync(Guid requestId)
+    {
+        await using var db = Context();
+        return await db.Set<RequestPart>().AsNoTracking().Where(p => p.RequestId == requestId).OrderBy(p => p.Category).ThenBy(p => p.OrganizationId).ToListAsync(Ct);
+    }
+
+    /// <summary>The <c>code</c> detail of every <c>request.action_refused</c> audit event, oldest first.</summary>
+    public async Task<IReadOnlyList<string>> RefusalsAsync()
+    {
+        await using var db = Context();
+        var rows = await db.Set<AuditEvent>().AsNoTracking().Where(e => e.Action == "request.action_refused").OrderBy(e => e.Seq).ToListAsync(Ct);
+        return [.. rows.Select(e => JsonDocument.Parse(e.Details).RootElement.GetProperty("code").GetString()!)];
     }
 
     public async ValueTask DisposeAsync() => await Server.DisposeAsync();

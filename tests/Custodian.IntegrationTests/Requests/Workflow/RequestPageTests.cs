@@ -82,6 +82,37 @@ public sealed class RequestPageTests
         Assert.Equal(RequestPartStates.InstructedExecute, (await db.Set<RequestPart>().SingleAsync(p => p.Id == part.Id, Ct)).State);
     }
 
+    [Theory, AllEngines]
+    public async Task RequestPage_Rectification_NamesStaffTranslatesCodesAndOffersThePersonsRecords(Engine engine)
+    {
+        var (server, _, _) = await OfficePageSetup.StartAsync(engine);
+        await using var _ = server;
+        var id = await SeedAsync(server, RequestType.Rectification);
+        var path = $"/office/requests/{id}";
+        using var officer = await OfficePageSetup.ClientAsync(server, StaffRoles.PrivacyOfficer);
+        using (var split = await OfficePageSetup.PostAsync(officer, path, path + "?handler=Split", []))
+        {
+            Assert.Equal(HttpStatusCode.Found, split.StatusCode);
+        }
+
+        using var page = await OfficePageSetup.GetAsync(officer, path);
+        var html = await OfficePageSetup.BodyAsync(page);
+        await using var db = server.Database.CreateContext();
+        db.ScopeTo(TenantScope.Everything);
+        var contact = await db.ContactPersons.SingleAsync(c => c.Email == Email, Ct);
+        var staffId = await db.StaffUsers.Where(u => u.DisplayName == "Test privacy-officer").Select(u => u.Id).SingleAsync(Ct);
+
+        // The timeline names the officer, never its account id; codes are words.
+        Assert.Contains("Test privacy-officer", OfficePageSetup.MainOf(html), StringComparison.Ordinal);
+        Assert.DoesNotContain(staffId.ToString(), html, StringComparison.Ordinal);
+        Assert.DoesNotContain("known_channel_code", html, StringComparison.Ordinal);
+        Assert.Matches("data-testid=\"request-tier\">(Laag|Low) ", html);
+        // Staff pick the record; there is no field to type an id into.
+        Assert.Contains($"value=\"contact_person:{contact.Id}\"", html, StringComparison.Ordinal);
+        Assert.Contains("Sam Subjecttest (general)", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("name=\"recordId\"", html, StringComparison.Ordinal);
+    }
+
     private static string Describe(StoreError? error) =>
         error is ValidationError v ? string.Join("; ", v.Errors.Select(e => e.Field + ": " + e.Code)) : error?.ToString() ?? string.Empty;
 
@@ -93,7 +124,7 @@ public sealed class RequestPageTests
     }
 
     /// <summary>A verified access request whose subject has a contact-person record at alpha.</summary>
-    private static async Task<Guid> SeedAsync(CustodianServer server)
+    private static async Task<Guid> SeedAsync(CustodianServer server, RequestType type = RequestType.Access)
     {
         await using var db = server.Database.CreateContext();
         db.ScopeTo(TenantScope.Everything);
@@ -116,7 +147,7 @@ public sealed class RequestPageTests
         var request = new DataSubjectRequest
         {
             Reference = RequestReferences.New(),
-            Type = RequestType.Access,
+            Type = type,
             Channel = RequestChannel.Portal,
             Language = "nl",
             ReceivedAt = now,

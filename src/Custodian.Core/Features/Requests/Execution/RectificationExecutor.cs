@@ -158,6 +158,15 @@ internal sealed class RectificationExecutor(ProcessingRegister register, IAuditT
     }
 
     /// <summary>The current value of a correctable field (wrapped, so an absent optional value differs from "not correctable").</summary>
+    /// <summary>The fields of <paramref name="record"/> this executor corrects (never a contact channel: A11), for the office's form.</summary>
+    public static IReadOnlyList<string> FieldsOf(TenantRecord record) => record switch
+    {
+        ContactPerson => ["name", "role"],
+        Keyholder or VoipContact => ["name"],
+        DeliveryAddress => ["street", "houseNumber", "postcode", "city", "country"],
+        _ => [],
+    };
+
     private static (string? Value, bool Ok)? Read(TenantRecord record, string field) => (record, field) switch
     {
         (ContactPerson c, "name") => (c.Name, true),

@@ -44,7 +44,7 @@ internal sealed partial class RequestWorkflow
 
         if (Gate(staff, request) is { } refused)
         {
-            return refused;
+            return await RefusedAsync(staff, request, "produce_answer", refused, ct);
         }
 
         var parts = await db.Set<RequestPart>().AsNoTracking().Where(p => p.RequestId == requestId).ToListAsync(ct);

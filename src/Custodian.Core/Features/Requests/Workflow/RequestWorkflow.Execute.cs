@@ -58,7 +58,7 @@ internal sealed partial class RequestWorkflow
 
         if (Gate(staff, request) is { } refused)
         {
-            return refused;
+            return await RefusedAsync(staff, request, "execute", refused, ct);
         }
 
         var subject = SubjectOf(request);
@@ -77,12 +77,12 @@ internal sealed partial class RequestWorkflow
                         .OrderBy(e => e.At).Select(e => (Instant?)e.At).FirstOrDefaultAsync(ct);
                     if (confirmed is null)
                     {
-                        return new ConflictError(WorkflowErrors.NoChannelConfirmation, "An erasure needs the requester's confirmation through the known channel (the request's code).");
+                        return await RefusedAsync(staff, request, "execute", new ConflictError(WorkflowErrors.NoChannelConfirmation, "An erasure needs the requester's confirmation through the known channel (the request's code)."), ct);
                     }
 
                     if (Now < confirmed.Value + options.ErasureCoolingOff)
                     {
-                        return new ConflictError(WorkflowErrors.CoolingOff, $"The erasure may run from {confirmed.Value + options.ErasureCoolingOff} (cooling-off period).");
+                        return await RefusedAsync(staff, request, "execute", new ConflictError(WorkflowErrors.CoolingOff, $"The erasure may run from {confirmed.Value + options.ErasureCoolingOff} (cooling-off period)."), ct);
                     }
 
                     var erased = await erasure.ExecuteAsync(db, request.Id, subject, new ExecutionPart(part.Category, organization), caller, ct);

@@ -67,7 +67,7 @@ internal sealed partial class RequestWorkflow(
         if (request.State != RequestState.Verified)
         {
             return request.State == RequestState.AwaitingVerification
-                ? new ConflictError(WorkflowErrors.NotVerified, "Only a verified request can be split.")
+                ? await RefusedAsync(staff, request, "split", new ConflictError(WorkflowErrors.NotVerified, "Only a verified request can be split."), ct)
                 : new ConflictError(WorkflowErrors.AlreadySplit, "The request was split already or is no longer open.");
         }
 
@@ -155,11 +155,6 @@ internal sealed partial class RequestWorkflow(
             return new ValidationError([new FieldError("method", WorkflowErrors.MethodInvalid, "The method must be one of " + string.Join(", ", IdentityMethods.All) + ".")]);
         }
 
-        if (method == IdentityMethods.IdCopy && !register.Rights.Verification.IdCopyFallback)
-        {
-            return new ConflictError(WorkflowErrors.IdCopyDisabled, "The ID-copy fallback is off in the register.");
-        }
-
         if (note is { Length: > RequestEvent.MaxNoteLength })
         {
             return new ValidationError([new FieldError("note", "field.too_long", $"At most {RequestEvent.MaxNoteLength} characters.")]);
@@ -171,9 +166,14 @@ internal sealed partial class RequestWorkflow(
             return StoreErrors.NotFound("request");
         }
 
+        if (method == IdentityMethods.IdCopy && !register.Rights.Verification.IdCopyFallback)
+        {
+            return await RefusedAsync(staff, request, "confirm_identity", new ConflictError(WorkflowErrors.IdCopyDisabled, "The ID-copy fallback is off in the register."), ct);
+        }
+
         if (request.State is not (RequestState.Verified or RequestState.InProgress or RequestState.WaitingForController))
         {
-            return new ConflictError(WorkflowErrors.NotVerified, "Identity is confirmed on a request verified through the known channel that is still open.");
+            return await RefusedAsync(staff, request, "confirm_identity", new ConflictError(WorkflowErrors.NotVerified, "Identity is confirmed on a request verified through the known channel that is still open."), ct);
         }
 
         var now = Now;
@@ -267,6 +267,24 @@ internal sealed partial class RequestWorkflow(
 
     private void Event(Guid requestId, Instant at, string kind, string actor, string? note) =>
         db.Add(new RequestEvent { RequestId = requestId, At = at, Kind = kind, Actor = actor, Note = note });
+
+    /// <summary>
+    /// Audits a refused staff attempt on a request (security.md §1.3 item 9: a bypass attempt leaves a trace) and returns
+    /// the refusal. Only the action and the stable error code are recorded: no personal data.
+    /// </summary>
+    private async Task<ConflictError> RefusedAsync(StaffIdentity staff, DataSubjectRequest request, string action, ConflictError error, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await audit.AppendAsync(db, RequestIntake.Entry("request.action_refused", request, staff.Actor, new()
+        {
+            ["action"] = action,
+            ["code"] = error.Code,
+        }), ct);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return error;
+    }
 
     private static ForbiddenError Forbidden() => new(WorkflowErrors.Forbidden, "This action needs another permission.");
 

@@ -55,15 +55,20 @@ internal sealed class RequestModel(RequestDetailQuery query, RequestWorkflow wor
         return await AnswerAsync(id, (await workflow.DecidePartAsync(CurrentStaff, partId, instruction, reason, Ct)).Error, "decided");
     }
 
-    public async Task<IActionResult> OnPostExecuteAsync(Guid id, Guid partId, string? restrictionGround, string? compellingGrounds, string? recordType, Guid? recordId, string? field, string? newValue)
+    public async Task<IActionResult> OnPostExecuteAsync(Guid id, Guid partId, string? restrictionGround, string? compellingGrounds, string? record, string? field, string? newValue)
     {
         if (!MayHandle)
         {
             return Forbid();
         }
 
-        IReadOnlyList<Core.Features.Requests.Execution.RectificationChange>? changes =
-            recordType is { Length: > 0 } && recordId is { } rid && field is { Length: > 0 } ? [new(recordType, rid, field, newValue)] : null;
+        // The record is picked from the person's records as "type:id" (RequestDetailQuery's list); the executor checks it is one of them.
+        IReadOnlyList<Core.Features.Requests.Execution.RectificationChange>? changes = null;
+        if (record?.Split(':', 2) is [{ Length: > 0 } recordType, var rawId] && Guid.TryParse(rawId, out var rid) && field is { Length: > 0 })
+        {
+            changes = [new(recordType, rid, field, newValue)];
+        }
+
         var result = await workflow.ExecutePartAsync(CurrentStaff, partId, new ExecutePartInput(
             string.IsNullOrWhiteSpace(restrictionGround) ? null : restrictionGround, compellingGrounds, changes), Ct);
         return await AnswerAsync(id, result.Error, "executed");
@@ -77,6 +82,22 @@ internal sealed class RequestModel(RequestDetailQuery query, RequestWorkflow wor
 
     public async Task<IActionResult> OnPostRefuseAsync(Guid id, string? justification) =>
         MayHandle ? await AnswerAsync(id, (await actions.RefuseAsync(CurrentStaff.UserId, id, justification, Ct)).Error, "refused") : Forbid();
+
+    /// <summary>An actor of the timeline or a verifier: a staff member's display name, the requester or the system in words.</summary>
+    public string Actor(string actor) =>
+        View.NameOf(actor) ?? (actor is RequestEventKinds.RequesterActor or RequestEventKinds.SystemActor ? Text("Requests.Detail.Actor_" + actor, actor) : actor);
+
+    /// <summary>A timeline note: a verification method or a channel in words; other notes as written.</summary>
+    public string? Note(RequestEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return e.Note is null ? null : e.Kind switch
+        {
+            WorkflowEventKinds.IdentityConfirmed => Text("Requests.Detail.Method_" + e.Note, e.Note),
+            RequestEventKinds.Received => Text("Requests.Detail.Channel_" + e.Note, e.Note),
+            _ => e.Note,
+        };
+    }
 
     public string Text(string key, string fallback) => texts[key] is { ResourceNotFound: false } known ? known.Value : fallback;
 
