@@ -817,6 +817,10 @@ namespace Custodian.Migrations.Postgres.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("blob_organization_id");
 
+                    b.Property<DateTime?>("ContentDeletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("content_deleted_at");
+
                     b.Property<string>("ContentType")
                         .IsRequired()
                         .HasMaxLength(100)

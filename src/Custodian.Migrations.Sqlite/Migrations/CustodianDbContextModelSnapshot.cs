@@ -812,6 +812,10 @@ namespace Custodian.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("blob_organization_id");
 
+                    b.Property<DateTime?>("ContentDeletedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("content_deleted_at");
+
                     b.Property<string>("ContentType")
                         .IsRequired()
                         .HasMaxLength(100)

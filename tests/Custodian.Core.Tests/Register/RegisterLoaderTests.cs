@@ -72,8 +72,15 @@ public class RegisterLoaderTests
         var register = LoadShipped().Register!;
 
         Assert.Equal(new LocalDate(2019, 5, 25), register.Statement.LastUpdated);
-        Assert.Equal(12, register.Categories.Count);
+        // The statement's twelve, plus the records of data-subject requests that Custodian added (statement_addition).
+        Assert.Equal(13, register.Categories.Count);
+        Assert.Equal(12, register.Categories.Count(c => !c.StatementAddition));
         Assert.Equal(["general", "internet", "voip", "mobile", "voip_mobile", "alarm"], register.Services.Select(s => s.Id));
+        var requests = register.Category("general.privacy_requests");
+        Assert.True(requests.StatementAddition);
+        Assert.Equal(new FixedRetention(Period.FromYears(1), RetentionAnchor.RequestClosed, requests.Retention.Reference), requests.Retention);
+        Assert.Equal(LegalBasisType.LegalObligation, requests.LegalBasis.Type);
+        Assert.Equal(ControllerRole.Provider, requests.Controller);
 
         var traffic = register.Category("general.traffic_information");
         Assert.Equal(LegalBasisType.LegalObligation, traffic.LegalBasis.Type);

@@ -106,6 +106,23 @@ public partial class StatementRendererTests
         }
     }
 
+    [Theory]
+    [InlineData("nl", "Aanvulling door Custodian", "Gegevens van uw verzoeken over uw privacyrechten", "Eén jaar na het afsluiten van het verzoek")]
+    [InlineData("en", "Added by Custodian", "Records of your requests about your privacy rights", "One year after the request is closed")]
+    public void Render_AddedCategory_AppearsInAMarkedSectionAfterTheTable_NotInIt(string languageCode, string heading, string description, string retention)
+    {
+        var language = languageCode == "nl" ? StatementLanguage.Dutch : StatementLanguage.English;
+        var markdown = StatementRenderer.Render(Shipped(), language, StatementFormat.Markdown);
+
+        Assert.DoesNotContain(RenderedRows(markdown), row => row.Any(cell => cell.Contains(description, StringComparison.Ordinal)));
+        var section = markdown.IndexOf(heading, StringComparison.Ordinal);
+        Assert.True(section > 0, "no section for Custodian's additions");
+        Assert.True(markdown.IndexOf(description, StringComparison.Ordinal) > section);
+        Assert.Contains(retention, markdown, StringComparison.Ordinal);
+        var html = StatementRenderer.Render(Shipped(), language, StatementFormat.Html);
+        Assert.Contains(heading, html, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Render_DutchMarkdown_HasEverySectionOfTheOriginalInOrder()
     {

@@ -125,12 +125,13 @@ public sealed class PortalTests(PortalServerFixture fixture) : IClassFixture<Por
     }
 
     [Fact]
-    public async Task Api_Register_ListsTheTwelveCategoriesWithTypedRetention()
+    public async Task Api_Register_ListsTheTwelveCategoriesAndCustodiansAdditionWithTypedRetention()
     {
         var register = await Client.GetFromJsonAsync<JsonElement>("/api/v1/register", Ct);
 
         var categories = register.GetProperty("categories").EnumerateArray().ToList();
-        Assert.Equal(12, categories.Count);
+        Assert.Equal(13, categories.Count);
+        Assert.Contains(categories, c => c.GetProperty("retention").GetProperty("anchor").GetString() == "request_closed");
         var recordings = categories.Single(c => c.GetProperty("retention").GetProperty("period").ValueKind == JsonValueKind.String
                                                 && c.GetProperty("retention").GetProperty("period").GetString() == "P90D");
         Assert.Equal("legitimate_interest", recordings.GetProperty("legalBasis").GetProperty("type").GetString());

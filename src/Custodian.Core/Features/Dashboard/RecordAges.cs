@@ -109,6 +109,21 @@ internal static class RecordAgeCounter
         var e = RecordAges.Edges.Select(m => StartOf(current.PlusMonths(1 - m))).ToArray(); // e[0]: next month's start
         var (e0, e1, e2, e3, e4, e5) = (e[0], e[1], e[2], e[3], e[4], e[5]);
         var rows = target.Rows(db);
+        if (target.ProviderOwned)
+        {
+            // The provider's own records (no organisation): a tenant sees none; counted without grouping (see ProviderOwned).
+            return !scope.AllTenants ? new long[7] :
+            [
+                await rows.LongCountAsync(r => r.Anchor < e0 && r.Anchor >= e1, ct),
+                await rows.LongCountAsync(r => r.Anchor < e1 && r.Anchor >= e2, ct),
+                await rows.LongCountAsync(r => r.Anchor < e2 && r.Anchor >= e3, ct),
+                await rows.LongCountAsync(r => r.Anchor < e3 && r.Anchor >= e4, ct),
+                await rows.LongCountAsync(r => r.Anchor < e4 && r.Anchor >= e5, ct),
+                await rows.LongCountAsync(r => r.Anchor < e5, ct),
+                await rows.LongCountAsync(r => r.Anchor == null || r.Anchor >= e0, ct),
+            ];
+        }
+
         if (!scope.AllTenants)
         {
             var id = scope.OrganizationId ?? Guid.Empty;

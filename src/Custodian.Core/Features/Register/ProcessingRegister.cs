@@ -101,7 +101,8 @@ internal sealed record DataCategory(
     RetentionRule Retention,
     IReadOnlyList<DataSource> Sources,
     bool AutomatedDecisionMaking,
-    LegalReview? LegalReview)
+    LegalReview? LegalReview,
+    bool StatementAddition = false)
 {
     /// <summary>
     /// Art. 20: derived, never configured. Consent or contract, and provided by the data subject. (The "by automated

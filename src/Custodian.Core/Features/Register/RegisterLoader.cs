@@ -332,7 +332,7 @@ internal static class RegisterLoader
 
         private DataCategory? ReadCategory(YamlNode node)
         {
-            var map = context.AsMap(node, "a category", "id", "service", "description", "fields", "data_subjects", "purposes", "legal_basis", "controller", "retention", "sources", "portability", "automated_decision_making", "legal_review");
+            var map = context.AsMap(node, "a category", "id", "service", "description", "fields", "data_subjects", "purposes", "legal_basis", "controller", "retention", "sources", "portability", "automated_decision_making", "legal_review", "statement_addition");
             if (map is null)
             {
                 return null;
@@ -376,7 +376,9 @@ internal static class RegisterLoader
                 return null;
             }
 
-            return new DataCategory(id, service, description, fields, subjects, purposes, basis, controller.Value, retention, sources, automated.Value, review);
+            // Not in the original statement's table: rendered in a section of its own, marked as added (the original stays as it was).
+            var addition = map.Get("statement_addition", false) is { } additionNode && context.AsBool(additionNode, "`statement_addition`") == true;
+            return new DataCategory(id, service, description, fields, subjects, purposes, basis, controller.Value, retention, sources, automated.Value, review, addition);
         }
 
         private RetentionRule? ReadRetention(MapReader map)
@@ -395,14 +397,14 @@ internal static class RegisterLoader
                 {
                     if (map.KeyNode(key) is { } keyNode)
                     {
-                        context.Error(keyNode, RegisterCodes.RetentionKeyNotAllowed, $"`{key}` does not apply to retention `from: {fromName}`; remove it (`period` goes with `record_time`/`ticket_closed`, `grace` with `service_end`, `min`/`max` with `client_setting`).");
+                        context.Error(keyNode, RegisterCodes.RetentionKeyNotAllowed, $"`{key}` does not apply to retention `from: {fromName}`; remove it (`period` goes with `record_time`/`ticket_closed`/`request_closed`, `grace` with `service_end`, `min`/`max` with `client_setting`).");
                     }
                 }
             }
 
             switch (from.Value)
             {
-                case RetentionAnchor.RecordTime or RetentionAnchor.TicketClosed:
+                case RetentionAnchor.RecordTime or RetentionAnchor.TicketClosed or RetentionAnchor.RequestClosed:
                     {
                         NotAllowed("grace", "min", "max");
                         var period = map.Period("period");

@@ -25,6 +25,7 @@ internal static class RegisterVocabulary
     {
         ["record_time"] = RetentionAnchor.RecordTime,
         ["ticket_closed"] = RetentionAnchor.TicketClosed,
+        ["request_closed"] = RetentionAnchor.RequestClosed,
         ["service_end"] = RetentionAnchor.ServiceEnd,
         ["client_setting"] = RetentionAnchor.ClientSetting,
     };

@@ -11,6 +11,12 @@ internal enum RetentionAnchor
     /// <summary>The closing of the support ticket the information belongs to.</summary>
     TicketClosed,
 
+    /// <summary>
+    /// The closing of the data-subject request the record belongs to (its <c>closed_at</c>): a request that is handled,
+    /// refused or lapsed. Everything attached to a request (timeline, parts, execution records, letters, answers) shares it.
+    /// </summary>
+    RequestClosed,
+
     /// <summary>The end of the service the record belongs to (end date from the contract).</summary>
     ServiceEnd,
 

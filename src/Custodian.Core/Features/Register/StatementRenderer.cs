@@ -97,6 +97,25 @@ internal static class StatementRenderer
         w.List(v.ColumnExplanations(general));
         w.Table(v.ColumnHeaders, TableGroups(register, language, v));
 
+        // Addition: categories the original table lacks (statement_addition), as the table's four columns in a list, so
+        // the original table keeps exactly its rows.
+        var added = register.Categories.Where(c => c.StatementAddition).ToList();
+        if (added.Count > 0)
+        {
+            w.Heading(3, v.AddedCategoriesHeading);
+            foreach (var category in added)
+            {
+                w.Paragraph(L(category.Description));
+                w.List(
+                [
+                    $"{v.ServiceLabel}: {register.Service(category.ServiceId).Name.Get(language)}",
+                    $"{v.ColumnHeaders[1]}: {v.RetentionCell(category.Retention)}",
+                    $"{v.ColumnHeaders[2]}: {v.Controller(category.Controller)}",
+                    $"{v.ColumnHeaders[3]}: {v.BasisCell(category.LegalBasis)}",
+                ]);
+            }
+        }
+
         // Addition: what the table cannot hold (purposes, sources, the retention anchor, the statute).
         w.Heading(2, v.CategoryDetailsHeading);
         foreach (var category in register.Categories)
@@ -157,7 +176,7 @@ internal static class StatementRenderer
         var groups = new List<TableGroup>();
         string? currentService = null;
         List<IReadOnlyList<string>>? rows = null;
-        foreach (var category in register.Categories)
+        foreach (var category in register.Categories.Where(c => !c.StatementAddition))
         {
             if (category.ServiceId != currentService || rows is null)
             {

@@ -42,6 +42,9 @@ internal sealed class StatementVocabulary
 
     public string CategoryDetailsHeading => T("Meer over elk type gegevens", "More about each type of data");
 
+    /// <summary>Categories the original statement's table did not list, added by Custodian (the table itself stays as it was).</summary>
+    public string AddedCategoriesHeading => T("Aanvulling door Custodian: gegevens die niet in de oorspronkelijke tabel stonden", "Added by Custodian: data the original table did not list");
+
     public string UseHeading => T("Hoe de persoonsgegevens worden gebruikt", "How the personal data is used");
 
     public string SharingHeading => T("Met welke partijen de persoonsgegevens worden gedeeld", "With which parties the personal data is shared");
@@ -113,6 +116,7 @@ internal sealed class StatementVocabulary
     public string RetentionDetail(RetentionRule rule) => rule switch
     {
         FixedRetention { From: RetentionAnchor.TicketClosed } f => T($"{Capitalise(PeriodText(f.Period))} na het sluiten van de supportvraag", $"{Capitalise(PeriodText(f.Period))} after the support request is closed"),
+        FixedRetention { From: RetentionAnchor.RequestClosed } f => T($"{Capitalise(PeriodText(f.Period))} na het afsluiten van het verzoek", $"{Capitalise(PeriodText(f.Period))} after the request is closed"),
         FixedRetention f => T($"{Capitalise(PeriodText(f.Period))} na het moment van vastleggen", $"{Capitalise(PeriodText(f.Period))} after the moment of recording"),
         ClientDefinedRetention c => T(
             $"Afhankelijk van de gebruiker: de opdrachtgevende partij stelt de termijn in, tussen {PeriodText(c.Min)} en {PeriodText(c.Max)}",

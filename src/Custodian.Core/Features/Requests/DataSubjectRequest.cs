@@ -10,10 +10,10 @@ namespace Custodian.Core.Features.Requests;
 /// One data-subject request (DSR-11: the accountability record of every request). Not tenant-filtered: a request is
 /// the provider's, and its parts per controller are split later by the execution feature.
 /// <para>
-/// Personal data marks: the register (policy/register.yaml) has no category for the provider's own request
-/// administration yet, and the model test only accepts register categories. Until the lead adds one (with its
-/// retention), the claimed identifier and the details are marked <see cref="NotPersonalDataAttribute"/> with the
-/// reason "pending register category"; they ARE personal data: never log them, never put them in the audit trail.
+/// Personal data of the register category <c>general.privacy_requests</c>: the claimed identifier and the details
+/// (never log them, never put them in the audit trail). Retention: one year after <see cref="ClosedAt"/>, with
+/// everything attached to the request (RetentionTargets, the sweep's request steps); an unverified request lapses and
+/// closes after RequestHousekeepingOptions.UnverifiedLapse, a delivered or refused one closes once its answers expired.
 /// </para>
 /// </summary>
 internal sealed class DataSubjectRequest
@@ -22,6 +22,9 @@ internal sealed class DataSubjectRequest
     public const int MaxDetailsLength = 4000;
     public const int MaxIdentifierLength = 320;
     public const int MaxReasonLength = 2000;
+
+    /// <summary>The register category of the records of data-subject requests.</summary>
+    public const string PrivacyRequestsCategory = "general.privacy_requests";
 
     [NotPersonalData]
     public Guid Id { get; init; } = Guid.CreateVersion7();
@@ -68,11 +71,11 @@ internal sealed class DataSubjectRequest
     public required SubjectIdentifierKind IdentifierKind { get; init; }
 
     /// <summary>The claimed identifier in canonical form (<see cref="SubjectKey.Normalize"/>), exactly as given: no folding.</summary>
-    [NotPersonalData("personal data: pending register category for request administration (see type remarks)")]
+    [PersonalData(PrivacyRequestsCategory)]
     public required string IdentifierValue { get; init; }
 
     /// <summary>What to correct, the grounds of an objection, the scope: free text from the requester or staff.</summary>
-    [NotPersonalData("personal data: pending register category for request administration (see type remarks)")]
+    [PersonalData(PrivacyRequestsCategory)]
     public string? Details { get; set; }
 
     [NotPersonalData]

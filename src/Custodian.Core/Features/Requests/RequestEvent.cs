@@ -46,6 +46,9 @@ internal static class RequestEventKinds
     public const string StateChanged = "state_changed";
     public const string Closed = "closed";
 
+    /// <summary>Closed by the retention sweep: never verified within the lapse period (RequestHousekeepingOptions).</summary>
+    public const string Lapsed = "lapsed";
+
     /// <summary>Kinds the requester's status view leaves out (internal bookkeeping that would be an oracle or is staff-only).</summary>
     public static readonly IReadOnlySet<string> HiddenFromRequester = new HashSet<string>(StringComparer.Ordinal) { VerificationSuppressed };
 

@@ -40,7 +40,7 @@ internal sealed class RetentionPlanner(ProcessingRegister register)
                 slice.Target.Category,
                 slice.Target.Name,
                 c.OrganizationId,
-                codes.GetValueOrDefault(c.OrganizationId, ""),
+                c.OrganizationId == RetentionTargets.Provider ? RetentionTargets.ProviderCode : codes.GetValueOrDefault(c.OrganizationId, ""),
                 slice.Cutoff.LastDueAnchorDay,
                 c.Due,
                 c.OldestDueDay,
@@ -72,6 +72,27 @@ internal sealed class RetentionPlanner(ProcessingRegister register)
         }
 
         var bound = slice.Cutoff.AnchorBefore;
+        if (target.ProviderOwned)
+        {
+            if (!await rows.AnyAsync(ct))
+            {
+                return [];
+            }
+
+            var oldestDue = await rows.Where(r => r.Anchor < bound).MinAsync(r => r.Anchor, ct);
+            var oldestAny = await rows.MinAsync(r => r.Anchor, ct);
+            return
+            [
+                new Counts(
+                    RetentionTargets.Provider,
+                    await rows.LongCountAsync(r => r.Anchor < bound, ct),
+                    oldestDue is { } d ? RetentionCalendar.DayOf(d) : null,
+                    await rows.LongCountAsync(r => r.Anchor >= bound, ct),
+                    await rows.LongCountAsync(r => r.Anchor == null, ct),
+                    oldestAny is { } a ? RetentionCalendar.DayOf(a) : null),
+            ];
+        }
+
         var groups = await rows.GroupBy(r => r.OrganizationId).Select(g => new
         {
             OrganizationId = g.Key,

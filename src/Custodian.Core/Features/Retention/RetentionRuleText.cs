@@ -14,6 +14,7 @@ internal static class RetentionRuleText
         {
             FixedRetention { From: RetentionAnchor.RecordTime } f => $"{words.PeriodText(f.Period)} after the record's time",
             FixedRetention { From: RetentionAnchor.TicketClosed } f => $"{words.PeriodText(f.Period)} after the support ticket is closed",
+            FixedRetention { From: RetentionAnchor.RequestClosed } f => $"{words.PeriodText(f.Period)} after the data-subject request is closed",
             FixedRetention f => $"{words.PeriodText(f.Period)} after {Anchor(f.From)}",
             UntilServiceEndRetention { Grace: var g } when g.Normalize().Equals(Period.Zero) => "until the end of the service",
             UntilServiceEndRetention u => $"until {words.PeriodText(u.Grace)} after the end of the service",
@@ -28,6 +29,7 @@ internal static class RetentionRuleText
     {
         RetentionAnchor.RecordTime => "record_time",
         RetentionAnchor.TicketClosed => "ticket_closed",
+        RetentionAnchor.RequestClosed => "request_closed",
         RetentionAnchor.ServiceEnd => "service_end",
         RetentionAnchor.ClientSetting => "client_setting",
         _ => throw new ArgumentOutOfRangeException(nameof(anchor), anchor, null),

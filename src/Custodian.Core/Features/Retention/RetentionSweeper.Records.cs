@@ -315,16 +315,7 @@ internal sealed partial class RetentionSweeper
         {
             foreach (var key in record.SubjectKeys())
             {
-                IdentifierKind? kind = key.Kind switch
-                {
-                    SubjectIdentifierKind.Phone => IdentifierKind.PhoneNumber,
-                    SubjectIdentifierKind.Email => IdentifierKind.Email,
-                    SubjectIdentifierKind.Imei => IdentifierKind.Imei,
-                    SubjectIdentifierKind.Iccid => IdentifierKind.Iccid,
-                    SubjectIdentifierKind.Mac => IdentifierKind.MacAddress,
-                    SubjectIdentifierKind.Ip => IdentifierKind.IpAddress,
-                    _ => null, // names: a hold names identifiers, not names
-                };
+                var kind = HoldKindOf(key.Kind); // names: a hold names identifiers, not names
                 if (kind is { } k)
                 {
                     found.Add((k, key.Value));

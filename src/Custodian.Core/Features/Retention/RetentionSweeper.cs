@@ -43,7 +43,8 @@ internal sealed partial class RetentionSweeper(
     IAuditTrail audit,
     TimeProvider time,
     ProcessingRegister register,
-    IBlobStore blobs)
+    IBlobStore blobs,
+    RequestHousekeepingOptions? housekeeping = null)
 {
     public const string LeaseName = "retention.sweep";
 
@@ -52,6 +53,7 @@ internal sealed partial class RetentionSweeper(
     [
         .. EventTable.All.Select(t => $"events.{EventPartitions.FamilyName(t.Family)}.months"),
         .. EventTable.All.Select(t => $"events.{EventPartitions.FamilyName(t.Family)}.rows"),
+        RequestHousekeepingStep,
         .. RecordTargets.Select(t => $"records.{t.Name}"),
     ];
 
@@ -70,7 +72,7 @@ internal sealed partial class RetentionSweeper(
 
     /// <summary>The same sweeper with another batch size.</summary>
     public RetentionSweeper WithBatchSize(int rows) =>
-        new(contexts, audit, time, register, blobs) { BatchSize = rows, LeaseDuration = LeaseDuration, Holder = Holder };
+        new(contexts, audit, time, register, blobs, housekeeping) { BatchSize = rows, LeaseDuration = LeaseDuration, Holder = Holder };
 
     /// <summary>
     /// Runs (or resumes) a sweep to its end. Returns null when another process holds the sweep lease.
@@ -147,9 +149,16 @@ internal sealed partial class RetentionSweeper(
 
     private Task RunStepAsync(CustodianDbContext db, RetentionSweepRun run, string step, ISweepProgress? progress, CancellationToken ct)
     {
+        if (step == RequestHousekeepingStep)
+        {
+            return RunRequestHousekeepingAsync(db, run, progress, ct);
+        }
+
         if (RecordTargets.FirstOrDefault(t => step == $"records.{t.Name}") is { } target)
         {
-            return DeleteExpiredRecordsAsync(db, run, target, progress, ct);
+            return target.Removal == RetentionRemoval.DeleteRequests
+                ? DeleteExpiredRequestsAsync(db, run, target, progress, ct)
+                : DeleteExpiredRecordsAsync(db, run, target, progress, ct);
         }
 
         foreach (var table in EventTable.All)

@@ -1,6 +1,8 @@
 using Custodian.Core.Features.Events;
 using Custodian.Core.Features.Organizations;
 using Custodian.Core.Features.Register;
+using Custodian.Core.Features.Requests;
+using Custodian.Core.Features.Requests.Execution;
 using Custodian.Core.Features.Store;
 using Custodian.Core.Persistence;
 using NodaTime;
@@ -21,6 +23,12 @@ internal enum RetentionRemoval
     /// name is cleared to the empty string, which no write path accepts as a name, so an empty value means "erased".
     /// </summary>
     EraseFields,
+
+    /// <summary>
+    /// A data-subject request with everything attached to it (timeline, codes, sessions, parts, execution records, ID
+    /// copies left over, attachments and answers with their blobs and data keys), in one transaction per batch.
+    /// </summary>
+    DeleteRequests,
 }
 
 /// <summary>A record as the retention engine sees it: its id, its tenant, and its anchor instant (null: not expiring).</summary>
@@ -28,6 +36,7 @@ internal sealed class InstantAnchoredRow
 {
     public Guid Id { get; init; }
 
+    /// <summary>The tenant; <see cref="RetentionTargets.Provider"/> for the provider's own records that belong to no organisation.</summary>
     public Guid OrganizationId { get; init; }
 
     public Instant? Anchor { get; init; }
@@ -57,10 +66,14 @@ internal sealed class DateAnchoredRow
 internal abstract record RetentionTarget(
     string Category, string Name, RetentionAnchor Anchor, string AnchorDescription, RetentionRemoval Removal, IReadOnlyList<Type> Entities);
 
-/// <summary>An EF entity anchored on an instant.</summary>
+/// <summary>
+/// An EF entity anchored on an instant. <c>ProviderOwned</c>: the records belong to no organisation (their rows carry
+/// <see cref="RetentionTargets.Provider"/>, a constant), so the planner counts them without grouping by organisation
+/// (PostgreSQL cannot group by a constant that EF sends as text).
+/// </summary>
 internal sealed record InstantAnchoredTarget(
     string Category, string Name, RetentionAnchor Anchor, string AnchorDescription, RetentionRemoval Removal, IReadOnlyList<Type> Entities,
-    Func<CustodianDbContext, IQueryable<InstantAnchoredRow>> Rows)
+    Func<CustodianDbContext, IQueryable<InstantAnchoredRow>> Rows, bool ProviderOwned = false)
     : RetentionTarget(Category, Name, Anchor, AnchorDescription, Removal, Entities);
 
 /// <summary>An EF entity anchored on a day.</summary>
@@ -90,6 +103,9 @@ internal sealed record EventRetentionTarget(string Category, EventTable Table, I
 /// visible rather than silently kept or silently deleted).</para>
 /// <para>Support information (<c>ticket_closed</c>): the ticket's <c>closed_at</c>; attachments share their ticket's.
 /// A reopened ticket has <c>closed_at</c> null again and is not expiring until it closes anew.</para>
+/// <para>Data-subject requests (<c>request_closed</c>): the request's <c>closed_at</c>; everything attached to the request
+/// goes with it (<see cref="RetentionRemoval.DeleteRequests"/>). Requests belong to no tenant: their rows carry
+/// <see cref="Provider"/>.</para>
 /// </remarks>
 internal static class RetentionTargets
 {
@@ -105,6 +121,17 @@ internal static class RetentionTargets
     public const string CallDetailRecords = UsageRecord.Category;
     public const string CustomerCallRecordings = "usage.customer_call_recordings";
     public const string Keyholders = "alarm.keyholders";
+    public const string PrivacyRequests = "general.privacy_requests";
+
+    /// <summary>
+    /// The "organisation" of records that belong to no tenant: the provider's own administration (data-subject requests).
+    /// <see cref="Guid.Empty"/>, as request parts and answers already use it; no organisation row has it. Plans, receipts
+    /// and the overview show it as the provider (<see cref="ProviderCode"/>); a tenant's scope never sees it.
+    /// </summary>
+    public static readonly Guid Provider = Guid.Empty;
+
+    /// <summary>How the plan names <see cref="Provider"/> in place of an organisation code.</summary>
+    public const string ProviderCode = "(provider)";
 
     private const string ServiceEndText = "end_date of the record's service";
     private const string OrganizationEndText = "the organisation's last service end (latest end_date once every service has ended)";
@@ -138,6 +165,10 @@ internal static class RetentionTargets
         new InstantAnchoredTarget(CustomerCallRecordings, "customer_call_recordings", RetentionAnchor.ClientSetting, "called_at of the recording, under the organisation's setting", RetentionRemoval.DeleteRows, [typeof(CustomerCallRecording)],
             db => db.Set<CustomerCallRecording>().Select(r => new InstantAnchoredRow { Id = r.Id, OrganizationId = r.OrganizationId, Anchor = r.CalledAt })),
         ServiceTarget<Keyholder>(Keyholders, "keyholders"),
+        new InstantAnchoredTarget(PrivacyRequests, "data_subject_requests", RetentionAnchor.RequestClosed, "closed_at of the request (unverified requests lapse and close after RequestHousekeepingOptions.UnverifiedLapse)", RetentionRemoval.DeleteRequests,
+            [typeof(DataSubjectRequest), typeof(RequestRectification), typeof(RequestObjectionGrounds)],
+            db => db.Set<DataSubjectRequest>().Select(r => new InstantAnchoredRow { Id = r.Id, OrganizationId = Guid.Empty, Anchor = r.ClosedAt }),
+            ProviderOwned: true),
     ];
 
     /// <summary>The targets of one category, in catalogue order.</summary>

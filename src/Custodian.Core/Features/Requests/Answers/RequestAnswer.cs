@@ -54,9 +54,16 @@ internal sealed class RequestAnswer
     [NotPersonalData]
     public required Instant CreatedAt { get; init; }
 
-    /// <summary>From this instant the answer is purged (<see cref="RequestAnswers.PurgeExpiredAsync"/>).</summary>
+    /// <summary>
+    /// From this instant the answer can no longer be downloaded, and the retention sweep's request housekeeping shreds
+    /// its content (blob row, data key, download links), keeping this row as the record that an answer was given.
+    /// </summary>
     [NotPersonalData]
     public required Instant ExpiresAt { get; init; }
+
+    /// <summary>When the content was shredded (null: still stored). The row stays with its request.</summary>
+    [NotPersonalData]
+    public Instant? ContentDeletedAt { get; set; }
 }
 
 /// <summary>A single-use download link of an answer: only the SHA-256 of the token is stored.</summary>

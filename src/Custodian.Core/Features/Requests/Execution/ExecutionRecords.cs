@@ -74,10 +74,12 @@ internal sealed class RequestRectification : ITenantOwned
     [NotPersonalData]
     public string Field { get; init; } = string.Empty;
 
-    [NotPersonalData("a copy of the corrected field (of the category in Category), kept only while the request is open: PurgeOldValuesAsync clears it")]
+    /// <summary>A copy of the corrected field, kept as part of the request's record only while the request is open (cleared when it closes).</summary>
+    [PersonalData(DataSubjectRequest.PrivacyRequestsCategory)]
     public string? OldValue { get; set; }
 
-    [NotPersonalData("a copy of the corrected field as now stored in the record itself, which carries the category")]
+    /// <summary>A copy of the corrected field as the request set it: the request's record, deleted with the request.</summary>
+    [PersonalData(DataSubjectRequest.PrivacyRequestsCategory)]
     public string? NewValue { get; init; }
 
     [NotPersonalData]
@@ -136,7 +138,8 @@ internal sealed class RequestObjectionGrounds
     [NotPersonalData("the tenant of the records")]
     public Guid? OrganizationId { get; init; }
 
-    [NotPersonalData("the privacy officer's balancing decision about the processing (OBJ-1), kept as the record of that decision")]
+    /// <summary>The privacy officer's balancing decision (OBJ-1); it is about the person's situation, so it is the request's personal record.</summary>
+    [PersonalData(DataSubjectRequest.PrivacyRequestsCategory)]
     public string Grounds { get; init; } = string.Empty;
 
     [NotPersonalData("the staff member's actor id")]

@@ -10,9 +10,8 @@ namespace Custodian.Core.Features.Requests.Queue;
 /// entered (<see cref="LetterScanKind"/>). The content is an encrypted blob under a data key of its own (owner: the
 /// attachment's id), so deleting the attachment destroys exactly its key (<see cref="LetterScans.DeleteForRequestAsync"/>).
 /// <para>
-/// Retention: the attachment lives and dies with its request (foreign key, cascade). The register has no
-/// request-records category with a retention rule yet, so nothing deletes requests on a schedule today: that rule is
-/// still missing in the register.
+/// Retention: the attachment lives and dies with its request (<c>general.privacy_requests</c>, one year after the
+/// request closed): the retention sweep deletes it with its blob and data key when it deletes the request.
 /// </para>
 /// </summary>
 internal sealed class RequestAttachment
