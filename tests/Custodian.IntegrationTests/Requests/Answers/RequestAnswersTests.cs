@@ -105,25 +105,4 @@ public sealed class RequestAnswersTests
             await r.Answer!.Content.DisposeAsync();
         }
     }
-
-    [Theory, AllEngines]
-    public async Task PurgeExpiredAsync_AfterExpiry_DeletesAnswerAndShredsItsKey(Engine engine)
-    {
-        var (f, answer, requestId) = await StoreAsync(engine);
-        await using var _ = f;
-        var ct = TestContext.Current.CancellationToken;
-        var (token, _) = await f.Answers.IssueDownloadAsync(answer.Id, Duration.FromDays(7), ct);
-        Assert.Equal(0, await f.Answers.PurgeExpiredAsync(ct));
-
-        f.Import.Time.Advance(TimeSpan.FromDays(31));
-        var purged = await f.Answers.PurgeExpiredAsync(ct);
-
-        Assert.Equal(1, purged);
-        await using var db = f.Context();
-        Assert.False(await db.Set<RequestAnswer>().AnyAsync(ct));
-        Assert.False(await db.Set<BlobRecord>().AnyAsync(b => b.Id == answer.BlobId, ct));
-        Assert.True(await db.Set<DataKey>().AllAsync(k => k.DestroyedAt != null, ct));
-        var (_, error) = await f.Answers.OpenAsync(requestId, token!, f.Actor, ct);
-        Assert.Equal("answer.link_invalid", error!.Code);
-    }
 }

@@ -178,57 +178,6 @@ internal sealed class RequestAnswers(IDbContextFactory<CustodianDbContext> conte
         }
     }
 
-    /// <summary>Deletes one answer: its data key destroyed (the file shredded), its blob row, tokens and row removed.</summary>
-    public async Task<bool> DeleteAsync(Guid answerId, CancellationToken ct)
-    {
-        await using var db = Open();
-        return await DeleteAsync(db, answerId, ct);
-    }
-
-    /// <summary>Purges every answer past its expiry; returns how many.</summary>
-    public async Task<int> PurgeExpiredAsync(CancellationToken ct)
-    {
-        await using var db = Open();
-        var now = Now();
-        var expired = await db.Set<RequestAnswer>().AsNoTracking().Where(a => a.ExpiresAt <= now).Select(a => a.Id).ToListAsync(ct);
-        var count = 0;
-        foreach (var id in expired)
-        {
-            if (await DeleteAsync(db, id, ct))
-            {
-                count++;
-            }
-        }
-
-        return count;
-    }
-
-    private async Task<bool> DeleteAsync(CustodianDbContext db, Guid answerId, CancellationToken ct)
-    {
-        var answer = await db.Set<RequestAnswer>().AsNoTracking().SingleOrDefaultAsync(a => a.Id == answerId, ct);
-        if (answer is null)
-        {
-            return false;
-        }
-
-        var keyId = await db.Set<BlobRecord>().Where(b => b.Id == answer.BlobId).Select(b => (Guid?)b.DataKeyId).SingleOrDefaultAsync(ct);
-        await using (var tx = await db.Database.BeginTransactionAsync(ct))
-        {
-            if (keyId is { } k)
-            {
-                await blobs.DestroyDataKeyAsync(db, k, ct);
-            }
-
-            await blobs.DeleteAsync(db, answer.BlobId, ct);
-            await db.Set<RequestAnswerDownload>().Where(d => d.AnswerId == answerId).ExecuteDeleteAsync(ct);
-            await db.Set<RequestAnswer>().Where(a => a.Id == answerId).ExecuteDeleteAsync(ct);
-            await tx.CommitAsync(ct);
-        }
-
-        // The content is unreadable from the commit on; the blob store's copy goes with the next orphan sweep.
-        return true;
-    }
-
     private static readonly AnswerError Invalid = new("answer.link_invalid", "This download link is not valid.");
 
     private CustodianDbContext Open()
