@@ -16,7 +16,7 @@ namespace Custodian.Pages.Office.Requests;
 [Authorize(Policy = Permissions.RequestsVerifyId)]
 internal sealed class IdCopyPageModel(IdCopyDecisions idCopies) : PageModel
 {
-    public async Task<IActionResult> OnGetAsync(Guid id, Guid copyId, int page)
+    public async Task<IActionResult> OnGetAsync(Guid id, Guid copyId, int n)
     {
         var staff = HttpContext.Staff();
         if (!idCopies.Enabled)
@@ -29,7 +29,7 @@ internal sealed class IdCopyPageModel(IdCopyDecisions idCopies) : PageModel
             return Forbid();
         }
 
-        var png = await idCopies.PageAsync(staff, id, copyId, page, HttpContext.RequestAborted);
+        var png = await idCopies.PageAsync(staff, id, copyId, n, HttpContext.RequestAborted);
         if (png is null)
         {
             return NotFound();
@@ -37,7 +37,7 @@ internal sealed class IdCopyPageModel(IdCopyDecisions idCopies) : PageModel
 
         Response.Headers.CacheControl = "no-store";
         Response.Headers.Pragma = "no-cache";
-        Response.Headers.ContentDisposition = $"inline; filename=\"id-copy-page-{page}.png\"";
+        Response.Headers.ContentDisposition = $"inline; filename=\"id-copy-page-{n}.png\"";
         return File(png.Png, "image/png");
     }
 }
