@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
@@ -64,7 +62,7 @@ public sealed partial class A14_IdCopyPagesTests
     [Theory, AllEngines]
     public async Task IdCopyPages_BsnRefused_GoodCopySeenOnlyByVerifier_DestroyedWithItsKeyAtDecision(Engine engine)
     {
-        RequireTools();
+        IdCopyCards.RequireTools();
         await using var s = await AttackServer.StartAsync(engine, idCopyFallback: true);
         var (reference, token) = await s.SubmitAndVerifyAsync(AttackServer.VictimEmail, "erasure");
         var requestId = (await s.RequestAsync(reference)).Id;
@@ -87,7 +85,7 @@ public sealed partial class A14_IdCopyPagesTests
         // A readable BSN (passes the 11-proef): refused, the rule named, nothing kept, the attempt audited without the number.
         var before = await s.CountsAsync();
         var audited = (await s.AuditAsync()).Count;
-        using (var refused = await UploadAsync(portal, reference, Card("Naam: Jan Voorbeeld", "Persoonsnummer 1234.56.782", "KOPIE inzage 29-11-2026")))
+        using (var refused = await UploadAsync(portal, reference, IdCopyCards.Card("Naam: Jan Voorbeeld", "Persoonsnummer 1234.56.782", "KOPIE inzage 29-11-2026")))
         {
             Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
             var html = await refused.Content.ReadAsStringAsync(Ct);
@@ -101,7 +99,7 @@ public sealed partial class A14_IdCopyPagesTests
         await s.AssertAuditHoldsNoneOfAsync("123456782", "1234.56.782", "Voorbeeld");
 
         // A good copy is stored; the status page says so and offers no second upload.
-        using (var accepted = await UploadAsync(portal, reference, Card("Naam: Jan Voorbeeld", "KOPIE voor inzage 29-11-2026")))
+        using (var accepted = await UploadAsync(portal, reference, IdCopyCards.Card("Naam: Jan Voorbeeld", "KOPIE voor inzage 29-11-2026")))
         {
             Assert.Equal(HttpStatusCode.Found, accepted.StatusCode);
             Assert.Equal($"/requests/{reference}?idcopy=received", accepted.Headers.Location?.OriginalString);
@@ -205,53 +203,6 @@ public sealed partial class A14_IdCopyPagesTests
     }
 
     private static byte[] Png() => PngEncoder.EncodeRgb(new byte[8 * 8 * 3], 8, 8);
-
-    private static void RequireTools()
-    {
-        foreach (var tool in new[] { "convert", "tesseract" })
-        {
-            var found = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-                .Any(dir => File.Exists(Path.Combine(dir, tool)));
-            if (!found)
-            {
-                Assert.SkipWhen(!string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase), tool + " is not installed");
-                Assert.Fail(tool + " is not installed (CI=true: this test must run)");
-            }
-        }
-    }
-
-    /// <summary>A white card with the lines in DejaVu Sans, as PNG (ImageMagick), large enough for OCR to read.</summary>
-    internal static byte[] Card(params string[] lines)
-    {
-        var dir = Directory.CreateTempSubdirectory("idcopy-pages-");
-        try
-        {
-            var output = Path.Combine(dir.FullName, "card.png");
-            var start = new ProcessStartInfo("convert") { RedirectStandardError = true };
-            foreach (var arg in new[] { "-size", "1200x" + (80 + (lines.Length * 70)).ToString(CultureInfo.InvariantCulture), "xc:white", "-font", "DejaVu-Sans", "-pointsize", "36", "-fill", "black" })
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            for (var i = 0; i < lines.Length; i++)
-            {
-                start.ArgumentList.Add("-annotate");
-                start.ArgumentList.Add("+40+" + (90 + (i * 70)).ToString(CultureInfo.InvariantCulture));
-                start.ArgumentList.Add(lines[i]);
-            }
-
-            start.ArgumentList.Add("png:" + output);
-            using var process = Process.Start(start)!;
-            var error = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            Assert.True(process.ExitCode == 0, "convert failed: " + error);
-            return File.ReadAllBytes(output);
-        }
-        finally
-        {
-            dir.Delete(recursive: true);
-        }
-    }
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex TokenPattern();

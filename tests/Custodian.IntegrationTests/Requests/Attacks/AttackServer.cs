@@ -97,9 +97,7 @@ internal sealed partial class AttackServer : IAsyncDisposable
             b.Services.AddSingleton<TimeProvider>(time);
             if (idCopyFallback)
             {
-                // The last registration wins: the shipped register with only the fallback switched on.
-                var shipped = (ProcessingRegister)b.Services.Last(d => d.ServiceType == typeof(ProcessingRegister)).ImplementationInstance!;
-                b.Services.AddSingleton(shipped with { Rights = shipped.Rights with { Verification = new RequestVerification(IdCopyFallback: true) } });
+                IdCopyFallback.SwitchOn(b.Services);
             }
         });
         var attack = new AttackServer(server, time);
