@@ -60,7 +60,7 @@ public sealed partial class A14_IdCopyPagesTests
     }
 
     [Theory, AllEngines]
-    public async Task IdCopyPages_BsnRefused_GoodCopySeenOnlyByVerifier_DestroyedWithItsKeyAtDecision(Engine engine)
+    public async Task IdCopyPages_BsnOrOversizeRefused_GoodCopySeenOnlyByVerifier_DestroyedWithItsKeyAtDecision(Engine engine)
     {
         IdCopyCards.RequireTools();
         await using var s = await AttackServer.StartAsync(engine, idCopyFallback: true);
@@ -97,6 +97,18 @@ public sealed partial class A14_IdCopyPagesTests
         AttackServer.AssertChanged(before, await s.CountsAsync());
         Assert.Equal(["request.id_copy_refused"], await s.AuditActionsSinceAsync(audited));
         await s.AssertAuditHoldsNoneOfAsync("123456782", "1234.56.782", "Voorbeeld");
+
+        // Above the body limit: stopped before it is read whole (413, and the server closes the connection while the client still sends).
+        try
+        {
+            using var tooLarge = await UploadAsync(portal, reference, new byte[(int)IdCopyScreeningOptions.DefaultMaxBytes + (2 * 1024 * 1024)]);
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
+        }
+        catch (HttpRequestException e) when (e.InnerException is IOException)
+        {
+        }
+
+        AttackServer.AssertChanged(before, await s.CountsAsync());
 
         // A good copy is stored; the status page says so and offers no second upload.
         using (var accepted = await UploadAsync(portal, reference, IdCopyCards.Card("Naam: Jan Voorbeeld", "KOPIE voor inzage 29-11-2026")))
