@@ -52,6 +52,8 @@ internal static class RequestsServiceCollectionExtensions
         services.TryAddSingleton(options ?? new Workflow.RequestWorkflowOptions());
         services.TryAddScoped<Workflow.RequestWorkflow>();
         services.TryAddScoped<Workflow.RequestDetailQuery>();
+        services.TryAddScoped<Workflow.IdCopyPortal>();
+        services.TryAddScoped<Workflow.IdCopyDecisions>();
         return services;
     }
 }

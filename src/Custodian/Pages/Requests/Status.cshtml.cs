@@ -1,6 +1,7 @@
 using System.Globalization;
 using Custodian.Core.Features.Requests;
 using Custodian.Core.Features.Requests.Answers;
+using Custodian.Core.Features.Requests.Workflow;
 using Custodian.Features.Requests;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -14,7 +15,7 @@ namespace Custodian.Pages.Requests;
 /// the answer is a redirect to the code page, the same for an unknown reference, another request's session and an
 /// expired one, so the page tells nothing to anyone else.
 /// </summary>
-internal sealed class RequestStatusModel(RequestStatusQuery query, RequestAnswerList answers, IStringLocalizer<SharedResource> texts) : PageModel
+internal sealed class RequestStatusModel(RequestStatusQuery query, RequestAnswerList answers, IdCopyPortal idCopies, IStringLocalizer<SharedResource> texts) : PageModel
 {
     private static readonly DateTimeZone Amsterdam = DateTimeZoneProviders.Tzdb["Europe/Amsterdam"];
 
@@ -29,7 +30,13 @@ internal sealed class RequestStatusModel(RequestStatusQuery query, RequestAnswer
 
     public bool DownloadFailed { get; private set; }
 
-    public async Task<IActionResult> OnGetAsync(string reference, bool download = false)
+    /// <summary>Where the ID-copy fallback stands (always <see cref="IdCopyStage.None"/> while the register has it off).</summary>
+    public IdCopyStage IdCopy { get; private set; }
+
+    /// <summary>The upload just passed screening (after the redirect from the upload page).</summary>
+    public bool IdCopyReceived { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(string reference, bool download = false, string? idcopy = null)
     {
         var ct = HttpContext.RequestAborted;
         var request = await query.AuthorizeAsync(reference, PortalSession.Token(HttpContext), ct);
@@ -44,6 +51,8 @@ internal sealed class RequestStatusModel(RequestStatusQuery query, RequestAnswer
             && (request.VerificationTier ?? VerificationTier.Low) < RequestTypes.RequiredTier(request.Type);
         Answers = await answers.ListAsync(request.Id, ct);
         DownloadFailed = download;
+        IdCopy = await idCopies.StageAsync(request, ct);
+        IdCopyReceived = idcopy == "received" && IdCopy == IdCopyStage.Received;
         return Page();
     }
 

@@ -1,6 +1,5 @@
 using System.Text;
 using Custodian.Core.Features.Audit;
-using Custodian.Core.Features.Blobs;
 using Custodian.Core.Features.Requests.Answers;
 using Custodian.Testing;
 using Microsoft.EntityFrameworkCore;

@@ -88,11 +88,20 @@ internal sealed partial class AttackServer : IAsyncDisposable
     [GeneratedRegex(@"code: (\d{6})", RegexOptions.IgnoreCase)]
     private static partial Regex CodeLine();
 
-    public static async Task<AttackServer> StartAsync(Engine engine)
+    /// <param name="engine">The database engine.</param>
+    /// <param name="idCopyFallback">Serve a register with <c>rights.verification.id_copy_fallback</c> on (off in the shipped one).</param>
+    public static async Task<AttackServer> StartAsync(Engine engine, bool idCopyFallback = false)
     {
         // Starts at the real time so cookies and data protection behave; only the tests move it.
         var time = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
-        var server = await CustodianServer.StartAsync(engine, b => b.Services.AddSingleton<TimeProvider>(time));
+        var server = await CustodianServer.StartAsync(engine, b =>
+        {
+            b.Services.AddSingleton<TimeProvider>(time);
+            if (idCopyFallback)
+            {
+                IdCopyFallback.SwitchOn(b.Services);
+            }
+        });
         var attack = new AttackServer(server, time);
         await attack.SeedAsync();
         return attack;

@@ -1,5 +1,6 @@
 using Custodian.Core.Features.Accounts;
 using Custodian.Core.Features.Requests;
+using Custodian.Core.Features.Requests.IdCopies;
 using Custodian.Core.Features.Requests.Workflow;
 using Custodian.Core.Features.Store;
 using Custodian.Features.Office;
@@ -17,7 +18,7 @@ namespace Custodian.Pages.Office.Requests;
 /// organisation's parts, and a request without one is 404 for it (<see cref="RequestDetailQuery"/>).
 /// </summary>
 [Authorize(Policy = Permissions.RequestsRead)]
-internal sealed class RequestModel(RequestDetailQuery query, RequestWorkflow workflow, RequestActions actions, IStringLocalizer<OfficeResource> texts) : PageModel
+internal sealed class RequestModel(RequestDetailQuery query, RequestWorkflow workflow, RequestActions actions, IdCopyDecisions idCopies, IStringLocalizer<OfficeResource> texts) : PageModel
 {
     public RequestDetailView View { get; private set; } = null!;
 
@@ -31,6 +32,12 @@ internal sealed class RequestModel(RequestDetailQuery query, RequestWorkflow wor
 
     public bool MayDecide => !IsProvider && CurrentStaff.Has(Permissions.RequestsController);
 
+    /// <summary>The ID-copy fallback's controls: only with the register's switch on and for a verifier.</summary>
+    public bool MayHandleIdCopies => idCopies.Enabled && MayVerify;
+
+    /// <summary>Copies waiting for the decision (empty unless <see cref="MayHandleIdCopies"/>).</summary>
+    public IReadOnlyList<IdCopy> PendingIdCopies { get; private set; } = [];
+
     /// <summary>What the last POST did, shown after the redirect.</summary>
     [BindProperty(SupportsGet = true)]
     public string? Done { get; set; }
@@ -42,8 +49,33 @@ internal sealed class RequestModel(RequestDetailQuery query, RequestWorkflow wor
     public async Task<IActionResult> OnPostSplitAsync(Guid id) =>
         MayHandle ? await AnswerAsync(id, (await workflow.SplitAsync(CurrentStaff, id, Ct)).Error, "split") : Forbid();
 
-    public async Task<IActionResult> OnPostConfirmAsync(Guid id, string? method, string? note) =>
-        MayVerify ? await AnswerAsync(id, (await workflow.ConfirmIdentityAsync(CurrentStaff, id, method, note, Ct)).Error, "confirmed") : Forbid();
+    /// <summary>Confirms identity; by ID copy only with both checkboxes ticked. Any waiting copy is destroyed with the decision.</summary>
+    public async Task<IActionResult> OnPostConfirmAsync(Guid id, string? method, string? note, bool watermarkPresent, bool photoCovered) =>
+        MayVerify
+            ? await AnswerAsync(id, (await idCopies.ConfirmIdentityAsync(CurrentStaff, id, method, note, new IdCopyConfirmations(watermarkPresent, photoCovered), Ct)).Error, "confirmed")
+            : Forbid();
+
+    public async Task<IActionResult> OnPostRequestIdCopyAsync(Guid id)
+    {
+        if (!idCopies.Enabled)
+        {
+            return NotFound();
+        }
+
+        return MayVerify ? await AnswerAsync(id, (await idCopies.RequestCopyAsync(CurrentStaff, id, Ct)).Error, "id_copy_requested") : Forbid();
+    }
+
+    public async Task<IActionResult> OnPostRejectIdCopyAsync(Guid id, bool watermarkPresent, bool photoCovered)
+    {
+        if (!idCopies.Enabled)
+        {
+            return NotFound();
+        }
+
+        return MayVerify
+            ? await AnswerAsync(id, (await idCopies.RejectAsync(CurrentStaff, id, new IdCopyConfirmations(watermarkPresent, photoCovered), Ct)).Error, "id_copy_rejected")
+            : Forbid();
+    }
 
     public async Task<IActionResult> OnPostDecideAsync(Guid id, Guid partId, string? instruction, string? reason)
     {
@@ -80,8 +112,22 @@ internal sealed class RequestModel(RequestDetailQuery query, RequestWorkflow wor
     public async Task<IActionResult> OnPostExtendAsync(Guid id, int months, string? reasons) =>
         MayHandle ? await AnswerAsync(id, (await actions.ExtendAsync(CurrentStaff.UserId, id, months, reasons, Ct)).Error, "extended") : Forbid();
 
-    public async Task<IActionResult> OnPostRefuseAsync(Guid id, string? justification) =>
-        MayHandle ? await AnswerAsync(id, (await actions.RefuseAsync(CurrentStaff.UserId, id, justification, Ct)).Error, "refused") : Forbid();
+    public async Task<IActionResult> OnPostRefuseAsync(Guid id, string? justification)
+    {
+        if (!MayHandle)
+        {
+            return Forbid();
+        }
+
+        var refused = await actions.RefuseAsync(CurrentStaff.UserId, id, justification, Ct);
+        if (refused.IsSuccess)
+        {
+            // No ID copy outlives the decision on its request.
+            await idCopies.DestroyForClosedRequestAsync(CurrentStaff, id, Ct);
+        }
+
+        return await AnswerAsync(id, refused.Error, "refused");
+    }
 
     /// <summary>An actor of the timeline or a verifier: a staff member's display name, the requester or the system in words.</summary>
     public string Actor(string actor) =>
@@ -129,6 +175,7 @@ internal sealed class RequestModel(RequestDetailQuery query, RequestWorkflow wor
         }
 
         View = view;
+        PendingIdCopies = MayHandleIdCopies ? await idCopies.PendingAsync(CurrentStaff, id, Ct) : [];
         return true;
     }
 }
