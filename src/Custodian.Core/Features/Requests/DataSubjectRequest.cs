@@ -22,6 +22,7 @@ internal sealed class DataSubjectRequest
     public const int MaxDetailsLength = 4000;
     public const int MaxIdentifierLength = 320;
     public const int MaxReasonLength = 2000;
+    public const int MaxMandateLength = 2000;
 
     [NotPersonalData]
     public Guid Id { get; init; } = Guid.CreateVersion7();
@@ -75,6 +76,25 @@ internal sealed class DataSubjectRequest
     [NotPersonalData("personal data: pending register category for request administration (see type remarks)")]
     public string? Details { get; set; }
 
+    /// <summary>
+    /// A representative's own e-mail address (canonical form), when the request is made on someone else's behalf: the
+    /// contact channel (codes, notices, the answer's session). Null when the requester is the subject.
+    /// </summary>
+    [NotPersonalData("personal data: pending register category for request administration (see type remarks)")]
+    public string? RepresentativeEmail { get; init; }
+
+    /// <summary>The representative's statement of the relation and the mandate (free text).</summary>
+    [NotPersonalData("personal data: pending register category for request administration (see type remarks)")]
+    public string? MandateStatement { get; init; }
+
+    /// <summary>When the subject was asked to confirm the mandate (the 7-day window counts from here).</summary>
+    [NotPersonalData]
+    public Instant? MandateRequestedAt { get; set; }
+
+    /// <summary>When the subject confirmed or rejected the mandate, or it lapsed.</summary>
+    [NotPersonalData]
+    public Instant? MandateDecidedAt { get; set; }
+
     [NotPersonalData]
     public VerificationTier? VerificationTier { get; set; }
 
@@ -104,6 +124,15 @@ internal sealed class DataSubjectRequest
     [NotPersonalData]
     public int Version { get; set; }
 
+    /// <summary>Whether a representative filed the request on the subject's behalf.</summary>
+    public bool IsMandated => RepresentativeEmail is not null;
+
+    /// <summary>
+    /// Where messages about the request go: the representative's verified address for a mandated request, else the
+    /// subject's own e-mail address; null for a staff-entered request known only by phone.
+    /// </summary>
+    public string? ContactAddress => RepresentativeEmail ?? (IdentifierKind == SubjectIdentifierKind.Email ? IdentifierValue : null);
+
     /// <summary>The deadline that applies now: the extended one when extended.</summary>
     public LocalDate EffectiveDueOn => ExtendedDueOn ?? DueOn;
 
@@ -126,6 +155,10 @@ internal static class VerificationMethods
 {
     /// <summary>A one-time code sent to the address the requester gave, entered back (proves control of that mailbox).</summary>
     public const string KnownChannelCode = "known_channel_code";
+
+    /// <summary>A representative's request: the representative proved their own address with a code, and the subject
+    /// confirmed the mandate through the subject's address on file (<see cref="RequestMandates"/>).</summary>
+    public const string MandateConfirmedBySubject = "mandate_confirmed_by_subject";
 }
 
 internal sealed class DataSubjectRequestConfiguration : IEntityTypeConfiguration<DataSubjectRequest>
@@ -150,7 +183,11 @@ internal sealed class DataSubjectRequestConfiguration : IEntityTypeConfiguration
         builder.Property(r => r.VerificationMethod).HasMaxLength(40);
         builder.Property(r => r.RefusalJustification).HasMaxLength(DataSubjectRequest.MaxReasonLength);
         builder.Property(r => r.Version).IsConcurrencyToken();
+        builder.Property(r => r.RepresentativeEmail).HasMaxLength(DataSubjectRequest.MaxIdentifierLength);
+        builder.Property(r => r.MandateStatement).HasMaxLength(DataSubjectRequest.MaxMandateLength);
         builder.Ignore(r => r.EffectiveDueOn);
+        builder.Ignore(r => r.IsMandated);
+        builder.Ignore(r => r.ContactAddress);
         builder.HasIndex(r => new { r.State, r.DueOn });
         builder.HasIndex(r => new { r.IdentifierKind, r.IdentifierValue });
     }
