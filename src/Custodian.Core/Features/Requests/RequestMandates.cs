@@ -142,19 +142,20 @@ internal sealed partial class RequestMandates(
         var now = Now;
         OutgoingMail? notice = null;
         MandateDecision decision;
+        // (A concurrent lapse or decision is refused by the request's version token and surfaces as an exception.)
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
             var found = await FindAsync(reference, token, now, ct);
             if (found.Error is not null)
             {
                 await AuditFailureAsync(found, confirm ? "confirm" : "reject", ct);
+                await tx.CommitAsync(ct);
                 if (found.Error.Code == "request.mandate_expired" && found.Request is { State: RequestState.AwaitingMandate } stale)
                 {
-                    notice = await LapseAsync(stale, now, ct);
+                    // Lapse it now rather than at the next sweep (which may race: TryLapseAsync tolerates that).
+                    await SendAsync(await TryLapseAsync(stale, now, ct), stale.Id, ct);
                 }
 
-                await tx.CommitAsync(ct);
-                await SendAsync(notice, found.Request?.Id, ct);
                 return found.Error;
             }
 
@@ -213,30 +214,42 @@ internal sealed partial class RequestMandates(
         var due = await db.Set<DataSubjectRequest>()
             .Where(r => r.State == RequestState.AwaitingMandate && r.MandateRequestedAt != null && r.MandateRequestedAt <= cutoff)
             .ToListAsync(ct);
+        var closed = 0;
         foreach (var request in due)
         {
-            OutgoingMail? notice;
-            await using (var tx = await db.Database.BeginTransactionAsync(ct))
+            if (await TryLapseAsync(request, now, ct) is { } notice)
             {
-                notice = await LapseAsync(request, now, ct);
-                await tx.CommitAsync(ct);
+                closed++;
+                await SendAsync(notice, request.Id, ct);
             }
-
-            await SendAsync(notice, request.Id, ct);
         }
 
-        return due.Count;
+        return closed;
     }
 
-    private async Task<OutgoingMail> LapseAsync(DataSubjectRequest request, Instant now, CancellationToken ct)
+    /// <summary>
+    /// Closes one lapsed request in its own transaction and returns the representative's notice; null when another
+    /// node or the subject got there first (the request's version token refuses the second writer).
+    /// </summary>
+    private async Task<OutgoingMail?> TryLapseAsync(DataSubjectRequest request, Instant now, CancellationToken ct)
     {
-        request.MoveTo(RequestState.Closed);
-        request.ClosedAt = now;
-        request.MandateDecidedAt = now;
-        db.Add(new RequestEvent { RequestId = request.Id, At = now, Kind = RequestEventKinds.MandateLapsed, Actor = RequestEventKinds.SystemActor });
-        await db.SaveChangesAsync(ct);
-        await audit.AppendAsync(db, RequestIntake.Entry("request.mandate_lapsed", request, System, new() { ["window_days"] = "7" }), ct);
-        return RequestMails.MandateNotConfirmed(request.RepresentativeEmail!, request.Language, request.Reference);
+        try
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            request.MoveTo(RequestState.Closed);
+            request.ClosedAt = now;
+            request.MandateDecidedAt = now;
+            db.Add(new RequestEvent { RequestId = request.Id, At = now, Kind = RequestEventKinds.MandateLapsed, Actor = RequestEventKinds.SystemActor });
+            await db.SaveChangesAsync(ct);
+            await audit.AppendAsync(db, RequestIntake.Entry("request.mandate_lapsed", request, System, new() { ["window_days"] = "7" }), ct);
+            await tx.CommitAsync(ct);
+            return RequestMails.MandateNotConfirmed(request.RepresentativeEmail!, request.Language, request.Reference);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            return null;
+        }
     }
 
     private static MandateError Invalid => new("request.mandate_invalid", "The reference or the mandate code is not right.");
@@ -268,14 +281,22 @@ internal sealed partial class RequestMandates(
             return new Found(request, null, Invalid, "request.mandate_mismatch");
         }
 
-        if (row.ConsumedAt is not null || request.State != RequestState.AwaitingMandate)
+        if (row.ConsumedAt is not null)
         {
             return new Found(request, row, Used, "request.mandate_reused");
         }
 
+        // Expiry before state: the daily sweep may have closed the request already (it lapsed), and the subject should
+        // hear that the link expired, not that it was used.
         if (row.ExpiresAt <= now)
         {
             return new Found(request, row, new MandateError("request.mandate_expired", "This mandate link has expired; the request is closed."), "request.mandate_expired");
+        }
+
+        if (request.State != RequestState.AwaitingMandate)
+        {
+            // Closed or refused by staff meanwhile: the link no longer decides anything.
+            return new Found(request, row, Used, "request.mandate_reused");
         }
 
         return new Found(request, row, null, null);
