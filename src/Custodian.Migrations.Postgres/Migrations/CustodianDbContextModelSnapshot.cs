@@ -968,6 +968,19 @@ namespace Custodian.Migrations.Postgres.Migrations
                         .HasColumnType("character varying(2)")
                         .HasColumnName("language");
 
+                    b.Property<DateTime?>("MandateDecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("mandate_decided_at");
+
+                    b.Property<DateTime?>("MandateRequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("mandate_requested_at");
+
+                    b.Property<string>("MandateStatement")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("mandate_statement");
+
                     b.Property<DateTime>("ReceivedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("received_at");
@@ -986,6 +999,11 @@ namespace Custodian.Migrations.Postgres.Migrations
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)")
                         .HasColumnName("refusal_justification");
+
+                    b.Property<string>("RepresentativeEmail")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("representative_email");
 
                     b.Property<string>("State")
                         .IsRequired()
@@ -1506,6 +1524,47 @@ namespace Custodian.Migrations.Postgres.Migrations
                         .HasDatabaseName("ix_request_lookup_codes_address_key_created_at");
 
                     b.ToTable("request_lookup_codes", (string)null);
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Requests.RequestMandateToken", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime?>("ConsumedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("consumed_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("request_id");
+
+                    b.Property<byte[]>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea")
+                        .HasColumnName("token_hash");
+
+                    b.HasKey("Id")
+                        .HasName("pk_request_mandate_tokens");
+
+                    b.HasIndex("RequestId")
+                        .HasDatabaseName("ix_request_mandate_tokens_request_id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_request_mandate_tokens_token_hash");
+
+                    b.ToTable("request_mandate_tokens", (string)null);
                 });
 
             modelBuilder.Entity("Custodian.Core.Features.Requests.RequestRateEvent", b =>
@@ -2743,6 +2802,16 @@ namespace Custodian.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_request_events_data_subject_requests_request_id");
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Requests.RequestMandateToken", b =>
+                {
+                    b.HasOne("Custodian.Core.Features.Requests.DataSubjectRequest", null)
+                        .WithMany()
+                        .HasForeignKey("RequestId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_request_mandate_tokens_data_subject_requests_request_id");
                 });
 
             modelBuilder.Entity("Custodian.Core.Features.Requests.RequestSession", b =>

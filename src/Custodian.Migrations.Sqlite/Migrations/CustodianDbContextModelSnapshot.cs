@@ -963,6 +963,19 @@ namespace Custodian.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("language");
 
+                    b.Property<DateTime?>("MandateDecidedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("mandate_decided_at");
+
+                    b.Property<DateTime?>("MandateRequestedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("mandate_requested_at");
+
+                    b.Property<string>("MandateStatement")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("mandate_statement");
+
                     b.Property<DateTime>("ReceivedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("received_at");
@@ -981,6 +994,11 @@ namespace Custodian.Migrations.Sqlite.Migrations
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT")
                         .HasColumnName("refusal_justification");
+
+                    b.Property<string>("RepresentativeEmail")
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("representative_email");
 
                     b.Property<string>("State")
                         .IsRequired()
@@ -1501,6 +1519,47 @@ namespace Custodian.Migrations.Sqlite.Migrations
                         .HasDatabaseName("ix_request_lookup_codes_address_key_created_at");
 
                     b.ToTable("request_lookup_codes", (string)null);
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Requests.RequestMandateToken", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime?>("ConsumedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("consumed_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expires_at");
+
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("request_id");
+
+                    b.Property<byte[]>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB")
+                        .HasColumnName("token_hash");
+
+                    b.HasKey("Id")
+                        .HasName("pk_request_mandate_tokens");
+
+                    b.HasIndex("RequestId")
+                        .HasDatabaseName("ix_request_mandate_tokens_request_id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_request_mandate_tokens_token_hash");
+
+                    b.ToTable("request_mandate_tokens", (string)null);
                 });
 
             modelBuilder.Entity("Custodian.Core.Features.Requests.RequestRateEvent", b =>
@@ -2738,6 +2797,16 @@ namespace Custodian.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_request_events_data_subject_requests_request_id");
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Requests.RequestMandateToken", b =>
+                {
+                    b.HasOne("Custodian.Core.Features.Requests.DataSubjectRequest", null)
+                        .WithMany()
+                        .HasForeignKey("RequestId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_request_mandate_tokens_data_subject_requests_request_id");
                 });
 
             modelBuilder.Entity("Custodian.Core.Features.Requests.RequestSession", b =>

@@ -161,10 +161,19 @@ public sealed partial class RequestApiTests
     {
         await using var server = await CustodianServer.StartAsync(Engine.Sqlite);
 
-        var doc = JsonDocument.Parse(await server.Client.GetStringAsync("/openapi/v1.json", Ct)).RootElement.GetProperty("paths");
+        var root = JsonDocument.Parse(await server.Client.GetStringAsync("/openapi/v1.json", Ct)).RootElement;
+        var doc = root.GetProperty("paths");
 
         Assert.False(string.IsNullOrEmpty(doc.GetProperty("/api/v1/requests").GetProperty("post").GetProperty("summary").GetString()));
         Assert.False(string.IsNullOrEmpty(doc.GetProperty("/api/v1/requests/{reference}/verify").GetProperty("post").GetProperty("summary").GetString()));
         Assert.False(string.IsNullOrEmpty(doc.GetProperty("/api/v1/requests/{reference}").GetProperty("get").GetProperty("summary").GetString()));
+        Assert.False(string.IsNullOrEmpty(doc.GetProperty("/api/v1/requests/{reference}/mandate").GetProperty("post").GetProperty("summary").GetString()));
+
+        // The mandate fields of a submission are documented (from the DTO's XML comments).
+        var submit = root.GetProperty("components").GetProperty("schemas").GetProperty("SubmitRequestDto").GetProperty("properties");
+        foreach (var field in new[] { "subjectEmail", "subjectPhone", "mandate" })
+        {
+            Assert.False(string.IsNullOrEmpty(submit.GetProperty(field).GetProperty("description").GetString()), field);
+        }
     }
 }

@@ -47,6 +47,8 @@ public sealed class SweepRequestsTests
 
         Assert.DoesNotContain(dayBefore!.DeletedCounts(), c => c.Category == Category);
         Assert.Equal(1, await CountAsync(f, db => db.Set<DataSubjectRequest>().CountAsync(r => r.Id == id, Ct)));
+        // The leftover ID copy of the ended request went at once, with its key; the request itself waits its year.
+        Assert.Equal(0, await CountAsync(f, db => db.Set<IdCopy>().IgnoreQueryFilters().CountAsync(Ct)));
 
         f.Time.SetUtcNow(RetentionPlanFixture.Amsterdam("2026-03-11T00:01:00").ToDateTimeOffset());
         var plan = await f.PlanAsync(RetentionPlanFixture.Amsterdam("2026-03-11T00:01:00"));
@@ -176,6 +178,8 @@ public sealed class SweepRequestsTests
             db.Add(new RequestVerificationCode { RequestId = request.Id, CodeHash = new byte[32], CreatedAt = now, ExpiresAt = now + Duration.FromMinutes(15) });
             db.Add(new RequestSession { TokenHash = [.. Enumerable.Repeat((byte)1, 32)], RequestId = request.Id, CreatedAt = now - Duration.FromHours(2), ExpiresAt = now - Duration.FromHours(1) });
             db.Add(new RequestSession { TokenHash = [.. Enumerable.Repeat((byte)2, 32)], RequestId = request.Id, CreatedAt = now, ExpiresAt = now + Duration.FromHours(1) });
+            db.Add(new RequestMandateToken { RequestId = request.Id, TokenHash = [.. Enumerable.Repeat((byte)3, 32)], CreatedAt = now - Duration.FromDays(8), ExpiresAt = now - Duration.FromDays(1) });
+            db.Add(new RequestMandateToken { RequestId = request.Id, TokenHash = [.. Enumerable.Repeat((byte)4, 32)], CreatedAt = now, ExpiresAt = now + Duration.FromDays(7) });
             db.Add(new RequestRateEvent { Scope = "client", KeyHash = "old", At = now - Duration.FromHours(25) });
             db.Add(new RequestRateEvent { Scope = "client", KeyHash = "recent", At = now - Duration.FromHours(1) });
             await db.SaveChangesAsync(Ct);
@@ -189,6 +193,7 @@ public sealed class SweepRequestsTests
         {
             Assert.Equal(1, await db.Set<RequestVerificationCode>().CountAsync(Ct));
             Assert.Equal(1, await db.Set<RequestSession>().CountAsync(Ct));
+            Assert.Equal(1, await db.Set<RequestMandateToken>().CountAsync(Ct));
             Assert.Equal(["recent"], await db.Set<RequestRateEvent>().Select(e => e.KeyHash).ToListAsync(Ct));
             var answers = await db.Set<RequestAnswer>().ToDictionaryAsync(a => a.Id, Ct);
             Assert.Equal(2, answers.Count); // the expired answer's metadata row stays with the request

@@ -10,7 +10,7 @@ namespace Custodian.Core.Features.Requests;
 /// One data-subject request (DSR-11: the accountability record of every request). Not tenant-filtered: a request is
 /// the provider's, and its parts per controller are split later by the execution feature.
 /// <para>
-/// Personal data of the register category <c>general.privacy_requests</c>: the claimed identifier and the details
+/// Personal data of the register category <c>general.privacy_requests</c>: the claimed identifier, the details and a representative's address and mandate statement
 /// (never log them, never put them in the audit trail). Retention: one year after <see cref="ClosedAt"/>, with
 /// everything attached to the request (RetentionTargets, the sweep's request steps); an unverified request lapses and
 /// closes after RequestHousekeepingOptions.UnverifiedLapse, a delivered or refused one closes once its answers expired.
@@ -22,6 +22,7 @@ internal sealed class DataSubjectRequest
     public const int MaxDetailsLength = 4000;
     public const int MaxIdentifierLength = 320;
     public const int MaxReasonLength = 2000;
+    public const int MaxMandateLength = 2000;
 
     /// <summary>The register category of the records of data-subject requests.</summary>
     public const string PrivacyRequestsCategory = "general.privacy_requests";
@@ -78,6 +79,25 @@ internal sealed class DataSubjectRequest
     [PersonalData(PrivacyRequestsCategory)]
     public string? Details { get; set; }
 
+    /// <summary>
+    /// A representative's own e-mail address (canonical form), when the request is made on someone else's behalf: the
+    /// contact channel (codes, notices, the answer's session). Null when the requester is the subject.
+    /// </summary>
+    [PersonalData(PrivacyRequestsCategory)]
+    public string? RepresentativeEmail { get; init; }
+
+    /// <summary>The representative's statement of the relation and the mandate (free text).</summary>
+    [PersonalData(PrivacyRequestsCategory)]
+    public string? MandateStatement { get; init; }
+
+    /// <summary>When the subject was asked to confirm the mandate (the 7-day window counts from here).</summary>
+    [NotPersonalData]
+    public Instant? MandateRequestedAt { get; set; }
+
+    /// <summary>When the subject confirmed or rejected the mandate, or it lapsed.</summary>
+    [NotPersonalData]
+    public Instant? MandateDecidedAt { get; set; }
+
     [NotPersonalData]
     public VerificationTier? VerificationTier { get; set; }
 
@@ -107,6 +127,15 @@ internal sealed class DataSubjectRequest
     [NotPersonalData]
     public int Version { get; set; }
 
+    /// <summary>Whether a representative filed the request on the subject's behalf.</summary>
+    public bool IsMandated => RepresentativeEmail is not null;
+
+    /// <summary>
+    /// Where messages about the request go: the representative's verified address for a mandated request, else the
+    /// subject's own e-mail address; null for a staff-entered request known only by phone.
+    /// </summary>
+    public string? ContactAddress => RepresentativeEmail ?? (IdentifierKind == SubjectIdentifierKind.Email ? IdentifierValue : null);
+
     /// <summary>The deadline that applies now: the extended one when extended.</summary>
     public LocalDate EffectiveDueOn => ExtendedDueOn ?? DueOn;
 
@@ -129,6 +158,10 @@ internal static class VerificationMethods
 {
     /// <summary>A one-time code sent to the address the requester gave, entered back (proves control of that mailbox).</summary>
     public const string KnownChannelCode = "known_channel_code";
+
+    /// <summary>A representative's request: the representative proved their own address with a code, and the subject
+    /// confirmed the mandate through the subject's address on file (<see cref="RequestMandates"/>).</summary>
+    public const string MandateConfirmedBySubject = "mandate_confirmed_by_subject";
 }
 
 internal sealed class DataSubjectRequestConfiguration : IEntityTypeConfiguration<DataSubjectRequest>
@@ -153,7 +186,11 @@ internal sealed class DataSubjectRequestConfiguration : IEntityTypeConfiguration
         builder.Property(r => r.VerificationMethod).HasMaxLength(40);
         builder.Property(r => r.RefusalJustification).HasMaxLength(DataSubjectRequest.MaxReasonLength);
         builder.Property(r => r.Version).IsConcurrencyToken();
+        builder.Property(r => r.RepresentativeEmail).HasMaxLength(DataSubjectRequest.MaxIdentifierLength);
+        builder.Property(r => r.MandateStatement).HasMaxLength(DataSubjectRequest.MaxMandateLength);
         builder.Ignore(r => r.EffectiveDueOn);
+        builder.Ignore(r => r.IsMandated);
+        builder.Ignore(r => r.ContactAddress);
         builder.HasIndex(r => new { r.State, r.DueOn });
         builder.HasIndex(r => new { r.IdentifierKind, r.IdentifierValue });
     }

@@ -57,7 +57,7 @@ internal sealed class RequestActions(CustodianDbContext db, IAuditTrail audit, I
         }
 
         // Mail first: the notice is what makes the extension lawful; if it cannot be sent nothing is stored.
-        var notified = await NotifyAsync(request, RequestMails.Extended(request.IdentifierValue, request.Language, request.Reference), ct);
+        var notified = await NotifyAsync(request, RequestMails.Extended(request.ContactAddress ?? request.IdentifierValue, request.Language, request.Reference), ct);
         request.ExtendedDueOn = RequestDeadlines.ExtendedDueOn(request.ReceivedOn, months);
         request.ExtensionReason = reason;
         request.ExtensionNotifiedAt = notified ? now : null;
@@ -95,7 +95,7 @@ internal sealed class RequestActions(CustodianDbContext db, IAuditTrail audit, I
         }
 
         var now = Instant.FromDateTimeOffset(time.GetUtcNow());
-        await NotifyAsync(request, RequestMails.Refused(request.IdentifierValue, request.Language, request.Reference), ct);
+        await NotifyAsync(request, RequestMails.Refused(request.ContactAddress ?? request.IdentifierValue, request.Language, request.Reference), ct);
         request.MoveTo(RequestState.Refused);
         request.RefusalJustification = text;
         await SaveAsync(request, staffId, now, RequestEventKinds.Refused, "request.refused", [], ct);

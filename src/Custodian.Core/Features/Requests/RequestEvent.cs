@@ -49,6 +49,16 @@ internal static class RequestEventKinds
     /// <summary>Closed by the retention sweep: never verified within the lapse period (RequestHousekeepingOptions).</summary>
     public const string Lapsed = "lapsed";
 
+    /// <summary>A representative proved control of their own address; the mandate is not confirmed yet.</summary>
+    public const string RepresentativeVerified = "representative_verified";
+
+    /// <summary>The subject was asked to confirm the mandate. Recorded the same whether or not a message could be sent
+    /// (the note, staff-only, says which): the representative's timeline must not tell whether the subject is known.</summary>
+    public const string MandateRequested = "mandate_requested";
+    public const string MandateConfirmed = "mandate_confirmed";
+    public const string MandateRejected = "mandate_rejected";
+    public const string MandateLapsed = "mandate_lapsed";
+
     /// <summary>Kinds the requester's status view leaves out (internal bookkeeping that would be an oracle or is staff-only).</summary>
     public static readonly IReadOnlySet<string> HiddenFromRequester = new HashSet<string>(StringComparer.Ordinal) { VerificationSuppressed };
 

@@ -12,7 +12,14 @@ using NodaTime;
 namespace Custodian.Core.Features.Requests;
 
 /// <summary>What the portal or the API submits. Field names are the JSON names.</summary>
-internal sealed record SubmitRequestInput(string? Type, string? Email, string? Phone, string? Language, string? Details);
+/// <remarks>
+/// On someone else's behalf: <c>Email</c> is then the representative's own address (codes go there), the subject is
+/// <c>SubjectEmail</c> or <c>SubjectPhone</c> as the subject is known, and <c>Mandate</c> states the relation and the
+/// mandate (see <see cref="RequestMandates"/>).
+/// </remarks>
+internal sealed record SubmitRequestInput(
+    string? Type, string? Email, string? Phone, string? Language, string? Details,
+    string? SubjectEmail = null, string? SubjectPhone = null, string? Mandate = null);
 
 /// <summary>The answer to a submission: the reference only, identical whether or not the person is known.</summary>
 internal sealed record SubmitReceipt(string Reference);
@@ -52,6 +59,7 @@ internal sealed partial class RequestIntake(
     AuditHasher hasher,
     VerificationCodes codes,
     RequestRateLimits limits,
+    RequestMandates mandates,
     IMailSender mail,
     TimeProvider time,
     ILogger<RequestIntake> log)
@@ -101,6 +109,7 @@ internal sealed partial class RequestIntake(
             }
         }
 
+        var subject = ParseSubject(v, input, email);
         if (!v.IsValid || type is null || email is null)
         {
             return v.ToError();
@@ -118,11 +127,15 @@ internal sealed partial class RequestIntake(
             return new RateLimitedError(wait);
         }
 
-        var request = NewRequest(type.Value, channel, language!, now, RequestDeadlines.ReceivedOn(now), SubjectIdentifierKind.Email, email, details, null);
+        var (subjectKind, subjectValue) = subject ?? (SubjectIdentifierKind.Email, email);
+        var request = NewRequest(type.Value, channel, language!, now, RequestDeadlines.ReceivedOn(now), subjectKind, subjectValue, details, null,
+            subject is null ? null : email, subject is null ? null : input.Mandate!.Trim());
         // Counted on the index form (lower case), as the store matches addresses: otherwise every case spelling of one
-        // mailbox would get its own allowance and the message cap could be multiplied at will (A17).
+        // mailbox would get its own allowance and the message cap could be multiplied at will (A17). The subject cap
+        // counts the SUBJECT, so requests on someone's behalf count against that person like their own; the address
+        // cap counts messages to the address the code goes to (the representative's).
         var capped = SubjectKey.IndexForm(SubjectIdentifierKind.Email, email);
-        var subjectKey = limits.Key(RequestRateLimits.SubjectScope, SubjectKey.KindName(SubjectIdentifierKind.Email) + ":" + capped);
+        var subjectKey = limits.Key(RequestRateLimits.SubjectScope, SubjectKey.KindName(subjectKind) + ":" + SubjectKey.IndexForm(subjectKind, subjectValue));
         var addressKey = limits.Key(RequestRateLimits.AddressScope, capped);
         string? code = null;
 
@@ -141,7 +154,7 @@ internal sealed partial class RequestIntake(
             await db.SaveChangesAsync(ct);
 
             var identifierHash = hasher.HashIdentifier("email", email);
-            await audit.AppendAsync(db, Received(request, Requester(channel), identifierHash), ct);
+            await audit.AppendAsync(db, Received(request, Requester(channel), hasher.HashIdentifier(SubjectKey.KindName(subjectKind), subjectValue)), ct);
             if (suppressedBy is null)
             {
                 code = await codes.IssueAsync(request.Id, now, ct);
@@ -215,7 +228,18 @@ internal sealed partial class RequestIntake(
         // The first code verifies the request; a later one (asked for with "send a new code", e.g. to download the
         // answer after the hour-long session ended) only opens a new session: the request's state and tier stay.
         var first = request.State == RequestState.AwaitingVerification;
-        if (first)
+        OutgoingMail? mandateMail = null;
+        if (first && request.IsMandated)
+        {
+            // The representative proved their own address; the subject must still confirm the mandate. The request
+            // stays unverified (no tier) until then: staff cannot split or execute it.
+            request.MoveTo(RequestState.AwaitingMandate);
+            AddEvent(request.Id, now, RequestEventKinds.RepresentativeVerified, RequestEventKinds.RequesterActor, VerificationMethods.KnownChannelCode);
+            await db.SaveChangesAsync(ct);
+            await audit.AppendAsync(db, Entry("request.representative_verified", request, actor, new() { ["method"] = VerificationMethods.KnownChannelCode }), ct);
+            mandateMail = await mandates.AskSubjectAsync(request, now, ct);
+        }
+        else if (first)
         {
             request.MoveTo(RequestState.Verified);
             request.VerificationTier = VerificationTier.Low;
@@ -229,8 +253,14 @@ internal sealed partial class RequestIntake(
         var session = new RequestSession { TokenHash = SHA256.HashData(token), RequestId = request.Id, CreatedAt = now, ExpiresAt = now + SessionLifetime };
         db.Add(session);
         await db.SaveChangesAsync(ct);
-        await audit.AppendAsync(db, Entry(first ? "request.verification_succeeded" : "request.session_renewed", request, actor, new() { ["method"] = VerificationMethods.KnownChannelCode }), ct);
+        if (!(first && request.IsMandated))
+        {
+            // A representative's first code is audited above (request.representative_verified, request.mandate_*).
+            await audit.AppendAsync(db, Entry(first ? "request.verification_succeeded" : "request.session_renewed", request, actor, new() { ["method"] = VerificationMethods.KnownChannelCode }), ct);
+        }
+
         await transaction.CommitAsync(ct);
+        await mandates.SendConfirmationAsync(mandateMail, request.Id, ct);
         return new RequestSessionGrant(Base64Url(token), session.ExpiresAt);
     }
 
@@ -330,10 +360,58 @@ internal sealed partial class RequestIntake(
         return language;
     }
 
+    /// <summary>
+    /// The subject of a request on someone else's behalf (null for one's own request): exactly one of
+    /// <c>subjectEmail</c> / <c>subjectPhone</c>, canonicalised without folding, different from the representative's
+    /// own address, with a mandate statement.
+    /// </summary>
+    private static (SubjectIdentifierKind Kind, string Value)? ParseSubject(FieldValidator v, SubmitRequestInput input, string? representative)
+    {
+        var hasEmail = !string.IsNullOrWhiteSpace(input.SubjectEmail);
+        var hasPhone = !string.IsNullOrWhiteSpace(input.SubjectPhone);
+        if (!hasEmail && !hasPhone)
+        {
+            if (!string.IsNullOrWhiteSpace(input.Mandate))
+            {
+                v.Add("subjectEmail", "request.mandate.subject_required", "A mandate needs the subject's e-mail address or phone number.");
+            }
+
+            return null;
+        }
+
+        v.Text("mandate", input.Mandate, DataSubjectRequest.MaxMandateLength, required: true);
+        if (hasEmail && hasPhone)
+        {
+            v.Add("subjectPhone", "request.mandate.one_identifier", "Give the subject's e-mail address or phone number, not both.");
+            return null;
+        }
+
+        var kind = hasEmail ? SubjectIdentifierKind.Email : SubjectIdentifierKind.Phone;
+        var field = hasEmail ? "subjectEmail" : "subjectPhone";
+        var normalized = SubjectKey.Normalize(kind, hasEmail ? input.SubjectEmail! : input.SubjectPhone!);
+        if (!normalized.IsValid)
+        {
+            v.Add(field, normalized.Error!.Code, normalized.Error.Message);
+            return null;
+        }
+
+        if (kind == SubjectIdentifierKind.Email && representative is not null
+            && SubjectKey.IndexForm(kind, normalized.Value!) == SubjectKey.IndexForm(kind, representative))
+        {
+            v.Add(field, "request.mandate.self", "The subject's address is your own: file the request without 'on behalf of'.");
+            return null;
+        }
+
+        return (kind, normalized.Value!);
+    }
+
     private static DataSubjectRequest NewRequest(
         RequestType type, RequestChannel channel, string language, Instant now, LocalDate receivedOn,
-        SubjectIdentifierKind kind, string identifier, string? details, Guid? enteredBy) => new()
+        SubjectIdentifierKind kind, string identifier, string? details, Guid? enteredBy,
+        string? representativeEmail = null, string? mandateStatement = null) => new()
         {
+            RepresentativeEmail = representativeEmail,
+            MandateStatement = mandateStatement,
             Reference = RequestReferences.New(),
             Type = type,
             Channel = channel,

@@ -42,7 +42,7 @@ internal sealed partial class RequestIntake
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
             limits.Record(RequestRateLimits.ClientScope, clientKey, now);
-            if (request is null || request.State == RequestState.Closed || request.IdentifierKind != SubjectIdentifierKind.Email
+            if (request is null || request.State == RequestState.Closed || request.ContactAddress is null
                 || request.Channel is not (RequestChannel.Portal or RequestChannel.Api))
             {
                 await db.SaveChangesAsync(ct);
@@ -57,8 +57,10 @@ internal sealed partial class RequestIntake
             }
 
             var actor = Requester(request.Channel);
-            var identifierHash = hasher.HashIdentifier("email", request.IdentifierValue);
-            var addressKey = limits.Key(RequestRateLimits.AddressScope, request.IdentifierValue);
+            // A representative's request: the new code goes to the representative's verified address, never the subject's.
+            var contact = request.ContactAddress;
+            var identifierHash = hasher.HashIdentifier("email", contact);
+            var addressKey = limits.Key(RequestRateLimits.AddressScope, SubjectKey.IndexForm(SubjectIdentifierKind.Email, contact));
             var addressCount = await limits.CountAsync(RequestRateLimits.AddressScope, addressKey, RequestRateLimits.Day, now, ct);
             if (addressCount >= RequestRateLimits.MessagesPerAddressPerDay)
             {
@@ -82,7 +84,7 @@ internal sealed partial class RequestIntake
         {
             try
             {
-                await mail.SendAsync(RequestMails.VerificationCode(request.IdentifierValue, request.Language, request.Reference, code, VerificationCodes.Lifetime), ct);
+                await mail.SendAsync(RequestMails.VerificationCode(request.ContactAddress!, request.Language, request.Reference, code, VerificationCodes.Lifetime), ct);
             }
             catch (Mail.MailException e)
             {

@@ -59,4 +59,59 @@ internal static class RequestMails
             We hebben uw privacyverzoek {reference} afgewezen als kennelijk ongegrond of buitensporig (AVG art. 12 lid 5). Onze redenen staan op de pagina van het verzoek.
             U heeft het recht een klacht in te dienen bij de Autoriteit Persoonsgegevens (autoriteitpersoonsgegevens.nl) en naar de rechter te stappen.
             """);
+
+    /// <summary>
+    /// To the subject's address on file: someone asks to act for them. Only the request's reference and type and a
+    /// link: nothing about the representative (not even the address they gave), so a stranger cannot use this mail to
+    /// reach the subject with a message of their own, and the subject learns no more than what is being asked.
+    /// </summary>
+    public static OutgoingMail MandateConfirmation(string to, string language, string reference, string typeName, string token, Duration lifetime)
+    {
+        var days = ((int)lifetime.TotalDays).ToString(CultureInfo.InvariantCulture);
+        var link = $"/requests/mandate/{reference}?token={token}";
+        return language == "en"
+            ? new OutgoingMail(to, $"Someone asks to act for you: request {reference}", $"""
+                Someone has made a privacy request ({typeName}) on your behalf, concerning the data we hold under this e-mail address.
+                Nothing happens unless you confirm that you gave them this mandate.
+
+                Request reference: {reference}
+                Open {link} to confirm or reject it.
+                Mandate code: {token}
+
+                The link works once and for {days} days. If you do nothing, the request is closed and nothing is shared.
+                """)
+            : new OutgoingMail(to, $"Iemand wil namens u optreden: verzoek {reference}", $"""
+                Iemand heeft namens u een privacyverzoek ingediend ({typeName}), over de gegevens die wij onder dit e-mailadres hebben.
+                Er gebeurt niets tenzij u bevestigt dat u die persoon daartoe heeft gemachtigd.
+
+                Kenmerk van het verzoek: {reference}
+                Open {link} om te bevestigen of af te wijzen.
+                Machtigingscode: {token}
+
+                De link werkt één keer en {days} dagen lang. Doet u niets, dan wordt het verzoek gesloten en wordt niets gedeeld.
+                """);
+    }
+
+    /// <summary>
+    /// To the representative: the mandate was not confirmed and the request is closed. One text for a rejection, an
+    /// expiry and a subject we could not reach, so it does not say which.
+    /// </summary>
+    public static OutgoingMail MandateNotConfirmed(string to, string language, string reference) => language == "en"
+        ? new OutgoingMail(to, $"Your request {reference}: closed", $"""
+            The privacy request {reference} you made on someone else's behalf was not confirmed by that person, so it is closed. Nothing was shared.
+            """)
+        : new OutgoingMail(to, $"Uw verzoek {reference}: gesloten", $"""
+            Het privacyverzoek {reference} dat u namens een ander indiende, is niet door die persoon bevestigd en is daarom gesloten. Er is niets gedeeld.
+            """);
+
+    /// <summary>To the subject: the answer to a request made on their behalf was made available to their representative.</summary>
+    public static OutgoingMail AnswerGivenToRepresentative(string to, string language, string reference) => language == "en"
+        ? new OutgoingMail(to, $"Request {reference}: answer given to your representative", $"""
+            The answer to privacy request {reference}, made on your behalf with your confirmation, is now available to the person you gave the mandate.
+            If you did not confirm this mandate, contact our privacy officer.
+            """)
+        : new OutgoingMail(to, $"Verzoek {reference}: antwoord aan uw gemachtigde", $"""
+            Het antwoord op privacyverzoek {reference}, dat met uw bevestiging namens u is ingediend, staat nu klaar voor de persoon die u heeft gemachtigd.
+            Heeft u deze machtiging niet bevestigd? Neem dan contact op met onze privacyfunctionaris.
+            """);
 }

@@ -3,7 +3,8 @@ namespace Custodian.Core.Features.Requests;
 /// <summary>
 /// Where a request stands. The one place that says which moves are allowed is <see cref="RequestStates.CanMove"/>.
 /// <para>
-/// awaiting_verification → verified | refused | closed
+/// awaiting_verification → verified | awaiting_mandate | refused | closed
+/// awaiting_mandate → verified | refused | closed
 /// verified → in_progress | waiting_for_controller | decided | refused | closed
 /// in_progress → waiting_for_controller | decided | refused
 /// waiting_for_controller → in_progress | decided
@@ -19,6 +20,13 @@ internal enum RequestState
 {
     /// <summary>Filed; the requester has not yet proven control of the contact address.</summary>
     AwaitingVerification,
+
+    /// <summary>
+    /// A representative's request: the representative proved control of their own address, and the subject has not
+    /// yet confirmed the mandate through the subject's own channel (<see cref="RequestMandates"/>). Nothing is
+    /// executed and no answer is produced; rejection or expiry closes the request.
+    /// </summary>
+    AwaitingMandate,
 
     /// <summary>Identity verified to the recorded tier; staff may start.</summary>
     Verified,
@@ -46,7 +54,8 @@ internal static class RequestStates
 {
     private static readonly Dictionary<RequestState, RequestState[]> Moves = new()
     {
-        [RequestState.AwaitingVerification] = [RequestState.Verified, RequestState.Refused, RequestState.Closed],
+        [RequestState.AwaitingVerification] = [RequestState.Verified, RequestState.AwaitingMandate, RequestState.Refused, RequestState.Closed],
+        [RequestState.AwaitingMandate] = [RequestState.Verified, RequestState.Refused, RequestState.Closed],
         [RequestState.Verified] = [RequestState.InProgress, RequestState.WaitingForController, RequestState.Decided, RequestState.Refused, RequestState.Closed],
         [RequestState.InProgress] = [RequestState.WaitingForController, RequestState.Decided, RequestState.Refused],
         [RequestState.WaitingForController] = [RequestState.InProgress, RequestState.Decided],
@@ -65,6 +74,7 @@ internal static class RequestStates
     public static string Name(RequestState state) => state switch
     {
         RequestState.AwaitingVerification => "awaiting_verification",
+        RequestState.AwaitingMandate => "awaiting_mandate",
         RequestState.Verified => "verified",
         RequestState.InProgress => "in_progress",
         RequestState.WaitingForController => "waiting_for_controller",

@@ -17,6 +17,7 @@ internal static class RequestsServiceCollectionExtensions
         services.TryAddSingleton(sp => new RequestSecrets(sp.GetRequiredService<Common.MasterKey>()));
         services.TryAddScoped<VerificationCodes>();
         services.TryAddScoped<RequestRateLimits>();
+        services.TryAddScoped<RequestMandates>();
         services.TryAddScoped<RequestIntake>();
         services.TryAddScoped<RequestStatusQuery>();
         services.TryAddScoped<RequestActions>();

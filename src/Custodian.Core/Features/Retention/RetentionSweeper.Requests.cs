@@ -86,14 +86,26 @@ internal sealed partial class RetentionSweeper
             await db.SaveChangesAsync(ct);
             storeKeys.AddRange(await DeleteBlobsAsync(db, [.. expiredAnswers.Select(a => a.BlobId)], ct));
 
+            // An ID copy lives only until the identity decision; a request that ended another way (refused, lapsed,
+            // closed through the API) must not keep one waiting for a year: it goes with its key once the request ended.
+            var staleCopies = await db.Set<IdCopy>().IgnoreQueryFilters()
+                .Where(c => db.Set<DataSubjectRequest>().Any(r => r.Id == c.RequestId
+                    && (r.State == RequestState.Closed || r.State == RequestState.Refused || r.State == RequestState.Delivered)))
+                .Select(c => new { c.Id, c.BlobId })
+                .ToListAsync(ct);
+            var staleCopyIds = staleCopies.Select(c => c.Id).ToList();
+            await db.Set<IdCopy>().IgnoreQueryFilters().Where(c => EF.Parameter(staleCopyIds).Contains(c.Id)).ExecuteDeleteAsync(ct);
+            storeKeys.AddRange(await DeleteBlobsAsync(db, [.. staleCopies.Select(c => c.BlobId)], ct));
+
             // Short-lived secrets, gone at expiry (they protect nothing afterwards and are no record of anything).
             var secrets = await db.Set<RequestAnswerDownload>().Where(d => d.ExpiresAt <= at || EF.Parameter(answerIds).Contains(d.AnswerId)).ExecuteDeleteAsync(ct);
             secrets += await db.Set<RequestVerificationCode>().Where(c => c.ExpiresAt <= at).ExecuteDeleteAsync(ct);
             secrets += await db.Set<RequestSession>().Where(s => s.ExpiresAt <= at).ExecuteDeleteAsync(ct);
+            secrets += await db.Set<RequestMandateToken>().Where(t => t.ExpiresAt <= at).ExecuteDeleteAsync(ct);
             var rateBefore = at - RequestRateLimits.Day;
             secrets += await db.Set<RequestRateEvent>().Where(e => e.At <= rateBefore).ExecuteDeleteAsync(ct);
 
-            changed = closedIds.Count + expiredAnswers.Count + secrets;
+            changed = closedIds.Count + expiredAnswers.Count + staleCopies.Count + secrets;
             if (changed > 0)
             {
                 await audit.AppendAsync(db, new AuditEntry(
@@ -106,6 +118,7 @@ internal sealed partial class RetentionSweeper
                         ["lapsed"] = lapsing.Count.ToString(CultureInfo.InvariantCulture),
                         ["closed"] = finished.Count.ToString(CultureInfo.InvariantCulture),
                         ["answers_shredded"] = expiredAnswers.Count.ToString(CultureInfo.InvariantCulture),
+                        ["id_copies_destroyed"] = staleCopies.Count.ToString(CultureInfo.InvariantCulture),
                         ["expired_secrets_deleted"] = secrets.ToString(CultureInfo.InvariantCulture),
                         ["cutoff"] = InstantPattern.ExtendedIso.Format(at),
                     }), ct);
@@ -256,6 +269,7 @@ internal sealed partial class RetentionSweeper
         await db.Set<RequestEvent>().Where(x => EF.Parameter(ids).Contains(x.RequestId)).ExecuteDeleteAsync(ct);
         await db.Set<RequestVerificationCode>().Where(x => EF.Parameter(ids).Contains(x.RequestId)).ExecuteDeleteAsync(ct);
         await db.Set<RequestSession>().Where(x => EF.Parameter(ids).Contains(x.RequestId)).ExecuteDeleteAsync(ct);
+        await db.Set<RequestMandateToken>().Where(x => EF.Parameter(ids).Contains(x.RequestId)).ExecuteDeleteAsync(ct);
         await db.Set<DataSubjectRequest>().Where(r => EF.Parameter(ids).Contains(r.Id)).ExecuteDeleteAsync(ct);
         return await DeleteBlobsAsync(db, blobIds, ct);
     }

@@ -5,8 +5,30 @@ using NodaTime.Text;
 
 namespace Custodian.Features.Requests;
 
-/// <summary>The submitted form of a request. Exactly one contact: <c>email</c> (a <c>phone</c> is refused: codes go by e-mail only).</summary>
-internal sealed record SubmitRequestDto(string? Type, string? Email, string? Phone, string? Language, string? Details);
+/// <summary>
+/// The submitted form of a request. Exactly one contact: <c>email</c> (a <c>phone</c> is refused: codes go by e-mail only).
+/// On someone else's behalf: <c>email</c> is the representative's own address (the code goes there), exactly one of
+/// <c>subjectEmail</c> / <c>subjectPhone</c> names the person as we know them, and <c>mandate</c> states the relation
+/// and the mandate. The person then confirms the mandate through their own address on file before anything happens.
+/// </summary>
+/// <param name="Type">access, rectification, erasure, restriction, portability, objection or withdraw_consent.</param>
+/// <param name="Email">Your own e-mail address: the one-time code is sent there.</param>
+/// <param name="Phone">Refused: codes are sent by e-mail only.</param>
+/// <param name="Language">nl (default) or en.</param>
+/// <param name="Details">What to correct, the grounds of an objection, the scope.</param>
+/// <param name="SubjectEmail">On someone else's behalf: that person's e-mail address as we know them.</param>
+/// <param name="SubjectPhone">On someone else's behalf: that person's phone number as we know them (no message can be sent to it; staff follow up).</param>
+/// <param name="Mandate">On someone else's behalf (required then): your relation to the person and your mandate.</param>
+internal sealed record SubmitRequestDto(
+    string? Type, string? Email, string? Phone, string? Language, string? Details,
+    string? SubjectEmail = null, string? SubjectPhone = null, string? Mandate = null);
+
+/// <summary>The person's decision on a mandate.</summary>
+/// <param name="Token">The mandate code from the message sent to the person's address on file.</param>
+/// <param name="Decision">confirm or reject.</param>
+internal sealed record MandateDecisionDto(string? Token, string? Decision);
+
+internal sealed record MandateDecisionResponse(string Reference, string Decision);
 
 /// <summary>The answer to every accepted submission: the same whether or not the person is known.</summary>
 internal sealed record SubmitRequestResponse(string Reference, string Status, string Message);
@@ -21,7 +43,8 @@ internal sealed record RequestStatusDto(string Reference, string Type, string St
 
 /// <summary>
 /// The public data-subject request API (anonymous by design: a data subject has no API key):
-/// <c>POST /api/v1/requests</c>, <c>POST /api/v1/requests/{reference}/verify</c>, <c>POST /api/v1/requests/{reference}/code</c>, <c>GET /api/v1/requests/{reference}</c>
+/// <c>POST /api/v1/requests</c>, <c>POST /api/v1/requests/{reference}/verify</c>, <c>POST /api/v1/requests/{reference}/code</c>,
+/// <c>POST /api/v1/requests/{reference}/mandate</c>, <c>GET /api/v1/requests/{reference}</c>
 /// (with <c>Authorization: Bearer &lt;request token&gt;</c> from verify).
 /// </summary>
 internal static class RequestEndpoints
@@ -39,7 +62,7 @@ internal static class RequestEndpoints
         group.MapPost("/", async (SubmitRequestDto body, HttpContext http, RequestIntake intake, CancellationToken ct) =>
             {
                 var client = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-                var result = await intake.SubmitAsync(new SubmitRequestInput(body.Type, body.Email, body.Phone, body.Language, body.Details), RequestChannel.Api, client, ct);
+                var result = await intake.SubmitAsync(new SubmitRequestInput(body.Type, body.Email, body.Phone, body.Language, body.Details, body.SubjectEmail, body.SubjectPhone, body.Mandate), RequestChannel.Api, client, ct);
                 if (result.Error is RateLimitedError limited)
                 {
                     http.Response.Headers.RetryAfter = Math.Ceiling(limited.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
@@ -91,6 +114,29 @@ internal static class RequestEndpoints
             .WithSummary("Send a new verification code for a request awaiting verification (earlier codes stop working); the answer is the same whether or not a code was sent")
             .Produces<SubmitRequestResponse>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
+
+        group.MapPost("/{reference}/mandate", async (string reference, MandateDecisionDto body, RequestMandates mandates, CancellationToken ct) =>
+            {
+                var confirm = body.Decision?.Trim() switch { "confirm" => true, "reject" => false, _ => (bool?)null };
+                if (confirm is null)
+                {
+                    return ApiProblems.Problem(StatusCodes.Status400BadRequest, "request.mandate_decision_invalid", "Invalid decision", "The decision must be confirm or reject.");
+                }
+
+                var result = await mandates.DecideAsync(reference, body.Token, confirm.Value, ct);
+                if (result.IsSuccess)
+                {
+                    return Results.Ok(new MandateDecisionResponse(result.Value.Reference, result.Value.Decision));
+                }
+
+                return result.Error is MandateError m
+                    ? ApiProblems.Problem(StatusCodes.Status400BadRequest, m.Code, "Mandate not accepted", m.Message)
+                    : ApiProblems.From(result.Error);
+            })
+            .WithName("DecideRequestMandate")
+            .WithSummary("The person a request was made for confirms or rejects the representative's mandate with the code mailed to their address on file (single use, 7 days, bound to this request)")
+            .Produces<MandateDecisionResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest);
 
         group.MapGet("/{reference}", async (string reference, HttpContext http, RequestStatusQuery query, CancellationToken ct) =>
             {

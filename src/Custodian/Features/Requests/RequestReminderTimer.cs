@@ -1,3 +1,4 @@
+using Custodian.Core.Features.Requests;
 using Custodian.Core.Features.Requests.Queue;
 using Custodian.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -15,8 +16,12 @@ namespace Custodian.Features.Requests;
 /// </para>
 /// Several nodes may run this; the job lease (<see cref="RequestReminders.LeaseName"/>) lets one of them remind per day.
 /// </summary>
+/// <para>
+/// Every hour it also closes requests whose mandate was not confirmed within <see cref="RequestMandates.Lifetime"/>
+/// (<see cref="RequestMandates.LapseExpiredAsync"/>; idempotent, so no lease is needed).
+/// </para>
 internal sealed partial class RequestReminderTimer(
-    IDbContextFactory<CustodianDbContext> contexts, TimeProvider time, ILogger<RequestReminderTimer> logger) : BackgroundService
+    IDbContextFactory<CustodianDbContext> contexts, IServiceScopeFactory scopes, TimeProvider time, ILogger<RequestReminderTimer> logger) : BackgroundService
 {
     private readonly string _holder = JobLeases.ProcessHolder();
 
@@ -37,6 +42,9 @@ internal sealed partial class RequestReminderTimer(
                     {
                         LogReminder(reminder.DueSoon, reminder.Overdue);
                     }
+
+                    await using var scope = scopes.CreateAsyncScope();
+                    await scope.ServiceProvider.GetRequiredService<RequestMandates>().LapseExpiredAsync(stoppingToken);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

@@ -27,6 +27,12 @@ internal sealed class NewRequestModel(RequestIntake intake) : PageModel
 
     public string? Details { get; private set; }
 
+    public string? SubjectEmail { get; private set; }
+
+    public string? SubjectPhone { get; private set; }
+
+    public string? Mandate { get; private set; }
+
     public string Language { get; private set; } = "nl";
 
     public IReadOnlyList<PortalFieldError> Errors { get; private set; } = [];
@@ -51,8 +57,11 @@ internal sealed class NewRequestModel(RequestIntake intake) : PageModel
         return Page();
     }
 
-    public async Task<IActionResult> OnPostAsync(string? email, string? details, string? language)
+    public async Task<IActionResult> OnPostAsync(string? email, string? details, string? language, string? subjectEmail, string? subjectPhone, string? mandate)
     {
+        SubjectEmail = subjectEmail;
+        SubjectPhone = subjectPhone;
+        Mandate = mandate;
         if (RequestTypes.Parse(Type) is null)
         {
             return NotFound();
@@ -73,7 +82,7 @@ internal sealed class NewRequestModel(RequestIntake intake) : PageModel
         }
 
         var result = await intake.SubmitAsync(
-            new SubmitRequestInput(Type, email, null, language, Details), RequestChannel.Portal, PortalSession.ClientAddress(HttpContext), HttpContext.RequestAborted);
+            new SubmitRequestInput(Type, email, null, language, Details, subjectEmail, subjectPhone, mandate), RequestChannel.Portal, PortalSession.ClientAddress(HttpContext), HttpContext.RequestAborted);
         if (result.Error is RateLimitedError limited)
         {
             PortalSession.RateLimited(HttpContext, limited);

@@ -9,8 +9,15 @@ internal sealed record PortalFieldError(string Field, string MessageKey);
 internal static class PortalForms
 {
     public static IReadOnlyList<PortalFieldError> From(StoreError? error) => error is ValidationError v
-        ? [.. v.Errors.Select(e => e.Field).Distinct(StringComparer.Ordinal).Select(f => new PortalFieldError(f, "Portal.Requests.Error." + f))]
+        ? [.. v.Errors.Select(e => e.Field).Distinct(StringComparer.Ordinal).Select(f => new PortalFieldError(f, MessageKey(f)))]
         : [];
+
+    private static string MessageKey(string field) => field switch
+    {
+        "subjectEmail" or "subjectPhone" => "Mandate.Error.subject",
+        "mandate" => "Mandate.Error.statement",
+        _ => "Portal.Requests.Error." + field,
+    };
 
     /// <summary>The error of one field, or null.</summary>
     public static PortalFieldError? For(IReadOnlyList<PortalFieldError> errors, string field) => errors.FirstOrDefault(e => e.Field == field);

@@ -158,7 +158,7 @@ internal sealed class RequestQueue(CustodianDbContext db, TimeProvider time)
 
         if (f.Deadline == QueueDeadline.WaitingForIdentity)
         {
-            q = q.Where(r => r.State == RequestState.AwaitingVerification);
+            q = q.Where(r => r.State == RequestState.AwaitingVerification || r.State == RequestState.AwaitingMandate);
         }
         else if (f.State is { } state)
         {

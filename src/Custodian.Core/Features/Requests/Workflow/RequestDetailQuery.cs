@@ -103,7 +103,7 @@ internal sealed class RequestDetailQuery(CustodianDbContext db, TimeProvider tim
             request.DueOn,
             request.ExtendedDueOn,
             RequestStates.IsOpen(request.State) && today > request.EffectiveDueOn,
-            request.State == RequestState.AwaitingVerification
+            request.State is RequestState.AwaitingVerification or RequestState.AwaitingMandate
                 || (RequestStates.IsOpen(request.State) && (request.VerificationTier is null || request.VerificationTier < RequestTypes.RequiredTier(request.Type))),
             request.IdentifierValue,
             request.VerificationTier?.ToString(),

@@ -122,12 +122,18 @@ internal sealed partial class RequestWorkflow
         }
 
         var notified = false;
-        if (tracked.IdentifierKind == Subjects.SubjectIdentifierKind.Email)
+        if (tracked.ContactAddress is { } contact)
         {
+            // A representative's request: the answer goes to the representative's verified session only (never a new
+            // channel); the subject is told it was given, at the address the mandate was confirmed through.
             try
             {
-                await mail.SendAsync(WorkflowMails.AnswerReady(tracked.IdentifierValue, tracked.Language, tracked.Reference), ct);
+                await mail.SendAsync(WorkflowMails.AnswerReady(contact, tracked.Language, tracked.Reference), ct);
                 notified = true;
+                if (tracked.IsMandated && tracked.IdentifierKind == Subjects.SubjectIdentifierKind.Email)
+                {
+                    await mail.SendAsync(RequestMails.AnswerGivenToRepresentative(tracked.IdentifierValue, tracked.Language, tracked.Reference), ct);
+                }
             }
             catch (Mail.MailException e)
             {

@@ -66,7 +66,7 @@ internal sealed partial class RequestWorkflow(
 
         if (request.State != RequestState.Verified)
         {
-            return request.State == RequestState.AwaitingVerification
+            return request.State is RequestState.AwaitingVerification or RequestState.AwaitingMandate
                 ? await RefusedAsync(staff, request, "split", new ConflictError(WorkflowErrors.NotVerified, "Only a verified request can be split."), ct)
                 : new ConflictError(WorkflowErrors.AlreadySplit, "The request was split already or is no longer open.");
         }

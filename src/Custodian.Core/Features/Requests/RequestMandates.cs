@@ -1,0 +1,354 @@
+using System.Security.Cryptography;
+using Custodian.Core.Features.Audit;
+using Custodian.Core.Features.Mail;
+using Custodian.Core.Features.Store;
+using Custodian.Core.Features.Subjects;
+using Custodian.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using NodaTime;
+
+namespace Custodian.Core.Features.Requests;
+
+/// <summary>What the subject sees before deciding: the reference and the request's type, nothing about the representative.</summary>
+internal sealed record MandateView(string Reference, string Type, string Language);
+
+/// <summary>The subject's decision was recorded: <c>confirmed</c> or <c>rejected</c>.</summary>
+internal sealed record MandateDecision(string Reference, string Decision);
+
+/// <summary>A mandate token that does not work. Codes: <c>request.mandate_invalid</c>, <c>_expired</c>, <c>_used</c>.</summary>
+internal sealed record MandateError(string Code, string Message) : StoreError(Code, Message);
+
+/// <summary>
+/// Mandates (issue 6 §1): a representative may act for a subject only when the subject confirms through the subject's
+/// own channel already on file.
+/// <para>
+/// The flow: the representative files with their own e-mail address and proves control of it with the usual code
+/// (<see cref="RequestIntake.VerifyAsync"/>); that moves the request to <see cref="RequestState.AwaitingMandate"/> and
+/// calls <see cref="AskSubjectAsync"/>, which sends a confirmation link to the subject's e-mail address only if that
+/// exact address (index form: no Unicode or dot folding, attack A2) is held in the store. Never to an address the
+/// representative supplies that the store does not hold (A10: no new channel), never by SMS (there is no SMS sender:
+/// a subject known only by phone is not messaged and the request waits for staff until it lapses).
+/// </para>
+/// <para>
+/// No oracle (A8): whether the subject was messaged, the representative sees the same answers and the same timeline
+/// (<see cref="RequestEventKinds.MandateRequested"/>); an unknown subject's request lapses after
+/// <see cref="Lifetime"/> exactly like an unconfirmed one, with the same notice (<see cref="RequestMails.MandateNotConfirmed"/>).
+/// </para>
+/// <para>
+/// Why 7 days: a person who does not read mail every day must get a fair chance; the one-month deadline does not pause
+/// (DSR-12), so a longer window would leave staff too little of it; and it matches the answer link's 7-day limit.
+/// The token is 32 random bytes (a link, not a 6-digit code, because it lives days, not minutes), stored as SHA-256,
+/// single use (one conditional update), and bound to its request: a token of another request is refused and audited
+/// as <c>request.mandate_mismatch</c>. Messages to the subject count against the subject's address cap
+/// (<see cref="RequestRateLimits.MessagesPerAddressPerDay"/>), so a flood of mandate requests cannot bomb one person (A17).
+/// </para>
+/// </summary>
+internal sealed partial class RequestMandates(
+    CustodianDbContext db,
+    IAuditTrail audit,
+    AuditHasher hasher,
+    RequestRateLimits limits,
+    IMailSender mail,
+    TimeProvider time,
+    ILogger<RequestMandates> log)
+{
+    public static readonly Duration Lifetime = Duration.FromDays(7);
+
+    private static readonly AuditActor Subject = new(AuditActorKind.System, "requester:mandate_subject");
+    private static readonly AuditActor System = new(AuditActorKind.System, "requests:mandates");
+
+    private Instant Now => Instant.FromDateTimeOffset(time.GetUtcNow());
+
+    /// <summary>
+    /// Asks the subject to confirm (inside the caller's transaction; the request is already in
+    /// <see cref="RequestState.AwaitingMandate"/>). Returns the message to send after commit, or null when none may
+    /// be sent (subject not on file, known by phone only, or the address's daily cap reached).
+    /// </summary>
+    internal async Task<OutgoingMail?> AskSubjectAsync(DataSubjectRequest request, Instant now, CancellationToken ct)
+    {
+        request.MandateRequestedAt = now;
+        string outcome;
+        OutgoingMail? outgoing = null;
+        string? onFile = null;
+        if (request.IdentifierKind == SubjectIdentifierKind.Email)
+        {
+            var index = SubjectKey.IndexForm(SubjectIdentifierKind.Email, request.IdentifierValue);
+            var kind = SubjectKey.KindName(SubjectIdentifierKind.Email);
+            // The public intake's context has no tenant scope: the question is whether ANY record holds the address.
+            onFile = await db.Set<SubjectIdentifier>().IgnoreQueryFilters().AsNoTracking()
+                .Where(s => s.Kind == kind && s.Value == index).Select(s => s.Value).FirstOrDefaultAsync(ct);
+        }
+
+        if (request.IdentifierKind != SubjectIdentifierKind.Email)
+        {
+            outcome = "no_email_channel";
+        }
+        else if (onFile is null)
+        {
+            outcome = "not_on_file";
+        }
+        else
+        {
+            var addressKey = limits.Key(RequestRateLimits.AddressScope, onFile);
+            if (await limits.CountAsync(RequestRateLimits.AddressScope, addressKey, RequestRateLimits.Day, now, ct) >= RequestRateLimits.MessagesPerAddressPerDay)
+            {
+                outcome = "rate_limited";
+            }
+            else
+            {
+                var token = RandomNumberGenerator.GetBytes(32);
+                db.Add(new RequestMandateToken { RequestId = request.Id, TokenHash = SHA256.HashData(token), CreatedAt = now, ExpiresAt = now + Lifetime });
+                limits.Record(RequestRateLimits.AddressScope, addressKey, now);
+                outgoing = RequestMails.MandateConfirmation(onFile, request.Language, request.Reference, RequestTypes.Name(request.Type), RequestIntake.Base64Url(token), Lifetime);
+                outcome = "sent";
+            }
+        }
+
+        db.Add(new RequestEvent { RequestId = request.Id, At = now, Kind = RequestEventKinds.MandateRequested, Actor = RequestEventKinds.SystemActor, Note = outcome });
+        await db.SaveChangesAsync(ct);
+        await audit.AppendAsync(db, RequestIntake.Entry(outcome == "sent" ? "request.mandate_requested" : "request.mandate_not_sent", request, System, new()
+        {
+            ["outcome"] = outcome,
+            ["identifier"] = hasher.HashIdentifier(SubjectKey.KindName(request.IdentifierKind), request.IdentifierValue),
+        }), ct);
+        return outgoing;
+    }
+
+    /// <summary>What the subject is asked to decide, for the confirmation page. Failed look-ups are audited; nothing changes.</summary>
+    public async Task<StoreResult<MandateView>> DescribeAsync(string? reference, string? token, CancellationToken ct)
+    {
+        var now = Now;
+        var found = await FindAsync(reference, token, now, ct);
+        if (found.Error is not null)
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await AuditFailureAsync(found, "view", ct);
+            await tx.CommitAsync(ct);
+            return found.Error;
+        }
+
+        var r = found.Request!;
+        return new MandateView(r.Reference, RequestTypes.Name(r.Type), r.Language);
+    }
+
+    /// <summary>
+    /// The subject confirms (<paramref name="confirm"/>) or rejects the mandate with the token from the message.
+    /// Confirmation verifies the request (tier low, method <see cref="VerificationMethods.MandateConfirmedBySubject"/>):
+    /// staff may then proceed. Rejection closes it and tells the representative neutrally. Every attempt is audited.
+    /// </summary>
+    public async Task<StoreResult<MandateDecision>> DecideAsync(string? reference, string? token, bool confirm, CancellationToken ct)
+    {
+        var now = Now;
+        OutgoingMail? notice = null;
+        MandateDecision decision;
+        // (A concurrent lapse or decision is refused by the request's version token and surfaces as an exception.)
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            var found = await FindAsync(reference, token, now, ct);
+            if (found.Error is not null)
+            {
+                await AuditFailureAsync(found, confirm ? "confirm" : "reject", ct);
+                await tx.CommitAsync(ct);
+                if (found.Error.Code == "request.mandate_expired" && found.Request is { State: RequestState.AwaitingMandate } stale)
+                {
+                    // Lapse it now rather than at the next sweep (which may race: TryLapseAsync tolerates that).
+                    await SendAsync(await TryLapseAsync(stale, now, ct), stale.Id, ct);
+                }
+
+                return found.Error;
+            }
+
+            var consumed = await db.Set<RequestMandateToken>()
+                .Where(t => t.Id == found.Token!.Id && t.ConsumedAt == null && t.ExpiresAt > now)
+                .ExecuteUpdateAsync(s => s.SetProperty(t => t.ConsumedAt, now), ct);
+            var request = found.Request!;
+            if (consumed != 1)
+            {
+                // Another node consumed it between the read and the update.
+                await audit.AppendAsync(db, RequestIntake.Entry("request.mandate_reused", request, Subject, new() { ["operation"] = confirm ? "confirm" : "reject" }), ct);
+                await tx.CommitAsync(ct);
+                return Used;
+            }
+
+            request.MandateDecidedAt = now;
+            if (confirm)
+            {
+                request.MoveTo(RequestState.Verified);
+                request.VerificationTier = VerificationTier.Low;
+                request.VerifiedAt = now;
+                request.VerifiedBy = "subject";
+                request.VerificationMethod = VerificationMethods.MandateConfirmedBySubject;
+                db.Add(new RequestEvent { RequestId = request.Id, At = now, Kind = RequestEventKinds.MandateConfirmed, Actor = "subject" });
+            }
+            else
+            {
+                request.MoveTo(RequestState.Closed);
+                request.ClosedAt = now;
+                db.Add(new RequestEvent { RequestId = request.Id, At = now, Kind = RequestEventKinds.MandateRejected, Actor = "subject" });
+                notice = RequestMails.MandateNotConfirmed(request.RepresentativeEmail!, request.Language, request.Reference);
+            }
+
+            await db.SaveChangesAsync(ct);
+            await audit.AppendAsync(db, RequestIntake.Entry(confirm ? "request.mandate_confirmed" : "request.mandate_rejected", request, Subject, new()
+            {
+                ["method"] = "mandate_link",
+            }), ct);
+            await tx.CommitAsync(ct);
+            decision = new MandateDecision(request.Reference, confirm ? "confirmed" : "rejected");
+            await SendAsync(notice, request.Id, ct);
+        }
+
+        return decision;
+    }
+
+    /// <summary>
+    /// Closes every request whose mandate window passed without a confirmation (including those whose subject was
+    /// never messaged: they lapse the same way) and tells each representative. Run by the daily request timer.
+    /// Returns how many were closed.
+    /// </summary>
+    public async Task<int> LapseExpiredAsync(CancellationToken ct)
+    {
+        var now = Now;
+        var cutoff = now - Lifetime;
+        var due = await db.Set<DataSubjectRequest>()
+            .Where(r => r.State == RequestState.AwaitingMandate && r.MandateRequestedAt != null && r.MandateRequestedAt <= cutoff)
+            .ToListAsync(ct);
+        var closed = 0;
+        foreach (var request in due)
+        {
+            if (await TryLapseAsync(request, now, ct) is { } notice)
+            {
+                closed++;
+                await SendAsync(notice, request.Id, ct);
+            }
+        }
+
+        return closed;
+    }
+
+    /// <summary>
+    /// Closes one lapsed request in its own transaction and returns the representative's notice; null when another
+    /// node or the subject got there first (the request's version token refuses the second writer).
+    /// </summary>
+    private async Task<OutgoingMail?> TryLapseAsync(DataSubjectRequest request, Instant now, CancellationToken ct)
+    {
+        try
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            request.MoveTo(RequestState.Closed);
+            request.ClosedAt = now;
+            request.MandateDecidedAt = now;
+            db.Add(new RequestEvent { RequestId = request.Id, At = now, Kind = RequestEventKinds.MandateLapsed, Actor = RequestEventKinds.SystemActor });
+            await db.SaveChangesAsync(ct);
+            await audit.AppendAsync(db, RequestIntake.Entry("request.mandate_lapsed", request, System, new() { ["window_days"] = "7" }), ct);
+            await tx.CommitAsync(ct);
+            return RequestMails.MandateNotConfirmed(request.RepresentativeEmail!, request.Language, request.Reference);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            return null;
+        }
+    }
+
+    private static MandateError Invalid => new("request.mandate_invalid", "The reference or the mandate code is not right.");
+
+    private static MandateError Used => new("request.mandate_used", "This mandate link was used already.");
+
+    private sealed record Found(DataSubjectRequest? Request, RequestMandateToken? Token, MandateError? Error, string? AuditAction);
+
+    private async Task<Found> FindAsync(string? reference, string? token, Instant now, CancellationToken ct)
+    {
+        var canonical = RequestReferences.Canonical(reference);
+        var request = canonical is null ? null : await db.Set<DataSubjectRequest>().FirstOrDefaultAsync(r => r.Reference == canonical, ct);
+        var raw = Decode(token);
+        var hash = raw is null ? null : SHA256.HashData(raw);
+        var row = hash is null ? null : await db.Set<RequestMandateToken>().AsNoTracking().FirstOrDefaultAsync(t => t.TokenHash == hash, ct);
+        if (request is null)
+        {
+            return new Found(null, null, Invalid, "request.mandate_invalid");
+        }
+
+        if (row is null)
+        {
+            return new Found(request, null, Invalid, "request.mandate_invalid");
+        }
+
+        if (row.RequestId != request.Id)
+        {
+            // A real token of ANOTHER request: the same answer as a wrong one, but its own audit action.
+            return new Found(request, null, Invalid, "request.mandate_mismatch");
+        }
+
+        if (row.ConsumedAt is not null)
+        {
+            return new Found(request, row, Used, "request.mandate_reused");
+        }
+
+        // Expiry before state: the daily sweep may have closed the request already (it lapsed), and the subject should
+        // hear that the link expired, not that it was used.
+        if (row.ExpiresAt <= now)
+        {
+            return new Found(request, row, new MandateError("request.mandate_expired", "This mandate link has expired; the request is closed."), "request.mandate_expired");
+        }
+
+        if (request.State != RequestState.AwaitingMandate)
+        {
+            // Closed or refused by staff meanwhile: the link no longer decides anything.
+            return new Found(request, row, Used, "request.mandate_reused");
+        }
+
+        return new Found(request, row, null, null);
+    }
+
+    private async Task AuditFailureAsync(Found found, string operation, CancellationToken ct)
+    {
+        var objects = found.Request is null ? Array.Empty<AuditObject>() : [new AuditObject("data_subject_request", found.Request.Id.ToString())];
+        await audit.AppendAsync(db, new AuditEntry(found.AuditAction!, Subject, null, objects, Details: new Dictionary<string, string> { ["operation"] = operation }), ct);
+        await db.SaveChangesAsync(ct);
+    }
+
+    private async Task SendAsync(OutgoingMail? message, Guid? requestId, CancellationToken ct)
+    {
+        if (message is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await mail.SendAsync(message, ct);
+        }
+        catch (MailException e)
+        {
+            LogMailFailed(log, MailFailure.Describe(e), requestId ?? Guid.Empty);
+        }
+    }
+
+    /// <summary>Sends a mandate confirmation produced by <see cref="AskSubjectAsync"/> after the caller committed.</summary>
+    internal Task SendConfirmationAsync(OutgoingMail? message, Guid requestId, CancellationToken ct) => SendAsync(message, requestId, ct);
+
+    private static byte[]? Decode(string? token)
+    {
+        if (string.IsNullOrWhiteSpace(token) || token.Length > 64)
+        {
+            return null;
+        }
+
+        var text = token.Trim().Replace('-', '+').Replace('_', '/');
+        text += (text.Length % 4) switch { 2 => "==", 3 => "=", _ => string.Empty };
+        try
+        {
+            var bytes = Convert.FromBase64String(text);
+            return bytes.Length == 32 ? bytes : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Sending a mandate message for request {RequestId} failed: {Error}")]
+    private static partial void LogMailFailed(ILogger logger, string error, Guid requestId);
+}
