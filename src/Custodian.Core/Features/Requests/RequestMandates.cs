@@ -213,11 +213,16 @@ internal sealed partial class RequestMandates(
         var cutoff = now - Lifetime;
         var due = await db.Set<DataSubjectRequest>()
             .Where(r => r.State == RequestState.AwaitingMandate && r.MandateRequestedAt != null && r.MandateRequestedAt <= cutoff)
+            .Select(r => r.Id)
             .ToListAsync(ct);
         var closed = 0;
-        foreach (var request in due)
+        foreach (var id in due)
         {
-            if (await TryLapseAsync(request, now, ct) is { } notice)
+            // Loaded one at a time and tracked: a concurrency refusal clears the tracker, and a request detached by it
+            // would be "saved" without its version check (only its new event inserted), lapsing it, and mailing, twice.
+            db.ChangeTracker.Clear();
+            var request = await db.Set<DataSubjectRequest>().FirstOrDefaultAsync(r => r.Id == id && r.State == RequestState.AwaitingMandate, ct);
+            if (request is not null && await TryLapseAsync(request, now, ct) is { } notice)
             {
                 closed++;
                 await SendAsync(notice, request.Id, ct);
