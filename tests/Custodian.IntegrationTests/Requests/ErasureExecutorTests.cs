@@ -1,10 +1,15 @@
 using System.Text.Json;
 using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Blobs;
+using Custodian.Core.Features.Events;
 using Custodian.Core.Features.Requests.Execution;
+using Custodian.Core.Features.Retention;
 using Custodian.Core.Features.Store;
+using Custodian.Core.Persistence;
+using Custodian.IntegrationTests.Import;
 using Custodian.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using Xunit;
 
@@ -27,8 +32,8 @@ public sealed class ErasureExecutorTests
         Assert.Equal(1, first["general.support_call_recordings"].Erased);
         Assert.Equal([new KeptRecords(KeptReasons.RunningContract, 2, null)], first["general.contact_person"].Kept);
         Assert.Equal([new KeptRecords(KeptReasons.RunningContract, 2, null)], first["alarm.keyholders"].Kept); // both organisations' parts
-        // Usage records: kept to their six-month expiry (20 January 2025 + P6M, from the start of 21 July in Amsterdam).
-        Assert.Equal([new KeptRecords(KeptReasons.RetentionPeriod, 1, Instant.FromUtc(2025, 7, 20, 22, 0))], first["usage.call_detail_records"].Kept);
+        // Usage records: January's is still in the billing window on 28 February (previous period): kept to 1 March (Amsterdam).
+        Assert.Equal([new KeptRecords(KeptReasons.RunningContract, 1, Instant.FromUtc(2025, 2, 28, 23, 0))], first["usage.call_detail_records"].Kept);
         Assert.Equal(KeptReasons.LegalObligation, Assert.Single(first["general.traffic_information"].Kept).Reason);
         Assert.Equal(["hosting_nl", "call_recording_uk"], first["general.support_call_recordings"].Recipients.Select(r => r.RecipientId));
 
@@ -59,6 +64,109 @@ public sealed class ErasureExecutorTests
             first.Values.Where(l => l.Kept.Count > 0).Select(l => (l.Category, Kept: string.Join(";", l.Kept))),
             second.Values.Select(l => (l.Category, Kept: string.Join(";", l.Kept))));
         Assert.Equal(notices, await CountNoticesAsync(f));
+    }
+
+    /// <summary>Jan's usage records of three months and others' around them; now 15 March 2025.</summary>
+    private static async Task<ExecutionFixture> UsageFixtureAsync(Engine engine)
+    {
+        var f = await ExecutionFixture.CreateAsync(engine);
+        await f.ImportAsync(EventFamily.Usage, "usage-more.csv",
+            "organization,record_id,kind,direction,caller,callee,start,duration,billed,outcome,cell_id,country,volume,cost,currency,service\n" +
+            $"alpha,u-3,voip,outbound,{ExecutionFixture.Phone},+31201234599,2025-02-10T10:00:00Z,60,60,answered,,,,,,VOIP-1\n" +
+            $"alpha,u-4,voip,inbound,+31201234599,{ExecutionFixture.Phone},2024-12-05T10:00:00Z,60,60,answered,,,,,,VOIP-1\n" +
+            "beta,u-5,voip,outbound,+31201234598,+31201234599,2024-12-06T10:00:00Z,60,60,answered,,,,,,VOIP-2\n" +
+            "alpha,u-6,voip,outbound,+31201234598,+31201234599,2025-02-01T10:00:00Z,60,60,answered,,,,,,VOIP-1\n");
+        f.Time.SetUtcNow(new DateTimeOffset(2025, 3, 15, 12, 0, 0, TimeSpan.Zero));
+        return f;
+    }
+
+    private static Task<StoreResult<ErasureResult>> EraseUsageAsync(ExecutionFixture f, CustodianDbContext db, Guid request) =>
+        f.Get<ErasureExecutor>().ExecuteAsync(db, request, ExecutionFixture.Person, new ExecutionPart("usage.call_detail_records", null), ExecutionFixture.Provider, Ct);
+
+    private static async Task<List<string>> UsageKeysAsync(CustodianDbContext db)
+    {
+        await db.Database.OpenConnectionAsync(Ct);
+        try
+        {
+            await using var command = db.Database.GetDbConnection().CreateCommand();
+            command.CommandText = "SELECT record_key FROM usage_records ORDER BY record_key";
+            var keys = new List<string>();
+            await using var reader = await command.ExecuteReaderAsync(Ct);
+            while (await reader.ReadAsync(Ct))
+            {
+                keys.Add(reader.GetString(0));
+            }
+
+            return keys;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    [Theory, AllEngines]
+    public async Task ExecuteAsync_UsageRecords_ErasesThePersonsOldOnesKeepsTheBillingWindowTotalsStayExact(Engine engine)
+    {
+        await using var f = await UsageFixtureAsync(engine);
+        var request = Guid.CreateVersion7();
+
+        await using (var scope = f.Scope(out var db))
+        {
+            var first = await EraseUsageAsync(f, db, request);
+
+            Assert.True(first.IsSuccess, first.Error?.ToString());
+            var line = Assert.Single(first.Value.Categories);
+            Assert.Equal(2, line.Erased); // u-1 (January) and u-4 (December): before the previous billing period
+            // u-3 (February, the previous period) is needed to bill and for a dispute until 1 April (Amsterdam, CEST).
+            Assert.Equal([new KeptRecords(KeptReasons.RunningContract, 1, Instant.FromUtc(2025, 3, 31, 22, 0))], line.Kept);
+        }
+
+        await using (var scope = f.Scope(out var db))
+        {
+            Assert.Equal(["u-2", "u-3", "u-5", "u-6"], await UsageKeysAsync(db));
+            await MonthTotalsAssert.ExactAsync(db);
+            var verification = await f.Get<AuditVerifier>().VerifyAsync(db, null, Ct);
+            Assert.True(verification.Intact, string.Join("; ", verification.Problems));
+            var audited = await db.Set<AuditEventObject>().Where(o => o.Type == "usage_record").Select(o => o.Id).ToListAsync(Ct);
+            Assert.Equal(["u-1", "u-4"], audited.Select(id => id[(id.IndexOf('/', StringComparison.Ordinal) + 1)..]).Order(StringComparer.Ordinal));
+
+            // Idempotent: a second run finds only the kept record and changes nothing.
+            var second = await EraseUsageAsync(f, db, request);
+            var again = Assert.Single(second.Value!.Categories);
+            Assert.Equal(0, again.Erased);
+            Assert.Equal([new KeptRecords(KeptReasons.RunningContract, 1, Instant.FromUtc(2025, 3, 31, 22, 0))], again.Kept);
+            Assert.Equal(["u-2", "u-3", "u-5", "u-6"], await UsageKeysAsync(db));
+            await MonthTotalsAssert.ExactAsync(db);
+        }
+
+        // The sweep still works on the thinned months: December and January drop (all expired), February loses u-6
+        // (expired 1 August) by a batched delete and keeps u-3 (expires 10 August).
+        f.Time.SetUtcNow(new DateTimeOffset(2025, 8, 5, 12, 0, 0, TimeSpan.Zero));
+        await f.Services.GetRequiredService<RetentionSweeper>().RunAsync(null, Ct);
+        await using (var scope = f.Scope(out var db))
+        {
+            Assert.Equal(["u-3"], await UsageKeysAsync(db));
+            await MonthTotalsAssert.ExactAsync(db);
+        }
+    }
+
+    [Theory, AllEngines]
+    public async Task ExecuteAsync_HeldUsageRecords_StayWithTheHoldsReason(Engine engine)
+    {
+        await using var f = await UsageFixtureAsync(engine);
+        await f.HoldAsync("legal_claims", "usage.call_detail_records", endsAt: "2025-12-01T00:00:00Z");
+        await using var scope = f.Scope(out var db);
+
+        var result = await EraseUsageAsync(f, db, Guid.CreateVersion7());
+
+        var line = Assert.Single(result.Value!.Categories);
+        Assert.Equal(0, line.Erased);
+        Assert.Equal(
+            [new KeptRecords(KeptReasons.LegalClaims, 3, Instant.FromUtc(2025, 12, 1, 0, 0))],
+            line.Kept);
+        Assert.Equal(["u-1", "u-2", "u-3", "u-4", "u-5", "u-6"], await UsageKeysAsync(db));
+        await MonthTotalsAssert.ExactAsync(db);
     }
 
     [Theory, AllEngines]

@@ -159,7 +159,7 @@ internal sealed class ExecutionFixture : IAsyncDisposable
         return result.Value.Id;
     }
 
-    private async Task ImportAsync(EventFamily family, string name, string csv)
+    public async Task ImportAsync(EventFamily family, string name, string csv)
     {
         var path = Path.Combine(_folder.FullName, name);
         await File.WriteAllTextAsync(path, csv, Ct);

@@ -15,7 +15,7 @@ internal sealed record MonthTotal(YearMonth Month, Guid OrganizationId, long Row
 /// expired without reading it (issue 4 §4).
 /// </summary>
 /// <remarks>
-/// <para>Writers: the importer's chunks (<see cref="AddAsync"/>), <c>import abandon</c> and the sweep's batched deletes
+/// <para>Writers: the importer's chunks (<see cref="AddAsync"/>), <c>import abandon</c>, the sweep's batched deletes and an erasure's deletes by id (<c>EventRetention.DeleteRecordsAsync</c>)
 /// (<see cref="SubtractAsync"/>), the sweep's month drop (<see cref="DeleteMonthAsync"/>). A test helper compares the
 /// totals with real counts after each of them; a new writer of a month table must maintain them too.</para>
 /// <para><c>row_count</c> is exact. <c>earliest_start</c> is a LOWER BOUND of the earliest start among the

@@ -54,7 +54,7 @@ internal sealed class PersonPage(CustodianDbContext db, SubjectLookup lookup, Pr
             .Where(o => organizationIds.Contains(o.Id))
             .Select(o => new { o.Id, o.Name, o.CustomerCallRecordingRetention })
             .ToDictionaryAsync(o => o.Id, ct);
-        var anchors = await AnchorsAsync(stored.Values.SelectMany(r => r).ToList(), ct);
+        var anchors = await RetentionAnchors.LoadAsync(db, stored.Values.SelectMany(r => r), ct);
 
         var active = await LegalHolds.ActiveAtAsync(db, now, ct);
         var searched = SearchedForms(result.Kind, result.Value);
@@ -144,38 +144,6 @@ internal sealed class PersonPage(CustodianDbContext db, SubjectLookup lookup, Pr
             .ToDictionary(
                 h => h.Id,
                 h => new HoldView(h.Id, HoldBases.Name(h.Basis), h.Ground is { } g ? HoldBases.Name(g) : null, h.Reference, h.StartsAt, h.EndsAt, h.OrganizationId));
-    }
-
-    /// <summary>Each stored record's anchor, from the retention catalogue (the same queries the planner and the sweep use).</summary>
-    private async Task<Dictionary<Guid, (Instant? Instant, LocalDate? Date)>> AnchorsAsync(List<object> records, CancellationToken ct)
-    {
-        var anchors = new Dictionary<Guid, (Instant?, LocalDate?)>();
-        foreach (var group in records.GroupBy(r => r.GetType()))
-        {
-            var target = RetentionTargets.All.First(t => t.Entities.Contains(group.Key));
-            var ids = group.Select(IdOf).ToList();
-            switch (target)
-            {
-                case InstantAnchoredTarget t:
-                    foreach (var row in await t.Rows(db).Where(r => ids.Contains(r.Id)).ToListAsync(ct))
-                    {
-                        anchors[row.Id] = (row.Anchor, null);
-                    }
-
-                    break;
-                case DateAnchoredTarget t:
-                    foreach (var row in await t.Rows(db).Where(r => ids.Contains(r.Id)).ToListAsync(ct))
-                    {
-                        anchors[row.Id] = (null, row.Anchor);
-                    }
-
-                    break;
-                default:
-                    throw new InvalidOperationException($"No EF retention target for {group.Key.Name}.");
-            }
-        }
-
-        return anchors;
     }
 
     private static Instant? Expiry(DataCategory category, object record, Dictionary<Guid, (Instant? Instant, LocalDate? Date)> anchors, Period? clientSetting) => record switch

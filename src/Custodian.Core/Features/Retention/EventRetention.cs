@@ -25,6 +25,17 @@ internal sealed record EventHoldScope(Guid? OrganizationId, Instant? From, Insta
     }
 }
 
+/// <summary>One usage or traffic record's identity: its organisation, import batch and key, and its start (which gives its month table).</summary>
+internal sealed record EventRecordId(Guid OrganizationId, Guid ImportBatchId, string RecordKey, Instant StartTime)
+{
+    public static EventRecordId Of(object record) => record switch
+    {
+        UsageRecord u => new(u.OrganizationId, u.ImportBatchId, u.RecordKey, u.StartTime),
+        TrafficRecord t => new(t.OrganizationId, t.ImportBatchId, t.RecordKey, t.StartTime),
+        _ => throw new InvalidOperationException($"{record?.GetType().Name} is no event record."),
+    };
+}
+
 /// <summary>Rows of one organisation removed from an event table, and the earliest start among them (for lateness).</summary>
 internal sealed record EventDeletion(Guid OrganizationId, long Rows, Instant EarliestStart);
 
@@ -123,20 +134,81 @@ internal sealed class EventRetention(DbConnection connection, DbTransaction tran
             ? $"DELETE FROM {source} WHERE ctid = ANY(ARRAY({pick})) RETURNING organization_id, start_time"
             : $"DELETE FROM {source} WHERE rowid IN ({pick}) RETURNING organization_id, start_time";
         var perOrganization = new Dictionary<Guid, (long Rows, Instant Earliest)>();
-        await using (var reader = await command.ExecuteReaderAsync(ct))
+        await DeleteReturningAsync(command, perOrganization, ct);
+        return Deletions(perOrganization);
+    }
+
+    /// <summary>
+    /// Deletes the given records of one person (an erasure, Art. 17) from their month tables, and from the held table,
+    /// by their ids; the month totals lose the same rows in this transaction (<see cref="EventMonthTotals.SubtractAsync"/>,
+    /// as the sweep's deletes: the count stays exact and the earliest start stays a valid lower bound, since removing
+    /// rows can only move the true earliest later). Returns what went, per organisation; a record already gone is no
+    /// error (an erasure is re-run safely).
+    /// </summary>
+    public async Task<IReadOnlyList<EventDeletion>> DeleteRecordsAsync(EventTable table, IReadOnlyList<EventRecordId> records, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(records);
+        var total = new Dictionary<Guid, (long Rows, Instant Earliest)>();
+        var existing = (await EventPartitions.ExistingMonthsAsync(connection, transaction, table, ct)).ToHashSet();
+        foreach (var month in records.GroupBy(r => EventPartitions.MonthOf(r.StartTime)))
         {
-            while (await reader.ReadAsync(ct))
+            var perOrganization = new Dictionary<Guid, (long Rows, Instant Earliest)>();
+            if (existing.Contains(month.Key))
             {
-                var org = reader.GetGuid(0);
-                var start = ReadTime(reader, 1);
-                perOrganization[org] = perOrganization.TryGetValue(org, out var seen)
-                    ? (seen.Rows + 1, start < seen.Earliest ? start : seen.Earliest)
-                    : (1, start);
+                foreach (var record in month)
+                {
+                    await DeleteOneAsync(table.MonthTable(month.Key), record, perOrganization, ct);
+                }
+
+                await EventMonthTotals.SubtractAsync(connection, transaction, table, month.Key, perOrganization.Select(p => (p.Key, p.Value.Rows)), ct);
+            }
+
+            // A month dropped under a hold left its held rows in the held table (no totals there); once the hold is
+            // released they are erasable like any other.
+            foreach (var record in month)
+            {
+                await DeleteOneAsync(table.HeldTable, record, perOrganization, ct);
+            }
+
+            foreach (var (organization, (rows, earliest)) in perOrganization)
+            {
+                total[organization] = total.TryGetValue(organization, out var seen)
+                    ? (seen.Rows + rows, earliest < seen.Earliest ? earliest : seen.Earliest)
+                    : (rows, earliest);
             }
         }
 
-        return [.. perOrganization.OrderBy(p => p.Key).Select(p => new EventDeletion(p.Key, p.Value.Rows, p.Value.Earliest))];
+        return Deletions(total);
     }
+
+    private async Task DeleteOneAsync(string source, EventRecordId record, Dictionary<Guid, (long Rows, Instant Earliest)> perOrganization, CancellationToken ct)
+    {
+        await using var command = Command(
+            $"DELETE FROM {source} WHERE organization_id = @org AND start_time = @start AND import_batch_id = @batch AND record_key = @key RETURNING organization_id, start_time");
+        Add(command, "@org", _postgres ? record.OrganizationId : EventTable.ToSqliteId(record.OrganizationId));
+        Add(command, "@start", Time(record.StartTime));
+        Add(command, "@batch", _postgres ? record.ImportBatchId : EventTable.ToSqliteId(record.ImportBatchId));
+        Add(command, "@key", record.RecordKey);
+        await DeleteReturningAsync(command, perOrganization, ct);
+    }
+
+    /// <summary>Runs a <c>DELETE ... RETURNING organization_id, start_time</c> and adds what went to <paramref name="perOrganization"/>.</summary>
+    private async Task DeleteReturningAsync(DbCommand command, Dictionary<Guid, (long Rows, Instant Earliest)> perOrganization, CancellationToken ct)
+    {
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var org = reader.GetGuid(0);
+            var start = ReadTime(reader, 1);
+            perOrganization[org] = perOrganization.TryGetValue(org, out var seen)
+                ? (seen.Rows + 1, start < seen.Earliest ? start : seen.Earliest)
+                : (1, start);
+        }
+    }
+
+    private static List<EventDeletion> Deletions(Dictionary<Guid, (long Rows, Instant Earliest)> perOrganization) =>
+        [.. perOrganization.OrderBy(p => p.Key).Select(p => new EventDeletion(p.Key, p.Value.Rows, p.Value.Earliest))];
 
     /// <summary>The SQL that is true for a row any of the holds covers; adds its parameters to <paramref name="command"/>.</summary>
     private string HeldCondition(DbCommand command, EventTable table, IReadOnlyList<EventHoldScope> holds)

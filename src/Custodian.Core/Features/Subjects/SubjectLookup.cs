@@ -98,8 +98,8 @@ internal sealed class SubjectLookup(CustodianDbContext db, StoreTransactions tra
         var kindName = SubjectKey.KindName(k);
         return await transactions.ReadAsync(
             async c => events.Summarize
-                ? new SubjectLookupResult(k, canonical, await CollectAsync(kindName, value, false, c), await EventLookup.SummarizeAsync(db, k, value, events.Latest, c))
-                : new SubjectLookupResult(k, canonical, await CollectAsync(kindName, value, true, c)),
+                ? new SubjectLookupResult(k, canonical, await CollectAsync(k, value, false, c), await EventLookup.SummarizeAsync(db, k, value, events.Latest, c))
+                : new SubjectLookupResult(k, canonical, await CollectAsync(k, value, true, c)),
             result => new AuditEntry(
                 "subject.looked_up",
                 caller.Actor,
@@ -112,45 +112,11 @@ internal sealed class SubjectLookup(CustodianDbContext db, StoreTransactions tra
             ct);
     }
 
-    private async Task<IReadOnlyList<SubjectCategoryHits>> CollectAsync(string kind, string value, bool withEvents, CancellationToken ct)
+    private async Task<IReadOnlyList<SubjectCategoryHits>> CollectAsync(SubjectIdentifierKind kind, string value, bool withEvents, CancellationToken ct)
     {
-        var hits = await db.SubjectIdentifiers.AsNoTracking()
-            .Where(s => s.Kind == kind && s.Value == value)
-            .Select(s => new { s.EntityType, s.EntityId })
-            .ToListAsync(ct);
-
-        var records = new List<object>();
-        foreach (var group in hits.GroupBy(h => h.EntityType, StringComparer.Ordinal))
-        {
-            var ids = group.Select(h => h.EntityId).Distinct().ToList();
-            records.AddRange(group.Key switch
-            {
-                "organization" => await Load(db.Organizations, o => ids.Contains(o.Id), ct),
-                "contact_person" => await Load(db.ContactPersons, r => ids.Contains(r.Id), ct),
-                "delivery_address" => await Load(db.DeliveryAddresses, r => ids.Contains(r.Id), ct),
-                "internet_connection" => await Load(db.InternetConnections, r => ids.Contains(r.Id), ct),
-                "voip_device" => await Load(db.VoipDevices, r => ids.Contains(r.Id), ct),
-                "voip_contact" => await Load(db.VoipContacts, r => ids.Contains(r.Id), ct),
-                "mobile_subscription" => [
-                    .. await Load(db.MobileSubscriptions, r => ids.Contains(r.Id), ct),
-                    .. await Load(db.MobileNotifications, n => ids.Contains(n.SubscriptionId), ct),
-                ],
-                "keyholder" => await Load(db.Keyholders, r => ids.Contains(r.Id), ct),
-                "support_ticket" => [
-                    .. await Load(db.SupportTickets, r => ids.Contains(r.Id), ct),
-                    .. await Load(db.Set<SupportTicketAttachment>(), a => ids.Contains(a.TicketId), ct),
-                ],
-                "support_call_recording" => await Load(db.Set<SupportCallRecording>(), r => ids.Contains(r.Id), ct),
-                "customer_call_recording" => await Load(db.Set<CustomerCallRecording>(), r => ids.Contains(r.Id), ct),
-                _ => throw new InvalidOperationException($"The subject index points to an unknown record type '{group.Key}'."),
-            });
-        }
-
-        // Usage and traffic records live in month-partitioned tables outside the EF model and the index (Features/Events).
-        if (withEvents)
-        {
-            records.AddRange(await EventLookup.FindAsync(db, SubjectKey.ParseKind(kind)!.Value, value, ct));
-        }
+        var records = (await SubjectRecordLoader.LoadAsync(db, [new SubjectKey(kind, value)], new SubjectRecordLoad(Track: false, withEvents), ct))
+            .Select(r => r.Record)
+            .ToList();
 
         return [.. register.Categories
             .Select(category => new SubjectCategoryHits(category, [.. records.Where(r => StoreCatalog.CategoryOf(r.GetType()) == category.Id)]))
@@ -173,10 +139,6 @@ internal sealed class SubjectLookup(CustodianDbContext db, StoreTransactions tra
 
         return details;
     }
-
-    private static async Task<IReadOnlyList<object>> Load<T>(IQueryable<T> set, System.Linq.Expressions.Expression<Func<T, bool>> predicate, CancellationToken ct)
-        where T : class =>
-        [.. await set.AsNoTracking().Where(predicate).ToListAsync(ct)];
 
     private static AuditObject Reference(object record) => record switch
     {

@@ -29,50 +29,7 @@ internal static class SubjectRecords
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(subject);
         ArgumentNullException.ThrowIfNull(scope);
-        var keys = subject.Distinct().ToList();
-        var hits = new HashSet<(string Type, Guid Id)>();
-        foreach (var key in keys)
-        {
-            var kind = SubjectKey.KindName(key.Kind);
-            var rows = await db.SubjectIdentifiers.AsNoTracking()
-                .Where(s => s.Kind == kind && s.Value == key.Value)
-                .Select(s => new { s.EntityType, s.EntityId })
-                .ToListAsync(ct);
-            hits.UnionWith(rows.Select(r => (r.EntityType, r.EntityId)));
-        }
-
-        var records = new List<object>();
-        foreach (var group in hits.GroupBy(h => h.Type, StringComparer.Ordinal))
-        {
-            var ids = group.Select(h => h.Id).Distinct().ToList();
-            records.AddRange(group.Key switch
-            {
-                "organization" => await Load(db.Organizations, o => ids.Contains(o.Id), ct),
-                "contact_person" => await Load(db.ContactPersons, r => ids.Contains(r.Id), ct),
-                "delivery_address" => await Load(db.DeliveryAddresses, r => ids.Contains(r.Id), ct),
-                "internet_connection" => await Load(db.InternetConnections, r => ids.Contains(r.Id), ct),
-                "voip_device" => await Load(db.VoipDevices, r => ids.Contains(r.Id), ct),
-                "voip_contact" => await Load(db.VoipContacts, r => ids.Contains(r.Id), ct),
-                "mobile_subscription" => [
-                    .. await Load(db.MobileSubscriptions, r => ids.Contains(r.Id), ct),
-                    .. await Load(db.MobileNotifications, n => ids.Contains(n.SubscriptionId), ct),
-                ],
-                "keyholder" => await Load(db.Keyholders, r => ids.Contains(r.Id), ct),
-                "support_ticket" => [
-                    .. await Load(db.SupportTickets, r => ids.Contains(r.Id), ct),
-                    .. await Load(db.Set<SupportTicketAttachment>(), a => ids.Contains(a.TicketId), ct),
-                ],
-                "support_call_recording" => await Load(db.Set<SupportCallRecording>(), r => ids.Contains(r.Id), ct),
-                "customer_call_recording" => await Load(db.Set<CustomerCallRecording>(), r => ids.Contains(r.Id), ct),
-                _ => throw new InvalidOperationException($"The subject index points to an unknown record type '{group.Key}'."),
-            });
-        }
-
-        foreach (var key in keys)
-        {
-            records.AddRange(await EventLookup.FindAsync(db, key.Kind, key.Value, ct));
-        }
-
+        var records = (await SubjectRecordLoader.LoadAsync(db, subject, SubjectRecordLoad.Read, ct)).Select(r => r.Record);
         var seen = new HashSet<(string, string, Guid)>();
         var result = new List<SubjectRecord>();
         foreach (var record in records)
@@ -107,33 +64,7 @@ internal static class SubjectRecords
             .Select(o => new { o.Id, o.CustomerCallRecordingRetention })
             .ToDictionaryAsync(o => o.Id, o => o.CustomerCallRecordingRetention, ct);
 
-        var instants = new Dictionary<Guid, Instant?>();
-        var dates = new Dictionary<Guid, LocalDate?>();
-        foreach (var group in records.Where(r => r.Record is not (UsageRecord or TrafficRecord)).GroupBy(r => r.Record.GetType()))
-        {
-            var target = RetentionTargets.All.FirstOrDefault(t => t.Entities.Contains(group.Key));
-            var ids = group.Select(r => EntityId(r.Record)).ToList();
-            switch (target)
-            {
-                case InstantAnchoredTarget t:
-                    foreach (var row in await t.Rows(db).Where(r => ids.Contains(r.Id)).ToListAsync(ct))
-                    {
-                        instants[row.Id] = row.Anchor;
-                    }
-
-                    break;
-                case DateAnchoredTarget t:
-                    foreach (var row in await t.Rows(db).Where(r => ids.Contains(r.Id)).ToListAsync(ct))
-                    {
-                        dates[row.Id] = row.Anchor;
-                    }
-
-                    break;
-                default:
-                    break;
-            }
-        }
-
+        var anchors = await RetentionAnchors.LoadAsync(db, records.Select(r => r.Record).Where(r => r is not (UsageRecord or TrafficRecord)), ct);
         var result = new Dictionary<SubjectRecord, Instant?>();
         foreach (var r in records)
         {
@@ -142,24 +73,13 @@ internal static class SubjectRecords
             {
                 UsageRecord u => RetentionExpiry.Of(rule, u.StartTime),
                 TrafficRecord t => RetentionExpiry.Of(rule, t.StartTime),
-                _ when rule is Register.UntilServiceEndRetention => RetentionExpiry.OfServiceEnd(rule, dates.GetValueOrDefault(EntityId(r.Record))),
-                _ => RetentionExpiry.Of(rule, instants.GetValueOrDefault(EntityId(r.Record)), settings.GetValueOrDefault(r.OrganizationId)),
+                _ when rule is Register.UntilServiceEndRetention => RetentionExpiry.OfServiceEnd(rule, anchors.GetValueOrDefault(RetentionAnchors.IdOf(r.Record)).Date),
+                _ => RetentionExpiry.Of(rule, anchors.GetValueOrDefault(RetentionAnchors.IdOf(r.Record)).Instant, settings.GetValueOrDefault(r.OrganizationId)),
             };
         }
 
         return result;
     }
-
-    private static async Task<IReadOnlyList<object>> Load<T>(IQueryable<T> set, System.Linq.Expressions.Expression<Func<T, bool>> predicate, CancellationToken ct)
-        where T : class =>
-        [.. await set.AsNoTracking().Where(predicate).ToListAsync(ct)];
-
-    private static Guid EntityId(object record) => record switch
-    {
-        TenantRecord r => r.Id,
-        Organization o => o.Id,
-        _ => Guid.Empty,
-    };
 
     private static Guid OrganizationOf(object record) => record switch
     {

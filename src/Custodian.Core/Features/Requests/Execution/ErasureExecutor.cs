@@ -1,6 +1,7 @@
 using System.Globalization;
 using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Blobs;
+using Custodian.Core.Features.Events;
 using Custodian.Core.Features.Organizations;
 using Custodian.Core.Features.Register;
 using Custodian.Core.Features.Retention;
@@ -8,6 +9,7 @@ using Custodian.Core.Features.Store;
 using Custodian.Core.Features.Subjects;
 using Custodian.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using NodaTime;
 
 namespace Custodian.Core.Features.Requests.Execution;
@@ -79,6 +81,7 @@ internal sealed class ErasureExecutor(ProcessingRegister register, IAuditTrail a
                 var decisions = Decide(records, context, now);
 
                 var blobIds = new List<Guid>();
+                var events = new List<PersonRecord>();
                 var erased = new List<PersonRecord>();
                 foreach (var record in records.Where(r => decisions[r] is null))
                 {
@@ -100,6 +103,9 @@ internal sealed class ErasureExecutor(ProcessingRegister register, IAuditTrail a
 
                             db.Remove(r);
                             break;
+                        case UsageRecord or TrafficRecord:
+                            events.Add(record);
+                            break;
                         default:
                             throw new InvalidOperationException($"{record.Record.GetType().Name} cannot be erased here.");
                     }
@@ -108,6 +114,7 @@ internal sealed class ErasureExecutor(ProcessingRegister register, IAuditTrail a
                 }
 
                 await db.SaveChangesAsync(ct);
+                await DeleteEventsAsync(db, tx.GetDbTransaction(), events, ct);
                 contents = await DeleteBlobsAsync(db, blobIds, ct);
 
                 var lines = new List<ErasureCategoryResult>();
@@ -200,6 +207,28 @@ internal sealed class ErasureExecutor(ProcessingRegister register, IAuditTrail a
             services.GroupBy(s => s.OrganizationId).ToDictionary(g => g.Key, g => (IReadOnlyList<LocalDate?>)[.. g.Select(s => s.EndDate)]));
     }
 
+    /// <summary>
+    /// Usage and traffic records live outside the EF model (month tables, no subject-index rows: they are found by their
+    /// own identifier columns): deleted by id in this transaction, with the month totals (<see cref="EventRetention.DeleteRecordsAsync"/>).
+    /// </summary>
+    private static async Task DeleteEventsAsync(CustodianDbContext db, System.Data.Common.DbTransaction transaction, List<PersonRecord> events, CancellationToken ct)
+    {
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        var sql = new EventRetention(db.Database.GetDbConnection(), transaction);
+        foreach (var table in EventTable.All)
+        {
+            var ids = events.Where(r => r.Record.GetType() == table.RecordType).Select(r => EventRecordId.Of(r.Record)).ToList();
+            if (ids.Count > 0)
+            {
+                await sql.DeleteRecordsAsync(table, ids, ct);
+            }
+        }
+    }
+
     /// <summary>Deletes the blob rows and destroys the data keys no remaining blob uses; returns the contents to remove after the commit.</summary>
     private async Task<List<string>> DeleteBlobsAsync(CustodianDbContext db, List<Guid> blobIds, CancellationToken ct)
     {
@@ -249,6 +278,8 @@ internal sealed class ErasureExecutor(ProcessingRegister register, IAuditTrail a
     {
         TenantRecord r => new AuditObject(r.RecordType, r.Id.ToString()),
         Organization o => new AuditObject(o.RecordType, o.Id.ToString()),
+        UsageRecord u => new AuditObject("usage_record", $"{u.ImportBatchId}/{u.RecordKey}"),
+        TrafficRecord t => new AuditObject("traffic_record", $"{t.ImportBatchId}/{t.RecordKey}"),
         _ => throw new InvalidOperationException($"Unexpected record {record.GetType().Name}."),
     };
 }

@@ -22,7 +22,10 @@ internal static class KeptReasons
     /// <summary>Art. 17(1)(a) does not apply yet: the service runs, the records are needed for the contract (6(1)(b)).</summary>
     public const string RunningContract = "running_contract";
 
-    /// <summary>Usage records: not erasable one by one in this version; they go at their normal expiry (six months).</summary>
+    /// <summary>
+    /// Kept to its normal expiry. No rule gives it any more (usage records are erased one by one since the billing
+    /// window rule); the wire name stays because stored outcomes of earlier erasures carry it.
+    /// </summary>
     public const string RetentionPeriod = "retention_period";
 
     /// <summary>An objection overruled by compelling legitimate grounds the privacy officer recorded (Art. 21(1)).</summary>
@@ -58,13 +61,30 @@ internal sealed record ErasureContext(
 /// <item>The category is kept "until the end of the service" (register <c>from: service_end</c>) and the record's
 /// service runs (organisation-level data: any service of the organisation runs, or none was ever entered): kept,
 /// <c>running_contract</c>, until the service ends (ERA-1(a) does not hold yet: the data is needed to perform the contract).</item>
-/// <item>Usage records (<see cref="UsageRecord"/>): the month tables have no deletion of single records that keeps the month
-/// totals exact (only the sweep's time-based deletes and month drops do, docs/retention.md); kept,
-/// <c>retention_period</c>, until their normal expiry (six months). Doubtful: ERA-1 would erase them now.</item>
+/// <item>Usage records (<see cref="UsageRecord"/>, basis contract): those of the current and the previous billing period
+/// (<see cref="BillingPeriodsKept"/>) are still needed to bill and to answer a dispute of the invoice: kept,
+/// <c>running_contract</c>, until the window ends; older ones are erased (deleted by id from the month tables with
+/// the month totals, <see cref="EventRetention.DeleteRecordsAsync"/>). Traffic records whose basis is a legal
+/// obligation are kept by the rule above; on any other basis they are erased like the rest.</item>
 /// </list>
 /// </summary>
 internal static class ErasureRules
 {
+    /// <summary>
+    /// Usage records are kept for the billing period they fall in and the one after it: the register's basis is the
+    /// contract ("Gebruikgegevens ... Uitvoering overeenkomst"), and the contract needs them to bill the period and to
+    /// answer a dispute of the invoice, which comes in the following period. Billing periods are calendar months in
+    /// Europe/Amsterdam (the invoices' months), so a record of month M is needed until the start of month M + 2.
+    /// </summary>
+    public const int BillingPeriodsKept = 2;
+
+    /// <summary>When a usage record that started at <paramref name="start"/> stops being needed for billing (start of month M + <see cref="BillingPeriodsKept"/>, Amsterdam).</summary>
+    public static Instant BillingWindowEnd(Instant start)
+    {
+        var month = start.InZone(RetentionCalendar.Zone).Date.ToYearMonth().OnDayOfMonth(1);
+        return RetentionCalendar.StartOf(month.PlusMonths(BillingPeriodsKept));
+    }
+
     public static KeepDecision? Decide(PersonRecord record, DataCategory category, ErasureContext context, Instant now)
     {
         ArgumentNullException.ThrowIfNull(record);
@@ -101,9 +121,9 @@ internal static class ErasureRules
             return new KeepDecision(KeptReasons.RunningContract, null);
         }
 
-        if (record.Record is UsageRecord)
+        if (record.Record is UsageRecord && category.LegalBasis.Type == LegalBasisType.Contract && BillingWindowEnd(time) is var end && end > now)
         {
-            return new KeepDecision(KeptReasons.RetentionPeriod, RetentionExpiry.Of(category.Retention, time));
+            return new KeepDecision(KeptReasons.RunningContract, end);
         }
 
         return null;
