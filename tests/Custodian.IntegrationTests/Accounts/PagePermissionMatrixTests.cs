@@ -28,6 +28,7 @@ public sealed class PagePermissionMatrixTests
         ["/Requests/Status"] = "data-subject requests: status (checks the request session cookie itself)",
         ["/Requests/Download"] = "data-subject requests: answer download (POST, checks the request session cookie itself)",
         ["/Requests/IdCopy"] = "data-subject requests: ID-copy upload (404 while the fallback is off, checks the request session cookie itself)",
+        ["/Requests/Mandate"] = "data-subject requests: the subject confirms or rejects a mandate (single-use 7-day token bound to the request; GET only shows, POST decides)",
         ["/Requests/Mine"] = "which requests were filed in my name: the address (answers the same for anyone, rate-limited)",
         ["/Requests/MineCode"] = "which requests were filed in my name: the code (needs the step cookie)",
         ["/Requests/MineList"] = "which requests were filed in my name: the list (checks the lookup session itself)",

@@ -32,6 +32,8 @@ public sealed class TenantIsolationTests
         "POST /api/v1/requests/{reference}/verify",
         "POST /api/v1/requests/{reference}/code",
         "GET /api/v1/requests/{reference}",
+        // The subject confirms or rejects a mandate with the single-use token mailed to their address on file (MandateTests).
+        "POST /api/v1/requests/{reference}/mandate",
     ];
 
     private static readonly string[] OrganizationLevel = ["contact-persons", "delivery-addresses", "services", "support-tickets", "holds"];
