@@ -1,3 +1,4 @@
+using Custodian.Core.Common;
 using Custodian.Core.Features.Store;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -15,7 +16,7 @@ internal sealed class RequestEvent
     public const int MaxNoteLength = 500;
 
     [NotPersonalData]
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = MonotonicIds.Next();
 
     [NotPersonalData]
     public required Guid RequestId { get; init; }
