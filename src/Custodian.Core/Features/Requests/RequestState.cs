@@ -67,6 +67,9 @@ internal static class RequestStates
 
     public static bool CanMove(RequestState from, RequestState to) => Moves[from].Contains(to);
 
+    /// <summary>States in which the request waits for the requester's code or the subject's mandate (DSR-12: shown next to the unchanged due date).</summary>
+    public static readonly RequestState[] WaitingForIdentity = [RequestState.AwaitingVerification, RequestState.AwaitingMandate];
+
     /// <summary>States in which the request still runs against its deadline.</summary>
     public static bool IsOpen(RequestState state) =>
         state is not (RequestState.Delivered or RequestState.Refused or RequestState.Closed);

@@ -117,33 +117,45 @@ internal sealed class RequestQueue(CustodianDbContext db, TimeProvider time)
         var organization = scope.AllTenants ? filter.OrganizationId : scope.OrganizationId ?? Guid.Empty;
         const bool pending = false;
 
-        var plain = Filtered(db.Set<DataSubjectRequest>().AsNoTracking().Where(r => r.ExtendedDueOn == null), filter, organization);
+        // "Waiting for identity" is two states; one read per state walks (state, due_on, id) in order, where one read of
+        // both would sort every waiting request before the LIMIT.
+        var plainFilters = filter.Deadline == QueueDeadline.WaitingForIdentity
+            ? RequestStates.WaitingForIdentity.Select(s => filter with { Deadline = null, State = s }).ToList()
+            : [filter];
+        var plains = plainFilters
+            .Select(f => Filtered(db.Set<DataSubjectRequest>().AsNoTracking().Where(r => r.ExtendedDueOn == null), f, organization))
+            .ToList();
         var extended = Filtered(db.Set<DataSubjectRequest>().AsNoTracking().Where(r => r.ExtendedDueOn != null), filter, organization);
         var soon = RequestQueueDays.SoonUntil(today);
         switch (filter.Deadline)
         {
             case QueueDeadline.Overdue:
-                plain = plain.Where(r => r.DueOn < today);
+                plains = [.. plains.Select(plain => plain.Where(r => r.DueOn < today))];
                 extended = extended.Where(r => r.ExtendedDueOn < today);
                 break;
             case QueueDeadline.Soon:
-                plain = plain.Where(r => r.DueOn >= today && r.DueOn <= soon);
+                plains = [.. plains.Select(plain => plain.Where(r => r.DueOn >= today && r.DueOn <= soon))];
                 extended = extended.Where(r => r.ExtendedDueOn >= today && r.ExtendedDueOn <= soon);
                 break;
         }
 
         if (filter.After is { } after)
         {
-            plain = plain.Where(r => r.DueOn > after.Due || (r.DueOn == after.Due && r.Id > after.Id));
+            plains = [.. plains.Select(plain => plain.Where(r => r.DueOn > after.Due || (r.DueOn == after.Due && r.Id > after.Id)))];
             extended = extended.Where(r => r.ExtendedDueOn > after.Due || (r.ExtendedDueOn == after.Due && r.Id > after.Id));
         }
 
-        var a = await plain.OrderBy(r => r.DueOn).ThenBy(r => r.Id).Take(limit + 1).Select(Project).ToListAsync(ct);
-        var b = await extended.OrderBy(r => r.ExtendedDueOn).ThenBy(r => r.Id).Take(limit + 1).Select(Project).ToListAsync(ct);
+        var read = new List<Projected>();
+        foreach (var plain in plains)
+        {
+            read.AddRange(await plain.OrderBy(r => r.DueOn).ThenBy(r => r.Id).Take(limit + 1).Select(Project).ToListAsync(ct));
+        }
+
+        read.AddRange(await extended.OrderBy(r => r.ExtendedDueOn).ThenBy(r => r.Id).Take(limit + 1).Select(Project).ToListAsync(ct));
 
         // The merge must order ids as the databases did: SQLite compares EF's upper-case text, PostgreSQL the uuid's
         // bytes in textual order; both are the order of the hex text (not Guid.CompareTo's field order).
-        var merged = a.Concat(b).OrderBy(r => r.Due).ThenBy(r => r.Id, GuidOrder.Instance).ToList();
+        var merged = read.OrderBy(r => r.Due).ThenBy(r => r.Id, GuidOrder.Instance).ToList();
         var rows = merged.Take(limit).Select(r => Row(r, today)).ToList();
         var next = merged.Count > limit ? new RequestQueueCursor(rows[^1].DueOn, rows[^1].Id) : null;
         return new RequestQueuePage(rows, next, today, pending);
@@ -158,7 +170,7 @@ internal sealed class RequestQueue(CustodianDbContext db, TimeProvider time)
 
         if (f.Deadline == QueueDeadline.WaitingForIdentity)
         {
-            q = q.Where(r => r.State == RequestState.AwaitingVerification || r.State == RequestState.AwaitingMandate);
+            q = q.Where(r => RequestStates.WaitingForIdentity.Contains(r.State));
         }
         else if (f.State is { } state)
         {
