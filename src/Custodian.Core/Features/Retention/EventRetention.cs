@@ -25,13 +25,17 @@ internal sealed record EventHoldScope(Guid? OrganizationId, Instant? From, Insta
     }
 }
 
-/// <summary>One usage or traffic record's identity: its organisation, import batch and key, and its start (which gives its month table).</summary>
-internal sealed record EventRecordId(Guid OrganizationId, Guid ImportBatchId, string RecordKey, Instant StartTime)
+/// <summary>
+/// One usage or traffic record's identity: its organisation, import batch and key, and its start (which gives its month
+/// table); plus an always-present identifier column and its value (usage: callee number; traffic: subscriber), so a
+/// delete by id seeks that identifier's index (identifier, organisation, start) instead of scanning the month.
+/// </summary>
+internal sealed record EventRecordId(Guid OrganizationId, Guid ImportBatchId, string RecordKey, Instant StartTime, string IndexColumn, string IndexValue)
 {
     public static EventRecordId Of(object record) => record switch
     {
-        UsageRecord u => new(u.OrganizationId, u.ImportBatchId, u.RecordKey, u.StartTime),
-        TrafficRecord t => new(t.OrganizationId, t.ImportBatchId, t.RecordKey, t.StartTime),
+        UsageRecord u => new(u.OrganizationId, u.ImportBatchId, u.RecordKey, u.StartTime, "callee_number", u.CalleeNumber),
+        TrafficRecord t => new(t.OrganizationId, t.ImportBatchId, t.RecordKey, t.StartTime, "subscriber", t.Subscriber),
         _ => throw new InvalidOperationException($"{record?.GetType().Name} is no event record."),
     };
 }
@@ -185,7 +189,8 @@ internal sealed class EventRetention(DbConnection connection, DbTransaction tran
     private async Task DeleteOneAsync(string source, EventRecordId record, Dictionary<Guid, (long Rows, Instant Earliest)> perOrganization, CancellationToken ct)
     {
         await using var command = Command(
-            $"DELETE FROM {source} WHERE organization_id = @org AND start_time = @start AND import_batch_id = @batch AND record_key = @key RETURNING organization_id, start_time");
+            $"DELETE FROM {source} WHERE {record.IndexColumn} = @ident AND organization_id = @org AND start_time = @start AND import_batch_id = @batch AND record_key = @key RETURNING organization_id, start_time");
+        Add(command, "@ident", record.IndexValue);
         Add(command, "@org", _postgres ? record.OrganizationId : EventTable.ToSqliteId(record.OrganizationId));
         Add(command, "@start", Time(record.StartTime));
         Add(command, "@batch", _postgres ? record.ImportBatchId : EventTable.ToSqliteId(record.ImportBatchId));
