@@ -116,6 +116,56 @@ public sealed class RequestPageTests
     private static string Describe(StoreError? error) =>
         error is ValidationError v ? string.Join("; ", v.Errors.Select(e => e.Field + ": " + e.Code)) : error?.ToString() ?? string.Empty;
 
+    [Theory, AllEngines]
+    public async Task RequestPage_AwaitingMandate_ShowsTheRepresentativeToProviderStaffAndMayBeRefused(Engine engine)
+    {
+        var (server, _, _) = await OfficePageSetup.StartAsync(engine);
+        await using var _ = server;
+        var now = Instant.FromDateTimeOffset(TimeProvider.System.GetUtcNow());
+        var today = RequestDeadlines.ReceivedOn(now);
+        var request = new DataSubjectRequest
+        {
+            Reference = RequestReferences.New(),
+            Type = RequestType.Access,
+            Channel = RequestChannel.Portal,
+            Language = "nl",
+            ReceivedAt = now,
+            ReceivedOn = today,
+            DueOn = RequestDeadlines.DueOn(today),
+            IdentifierKind = SubjectIdentifierKind.Email,
+            IdentifierValue = Email,
+            RepresentativeEmail = "lawyer@representative.example",
+            MandateStatement = "Advocaat van betrokkene, machtiging van 1 november",
+            MandateRequestedAt = now,
+            State = RequestState.AwaitingMandate,
+        };
+        await using (var db = server.Database.CreateContext())
+        {
+            db.Add(request);
+            await db.SaveChangesAsync(Ct);
+        }
+
+        var path = $"/office/requests/{request.Id}";
+        using var officer = await OfficePageSetup.ClientAsync(server, StaffRoles.PrivacyOfficer);
+        using (var page = await OfficePageSetup.GetAsync(officer, path))
+        {
+            var html = await OfficePageSetup.BodyAsync(page);
+            Assert.Contains("lawyer@representative.example", html, StringComparison.Ordinal);
+            Assert.Contains("machtiging van 1 november", html, StringComparison.Ordinal);
+            Assert.Contains("handler=Refuse", html, StringComparison.Ordinal);
+        }
+
+        using (var refused = await OfficePageSetup.PostAsync(officer, path, path + "?handler=Refuse", new() { ["justification"] = "De machtiging is na navraag niet gegeven." }))
+        {
+            Assert.True(refused.StatusCode is HttpStatusCode.OK or HttpStatusCode.Redirect or HttpStatusCode.SeeOther, refused.StatusCode.ToString());
+        }
+
+        await using (var db = server.Database.CreateContext())
+        {
+            Assert.Equal(RequestState.Refused, (await db.Set<DataSubjectRequest>().SingleAsync(r => r.Id == request.Id, Ct)).State);
+        }
+    }
+
     private static async Task<Guid> OrganizationAsync(CustodianServer server, string code)
     {
         await using var db = server.Database.CreateContext();

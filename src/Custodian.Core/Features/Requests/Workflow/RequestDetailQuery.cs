@@ -21,7 +21,8 @@ internal sealed record RequestDetailView(
     Guid Id, string Reference, string Type, string Channel, string State, LocalDate ReceivedOn, LocalDate DueOn, LocalDate? ExtendedDueOn,
     bool Overdue, bool WaitingForIdentity, string? Identifier, string? VerificationTier, string RequiredTier, string? VerificationMethod,
     string? VerifiedBy, Instant? VerifiedAt, string? RefusalJustification, IReadOnlyList<RequestPartView> Parts, IReadOnlyList<RequestEvent> Timeline,
-    IReadOnlyDictionary<string, string>? StaffNames = null, IReadOnlyList<RectifiableRecord>? Rectifiable = null)
+    IReadOnlyDictionary<string, string>? StaffNames = null, IReadOnlyList<RectifiableRecord>? Rectifiable = null,
+    string? Representative = null, string? MandateStatement = null)
 {
     /// <summary>
     /// Who an actor is, for display: a staff member's display name (actor <c>staff:&lt;id&gt;</c> or a bare user id), else
@@ -118,7 +119,9 @@ internal sealed class RequestDetailQuery(CustodianDbContext db, TimeProvider tim
                 PartOutcome.FromJson(p.Outcome), p.ExecutedAt, p.DecidedBy is null ? null : staffNames.GetValueOrDefault(p.DecidedBy)))],
             events,
             staffNames,
-            rectifiable);
+            rectifiable,
+            provider ? request.RepresentativeEmail : null,
+            provider ? request.MandateStatement : null);
     }
 
     /// <summary>A short label staff recognise a record by (the name on it, or the address), never an identifier beyond what the request page already shows.</summary>
