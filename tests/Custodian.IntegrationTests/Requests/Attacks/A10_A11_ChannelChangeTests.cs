@@ -56,8 +56,8 @@ public sealed class A10_A11_ChannelChangeTests
             Assert.Equal((await s.RequestAsync(second)).IdentifierValue, s.RecipientOf(second));
         }
 
-        // A phone number cannot become the channel either (codes go by e-mail only).
-        var phone = await s.SubmitAsync(new { type = "access", phone = "+31612345678" });
+        // A phone number cannot become a second channel beside the address (one contact, one channel).
+        var phone = await s.SubmitAsync(new { type = "access", email = AttackServer.VictimEmail, phone = "+31612345678" });
         Assert.Equal(HttpStatusCode.BadRequest, phone.Status);
         await s.AssertAuditHoldsNoneOfAsync(Attacker, AttackServer.VictimEmail);
     }
