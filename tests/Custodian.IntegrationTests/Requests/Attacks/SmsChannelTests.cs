@@ -71,6 +71,30 @@ public sealed partial class SmsChannelTests
         Assert.Contains((await s.AuditAsync()).Where(a => a.Action == "request.verification_sent").Select(a => a.Text), t => Regex.IsMatch(t, @"channel\W+sms\b"));
     }
 
+    [Fact]
+    public async Task PortalForm_EmailOrPhone_BothIsFieldError_PhoneAloneSendsSms()
+    {
+        await using var s = await AttackServer.StartAsync(Engine.Sqlite);
+        using var client = new HttpClient(new HttpClientHandler { UseCookies = true, AllowAutoRedirect = false }) { BaseAddress = s.Server.BaseAddress };
+        Dictionary<string, string> Form(string email, string phone) => new() { ["email"] = email, ["phone"] = phone, ["language"] = "en", ["details"] = string.Empty };
+
+        using var both = await Office.OfficePageSetup.PostAsync(client, "/requests/new/access?lang=en", "/requests/new/access", Form("p.tester@example.nl", Mobile));
+        using var neither = await Office.OfficePageSetup.PostAsync(client, "/requests/new/access?lang=en", "/requests/new/access", Form(string.Empty, string.Empty));
+        using var phone = await Office.OfficePageSetup.PostAsync(client, "/requests/new/access?lang=en", "/requests/new/access", Form(string.Empty, "06-12345678"));
+
+        var bothHtml = await both.Content.ReadAsStringAsync(Ct);
+        Assert.Equal(HttpStatusCode.OK, both.StatusCode);
+        Assert.Contains("id=\"phone-error\"", bothHtml, StringComparison.Ordinal);
+        Assert.Contains("not both", bothHtml, StringComparison.Ordinal);
+        var neitherHtml = await neither.Content.ReadAsStringAsync(Ct);
+        Assert.Contains("id=\"email-error\"", neitherHtml, StringComparison.Ordinal);
+        Assert.Contains("your mobile number", neitherHtml, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, phone.StatusCode);
+        var sms = Assert.Single(s.SmsTo(Mobile));
+        Assert.Contains(sms.Reference, phone.Headers.Location!.ToString(), StringComparison.Ordinal);
+        Assert.Empty(s.Mails());
+    }
+
     [Theory, AllEngines]
     public async Task Submit_KnownAndUnknownNumber_IdenticalAnswers(Engine engine)
     {
