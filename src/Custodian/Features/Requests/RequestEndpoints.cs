@@ -74,7 +74,7 @@ internal static class RequestEndpoints
                     : ApiProblems.From(result.Error);
             })
             .WithName("SubmitRequest")
-            .WithSummary("File a data-subject request; a one-time code is e-mailed to the given address (the answer never says whether the person is known)")
+            .WithSummary("File a data-subject request; a one-time code is e-mailed to the given address, or sent by SMS to the given phone number (the answer never says whether the person is known)")
             .Produces<SubmitRequestResponse>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
@@ -92,7 +92,7 @@ internal static class RequestEndpoints
                     : ApiProblems.From(result.Error);
             })
             .WithName("VerifyRequest")
-            .WithSummary("Enter the e-mailed code (single use, 10 minutes, locked after 5 wrong tries); returns a request token valid for one hour")
+            .WithSummary("Enter the code from the e-mail or SMS (single use, 10 minutes, locked after 5 wrong tries); returns a request token valid for one hour")
             .Produces<VerifyRequestResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
@@ -134,7 +134,7 @@ internal static class RequestEndpoints
                     : ApiProblems.From(result.Error);
             })
             .WithName("DecideRequestMandate")
-            .WithSummary("The person a request was made for confirms or rejects the representative's mandate with the code mailed to their address on file (single use, 7 days, bound to this request)")
+            .WithSummary("The person a request was made for confirms or rejects the representative's mandate with the code sent to their address or phone number on file (single use, 7 days, bound to this request)")
             .Produces<MandateDecisionResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest);
 

@@ -95,6 +95,33 @@ public sealed partial class SmsChannelTests
         Assert.Empty(s.Mails());
     }
 
+    private sealed class FailingGateway : Core.Features.Sms.ISmsSender
+    {
+        public int Calls { get; private set; }
+
+        public Task SendAsync(Core.Features.Sms.OutgoingSms sms, CancellationToken ct)
+        {
+            Calls++;
+            throw new Core.Features.Sms.SmsException("gateway answered 500");
+        }
+    }
+
+    [Fact]
+    public async Task Submit_GatewayFails_SameAnswer_RequestKeptAwaitingVerification()
+    {
+        var gateway = new FailingGateway();
+        await using var server = await CustodianServer.StartAsync(Engine.Sqlite, b => b.Services.AddSingleton<Core.Features.Sms.ISmsSender>(gateway));
+
+        using var response = await server.Client.PostAsJsonAsync("/api/v1/requests", new { type = "access", phone = Mobile, language = "en" }, Ct);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(1, gateway.Calls);
+        var reference = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("reference").GetString();
+        await using var db = server.Database.CreateContext();
+        var request = Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(db.Set<DataSubjectRequest>(), r => r.Reference == reference, Ct);
+        Assert.Equal(RequestState.AwaitingVerification, (await request).State);
+    }
+
     [Theory, AllEngines]
     public async Task Submit_KnownAndUnknownNumber_IdenticalAnswers(Engine engine)
     {
