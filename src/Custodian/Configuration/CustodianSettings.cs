@@ -56,6 +56,12 @@ internal sealed record CustodianSettings
 
     public string? SmtpPassword { get; init; }
 
+    /// <summary>Null: SMS are written to <c>&lt;data&gt;/outbox</c> as .sms.json files (always so with <c>serve --dev</c>).</summary>
+    public Uri? SmsGatewayUrl { get; init; }
+
+    /// <summary>The gateway's bearer token, from <c>CUSTODIAN_SMS_GATEWAY_TOKEN</c> only.</summary>
+    public string? SmsGatewayToken { get; init; }
+
     public required IReadOnlyDictionary<string, SettingSource> Sources { get; init; }
 
     // The record's generated ToString would print the SMTP password: print only where the data lives.

@@ -18,6 +18,7 @@ using Custodian.Features.Organizations;
 using Custodian.Features.Register;
 using Custodian.Features.Requests;
 using Custodian.Features.Retention;
+using Custodian.Features.Sms;
 using Custodian.Features.Store;
 using Custodian.Features.Subjects;
 
@@ -67,6 +68,8 @@ internal static class CustodianWebApp
         builder.Services.AddScoped<IdempotentCreate>();
         builder.Services.AddHostedService<IdempotencyPurgeTimer>();
         builder.Services.AddCustodianAccounts();
+        // SMS before mail: a mail outbox also registers an SMS outbox unless a sender is registered already.
+        builder.Services.AddCustodianSmsSender(options.Sms ?? new Core.Features.Sms.SmsOptions { OutboxFolder = Path.Combine(options.DataFolder, "outbox") });
         builder.Services.AddCustodianMail(options.Mail ?? new MailOptions { From = CustodianSettings.DefaultMailFrom, OutboxFolder = Path.Combine(options.DataFolder, "outbox") });
         builder.Services.AddCustodianRequestHandling();
         builder.Services.AddCustodianRequestWorkflow();
@@ -166,4 +169,7 @@ internal sealed record ServeOptions(ActiveRegister Register, DatabaseTarget Data
 
     /// <summary>Request mail; null = write .eml files to <c>&lt;data&gt;/outbox</c>.</summary>
     internal MailOptions? Mail { get; init; }
+
+    /// <summary>Request SMS; null = write .sms.json files to <c>&lt;data&gt;/outbox</c>.</summary>
+    internal Core.Features.Sms.SmsOptions? Sms { get; init; }
 }

@@ -145,6 +145,17 @@ internal static class ServeCommand
             await error.WriteLineAsync($"warning serve.no_smtp: no SMTP host is set (CUSTODIAN_SMTP_HOST), so request mail is written to {Path.Combine(settings.DataFolder, "outbox")} and reaches nobody.");
         }
 
+        if (!dev && settings.SmsGatewayUrl is null)
+        {
+            // As for mail: a requester who gives a phone number would never receive the code.
+            await error.WriteLineAsync($"warning serve.no_sms_gateway: no SMS gateway is set (CUSTODIAN_SMS_GATEWAY_URL), so request SMS are written to {Path.Combine(settings.DataFolder, "outbox")} and reach nobody.");
+        }
+        else if (!dev && settings.SmsGatewayToken is null)
+        {
+            await error.WriteLineAsync($"error serve.sms_gateway_token_missing: an SMS gateway is set but {SettingsResolver.SmsGatewayTokenVariable} is not; the token is read from the environment only.");
+            return null;
+        }
+
         return new ServeOptions(register, target, masterKey, settings.DataFolder, settings.Urls ?? CustodianSettings.DefaultUrls, dev)
         {
             SweepSchedule = schedule,
@@ -152,6 +163,7 @@ internal static class ServeCommand
             KeySchedule = new KeySchedule(settings.KekRotationInterval, settings.KekRetention),
             Audit = AuditSettings.Configure(settings),
             Mail = Features.Requests.MailSettings.Configure(settings, dev),
+            Sms = Features.Sms.SmsSettings.Configure(settings, dev),
         };
     }
 }

@@ -53,6 +53,7 @@ public sealed class ServeTests
                 Assert.True(options is not null, error.ToString());
                 Assert.Contains(expected, output.ToString(), StringComparison.Ordinal);
                 Assert.Contains("warning serve.no_smtp", error.ToString(), StringComparison.Ordinal); // no SMTP host in these settings
+                Assert.Contains("warning serve.no_sms_gateway", error.ToString(), StringComparison.Ordinal); // nor an SMS gateway
             }
 
             await using var context = database.CreateContext();

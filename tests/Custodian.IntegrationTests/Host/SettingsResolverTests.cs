@@ -44,6 +44,27 @@ public sealed class SettingsResolverTests : IDisposable
     }
 
     [Fact]
+    public void Resolve_SmsGateway_UrlFromFileTokenFromEnvironmentOnly_PlainHttpOnlyToLoopback()
+    {
+        File.WriteAllText(Path.Combine(_dir.FullName, "custodian.json"), """{ "smsGatewayUrl": "https://sms.provider.example/v1/messages" }""");
+
+        var s = SettingsResolver.Resolve(NoFlags(), Env(("CUSTODIAN_SMS_GATEWAY_TOKEN", "env-token")), null, _dir.FullName);
+        var local = SettingsResolver.Resolve(NoFlags(), Env(("CUSTODIAN_SMS_GATEWAY_URL", "http://127.0.0.1:8088/sms")), null, _dir.FullName);
+        var plain = Assert.Throws<SettingsException>(() => SettingsResolver.Resolve(NoFlags(), Env(("CUSTODIAN_SMS_GATEWAY_URL", "http://sms.provider.example/sms")), null, _dir.FullName));
+
+        Assert.Equal(new Uri("https://sms.provider.example/v1/messages"), s.SmsGatewayUrl);
+        Assert.Equal("env-token", s.SmsGatewayToken);
+        Assert.Equal(new Uri("http://127.0.0.1:8088/sms"), local.SmsGatewayUrl);
+        Assert.Null(local.SmsGatewayToken);
+        Assert.Contains("settings.invalid_sms_gateway_url", plain.Message, StringComparison.Ordinal);
+
+        // The token is not a settings-file key: a file is copied, committed and backed up.
+        File.WriteAllText(Path.Combine(_dir.FullName, "custodian.json"), """{ "smsGatewayToken": "in-a-file" }""");
+        var inFile = Assert.Throws<SettingsException>(() => SettingsResolver.Resolve(NoFlags(), Env(), null, _dir.FullName));
+        Assert.Contains("settings.unknown_key", inFile.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Resolve_RelativePathInSettingsFile_IsRelativeToTheFile()
     {
         var sub = _dir.CreateSubdirectory("etc");

@@ -144,16 +144,20 @@ public sealed partial class RequestApiTests
     }
 
     [Fact]
-    public async Task Submit_PhoneAsContact_ValidationProblem()
+    public async Task Submit_PhoneAndEmailOrBadPhone_ValidationProblem()
     {
         await using var server = await CustodianServer.StartAsync(Engine.Sqlite);
 
-        using var response = await server.Client.PostAsJsonAsync("/api/v1/requests", new { type = "erasure", phone = "+31612345678" }, Ct);
+        using var response = await server.Client.PostAsJsonAsync("/api/v1/requests", new { type = "erasure", email = "p.tester@example.nl", phone = "+31612345678" }, Ct);
+        using var bad = await server.Client.PostAsJsonAsync("/api/v1/requests", new { type = "erasure", phone = "12" }, Ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement;
         Assert.Equal("validation.failed", json.GetProperty("code").GetString());
-        Assert.Equal("request.contact.phone_unsupported", json.GetProperty("errors")[0].GetProperty("code").GetString());
+        Assert.Equal("request.contact.one_channel", json.GetProperty("errors")[0].GetProperty("code").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var badJson = JsonDocument.Parse(await bad.Content.ReadAsStringAsync(Ct)).RootElement;
+        Assert.Equal("phone", badJson.GetProperty("errors")[0].GetProperty("field").GetString());
     }
 
     [Fact]

@@ -246,15 +246,15 @@ public sealed partial class RequestIntakeTests : IDisposable
     }
 
     [Theory, AllEngines]
-    public async Task SubmitAsync_PhoneOrBadInput_FieldErrorsAndNothingStored(Engine engine)
+    public async Task SubmitAsync_PhoneAndEmailOrBadInput_FieldErrorsAndNothingStored(Engine engine)
     {
         await using var db = await TestDatabase.CreateAsync(engine);
         await using var services = Services(db);
 
-        var phone = await SubmitAsync(services, new SubmitRequestInput("access", null, "+31612345678", "nl", null));
+        var phone = await SubmitAsync(services, new SubmitRequestInput("access", "p.tester@example.nl", "+31612345678", "nl", null));
         var bad = await SubmitAsync(services, new SubmitRequestInput("delete_everything", "not-an-address", null, "de", null));
 
-        Assert.Equal("request.contact.phone_unsupported", Assert.Single(Assert.IsType<ValidationError>(phone.Error).Errors).Code);
+        Assert.Equal("request.contact.one_channel", Assert.Single(Assert.IsType<ValidationError>(phone.Error).Errors).Code);
         Assert.Equal(["type", "language", "email"], Assert.IsType<ValidationError>(bad.Error).Errors.Select(e => e.Field));
         await using var context = db.CreateContext();
         Assert.False(await context.Set<DataSubjectRequest>().AnyAsync(TestContext.Current.CancellationToken));

@@ -6,6 +6,15 @@ namespace Custodian.Core.Features.Mail;
 /// </summary>
 internal sealed record OutgoingMail(string To, string Subject, string TextBody)
 {
+    /// <summary>
+    /// The same notice as a short SMS text (code or notice and the reference only), for a requester whose contact is a
+    /// phone number; null for mail that never goes by SMS. See <c>Requests.RequestMessenger</c>.
+    /// </summary>
+    public string? SmsText { get; init; }
+
+    /// <summary>The request reference the message is about (the SMS gateway's <c>reference</c>).</summary>
+    public string? Reference { get; init; }
+
     // The address is personal data: keep it out of logs and exception messages.
     public override string ToString() => $"OutgoingMail {{ Subject = {Subject} }}";
 }

@@ -15,6 +15,8 @@ internal static class MailFailure
         {
             SmtpCommandException smtp => $"{nameof(SmtpCommandException)} {(int)smtp.StatusCode} ({smtp.ErrorCode})",
             SmtpProtocolException => nameof(SmtpProtocolException),
+            // An SMS failure's message is ours and says at most the gateway's status code (never the number or text).
+            MailException { InnerException: Sms.SmsException sms } => "SmsException: " + sms.Message,
             _ => exception.GetType().Name,
         };
     }

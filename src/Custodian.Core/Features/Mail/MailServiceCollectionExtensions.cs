@@ -1,3 +1,4 @@
+using Custodian.Core.Features.Sms;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -18,6 +19,12 @@ internal static class MailServiceCollectionExtensions
         services.TryAddSingleton<IMailSender>(sp => options.OutboxFolder is not null
             ? new OutboxMailSender(options, sp.GetRequiredService<TimeProvider>())
             : new SmtpMailSender(options));
+        if (options.OutboxFolder is not null)
+        {
+            // One outbox for every message: a host that configured SMS itself registered it first (TryAdd keeps that).
+            services.AddCustodianSms(new SmsOptions { OutboxFolder = options.OutboxFolder });
+        }
+
         return services;
     }
 }

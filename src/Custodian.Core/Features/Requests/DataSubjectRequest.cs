@@ -132,9 +132,10 @@ internal sealed class DataSubjectRequest
 
     /// <summary>
     /// Where messages about the request go: the representative's verified address for a mandated request, else the
-    /// subject's own e-mail address; null for a staff-entered request known only by phone.
+    /// subject's own e-mail address or phone number (messages then go by SMS, see <see cref="RequestMessenger"/>); null
+    /// for a request known only by another identifier (IMEI, ICCID, ...).
     /// </summary>
-    public string? ContactAddress => RepresentativeEmail ?? (IdentifierKind == SubjectIdentifierKind.Email ? IdentifierValue : null);
+    public string? ContactAddress => RepresentativeEmail ?? (IdentifierKind is SubjectIdentifierKind.Email or SubjectIdentifierKind.Phone ? IdentifierValue : null);
 
     /// <summary>The deadline that applies now: the extended one when extended.</summary>
     public LocalDate EffectiveDueOn => ExtendedDueOn ?? DueOn;

@@ -13,7 +13,7 @@ namespace Custodian.Core.Features.Requests;
 /// personal data: the notice and the reference; the reasons are read on the status page.
 /// Permission checks belong to the caller (the back-office page or endpoint).
 /// </summary>
-internal sealed class RequestActions(CustodianDbContext db, IAuditTrail audit, IMailSender mail, TimeProvider time)
+internal sealed class RequestActions(CustodianDbContext db, IAuditTrail audit, RequestMessenger messenger, TimeProvider time)
 {
     /// <summary>
     /// Extends the due date by 1 or 2 further months, with reasons, only while the first month runs; records
@@ -120,17 +120,17 @@ internal sealed class RequestActions(CustodianDbContext db, IAuditTrail audit, I
     }
 
     /// <summary>
-    /// Mails the requester when the request's identifier is an e-mail address; returns whether it did. Requests that
-    /// arrived by letter or phone with another identifier are told by staff by post (not recorded here yet).
+    /// Tells the requester at the contact on file (mail to an address, SMS to a phone number); returns whether it did.
+    /// Requests known only by another identifier are told by staff by post (not recorded here yet).
     /// </summary>
     private async Task<bool> NotifyAsync(DataSubjectRequest request, OutgoingMail message, CancellationToken ct)
     {
-        if (request.IdentifierKind != Subjects.SubjectIdentifierKind.Email)
+        if (request.ContactAddress is null)
         {
             return false;
         }
 
-        await mail.SendAsync(message, ct);
+        await messenger.SendAsync(message, ct);
         return true;
     }
 }

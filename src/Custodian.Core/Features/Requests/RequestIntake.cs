@@ -40,8 +40,8 @@ internal sealed record VerificationError(string Code, string Message) : StoreErr
 /// <summary>
 /// Intake of data-subject requests from the portal, the API and staff (issue 6 §1–§2).
 /// <para>
-/// Why every submission sends a code to the address the requester gave, and nothing else: the code proves control
-/// of that mailbox (a channel bound to the subject, security.md §1.3 item 1). Whatever is found under the verified
+/// Why every submission sends a code to the address or phone number the requester gave (by SMS for a number), and
+/// nothing else: the code proves control of that mailbox or phone (a channel bound to the subject, security.md §1.3 item 1). Whatever is found under the verified
 /// identifier is shown only to its holder, after verification, through the request session. So the submission itself
 /// never looks the person up: its answer (status, body and, since the same work is done, similar time) is identical
 /// whether or not the person exists (attack A8), and there is nothing to enumerate.
@@ -60,7 +60,7 @@ internal sealed partial class RequestIntake(
     VerificationCodes codes,
     RequestRateLimits limits,
     RequestMandates mandates,
-    IMailSender mail,
+    RequestMessenger messenger,
     TimeProvider time,
     ILogger<RequestIntake> log)
 {
@@ -86,15 +86,36 @@ internal sealed partial class RequestIntake(
         var language = ParseLanguage(v, input.Language);
         var details = v.Text("details", input.Details, DataSubjectRequest.MaxDetailsLength, required: false);
         string? email = null;
-        if (!string.IsNullOrWhiteSpace(input.Phone))
+        string? phone = null;
+        var hasPhone = !string.IsNullOrWhiteSpace(input.Phone);
+        var hasEmail = !string.IsNullOrWhiteSpace(input.Email);
+        var mandated = !string.IsNullOrWhiteSpace(input.SubjectEmail) || !string.IsNullOrWhiteSpace(input.SubjectPhone);
+        if (hasPhone && hasEmail)
         {
-            // No SMS sender exists, so a phone number cannot receive the code; accepting it would leave a request
-            // that can never be verified.
-            v.Add("phone", "request.contact.phone_unsupported", "A phone number cannot be used as the contact address: codes are sent by e-mail only. Give an e-mail address.");
+            // One contact, one channel: the code proves control of exactly the channel it went to.
+            v.Add("phone", "request.contact.one_channel", "Give an e-mail address or a phone number, not both.");
         }
-        else if (string.IsNullOrWhiteSpace(input.Email))
+        else if (hasPhone && mandated)
         {
-            v.Add("email", "field.required", "An e-mail address is required: the verification code is sent there.");
+            // A representative is known to us only by the address they prove and we answer through (RepresentativeEmail).
+            v.Add("phone", "request.mandate.email_required", "On someone else's behalf, give your own e-mail address: a phone number cannot be used for a representative.");
+        }
+        else if (hasPhone)
+        {
+            // The code goes by SMS to this number (E.164, Dutch numbers without the country code are read as +31).
+            var normalized = SubjectKey.Normalize(SubjectIdentifierKind.Phone, input.Phone!);
+            if (normalized.IsValid)
+            {
+                phone = normalized.Value;
+            }
+            else
+            {
+                v.Add("phone", normalized.Error!.Code, normalized.Error.Message);
+            }
+        }
+        else if (!hasEmail)
+        {
+            v.Add("email", "field.required", "An e-mail address or a phone number is required: the verification code is sent there.");
         }
         else
         {
@@ -110,10 +131,15 @@ internal sealed partial class RequestIntake(
         }
 
         var subject = ParseSubject(v, input, email);
-        if (!v.IsValid || type is null || email is null)
+        if (!v.IsValid || type is null || (email ?? phone) is null)
         {
             return v.ToError();
         }
+
+        // The channel the code goes to: the requester's own e-mail address or phone number (never the subject's).
+        var contactKind = phone is null ? SubjectIdentifierKind.Email : SubjectIdentifierKind.Phone;
+        var contact = (email ?? phone)!;
+        var channelName = phone is null ? "email" : "sms";
 
         var now = Instant.FromDateTimeOffset(time.GetUtcNow());
         var clientKey = limits.Key(RequestRateLimits.ClientScope, clientAddress);
@@ -127,14 +153,14 @@ internal sealed partial class RequestIntake(
             return new RateLimitedError(wait);
         }
 
-        var (subjectKind, subjectValue) = subject ?? (SubjectIdentifierKind.Email, email);
+        var (subjectKind, subjectValue) = subject ?? (contactKind, contact);
         var request = NewRequest(type.Value, channel, language!, now, RequestDeadlines.ReceivedOn(now), subjectKind, subjectValue, details, null,
             subject is null ? null : email, subject is null ? null : input.Mandate!.Trim());
         // Counted on the index form (lower case), as the store matches addresses: otherwise every case spelling of one
         // mailbox would get its own allowance and the message cap could be multiplied at will (A17). The subject cap
         // counts the SUBJECT, so requests on someone's behalf count against that person like their own; the address
         // cap counts messages to the address the code goes to (the representative's).
-        var capped = SubjectKey.IndexForm(SubjectIdentifierKind.Email, email);
+        var capped = SubjectKey.IndexForm(contactKind, contact);
         var subjectKey = limits.Key(RequestRateLimits.SubjectScope, SubjectKey.KindName(subjectKind) + ":" + SubjectKey.IndexForm(subjectKind, subjectValue));
         var addressKey = limits.Key(RequestRateLimits.AddressScope, capped);
         string? code = null;
@@ -153,15 +179,15 @@ internal sealed partial class RequestIntake(
             limits.Record(RequestRateLimits.SubjectScope, subjectKey, now);
             await db.SaveChangesAsync(ct);
 
-            var identifierHash = hasher.HashIdentifier("email", email);
+            var identifierHash = hasher.HashIdentifier(SubjectKey.KindName(contactKind), contact);
             await audit.AppendAsync(db, Received(request, Requester(channel), hasher.HashIdentifier(SubjectKey.KindName(subjectKind), subjectValue)), ct);
             if (suppressedBy is null)
             {
                 code = await codes.IssueAsync(request.Id, now, ct);
                 limits.Record(RequestRateLimits.AddressScope, addressKey, now);
-                AddEvent(request.Id, now, RequestEventKinds.VerificationSent, RequestEventKinds.SystemActor, "email");
+                AddEvent(request.Id, now, RequestEventKinds.VerificationSent, RequestEventKinds.SystemActor, channelName);
                 await db.SaveChangesAsync(ct);
-                await audit.AppendAsync(db, Entry("request.verification_sent", request, Requester(channel), new() { ["channel"] = "email", ["identifier"] = identifierHash }), ct);
+                await audit.AppendAsync(db, Entry("request.verification_sent", request, Requester(channel), new() { ["channel"] = channelName, ["identifier"] = identifierHash }), ct);
             }
             else
             {
@@ -177,7 +203,7 @@ internal sealed partial class RequestIntake(
         {
             try
             {
-                await mail.SendAsync(RequestMails.VerificationCode(email, request.Language, request.Reference, code, VerificationCodes.Lifetime), ct);
+                await messenger.SendAsync(RequestMails.VerificationCode(contact, request.Language, request.Reference, code, VerificationCodes.Lifetime), ct);
             }
             catch (MailException e)
             {

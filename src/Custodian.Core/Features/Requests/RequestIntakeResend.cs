@@ -59,8 +59,10 @@ internal sealed partial class RequestIntake
             var actor = Requester(request.Channel);
             // A representative's request: the new code goes to the representative's verified address, never the subject's.
             var contact = request.ContactAddress;
-            var identifierHash = hasher.HashIdentifier("email", contact);
-            var addressKey = limits.Key(RequestRateLimits.AddressScope, SubjectKey.IndexForm(SubjectIdentifierKind.Email, contact));
+            var contactKind = RequestMessenger.IsPhone(contact) ? SubjectIdentifierKind.Phone : SubjectIdentifierKind.Email;
+            var channelName = contactKind == SubjectIdentifierKind.Phone ? "sms" : "email";
+            var identifierHash = hasher.HashIdentifier(SubjectKey.KindName(contactKind), contact);
+            var addressKey = limits.Key(RequestRateLimits.AddressScope, SubjectKey.IndexForm(contactKind, contact));
             var addressCount = await limits.CountAsync(RequestRateLimits.AddressScope, addressKey, RequestRateLimits.Day, now, ct);
             if (addressCount >= RequestRateLimits.MessagesPerAddressPerDay)
             {
@@ -72,9 +74,9 @@ internal sealed partial class RequestIntake
             {
                 code = await codes.IssueAsync(request.Id, now, ct);
                 limits.Record(RequestRateLimits.AddressScope, addressKey, now);
-                AddEvent(request.Id, now, RequestEventKinds.VerificationSent, RequestEventKinds.SystemActor, "email");
+                AddEvent(request.Id, now, RequestEventKinds.VerificationSent, RequestEventKinds.SystemActor, channelName);
                 await db.SaveChangesAsync(ct);
-                await audit.AppendAsync(db, Entry("request.verification_resent", request, actor, new() { ["channel"] = "email", ["identifier"] = identifierHash }), ct);
+                await audit.AppendAsync(db, Entry("request.verification_resent", request, actor, new() { ["channel"] = channelName, ["identifier"] = identifierHash }), ct);
             }
 
             await transaction.CommitAsync(ct);
@@ -84,7 +86,7 @@ internal sealed partial class RequestIntake
         {
             try
             {
-                await mail.SendAsync(RequestMails.VerificationCode(request.ContactAddress!, request.Language, request.Reference, code, VerificationCodes.Lifetime), ct);
+                await messenger.SendAsync(RequestMails.VerificationCode(request.ContactAddress!, request.Language, request.Reference, code, VerificationCodes.Lifetime), ct);
             }
             catch (Mail.MailException e)
             {

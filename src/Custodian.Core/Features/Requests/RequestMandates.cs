@@ -25,10 +25,10 @@ internal sealed record MandateError(string Code, string Message) : StoreError(Co
 /// <para>
 /// The flow: the representative files with their own e-mail address and proves control of it with the usual code
 /// (<see cref="RequestIntake.VerifyAsync"/>); that moves the request to <see cref="RequestState.AwaitingMandate"/> and
-/// calls <see cref="AskSubjectAsync"/>, which sends a confirmation link to the subject's e-mail address only if that
-/// exact address (index form: no Unicode or dot folding, attack A2) is held in the store. Never to an address the
-/// representative supplies that the store does not hold (A10: no new channel), never by SMS (there is no SMS sender:
-/// a subject known only by phone is not messaged and the request waits for staff until it lapses).
+/// calls <see cref="AskSubjectAsync"/>, which sends a confirmation link to the subject's e-mail address, or by SMS to
+/// the subject's phone number, only if that exact address or number (index form: no Unicode or dot folding, attack
+/// A2; numbers in E.164) is held in the store. Never to an address or number the representative supplies that the
+/// store does not hold (A10: no new channel).
 /// </para>
 /// <para>
 /// No oracle (A8): whether the subject was messaged, the representative sees the same answers and the same timeline
@@ -49,7 +49,7 @@ internal sealed partial class RequestMandates(
     IAuditTrail audit,
     AuditHasher hasher,
     RequestRateLimits limits,
-    IMailSender mail,
+    RequestMessenger messenger,
     TimeProvider time,
     ILogger<RequestMandates> log)
 {
@@ -63,7 +63,7 @@ internal sealed partial class RequestMandates(
     /// <summary>
     /// Asks the subject to confirm (inside the caller's transaction; the request is already in
     /// <see cref="RequestState.AwaitingMandate"/>). Returns the message to send after commit, or null when none may
-    /// be sent (subject not on file, known by phone only, or the address's daily cap reached).
+    /// be sent (subject's address or number not on file, or its daily message cap reached).
     /// </summary>
     internal async Task<OutgoingMail?> AskSubjectAsync(DataSubjectRequest request, Instant now, CancellationToken ct)
     {
@@ -71,18 +71,20 @@ internal sealed partial class RequestMandates(
         string outcome;
         OutgoingMail? outgoing = null;
         string? onFile = null;
-        if (request.IdentifierKind == SubjectIdentifierKind.Email)
+        var byChannel = request.IdentifierKind is SubjectIdentifierKind.Email or SubjectIdentifierKind.Phone;
+        if (byChannel)
         {
-            var index = SubjectKey.IndexForm(SubjectIdentifierKind.Email, request.IdentifierValue);
-            var kind = SubjectKey.KindName(SubjectIdentifierKind.Email);
+            var index = SubjectKey.IndexForm(request.IdentifierKind, request.IdentifierValue);
+            var kind = SubjectKey.KindName(request.IdentifierKind);
             // The public intake's context has no tenant scope: the question is whether ANY record holds the address.
             onFile = await db.Set<SubjectIdentifier>().IgnoreQueryFilters().AsNoTracking()
                 .Where(s => s.Kind == kind && s.Value == index).Select(s => s.Value).FirstOrDefaultAsync(ct);
         }
 
-        if (request.IdentifierKind != SubjectIdentifierKind.Email)
+        if (!byChannel)
         {
-            outcome = "no_email_channel";
+            // Only the portal's subjectEmail/subjectPhone create mandated requests, so this is defensive.
+            outcome = "no_channel";
         }
         else if (onFile is null)
         {
@@ -323,7 +325,7 @@ internal sealed partial class RequestMandates(
 
         try
         {
-            await mail.SendAsync(message, ct);
+            await messenger.SendAsync(message, ct);
         }
         catch (MailException e)
         {

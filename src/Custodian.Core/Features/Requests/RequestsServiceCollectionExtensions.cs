@@ -15,6 +15,7 @@ internal static class RequestsServiceCollectionExtensions
     public static IServiceCollection AddCustodianRequests(this IServiceCollection services)
     {
         services.TryAddSingleton(sp => new RequestSecrets(sp.GetRequiredService<Common.MasterKey>()));
+        services.TryAddSingleton(sp => new RequestMessenger(sp.GetRequiredService<Mail.IMailSender>(), sp.GetService<Sms.ISmsSender>()));
         services.TryAddScoped<VerificationCodes>();
         services.TryAddScoped<RequestRateLimits>();
         services.TryAddScoped<RequestMandates>();

@@ -6,18 +6,18 @@ using NodaTime.Text;
 namespace Custodian.Features.Requests;
 
 /// <summary>
-/// The submitted form of a request. Exactly one contact: <c>email</c> (a <c>phone</c> is refused: codes go by e-mail only).
+/// The submitted form of a request. Exactly one contact: <c>email</c> or <c>phone</c> (the code then goes by SMS).
 /// On someone else's behalf: <c>email</c> is the representative's own address (the code goes there), exactly one of
 /// <c>subjectEmail</c> / <c>subjectPhone</c> names the person as we know them, and <c>mandate</c> states the relation
 /// and the mandate. The person then confirms the mandate through their own address on file before anything happens.
 /// </summary>
 /// <param name="Type">access, rectification, erasure, restriction, portability, objection or withdraw_consent.</param>
-/// <param name="Email">Your own e-mail address: the one-time code is sent there.</param>
-/// <param name="Phone">Refused: codes are sent by e-mail only.</param>
+/// <param name="Email">Your own e-mail address: the one-time code is sent there. Give this or <c>phone</c>, not both.</param>
+/// <param name="Phone">Your own mobile number instead of <c>email</c> (E.164, e.g. +31612345678; a Dutch number such as 06 12345678 is read as +31): the one-time code and later notices are sent there by SMS. Not for a request on someone else's behalf (use <c>email</c>).</param>
 /// <param name="Language">nl (default) or en.</param>
 /// <param name="Details">What to correct, the grounds of an objection, the scope.</param>
 /// <param name="SubjectEmail">On someone else's behalf: that person's e-mail address as we know them.</param>
-/// <param name="SubjectPhone">On someone else's behalf: that person's phone number as we know them (no message can be sent to it; staff follow up).</param>
+/// <param name="SubjectPhone">On someone else's behalf: that person's phone number as we know them (the confirmation link goes there by SMS if we hold that number).</param>
 /// <param name="Mandate">On someone else's behalf (required then): your relation to the person and your mandate.</param>
 internal sealed record SubmitRequestDto(
     string? Type, string? Email, string? Phone, string? Language, string? Details,
@@ -74,7 +74,7 @@ internal static class RequestEndpoints
                     : ApiProblems.From(result.Error);
             })
             .WithName("SubmitRequest")
-            .WithSummary("File a data-subject request; a one-time code is e-mailed to the given address (the answer never says whether the person is known)")
+            .WithSummary("File a data-subject request; a one-time code is e-mailed to the given address, or sent by SMS to the given phone number (the answer never says whether the person is known)")
             .Produces<SubmitRequestResponse>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
@@ -92,7 +92,7 @@ internal static class RequestEndpoints
                     : ApiProblems.From(result.Error);
             })
             .WithName("VerifyRequest")
-            .WithSummary("Enter the e-mailed code (single use, 10 minutes, locked after 5 wrong tries); returns a request token valid for one hour")
+            .WithSummary("Enter the code from the e-mail or SMS (single use, 10 minutes, locked after 5 wrong tries); returns a request token valid for one hour")
             .Produces<VerifyRequestResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
@@ -134,7 +134,7 @@ internal static class RequestEndpoints
                     : ApiProblems.From(result.Error);
             })
             .WithName("DecideRequestMandate")
-            .WithSummary("The person a request was made for confirms or rejects the representative's mandate with the code mailed to their address on file (single use, 7 days, bound to this request)")
+            .WithSummary("The person a request was made for confirms or rejects the representative's mandate with the code sent to their address or phone number on file (single use, 7 days, bound to this request)")
             .Produces<MandateDecisionResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest);
 

@@ -25,6 +25,9 @@ internal sealed class NewRequestModel(RequestIntake intake) : PageModel
 
     public string? Email { get; private set; }
 
+    /// <summary>The requester's phone number instead of an e-mail address: the code then goes by SMS.</summary>
+    public string? Phone { get; private set; }
+
     public string? Details { get; private set; }
 
     public string? SubjectEmail { get; private set; }
@@ -57,7 +60,7 @@ internal sealed class NewRequestModel(RequestIntake intake) : PageModel
         return Page();
     }
 
-    public async Task<IActionResult> OnPostAsync(string? email, string? details, string? language, string? subjectEmail, string? subjectPhone, string? mandate)
+    public async Task<IActionResult> OnPostAsync(string? email, string? phone, string? details, string? language, string? subjectEmail, string? subjectPhone, string? mandate)
     {
         SubjectEmail = subjectEmail;
         SubjectPhone = subjectPhone;
@@ -68,21 +71,31 @@ internal sealed class NewRequestModel(RequestIntake intake) : PageModel
         }
 
         Email = email;
+        Phone = phone;
         Details = DetailsMode == DetailsMode.None ? null : details;
         Language = language is "en" ? "en" : "nl";
         if (DetailsMode == DetailsMode.Required && string.IsNullOrWhiteSpace(details))
         {
             // Checked before the intake so the form comes back with everything else the person typed.
             // The address is checked here too, so the person sees every problem at once.
-            var emailValid = !string.IsNullOrWhiteSpace(email) && Core.Identifiers.Email.Normalize(email).IsValid;
-            Errors = emailValid
+            var hasEmail = !string.IsNullOrWhiteSpace(email);
+            var hasPhone = !string.IsNullOrWhiteSpace(phone);
+            PortalFieldError? contactError = (hasEmail, hasPhone) switch
+            {
+                (true, true) => new PortalFieldError("phone", "Sms.Error.oneChannel"),
+                (false, false) => new PortalFieldError("email", "Sms.Error.contactRequired"),
+                (true, false) when !Core.Identifiers.Email.Normalize(email).IsValid => new PortalFieldError("email", "Portal.Requests.Error.email"),
+                (false, true) when !Core.Identifiers.Phone.Normalize(phone).IsValid => new PortalFieldError("phone", "Sms.Error.phone"),
+                _ => null,
+            };
+            Errors = contactError is null
                 ? [new PortalFieldError("details", "Portal.Requests.Error.detailsRequired")]
-                : [new PortalFieldError("email", "Portal.Requests.Error.email"), new PortalFieldError("details", "Portal.Requests.Error.detailsRequired")];
+                : [contactError, new PortalFieldError("details", "Portal.Requests.Error.detailsRequired")];
             return Page();
         }
 
         var result = await intake.SubmitAsync(
-            new SubmitRequestInput(Type, email, null, language, Details, subjectEmail, subjectPhone, mandate), RequestChannel.Portal, PortalSession.ClientAddress(HttpContext), HttpContext.RequestAborted);
+            new SubmitRequestInput(Type, email, phone, language, Details, subjectEmail, subjectPhone, mandate), RequestChannel.Portal, PortalSession.ClientAddress(HttpContext), HttpContext.RequestAborted);
         if (result.Error is RateLimitedError limited)
         {
             PortalSession.RateLimited(HttpContext, limited);

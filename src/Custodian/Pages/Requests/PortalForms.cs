@@ -9,8 +9,18 @@ internal sealed record PortalFieldError(string Field, string MessageKey);
 internal static class PortalForms
 {
     public static IReadOnlyList<PortalFieldError> From(StoreError? error) => error is ValidationError v
-        ? [.. v.Errors.Select(e => e.Field).Distinct(StringComparer.Ordinal).Select(f => new PortalFieldError(f, MessageKey(f)))]
+        ? [.. v.Errors.GroupBy(e => e.Field, StringComparer.Ordinal).Select(g => new PortalFieldError(g.Key, MessageKey(g.Key, g.First().Code)))]
         : [];
+
+    private static string MessageKey(string field, string code) => (field, code) switch
+    {
+        // The contact: an e-mail address OR a phone number (the code goes by SMS to a number).
+        ("email", "field.required") => "Sms.Error.contactRequired",
+        ("phone", "request.contact.one_channel") => "Sms.Error.oneChannel",
+        ("phone", "request.mandate.email_required") => "Sms.Error.representativeEmail",
+        ("phone", _) => "Sms.Error.phone",
+        _ => MessageKey(field),
+    };
 
     private static string MessageKey(string field) => field switch
     {

@@ -56,8 +56,8 @@ public sealed class A10_A11_ChannelChangeTests
             Assert.Equal((await s.RequestAsync(second)).IdentifierValue, s.RecipientOf(second));
         }
 
-        // A phone number cannot become the channel either (codes go by e-mail only).
-        var phone = await s.SubmitAsync(new { type = "access", phone = "+31612345678" });
+        // A phone number cannot become a second channel beside the address (one contact, one channel).
+        var phone = await s.SubmitAsync(new { type = "access", email = AttackServer.VictimEmail, phone = "+31612345678" });
         Assert.Equal(HttpStatusCode.BadRequest, phone.Status);
         await s.AssertAuditHoldsNoneOfAsync(Attacker, AttackServer.VictimEmail);
     }
@@ -73,6 +73,8 @@ public sealed class A10_A11_ChannelChangeTests
         // subjectEmail / subjectPhone name whose data a representative asks about; nothing is ever delivered there (the
         // subject is asked to confirm only at an address the store already holds: MandateTests).
         Assert.Equal(["details", "email", "language", "mandate", "phone", "subjectEmail", "subjectPhone", "type"], schemas.GetProperty("SubmitRequestDto").GetProperty("properties").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        // The requester's own phone number is a contact like the address (the code goes there by SMS), described as such.
+        Assert.Contains("SMS", schemas.GetProperty("SubmitRequestDto").GetProperty("properties").GetProperty("phone").GetProperty("description").GetString(), StringComparison.Ordinal);
         Assert.Equal(["code"], schemas.GetProperty("VerifyRequestDto").GetProperty("properties").EnumerateObject().Select(p => p.Name));
     }
 

@@ -13,6 +13,7 @@ using Custodian.Core.Features.Requests;
 using Custodian.Core.Features.Requests.Answers;
 using Custodian.Core.Features.Requests.Workflow;
 using Custodian.Core.Features.Retention;
+using Custodian.Core.Features.Sms;
 using Custodian.Core.Features.Store;
 using Custodian.Core.Features.Subjects;
 using Custodian.Core.Features.Tenancy;
@@ -54,7 +55,7 @@ internal sealed record ApiAnswer(HttpStatusCode Status, string Body, IReadOnlyLi
 /// client organisations and keyholder of an alarm at both (alpha and beta: attacks A18, A19), and requester of a support ticket
 /// at alpha; an authority hold (a preservation order, reference <see cref="HoldReference"/>) covers alpha's contact
 /// persons (attack A20). Helpers submit, verify and read status through HTTP, read codes from the server's dev outbox
-/// (<c>&lt;data&gt;/outbox/*.eml</c>), snapshot every table's row count and read the audit trail's text.
+/// (<c>&lt;data&gt;/outbox/*.eml</c>, SMS as <c>*.sms.json</c>), snapshot every table's row count and read the audit trail's text.
 /// </summary>
 internal sealed partial class AttackServer : IAsyncDisposable
 {
@@ -215,6 +216,26 @@ internal sealed partial class AttackServer : IAsyncDisposable
 
     public IReadOnlyList<MimeMessage> MailsTo(string address) =>
         [.. Mails().Where(m => m.To.Mailboxes.Any(a => string.Equals(a.Address, address, StringComparison.Ordinal)))];
+
+    /// <summary>Every SMS in the outbox (<c>*.sms.json</c>, written by the dev <see cref="OutboxSmsSender"/>), oldest first.</summary>
+    public IReadOnlyList<OutboxSms> Sms() =>
+        Directory.Exists(Outbox)
+            ? [.. Directory.GetFiles(Outbox, "*" + OutboxSmsSender.Extension).Order(StringComparer.Ordinal)
+                .Select(f => JsonSerializer.Deserialize(File.ReadAllText(f), OutboxSmsJson.Default.OutboxSms)!)]
+            : [];
+
+    /// <summary>The SMS sent to <paramref name="number"/> (E.164, as the server canonicalises it).</summary>
+    public IReadOnlyList<OutboxSms> SmsTo(string number) => [.. Sms().Where(m => string.Equals(m.To, number, StringComparison.Ordinal))];
+
+    /// <summary>The last code sent by SMS for <paramref name="reference"/>, or null when none was sent.</summary>
+    public string? SmsCodeFor(string reference)
+    {
+        var sms = Sms().LastOrDefault(m => m.Reference == reference && SmsCode().IsMatch(m.Text));
+        return sms is null ? null : SmsCode().Match(sms.Text).Groups[1].Value;
+    }
+
+    [GeneratedRegex(@": (\d{6})\.")]
+    private static partial Regex SmsCode();
 
     /// <summary>The last code mailed for <paramref name="reference"/>, or null when none was sent.</summary>
     public string? CodeFor(string reference)

@@ -147,7 +147,7 @@ public sealed partial class MandateTests
     }
 
     [Theory, AllEngines]
-    public async Task Mandate_UnknownOrPhoneOnlySubject_SameAnswersNoMessage_LapsesLikeUnconfirmed(Engine engine)
+    public async Task Mandate_UnknownOrPhoneSubject_SameAnswers_OnlyOnFileChannelsMessaged_LapsesLikeUnconfirmed(Engine engine)
     {
         await using var s = await AttackServer.StartAsync(engine);
         const string unknown = "nobody.here@person.example";
@@ -163,7 +163,8 @@ public sealed partial class MandateTests
         Assert.Equal(knownStatus, Status(await s.StatusAsync(missing.Reference, missing.Token), missing.Reference));
         Assert.Equal(knownStatus, Status(await s.StatusAsync(phone.Reference, phone.Token), phone.Reference));
         Assert.Empty(s.MailsTo(unknown));
-        Assert.Single(s.MailsTo(AttackServer.VictimEmail)); // only the known subject's confirmation
+        Assert.Single(s.MailsTo(AttackServer.VictimEmail)); // the known subject's confirmation
+        Assert.Single(s.SmsTo(AttackServer.VictimPhone)); // the subject known by phone: the link by SMS
 
         s.Time.Advance(TimeSpan.FromDays(7) + TimeSpan.FromMinutes(1));
         await LapseAsync(s);
@@ -178,7 +179,7 @@ public sealed partial class MandateTests
         Assert.Single(notices.Select(m => m.TextBody!.Replace(known.Reference, "R", StringComparison.Ordinal).Replace(missing.Reference, "R", StringComparison.Ordinal).Replace(phone.Reference, "R", StringComparison.Ordinal)).Distinct());
         var audit = await s.AuditAsync();
         Assert.Equal(3, audit.Count(a => a.Action == "request.mandate_lapsed"));
-        Assert.Equal(2, audit.Count(a => a.Action == "request.mandate_not_sent"));
+        Assert.Equal(1, audit.Count(a => a.Action == "request.mandate_not_sent"));
         await s.AssertAuditHoldsNoneOfAsync(unknown, AttackServer.VictimEmail, AttackServer.VictimPhone, Representative);
     }
 

@@ -128,11 +128,12 @@ internal sealed partial class RequestWorkflow
             // channel); the subject is told it was given, at the address the mandate was confirmed through.
             try
             {
-                await mail.SendAsync(WorkflowMails.AnswerReady(contact, tracked.Language, tracked.Reference), ct);
+                await messenger.SendAsync(WorkflowMails.AnswerReady(contact, tracked.Language, tracked.Reference), ct);
                 notified = true;
-                if (tracked.IsMandated && tracked.IdentifierKind == Subjects.SubjectIdentifierKind.Email)
+                if (tracked.IsMandated && tracked.IdentifierKind is Subjects.SubjectIdentifierKind.Email or Subjects.SubjectIdentifierKind.Phone)
                 {
-                    await mail.SendAsync(RequestMails.AnswerGivenToRepresentative(tracked.IdentifierValue, tracked.Language, tracked.Reference), ct);
+                    // By SMS for a subject known by phone: the channel the mandate was confirmed through.
+                    await messenger.SendAsync(RequestMails.AnswerGivenToRepresentative(tracked.IdentifierValue, tracked.Language, tracked.Reference), ct);
                 }
             }
             catch (Mail.MailException e)

@@ -27,6 +27,7 @@ internal sealed partial class RequestWorkflow(
     ProcessingRegister register,
     IAuditTrail audit,
     IMailSender mail,
+    RequestMessenger messenger,
     RequestSplit split,
     ErasureExecutor erasure,
     RestrictionExecutor restriction,

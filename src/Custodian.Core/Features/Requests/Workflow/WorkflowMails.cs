@@ -18,7 +18,10 @@ internal static class WorkflowMails
         """);
 
     /// <summary>To the requester: the answer is ready on the portal's status page (downloads need a verified session).</summary>
-    public static OutgoingMail AnswerReady(string to, string language, string reference) => language == "en"
+    public static OutgoingMail AnswerReady(string to, string language, string reference) => RequestMails.WithSms(language, reference,
+        $"Het antwoord op uw privacyverzoek {reference} staat klaar: open /requests/{reference} en bevestig met een nieuwe code. 7 dagen beschikbaar.",
+        $"The answer to your privacy request {reference} is ready: open /requests/{reference} and confirm with a new code. Available for 7 days.",
+        language == "en"
         ? new OutgoingMail(to, $"Your request {reference}: the answer is ready", $"""
             The answer to your privacy request {reference} is ready. Open /requests/{reference}, confirm with a new code,
             and download it there. The answer stays available for 7 days.
@@ -26,5 +29,5 @@ internal static class WorkflowMails
         : new OutgoingMail(to, $"Uw verzoek {reference}: het antwoord staat klaar", $"""
             Het antwoord op uw privacyverzoek {reference} staat klaar. Open /requests/{reference}, bevestig met een nieuwe code
             en download het daar. Het antwoord blijft 7 dagen beschikbaar.
-            """);
+            """));
 }
