@@ -56,6 +56,9 @@ internal sealed record CustodianSettings
 
     public string? SmtpPassword { get; init; }
 
+    /// <summary>The portal's public address for links in request messages; null: links are paths (serve --dev uses the listen address).</summary>
+    public Uri? PublicUrl { get; init; }
+
     /// <summary>Null: SMS are written to <c>&lt;data&gt;/outbox</c> as .sms.json files (always so with <c>serve --dev</c>).</summary>
     public Uri? SmsGatewayUrl { get; init; }
 

@@ -31,6 +31,7 @@ internal static class SettingsResolver
         new("smtpSecurity", "", "CUSTODIAN_SMTP_SECURITY", "SMTP transport security: starttls, tls or none (none only for a relay on localhost)", "starttls"),
         new("smtpUser", "", "CUSTODIAN_SMTP_USER", "SMTP user name", "none"),
         new("smtpPassword", "", "CUSTODIAN_SMTP_PASSWORD", "SMTP password (prefer the environment variable over the settings file)", "none"),
+        new("publicUrl", "--public-url", "CUSTODIAN_PUBLIC_URL", "The portal's public address (https://…), for the links in request mail and SMS; without it the links are paths only", "none; serve --dev: the listen address"),
         new("smsGatewayUrl", "", "CUSTODIAN_SMS_GATEWAY_URL", "The provider's SMS bridge (docs/formats/sms-gateway.md), https (http only to localhost); none (and always with serve --dev): each SMS is written as a .sms.json file to <data>/outbox. Its bearer token comes only from the environment: CUSTODIAN_SMS_GATEWAY_TOKEN", "none"),
     ];
 
@@ -137,6 +138,7 @@ internal static class SettingsResolver
             },
             SmtpUser = byKey["smtpUser"],
             SmtpPassword = byKey["smtpPassword"],
+            PublicUrl = ParsePublicUrl(byKey["publicUrl"], sources["publicUrl"]),
             SmsGatewayUrl = ParseGatewayUrl(byKey["smsGatewayUrl"], sources["smsGatewayUrl"]),
             // Only from the environment, never from a settings file (a file is copied, committed, backed up).
             SmsGatewayToken = environment(SmsGatewayTokenVariable) is { Length: > 0 } token ? token.Trim() : null,
@@ -150,6 +152,24 @@ internal static class SettingsResolver
     /// The gateway must be https: the bearer token and the numbers travel in the request. Plain http is allowed only to
     /// a loopback address (a bridge on the same host, and the tests).
     /// </summary>
+    /// <summary>The portal's public base: https (http only on localhost), no query or fragment; links are appended to its path.</summary>
+    private static Uri? ParsePublicUrl(string? text, SettingSource source)
+    {
+        if (text is null || text.Trim() is "" or "none")
+        {
+            return null;
+        }
+
+        if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out var url)
+            || !(url.Scheme == Uri.UriSchemeHttps || (url.Scheme == Uri.UriSchemeHttp && url.IsLoopback))
+            || url.Query.Length > 0 || url.Fragment.Length > 0)
+        {
+            throw new SettingsException($"error settings.invalid_public_url: \"{text}\" ({source}) is not an https URL without query or fragment (http only on localhost).");
+        }
+
+        return url;
+    }
+
     private static Uri? ParseGatewayUrl(string? text, SettingSource source)
     {
         if (text is null || text.Trim() is "" or "none")

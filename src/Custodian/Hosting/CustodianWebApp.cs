@@ -71,6 +71,7 @@ internal static class CustodianWebApp
         // SMS before mail: a mail outbox also registers an SMS outbox unless a sender is registered already.
         builder.Services.AddCustodianSmsSender(options.Sms ?? new Core.Features.Sms.SmsOptions { OutboxFolder = Path.Combine(options.DataFolder, "outbox") });
         builder.Services.AddCustodianMail(options.Mail ?? new MailOptions { From = CustodianSettings.DefaultMailFrom, OutboxFolder = Path.Combine(options.DataFolder, "outbox") });
+        builder.Services.AddSingleton(new Core.Features.Requests.PortalLinks(options.PublicUrl));
         builder.Services.AddCustodianRequestHandling();
         builder.Services.AddCustodianRequestWorkflow();
         builder.Services.AddHostedService<Custodian.Features.Requests.RequestReminderTimer>();
@@ -172,4 +173,7 @@ internal sealed record ServeOptions(ActiveRegister Register, DatabaseTarget Data
 
     /// <summary>Request SMS; null = write .sms.json files to <c>&lt;data&gt;/outbox</c>.</summary>
     internal Core.Features.Sms.SmsOptions? Sms { get; init; }
+
+    /// <summary>The portal's public address for links in request messages; null = paths only.</summary>
+    internal Uri? PublicUrl { get; init; }
 }

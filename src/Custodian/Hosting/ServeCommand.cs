@@ -156,6 +156,11 @@ internal static class ServeCommand
             return null;
         }
 
+        if (!dev && settings.PublicUrl is null)
+        {
+            await error.WriteLineAsync("warning serve.no_public_url: no public address is set (CUSTODIAN_PUBLIC_URL), so the links in request mail and SMS are paths only (/requests/...), which recipients cannot open.");
+        }
+
         return new ServeOptions(register, target, masterKey, settings.DataFolder, settings.Urls ?? CustodianSettings.DefaultUrls, dev)
         {
             SweepSchedule = schedule,
@@ -164,6 +169,22 @@ internal static class ServeCommand
             Audit = AuditSettings.Configure(settings),
             Mail = Features.Requests.MailSettings.Configure(settings, dev),
             Sms = Features.Sms.SmsSettings.Configure(settings, dev),
+            PublicUrl = settings.PublicUrl ?? (dev ? DevPublicUrl(settings.Urls ?? CustodianSettings.DefaultUrls) : null),
         };
+    }
+
+    /// <summary>Under <c>--dev</c> the links in request messages point at the first listen address (a wildcard host as localhost).</summary>
+    internal static Uri? DevPublicUrl(string urls)
+    {
+        var first = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
+        if (first is null)
+        {
+            return null;
+        }
+
+        first = first.Replace("://*", "://localhost", StringComparison.Ordinal)
+            .Replace("://+", "://localhost", StringComparison.Ordinal)
+            .Replace("://0.0.0.0", "://localhost", StringComparison.Ordinal);
+        return Uri.TryCreate(first, UriKind.Absolute, out var url) ? url : null;
     }
 }

@@ -1,4 +1,5 @@
 using Custodian.Configuration;
+using Custodian.Hosting;
 using Xunit;
 
 namespace Custodian.IntegrationTests.Host;
@@ -41,6 +42,22 @@ public sealed class SettingsResolverTests : IDisposable
         Assert.Equal(SettingSource.Environment, s.Sources["data"]);
         Assert.Equal(Path.Combine(_dir.FullName, "file.yaml"), s.RegisterPath);
         Assert.Equal(SettingSource.SettingsFile, s.Sources["register"]);
+    }
+
+    [Fact]
+    public void Resolve_PublicUrl_HttpsOrLocalHttp_WithoutQuery_DevFallsBackToTheListenAddress()
+    {
+        var s = SettingsResolver.Resolve(NoFlags(), Env(("CUSTODIAN_PUBLIC_URL", "https://privacy.provider.example/portal/")), null, _dir.FullName);
+        var none = SettingsResolver.Resolve(NoFlags(), Env(), null, _dir.FullName);
+        var plain = Assert.Throws<SettingsException>(() => SettingsResolver.Resolve(NoFlags(), Env(("CUSTODIAN_PUBLIC_URL", "http://privacy.provider.example")), null, _dir.FullName));
+        var query = Assert.Throws<SettingsException>(() => SettingsResolver.Resolve(NoFlags(), Env(("CUSTODIAN_PUBLIC_URL", "https://privacy.provider.example/?x=1")), null, _dir.FullName));
+
+        Assert.Equal(new Uri("https://privacy.provider.example/portal/"), s.PublicUrl);
+        Assert.Null(none.PublicUrl);
+        Assert.Contains("settings.invalid_public_url", plain.Message, StringComparison.Ordinal);
+        Assert.Contains("settings.invalid_public_url", query.Message, StringComparison.Ordinal);
+        Assert.Equal(new Uri("http://localhost:5080"), ServeCommand.DevPublicUrl("http://0.0.0.0:5080;https://0.0.0.0:5443"));
+        Assert.Equal(new Uri("http://127.0.0.1:5080"), ServeCommand.DevPublicUrl(CustodianSettings.DefaultUrls));
     }
 
     [Fact]

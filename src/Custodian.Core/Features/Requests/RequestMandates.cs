@@ -102,7 +102,7 @@ internal sealed partial class RequestMandates(
                 var token = RandomNumberGenerator.GetBytes(32);
                 db.Add(new RequestMandateToken { RequestId = request.Id, TokenHash = SHA256.HashData(token), CreatedAt = now, ExpiresAt = now + Lifetime });
                 limits.Record(RequestRateLimits.AddressScope, addressKey, now);
-                outgoing = RequestMails.MandateConfirmation(onFile, request.Language, request.Reference, RequestTypes.Name(request.Type), RequestIntake.Base64Url(token), Lifetime);
+                outgoing = RequestMails.MandateConfirmation(onFile, request.Language, request.Reference, RequestTypes.Title(request.Type, request.Language), RequestIntake.Base64Url(token), Lifetime);
                 outcome = "sent";
             }
         }

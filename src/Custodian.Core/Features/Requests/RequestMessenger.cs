@@ -11,7 +11,7 @@ namespace Custodian.Core.Features.Requests;
 /// <see cref="SmsException"/>), so the callers' one "message failed, keep the request, log without personal data"
 /// path covers both.
 /// </summary>
-internal sealed class RequestMessenger(IMailSender mail, ISmsSender? sms)
+internal sealed class RequestMessenger(IMailSender mail, ISmsSender? sms, PortalLinks? links = null)
 {
     /// <summary>
     /// Whether a contact is a phone number: canonical phone numbers are E.164 (<c>+31…</c>) and e-mail addresses always
@@ -22,6 +22,7 @@ internal sealed class RequestMessenger(IMailSender mail, ISmsSender? sms)
     public async Task SendAsync(OutgoingMail message, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(message);
+        message = (links ?? PortalLinks.None).Apply(message);
         if (!IsPhone(message.To))
         {
             await mail.SendAsync(message, ct);

@@ -27,6 +27,26 @@ internal static class RequestTypes
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };
 
+    /// <summary>The type as people read it in messages (the portal's own words), Dutch unless <paramref name="language"/> is <c>en</c>.</summary>
+    public static string Title(RequestType type, string language) => (type, language == "en") switch
+    {
+        (RequestType.Access, false) => "inzage",
+        (RequestType.Access, true) => "access",
+        (RequestType.Rectification, false) => "correctie",
+        (RequestType.Rectification, true) => "rectification",
+        (RequestType.Erasure, false) => "verwijdering",
+        (RequestType.Erasure, true) => "erasure",
+        (RequestType.Restriction, false) => "beperking van de verwerking",
+        (RequestType.Restriction, true) => "restriction of processing",
+        (RequestType.Portability, false) => "overdracht van uw gegevens",
+        (RequestType.Portability, true) => "data portability",
+        (RequestType.Objection, false) => "bezwaar",
+        (RequestType.Objection, true) => "objection",
+        (RequestType.WithdrawConsent, false) => "toestemming intrekken",
+        (RequestType.WithdrawConsent, true) => "withdrawal of consent",
+        _ => throw new ArgumentOutOfRangeException(nameof(type)),
+    };
+
     public static RequestType? Parse(string? name) => name?.Trim() switch
     {
         "access" => RequestType.Access,

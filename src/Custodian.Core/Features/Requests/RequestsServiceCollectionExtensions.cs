@@ -15,7 +15,8 @@ internal static class RequestsServiceCollectionExtensions
     public static IServiceCollection AddCustodianRequests(this IServiceCollection services)
     {
         services.TryAddSingleton(sp => new RequestSecrets(sp.GetRequiredService<Common.MasterKey>()));
-        services.TryAddSingleton(sp => new RequestMessenger(sp.GetRequiredService<Mail.IMailSender>(), sp.GetService<Sms.ISmsSender>()));
+        services.TryAddSingleton(PortalLinks.None);
+        services.TryAddSingleton(sp => new RequestMessenger(sp.GetRequiredService<Mail.IMailSender>(), sp.GetService<Sms.ISmsSender>(), sp.GetRequiredService<PortalLinks>()));
         services.TryAddScoped<VerificationCodes>();
         services.TryAddScoped<RequestRateLimits>();
         services.TryAddScoped<RequestMandates>();

@@ -26,7 +26,6 @@ internal sealed partial class RequestWorkflow(
     CustodianDbContext db,
     ProcessingRegister register,
     IAuditTrail audit,
-    IMailSender mail,
     RequestMessenger messenger,
     RequestSplit split,
     ErasureExecutor erasure,
@@ -126,7 +125,7 @@ internal sealed partial class RequestWorkflow(
         {
             try
             {
-                await mail.SendAsync(WorkflowMails.DecisionNeeded(address, request.Id), ct);
+                await messenger.SendAsync(WorkflowMails.DecisionNeeded(address, request.Id), ct);
             }
             catch (MailException e)
             {
