@@ -50,7 +50,7 @@ internal sealed record RequestStatusDto(string Reference, string Type, string St
 internal static class RequestEndpoints
 {
     private const string SubmitMessage =
-        "If the address is right, a verification code is on its way to it. Enter the code with the reference to continue.";
+        "If the e-mail address or phone number is right, a verification code is on its way to it. Enter the code with the reference to continue.";
 
     private const string ResendMessage =
         "If this request is waiting for its code, a new code is on its way to its address; earlier codes no longer work.";
