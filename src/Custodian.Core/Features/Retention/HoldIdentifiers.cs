@@ -1,3 +1,4 @@
+using Custodian.Core.Features.Subjects;
 using Custodian.Core.Identifiers;
 
 namespace Custodian.Core.Features.Retention;
@@ -9,6 +10,18 @@ namespace Custodian.Core.Features.Retention;
 /// </summary>
 internal static class HoldIdentifiers
 {
+    /// <summary>The hold identifier kind of a subject key kind; null for names (a hold names identifiers, not names).</summary>
+    public static IdentifierKind? KindOf(SubjectIdentifierKind kind) => kind switch
+    {
+        SubjectIdentifierKind.Phone => IdentifierKind.PhoneNumber,
+        SubjectIdentifierKind.Email => IdentifierKind.Email,
+        SubjectIdentifierKind.Imei => IdentifierKind.Imei,
+        SubjectIdentifierKind.Iccid => IdentifierKind.Iccid,
+        SubjectIdentifierKind.Mac => IdentifierKind.MacAddress,
+        SubjectIdentifierKind.Ip => IdentifierKind.IpAddress,
+        _ => null,
+    };
+
     /// <summary>The most identifiers one hold may name (one order names a handful; a list of thousands is a mistake).</summary>
     public const int MaxPerHold = 100;
 

@@ -315,7 +315,7 @@ internal sealed partial class RetentionSweeper
         {
             foreach (var key in record.SubjectKeys())
             {
-                var kind = HoldKindOf(key.Kind); // names: a hold names identifiers, not names
+                var kind = HoldIdentifiers.KindOf(key.Kind); // names: a hold names identifiers, not names
                 if (kind is { } k)
                 {
                     found.Add((k, key.Value));

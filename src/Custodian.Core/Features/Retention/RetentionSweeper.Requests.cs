@@ -6,7 +6,6 @@ using Custodian.Core.Features.Requests.Answers;
 using Custodian.Core.Features.Requests.Execution;
 using Custodian.Core.Features.Requests.IdCopies;
 using Custodian.Core.Features.Requests.Queue;
-using Custodian.Core.Features.Subjects;
 using Custodian.Core.Identifiers;
 using Custodian.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -186,7 +185,7 @@ internal sealed partial class RetentionSweeper
                 foreach (var request in requests)
                 {
                     var identifiers = new HashSet<(IdentifierKind, string)>();
-                    if (HoldKindOf(request.IdentifierKind) is { } kind)
+                    if (HoldIdentifiers.KindOf(request.IdentifierKind) is { } kind)
                     {
                         identifiers.Add((kind, request.IdentifierValue));
                     }
@@ -273,18 +272,6 @@ internal sealed partial class RetentionSweeper
         await db.Set<DataSubjectRequest>().Where(r => EF.Parameter(ids).Contains(r.Id)).ExecuteDeleteAsync(ct);
         return await DeleteBlobsAsync(db, blobIds, ct);
     }
-
-    /// <summary>The identifier kind a hold names for a subject identifier kind; null for names (a hold names identifiers, not names).</summary>
-    internal static IdentifierKind? HoldKindOf(SubjectIdentifierKind kind) => kind switch
-    {
-        SubjectIdentifierKind.Phone => IdentifierKind.PhoneNumber,
-        SubjectIdentifierKind.Email => IdentifierKind.Email,
-        SubjectIdentifierKind.Imei => IdentifierKind.Imei,
-        SubjectIdentifierKind.Iccid => IdentifierKind.Iccid,
-        SubjectIdentifierKind.Mac => IdentifierKind.MacAddress,
-        SubjectIdentifierKind.Ip => IdentifierKind.IpAddress,
-        _ => null,
-    };
 
     private static void DetachAllBut(CustodianDbContext db, RetentionSweepRun run)
     {

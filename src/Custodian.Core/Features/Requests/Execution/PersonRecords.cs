@@ -18,7 +18,7 @@ internal sealed record PersonRecord(object Record, string Category, Guid Organiz
 
     /// <summary>The identifiers a hold compares (names are not hold identifiers).</summary>
     public IReadOnlySet<(IdentifierKind Kind, string Value)> HoldIdentifiers() =>
-        Keys.Select(k => PersonRecords.HoldKind(k.Kind) is { } kind ? (kind, k.Value) : ((IdentifierKind, string)?)null)
+        Keys.Select(k => Retention.HoldIdentifiers.KindOf(k.Kind) is { } kind ? (kind, k.Value) : ((IdentifierKind, string)?)null)
             .OfType<(IdentifierKind, string)>()
             .ToHashSet();
 }
@@ -39,18 +39,6 @@ internal static class PersonRecords
         var loaded = await SubjectRecordLoader.LoadAsync(db, keys, new SubjectRecordLoad(track, withEvents), ct);
         return [.. loaded.Select(r => new PersonRecord(r.Record, Category(r.Record.GetType()), OrganizationOf(r.Record), r.Keys))];
     }
-
-    /// <summary>The hold identifier kind of a subject key kind (null for names: holds name identifiers, not names).</summary>
-    public static IdentifierKind? HoldKind(SubjectIdentifierKind kind) => kind switch
-    {
-        SubjectIdentifierKind.Phone => IdentifierKind.PhoneNumber,
-        SubjectIdentifierKind.Email => IdentifierKind.Email,
-        SubjectIdentifierKind.Imei => IdentifierKind.Imei,
-        SubjectIdentifierKind.Iccid => IdentifierKind.Iccid,
-        SubjectIdentifierKind.Mac => IdentifierKind.MacAddress,
-        SubjectIdentifierKind.Ip => IdentifierKind.IpAddress,
-        _ => null,
-    };
 
     public static string Category(Type type) =>
         StoreCatalog.CategoryOf(type) ?? throw new InvalidOperationException($"{type.Name} holds no register category.");

@@ -66,8 +66,8 @@ internal sealed class RestrictionExecutor(ProcessingRegister register, IAuditTra
         }
 
         var identifiers = subjectKeys.Distinct()
-            .Where(k => PersonRecords.HoldKind(k.Kind) is not null)
-            .Select(k => new HoldIdentifierInput(HoldIdentifiers.KindName(PersonRecords.HoldKind(k.Kind)!.Value), k.Value))
+            .Where(k => HoldIdentifiers.KindOf(k.Kind) is not null)
+            .Select(k => new HoldIdentifierInput(HoldIdentifiers.KindName(HoldIdentifiers.KindOf(k.Kind)!.Value), k.Value))
             .ToList();
         if (identifiers.Count == 0)
         {
