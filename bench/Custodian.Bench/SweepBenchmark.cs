@@ -119,6 +119,25 @@ internal sealed class SweepBenchmark(DatabaseEngine engine, string workDir, Post
         var monthRows = await baseDb.Db.ScalarAsync($"SELECT count(*) FROM {monthTable}", ct);
         var total = await baseDb.Db.ScalarAsync($"SELECT count(*) FROM {table.Name}", ct);
         log.WriteLine($"[{Name}] removed the {gap:N0} records of {monthEnd}..{cutoff} from the base; {total:N0} records, {monthRows:N0} in {monthTable}");
+
+        // SQLite: the months an earlier nightly sweep would have sealed into their own files (EventMonthFiles) are
+        // sealed in the base, so the measured sweep meets the product's layout. The DELETE and the bare removal run on
+        // the same layout: the DELETE in the month's file, the bare removal deletes that file.
+        string? sealedAlias = null;
+        if (engine == DatabaseEngine.Sqlite)
+        {
+            await using var connection = (SqliteConnection)await baseDb.Db.OpenRawAsync(ct);
+            foreach (var month in (await EventPartitions.MainTableMonthsAsync(connection, null, table, ct)).Where(m => m.CompareTo(EventMonthFiles.SealableBefore(sweepAt)) < 0))
+            {
+                sw.Restart();
+                var sealedRows = await EventMonthFiles.SealAsync(connection, table, month, ct);
+                log.WriteLine($"[{Name}] sealed {month:uuuu-MM} ({sealedRows:N0} rows) into its own file in {sw.Elapsed.TotalSeconds:F1} s (not part of the sweep measured below)");
+            }
+
+            sealedAlias = EventMonthFiles.Alias(table, expired);
+            SqliteConnection.ClearAllPools();
+        }
+
         await baseDb.Db.CheckpointAsync(ct);
         if (engine == DatabaseEngine.Postgres)
         {
@@ -150,7 +169,7 @@ internal sealed class SweepBenchmark(DatabaseEngine engine, string workDir, Post
             await using (var copy = await CopyAsync(baseDb, sweepAt, ct))
             {
                 await using var connection = await copy.Db.OpenRawAsync(ct);
-                var source = engine == DatabaseEngine.Sqlite ? monthTable : table.Name;
+                var source = sealedAlias is not null ? EventMonthFiles.RecordsTable(sealedAlias) : engine == DatabaseEngine.Sqlite ? monthTable : table.Name;
                 sw.Restart();
                 var deleted = await ExecuteAsync(connection, $"DELETE FROM {source} WHERE start_time < @cutoff", ct, ("@cutoff", Time(cutoff)));
                 delete.Add(sw.Elapsed.TotalSeconds);
@@ -165,7 +184,21 @@ internal sealed class SweepBenchmark(DatabaseEngine engine, string workDir, Post
             {
                 await using var connection = await copy.Db.OpenRawAsync(ct);
                 sw.Restart();
-                await ExecuteAsync(connection, $"DROP TABLE {monthTable}", ct);
+                if (sealedAlias is not null)
+                {
+                    // The bare removal of a month file: detach it and delete it (what the product's drop ends with).
+                    var file = Path.Combine(EventMonthFiles.FolderOf((SqliteConnection)connection)!, EventMonthFiles.FileName(table, expired));
+                    await ExecuteAsync(connection, $"DETACH DATABASE {sealedAlias}", ct);
+                    foreach (var suffix in new[] { "", "-wal", "-shm" })
+                    {
+                        File.Delete(file + suffix);
+                    }
+                }
+                else
+                {
+                    await ExecuteAsync(connection, $"DROP TABLE {monthTable}", ct);
+                }
+
                 drop.Add(sw.Elapsed.TotalSeconds);
                 sw.Restart();
                 if (engine == DatabaseEngine.Sqlite)
@@ -174,7 +207,7 @@ internal sealed class SweepBenchmark(DatabaseEngine engine, string workDir, Post
                     dropCheckpoint.Add(sw.Elapsed.TotalSeconds);
                 }
 
-                log.WriteLine($"[{Name}] run {run}: bare DROP {drop[^1]:F3} s{(engine == DatabaseEngine.Sqlite ? $", then WAL checkpoint {sw.Elapsed.TotalSeconds:F3} s" : "")}");
+                log.WriteLine($"[{Name}] run {run}: bare {(sealedAlias is not null ? "month file removal" : "DROP")} {drop[^1]:F3} s{(engine == DatabaseEngine.Sqlite ? $", then WAL checkpoint {sw.Elapsed.TotalSeconds:F3} s" : "")}");
             }
         }
 

@@ -55,12 +55,19 @@ internal sealed class SqliteDatabaseProvider : IDatabaseProvider
         }
     }
 
-    /// <summary>Runs the connection set-up PRAGMAs on an open SQLite connection.</summary>
+    /// <summary>
+    /// Runs the connection set-up PRAGMAs on an open SQLite connection and attaches the sealed event months
+    /// (<see cref="Features.Events.EventMonthFiles.Sync"/>).
+    /// </summary>
     public static async Task ApplySetupAsync(DbConnection connection, CancellationToken ct)
     {
-        await using var command = connection.CreateCommand();
-        command.CommandText = SetupSql;
-        await command.ExecuteNonQueryAsync(ct);
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = SetupSql;
+            await command.ExecuteNonQueryAsync(ct);
+        }
+
+        Features.Events.EventMonthFiles.Sync((SqliteConnection)connection);
     }
 
     /// <summary>Inspects the settings of this very connection; a file opened elsewhere may differ.</summary>
@@ -121,9 +128,13 @@ internal sealed class SqliteDatabaseProvider : IDatabaseProvider
 
         public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = SetupSql;
-            command.ExecuteNonQuery();
+            using (var command = connection.CreateCommand())
+            {
+                command.CommandText = SetupSql;
+                command.ExecuteNonQuery();
+            }
+
+            Features.Events.EventMonthFiles.Sync((SqliteConnection)connection);
         }
 
         public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default) =>

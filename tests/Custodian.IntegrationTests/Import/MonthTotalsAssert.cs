@@ -24,10 +24,11 @@ internal static class MonthTotalsAssert
         foreach (var table in EventTable.All)
         {
             var real = new List<MonthTotal>();
-            foreach (var month in await EventPartitions.ExistingMonthsAsync(connection, null, table, ct))
+            // Every place a month's rows are: its main-database table and, on SQLite, its sealed file (EventMonthFiles).
+            foreach (var (month, source) in (await EventPartitions.SourcesAsync(connection, null, table, ct)).Select(s => (s.Month, s.Table)))
             {
                 await using var command = connection.CreateCommand();
-                command.CommandText = $"SELECT organization_id, COUNT(*), MIN(start_time) FROM {table.MonthTable(month)} GROUP BY organization_id";
+                command.CommandText = $"SELECT organization_id, COUNT(*), MIN(start_time) FROM {source} GROUP BY organization_id";
                 await using var reader = await command.ExecuteReaderAsync(ct);
                 while (await reader.ReadAsync(ct))
                 {
@@ -38,6 +39,7 @@ internal static class MonthTotalsAssert
                 }
             }
 
+            real = [.. real.GroupBy(r => (r.Month, r.OrganizationId)).Select(g => new MonthTotal(g.Key.Month, g.Key.OrganizationId, g.Sum(r => r.Rows), g.Min(r => r.EarliestStart)))];
             var kept = await EventMonthTotals.ReadAllAsync(connection, null, table, ct);
             var family = EventPartitions.FamilyName(table.Family);
             Assert.Equal(

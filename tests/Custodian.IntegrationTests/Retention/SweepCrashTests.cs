@@ -32,13 +32,27 @@ public sealed class SweepCrashTests
         "retention.sweep.finishing",
     ];
 
+    /// <summary>
+    /// SQLite only: the sealed-month paths (<c>EventMonthFiles</c>). The template has its old months sealed but the newest
+    /// sealable one, so the sweep deletes the partly expired month's rows in its file, drops sealed months and seals one.
+    /// </summary>
+    public static readonly string[] SqliteFilePoints =
+    [
+        "retention.rows.file_committed:2",
+        "retention.seal.copied",
+        "retention.month.sealed",
+    ];
+
+    /// <summary>Batched deletes in a main-database month table: on SQLite the partly expired month is sealed, so not passed there.</summary>
+    public static readonly string[] MainTableRowPoints = ["retention.rows.deleted:2", "retention.rows.audited", "retention.rows.committed:3"];
+
     [Theory, AllEngines]
     public async Task RetentionRun_KilledAtEveryStepBoundary_RerunEndsLikeAnUninterruptedSweep(Engine engine)
     {
         await using var trials = await TrialsAsync(engine);
         Assert.True(trials.Sweep.Reference.Deleted > 30, "the data set must give the sweep several batches and months");
 
-        foreach (var point in FailPointsToHit)
+        foreach (var point in engine == Engine.Sqlite ? FailPointsToHit.Except(MainTableRowPoints).Concat(SqliteFilePoints) : FailPointsToHit)
         {
             var trial = await trials.RunAsync(SweepKill.At(point));
             Assert.True(trial.Killed, $"{point}: the sweep should have been killed there, it finished");

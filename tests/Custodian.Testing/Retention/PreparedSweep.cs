@@ -33,6 +33,9 @@ internal abstract record SweepKill
         "retention.rows.deleted",
         "retention.rows.audited",
         "retention.rows.committed",
+        "retention.rows.file_committed",
+        "retention.month.sealed",
+        "retention.seal.copied",
         "retention.records.deleted",
         "retention.records.audited",
         "retention.records.committed",
@@ -449,6 +452,20 @@ internal sealed class PreparedSweep : IAsyncDisposable
             {
                 // The template is copied as files: the main file must be the whole database.
                 await using var db = Context(services);
+                await db.Database.OpenConnectionAsync(ct);
+                var connection = (SqliteConnection)db.Database.GetDbConnection();
+
+                // As an earlier nightly sweep would have: the old months sealed into their own files (EventMonthFiles),
+                // all but the newest sealable one, which the trials' sweeps seal. So the trials drop sealed months,
+                // delete rows from a sealed one and seal one, each with its fail points.
+                var sealable = (await EventPartitions.MainTableMonthsAsync(connection, null, UsageTable.Instance, ct))
+                    .Where(m => m.CompareTo(EventMonthFiles.SealableBefore(set.Now)) < 0)
+                    .ToList();
+                foreach (var month in sealable.Take(sealable.Count - 1))
+                {
+                    await EventMonthFiles.SealAsync(connection, UsageTable.Instance, month, ct);
+                }
+
                 await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE)", ct);
             }
         }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Blobs;
+using Custodian.Core.Features.Events;
 using Custodian.Core.Features.Retention;
 using Custodian.Core.Features.Store;
 using Custodian.Core.Features.Tenancy;
@@ -97,9 +98,51 @@ internal sealed record SweepOutcome(IReadOnlyList<string> Facts, IReadOnlyList<s
             problems.Add(string.Create(CultureInfo.InvariantCulture, $"{runs.Count} sweeps but {completions} completion events"));
         }
 
+        await FileProblemsAsync(db, facts, problems, ct);
         facts.Add(string.Create(CultureInfo.InvariantCulture, $"deleted {receipts}"));
         var latest = runs.MaxBy(r => r.StartedAt);
         return new SweepOutcome(facts, problems, runs.Count, latest is null ? default : RetentionCalendar.DayOf(latest.Cutoff), receipts);
+    }
+
+    /// <summary>
+    /// SQLite's sealed months (<see cref="EventMonthFiles"/>): the months folder holds exactly the registered files
+    /// (none left of a dropped month, none missing), no dropped month is still marked, no erasure or sweep journal is
+    /// left unfinished. Which months are sealed is a fact (a killed sweep must seal the same ones).
+    /// </summary>
+    private static async Task FileProblemsAsync(CustodianDbContext db, List<string> facts, List<string> problems, CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            if (db.Database.GetDbConnection() is not Microsoft.Data.Sqlite.SqliteConnection connection)
+            {
+                return;
+            }
+
+            var registered = EventMonthFiles.ReadSealed(connection, null, includeDropping: true);
+            var live = EventMonthFiles.ReadSealed(connection, null);
+            problems.AddRange(registered.Except(live).Select(m => $"sealed month {m.File} is still marked dropping"));
+            var folder = EventMonthFiles.FolderOf(connection)!;
+            // The database files only: a -wal or -shm beside one belongs to it while a connection has it open.
+            var files = Directory.Exists(folder) ? Directory.GetFiles(folder, "*.db").Select(Path.GetFileName).ToHashSet(StringComparer.Ordinal) : [];
+            problems.AddRange(files.Where(f => !registered.Any(m => m.File == f)).Select(f => $"month file {f} is not registered"));
+            problems.AddRange(registered.Where(m => !files.Contains(m.File)).Select(m => $"registered month file {m.File} does not exist"));
+            facts.AddRange(live.Select(m => "sealed " + m.File));
+            foreach (var (sql, what) in live.Select(m => ($"SELECT count(*) FROM {EventMonthFiles.JournalTable(m.Alias)}", $"{m.File} has unaudited journal entries"))
+                .Append(("SELECT count(*) FROM event_file_erasures", "erasures in sealed months are unfinished")))
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = sql;
+                if (Convert.ToInt64(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture) != 0)
+                {
+                    problems.Add(what);
+                }
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     private static async Task<List<string>> RowsAsync(CustodianDbContext db, string sql, CancellationToken ct)

@@ -401,7 +401,8 @@ internal sealed class EventImporter(
             await SetSqliteCacheAsync(connection, SqliteImportCacheKib, ct);
         }
 
-        var months = (await EventPartitions.ExistingMonthsAsync(connection, null, table, ct)).ToHashSet();
+        // Months with a main-database table: a sealed SQLite month that receives late rows gets a new one (EnsurePartitionsAsync).
+        var months = (await EventPartitions.MainTableMonthsAsync(connection, null, table, ct)).ToHashSet();
         try
         {
             await WriteChunksAsync(db, table, batch, extends, reader, request, progress, engine, months, ct);

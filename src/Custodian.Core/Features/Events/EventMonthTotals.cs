@@ -31,6 +31,9 @@ internal sealed record MonthTotal(YearMonth Month, Guid OrganizationId, long Row
 /// </remarks>
 internal static class EventMonthTotals
 {
+    /// <summary>The totals of the main database's month tables; a sealed SQLite month keeps its own in its file.</summary>
+    public const string MainTable = "event_month_totals";
+
     /// <summary>Adds what one import chunk wrote, in the chunk's transaction.</summary>
     public static async Task AddAsync(DbConnection connection, DbTransaction transaction, EventTable table, IEnumerable<MonthTotal> written, CancellationToken ct)
     {
@@ -58,12 +61,13 @@ internal static class EventMonthTotals
 
     /// <summary>Subtracts deleted rows (per organisation) of one month, in the deleting transaction; rows at zero go.</summary>
     public static async Task SubtractAsync(
-        DbConnection connection, DbTransaction transaction, EventTable table, YearMonth month, IEnumerable<(Guid OrganizationId, long Rows)> removed, CancellationToken ct)
+        DbConnection connection, DbTransaction transaction, EventTable table, YearMonth month, IEnumerable<(Guid OrganizationId, long Rows)> removed, CancellationToken ct,
+        string totalsTable = MainTable)
     {
         var postgres = connection is NpgsqlConnection;
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "UPDATE event_month_totals SET row_count = row_count - @n WHERE family = @f AND month = @m AND organization_id = @o";
+        command.CommandText = $"UPDATE {totalsTable} SET row_count = row_count - @n WHERE family = @f AND month = @m AND organization_id = @o";
         var (f, m, o, n) = (Add(command, "@f"), Add(command, "@m"), Add(command, "@o"), Add(command, "@n"));
         f.Value = EventPartitions.FamilyName(table.Family);
         m.Value = EventPartitions.Code(month);
@@ -75,19 +79,20 @@ internal static class EventMonthTotals
         }
 
         await ExecuteAsync(connection, transaction, string.Create(CultureInfo.InvariantCulture,
-            $"DELETE FROM event_month_totals WHERE family = '{EventPartitions.FamilyName(table.Family)}' AND month = {EventPartitions.Code(month)} AND row_count <= 0"), ct);
+            $"DELETE FROM {totalsTable} WHERE family = '{EventPartitions.FamilyName(table.Family)}' AND month = {EventPartitions.Code(month)} AND row_count <= 0"), ct);
     }
 
     /// <summary>
     /// Raises every organisation's earliest start of the month to at least <paramref name="startAtLeast"/>. Only for a
     /// caller that has just established, in this transaction, that no row of the month started before it.
     /// </summary>
-    public static async Task RaiseEarliestAsync(DbConnection connection, DbTransaction transaction, EventTable table, YearMonth month, Instant startAtLeast, CancellationToken ct)
+    public static async Task RaiseEarliestAsync(
+        DbConnection connection, DbTransaction transaction, EventTable table, YearMonth month, Instant startAtLeast, CancellationToken ct, string totalsTable = MainTable)
     {
         var postgres = connection is NpgsqlConnection;
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "UPDATE event_month_totals SET earliest_start = @e WHERE family = @f AND month = @m AND earliest_start < @e";
+        command.CommandText = $"UPDATE {totalsTable} SET earliest_start = @e WHERE family = @f AND month = @m AND earliest_start < @e";
         Add(command, "@e").Value = Time(postgres, startAtLeast);
         Add(command, "@f").Value = EventPartitions.FamilyName(table.Family);
         Add(command, "@m").Value = EventPartitions.Code(month);
@@ -103,29 +108,69 @@ internal static class EventMonthTotals
         ReadAsync(connection, transaction, table, null, ct);
 
     /// <summary>The earliest start (lower bound) of any row of the month; null when the month has no rows.</summary>
-    public static async Task<Instant?> EarliestAsync(DbConnection connection, DbTransaction? transaction, EventTable table, YearMonth month, CancellationToken ct)
+    public static async Task<Instant?> EarliestAsync(DbConnection connection, DbTransaction? transaction, EventTable table, YearMonth month, CancellationToken ct,
+        string? totalsTable = null)
     {
         var postgres = connection is NpgsqlConnection;
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT MIN(earliest_start) FROM event_month_totals WHERE family = @f AND month = @m";
-        Add(command, "@f").Value = EventPartitions.FamilyName(table.Family);
-        Add(command, "@m").Value = EventPartitions.Code(month);
-        var value = await command.ExecuteScalarAsync(ct);
-        return value is null or DBNull ? null : FromTime(postgres, value);
+        Instant? earliest = null;
+        foreach (var totals in totalsTable is null ? TotalsTables(connection, transaction, table) : [totalsTable])
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = $"SELECT MIN(earliest_start) FROM {totals} WHERE family = @f AND month = @m";
+            Add(command, "@f").Value = EventPartitions.FamilyName(table.Family);
+            Add(command, "@m").Value = EventPartitions.Code(month);
+            var value = await command.ExecuteScalarAsync(ct);
+            if (value is not null and not DBNull && FromTime(postgres, value) is var start && (earliest is null || start < earliest))
+            {
+                earliest = start;
+            }
+        }
+
+        return earliest;
     }
+
+    /// <summary>The totals tables of a family: the main one and, on SQLite, every sealed month file's.</summary>
+    private static IReadOnlyList<string> TotalsTables(DbConnection connection, DbTransaction? transaction, EventTable table) =>
+        connection is Microsoft.Data.Sqlite.SqliteConnection sqlite
+            ? [MainTable, .. EventMonthFiles.ReadSealed(sqlite, (Microsoft.Data.Sqlite.SqliteTransaction?)transaction).Where(s => s.Table == table).Select(s => EventMonthFiles.TotalsTable(s.Alias))]
+            : [MainTable];
 
     /// <summary>Removes the month's totals (the month is dropped in the same transaction).</summary>
     public static Task DeleteMonthAsync(DbConnection connection, DbTransaction transaction, EventTable table, YearMonth month, CancellationToken ct) =>
         ExecuteAsync(connection, transaction, string.Create(CultureInfo.InvariantCulture,
             $"DELETE FROM event_month_totals WHERE family = '{EventPartitions.FamilyName(table.Family)}' AND month = {EventPartitions.Code(month)}"), ct);
 
+    /// <summary>The totals of one month or all, summed over the main table and the sealed files (a sealed month with late rows has both).</summary>
     private static async Task<IReadOnlyList<MonthTotal>> ReadAsync(DbConnection connection, DbTransaction? transaction, EventTable table, YearMonth? month, CancellationToken ct)
+    {
+        var tables = TotalsTables(connection, transaction, table);
+        if (tables.Count == 1)
+        {
+            return await ReadOneAsync(connection, transaction, table, month, tables[0], ct);
+        }
+
+        var all = new List<MonthTotal>();
+        foreach (var totals in tables)
+        {
+            all.AddRange(await ReadOneAsync(connection, transaction, table, month, totals, ct));
+        }
+
+        // Only SQLite has several tables: its order of organisation ids is the byte order of their stored form.
+        return [.. all
+            .GroupBy(t => (t.Month, t.OrganizationId))
+            .Select(g => new MonthTotal(g.Key.Month, g.Key.OrganizationId, g.Sum(t => t.Rows), g.Min(t => t.EarliestStart)))
+            .OrderBy(t => t.Month)
+            .ThenBy(t => Convert.ToHexString(EventTable.ToSqliteId(t.OrganizationId)), StringComparer.Ordinal)];
+    }
+
+    private static async Task<IReadOnlyList<MonthTotal>> ReadOneAsync(
+        DbConnection connection, DbTransaction? transaction, EventTable table, YearMonth? month, string totalsTable, CancellationToken ct)
     {
         var postgres = connection is NpgsqlConnection;
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "SELECT month, organization_id, row_count, earliest_start FROM event_month_totals WHERE family = @f"
+        command.CommandText = $"SELECT month, organization_id, row_count, earliest_start FROM {totalsTable} WHERE family = @f"
             + (month is null ? string.Empty : " AND month = @m") + " ORDER BY month, organization_id";
         Add(command, "@f").Value = EventPartitions.FamilyName(table.Family);
         if (month is { } one)

@@ -16,6 +16,16 @@ namespace Custodian.Core.Features.Events;
 /// locks the parent table, which must not be held while a chunk streams. Concurrent callers are serialised
 /// (a transaction-scoped advisory lock on PostgreSQL; SQLite has one writer anyway) and creation is idempotent.
 /// </remarks>
+/// <summary>One place a month's rows are: a main-database table, or (SQLite) a sealed month file attached as <paramref name="Alias"/>.</summary>
+/// <param name="Month">The month.</param>
+/// <param name="Table">The table to read and delete from (schema-qualified for a sealed file).</param>
+/// <param name="TotalsTable">The totals table that counts these rows (<see cref="EventMonthTotals"/>).</param>
+/// <param name="Alias">The sealed file's schema name; null for a main-database table.</param>
+internal sealed record EventSource(YearMonth Month, string Table, string TotalsTable, string? Alias)
+{
+    public bool Sealed => Alias is not null;
+}
+
 internal static class EventPartitions
 {
     private const long PostgresLockKey = 0x637573_746F_6476; // "custodv": one key for all partition DDL
@@ -52,13 +62,18 @@ internal static class EventPartitions
             await ExecuteAsync(connection, tx, string.Create(CultureInfo.InvariantCulture, $"SELECT pg_advisory_xact_lock({PostgresLockKey})"), ct);
         }
 
-        var existing = (await ExistingMonthsAsync(connection, tx, table, ct)).ToHashSet();
+        // SQLite: a sealed month (EventMonthFiles) is registered but has no main-file table; late rows for it get one.
+        var registered = (await ExistingMonthsAsync(connection, tx, table, ct)).ToHashSet();
+        var existing = engine == DatabaseEngine.Sqlite ? (await MainTableMonthsAsync(connection, tx, table, ct)).ToHashSet() : registered;
         var missing = wanted.Where(m => !existing.Contains(m)).ToList();
         foreach (var month in missing)
         {
             await ExecuteAsync(connection, tx, engine == DatabaseEngine.Postgres ? PostgresMonthSql(table, month) : SqliteMonthSql(table, month), ct);
-            await ExecuteAsync(connection, tx, string.Create(CultureInfo.InvariantCulture,
-                $"INSERT INTO event_partitions (family, month, table_name) VALUES ('{FamilyName(table.Family)}', {Code(month)}, '{table.MonthTable(month)}')"), ct);
+            if (!registered.Contains(month))
+            {
+                await ExecuteAsync(connection, tx, string.Create(CultureInfo.InvariantCulture,
+                    $"INSERT INTO event_partitions (family, month, table_name) VALUES ('{FamilyName(table.Family)}', {Code(month)}, '{table.MonthTable(month)}')"), ct);
+            }
         }
 
         if (missing.Count > 0 && engine == DatabaseEngine.Sqlite)
@@ -77,7 +92,7 @@ internal static class EventPartitions
         await using var command = connection.CreateCommand();
         command.Transaction = tx;
         command.CommandText = string.Create(CultureInfo.InvariantCulture,
-            $"SELECT month FROM event_partitions WHERE family = '{FamilyName(table.Family)}' ORDER BY month");
+            $"SELECT month FROM event_partitions WHERE family = '{FamilyName(table.Family)}' AND NOT dropping ORDER BY month");
         var months = new List<YearMonth>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
@@ -86,6 +101,51 @@ internal static class EventPartitions
         }
 
         return months;
+    }
+
+    /// <summary>
+    /// The months whose rows are (also) in a table of the main database: every month on PostgreSQL; on SQLite the
+    /// registered months that have their main-file table (not a month sealed into its own file with no late rows since).
+    /// </summary>
+    public static async Task<IReadOnlyList<YearMonth>> MainTableMonthsAsync(DbConnection connection, DbTransaction? tx, EventTable table, CancellationToken ct)
+    {
+        if (connection is not Microsoft.Data.Sqlite.SqliteConnection)
+        {
+            return await ExistingMonthsAsync(connection, tx, table, ct);
+        }
+
+        await using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = string.Create(CultureInfo.InvariantCulture,
+            $"SELECT p.month FROM event_partitions p JOIN main.sqlite_master s ON s.type = 'table' AND s.name = p.table_name WHERE p.family = '{FamilyName(table.Family)}' AND NOT p.dropping ORDER BY p.month");
+        var months = new List<YearMonth>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            months.Add(FromCode(Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture)));
+        }
+
+        return months;
+    }
+
+    /// <summary>
+    /// Where the rows of each existing month are, oldest first: its main-database table (PostgreSQL partition or SQLite
+    /// table) and, on SQLite, its sealed file (<see cref="EventMonthFiles"/>), each with the totals table that counts it.
+    /// The held table is not included. The connection must have synced its attachments (every open does).
+    /// </summary>
+    public static async Task<IReadOnlyList<EventSource>> SourcesAsync(DbConnection connection, DbTransaction? tx, EventTable table, CancellationToken ct)
+    {
+        var sources = (await MainTableMonthsAsync(connection, tx, table, ct))
+            .Select(m => new EventSource(m, table.MonthTable(m), EventMonthTotals.MainTable, null))
+            .ToList();
+        if (connection is Microsoft.Data.Sqlite.SqliteConnection sqlite)
+        {
+            sources.AddRange(EventMonthFiles.ReadSealed(sqlite, (Microsoft.Data.Sqlite.SqliteTransaction?)tx)
+                .Where(s => s.Table == table)
+                .Select(s => new EventSource(s.Month, EventMonthFiles.RecordsTable(s.Alias), EventMonthFiles.TotalsTable(s.Alias), s.Alias)));
+        }
+
+        return [.. sources.OrderBy(s => s.Month).ThenBy(s => s.Alias is null ? 0 : 1)];
     }
 
     public static string FamilyName(EventFamily family) => family switch
@@ -104,9 +164,12 @@ internal static class EventPartitions
             $"CREATE TABLE IF NOT EXISTS {table.MonthTable(month)} PARTITION OF {table.Name} FOR VALUES FROM ('{start:yyyy-MM-dd} 00:00:00+00') TO ('{end:yyyy-MM-dd} 00:00:00+00')");
     }
 
-    private static string SqliteMonthSql(EventTable table, YearMonth month)
+    private static string SqliteMonthSql(EventTable table, YearMonth month) =>
+        SqliteMonthSql(table, month, table.MonthTable(month), "ix_" + table.MonthTable(month));
+
+    /// <summary>A month's STRICT table named <paramref name="name"/>, its indexes named <c>{indexPrefix}_{suffix}</c>.</summary>
+    internal static string SqliteMonthSql(EventTable table, YearMonth month, string name, string indexPrefix)
     {
-        var name = table.MonthTable(month);
         var low = EventTable.ToSqliteTime(month.OnDayOfMonth(1).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant());
         var high = EventTable.ToSqliteTime(month.PlusMonths(1).OnDayOfMonth(1).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant());
         var sql = new StringBuilder();
@@ -116,7 +179,9 @@ internal static class EventPartitions
         sql.Append(CultureInfo.InvariantCulture, $", CHECK (start_time >= {low} AND start_time < {high})) STRICT;\n");
         foreach (var index in table.Indexes)
         {
-            sql.Append(CultureInfo.InvariantCulture, $"CREATE INDEX IF NOT EXISTS ix_{name}_{index.Suffix} ON {name} ({string.Join(", ", index.Columns)});\n");
+            var indexName = name.Contains('.', StringComparison.Ordinal) ? $"{name[..name.IndexOf('.', StringComparison.Ordinal)]}.{indexPrefix}_{index.Suffix}" : $"{indexPrefix}_{index.Suffix}";
+            var onTable = name.Contains('.', StringComparison.Ordinal) ? name[(name.IndexOf('.', StringComparison.Ordinal) + 1)..] : name;
+            sql.Append(CultureInfo.InvariantCulture, $"CREATE INDEX IF NOT EXISTS {indexName} ON {onTable} ({string.Join(", ", index.Columns)});\n");
         }
 
         return sql.ToString();
@@ -128,7 +193,8 @@ internal static class EventPartitions
         var columns = table.ColumnList;
         // The held table (records of dropped months kept for a legal hold) is always part of the view.
         var arms = months.Order().Select(m => $"SELECT {columns} FROM {table.MonthTable(m)}").Append($"SELECT {columns} FROM {table.HeldTable}");
-        return $"DROP VIEW IF EXISTS {table.Name};\nCREATE VIEW {table.Name} AS {string.Join("\nUNION ALL ", arms)};";
+        // main-qualified: a connection with sealed months has a TEMP view of the same name (EventMonthFiles).
+        return $"DROP VIEW IF EXISTS main.{table.Name};\nCREATE VIEW main.{table.Name} AS {string.Join("\nUNION ALL ", arms)};";
     }
 
     private static async Task ExecuteAsync(DbConnection connection, DbTransaction tx, string sql, CancellationToken ct)

@@ -116,12 +116,13 @@ internal sealed class ImportBatchAbandon(IDbContextFactory<CustodianDbContext> c
         var connection = db.Database.GetDbConnection();
         var postgres = connection is NpgsqlConnection;
         long removed = 0;
-        foreach (var month in await EventPartitions.ExistingMonthsAsync(connection, null, table, ct))
+        // A sealed SQLite month is its own file: each source's delete and its totals are one transaction of one file.
+        foreach (var source in await EventPartitions.SourcesAsync(connection, null, table, ct))
         {
             await using var tx = await connection.BeginTransactionAsync(ct);
             await using var command = connection.CreateCommand();
             command.Transaction = tx;
-            command.CommandText = $"DELETE FROM {table.MonthTable(month)} WHERE import_batch_id = @batch RETURNING organization_id";
+            command.CommandText = $"DELETE FROM {source.Table} WHERE import_batch_id = @batch RETURNING organization_id";
             var parameter = command.CreateParameter();
             parameter.ParameterName = "@batch";
             parameter.Value = postgres ? batchId : EventTable.ToSqliteId(batchId);
@@ -138,7 +139,7 @@ internal sealed class ImportBatchAbandon(IDbContextFactory<CustodianDbContext> c
                 }
             }
 
-            await EventMonthTotals.SubtractAsync(connection, tx, table, month, perOrganization.Select(p => (p.Key, p.Value)), ct);
+            await EventMonthTotals.SubtractAsync(connection, tx, table, source.Month, perOrganization.Select(p => (p.Key, p.Value)), ct, source.TotalsTable);
             removed += perOrganization.Values.Sum();
             await tx.CommitAsync(ct);
         }

@@ -50,6 +50,8 @@ internal sealed record EventDeletion(Guid OrganizationId, long Rows, Instant Ear
 /// </summary>
 internal sealed class EventRetention(DbConnection connection, DbTransaction transaction)
 {
+    private static readonly string[] ErasureParameters = ["@f", "@m", "@o", "@s", "@b", "@k", "@c", "@v"];
+
     private readonly bool _postgres = connection is NpgsqlConnection;
 
     /// <summary>
@@ -98,18 +100,20 @@ internal sealed class EventRetention(DbConnection connection, DbTransaction tran
     }
 
     /// <summary>
-    /// Drops month <paramref name="month"/> of <paramref name="table"/>, its registry row and its totals; on SQLite rebuilds the view
-    /// over the remaining months (and the held table) in the same transaction.
+    /// Drops month <paramref name="month"/> of <paramref name="table"/>: its main-database table, its registry row and its
+    /// totals; on SQLite rebuilds the view over the remaining months (and the held table) in the same transaction. A
+    /// month with a sealed file (<paramref name="sealedFile"/>) keeps its registry row marked <c>dropping</c>: from this
+    /// commit on no connection attaches the file, which <see cref="EventMonthFiles.FinishDrops"/> deletes after the commit.
     /// </summary>
-    public async Task DropMonthAsync(EventTable table, YearMonth month, CancellationToken ct)
+    public async Task DropMonthAsync(EventTable table, YearMonth month, bool sealedFile, CancellationToken ct)
     {
         await ExecuteAsync($"DROP TABLE IF EXISTS {table.MonthTable(month)}", ct);
         await EventMonthTotals.DeleteMonthAsync(connection, transaction, table, month, ct);
-        await ExecuteAsync(string.Create(CultureInfo.InvariantCulture,
-            $"DELETE FROM event_partitions WHERE family = '{EventPartitions.FamilyName(table.Family)}' AND month = {EventPartitions.Code(month)}"), ct);
+        var row = string.Create(CultureInfo.InvariantCulture, $"family = '{EventPartitions.FamilyName(table.Family)}' AND month = {EventPartitions.Code(month)}");
+        await ExecuteAsync(sealedFile ? $"UPDATE event_partitions SET dropping = TRUE WHERE {row}" : $"DELETE FROM event_partitions WHERE {row}", ct);
         if (!_postgres)
         {
-            var remaining = await EventPartitions.ExistingMonthsAsync(connection, transaction, table, ct);
+            var remaining = await EventPartitions.MainTableMonthsAsync(connection, transaction, table, ct);
             await ExecuteAsync(EventPartitions.SqliteViewSql(table, remaining), ct);
         }
     }
@@ -154,18 +158,27 @@ internal sealed class EventRetention(DbConnection connection, DbTransaction tran
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(records);
         var total = new Dictionary<Guid, (long Rows, Instant Earliest)>();
-        var existing = (await EventPartitions.ExistingMonthsAsync(connection, transaction, table, ct)).ToHashSet();
+        var sources = await EventPartitions.SourcesAsync(connection, transaction, table, ct);
         foreach (var month in records.GroupBy(r => EventPartitions.MonthOf(r.StartTime)))
         {
             var perOrganization = new Dictionary<Guid, (long Rows, Instant Earliest)>();
-            if (existing.Contains(month.Key))
+            foreach (var source in sources.Where(s => s.Month == month.Key))
             {
-                foreach (var record in month)
+                var fromSource = new Dictionary<Guid, (long Rows, Instant Earliest)>();
+                if (source.Sealed)
                 {
-                    await DeleteOneAsync(table.MonthTable(month.Key), record, perOrganization, ct);
+                    // A sealed month is another file: this transaction commits the main file first. The ids written
+                    // here let a crash between the two commits be finished (EventMonthFiles.FinishErasuresAsync).
+                    await RememberErasuresAsync(table, month.Key, month, ct);
                 }
 
-                await EventMonthTotals.SubtractAsync(connection, transaction, table, month.Key, perOrganization.Select(p => (p.Key, p.Value.Rows)), ct);
+                foreach (var record in month)
+                {
+                    await DeleteOneAsync(source.Table, record, fromSource, ct);
+                }
+
+                await EventMonthTotals.SubtractAsync(connection, transaction, table, month.Key, fromSource.Select(p => (p.Key, p.Value.Rows)), ct, source.TotalsTable);
+                Merge(perOrganization, fromSource);
             }
 
             // A month dropped under a hold left its held rows in the held table (no totals there); once the hold is
@@ -175,15 +188,102 @@ internal sealed class EventRetention(DbConnection connection, DbTransaction tran
                 await DeleteOneAsync(table.HeldTable, record, perOrganization, ct);
             }
 
-            foreach (var (organization, (rows, earliest)) in perOrganization)
-            {
-                total[organization] = total.TryGetValue(organization, out var seen)
-                    ? (seen.Rows + rows, earliest < seen.Earliest ? earliest : seen.Earliest)
-                    : (rows, earliest);
-            }
+            Merge(total, perOrganization);
         }
 
         return Deletions(total);
+    }
+
+    private static void Merge(Dictionary<Guid, (long Rows, Instant Earliest)> into, Dictionary<Guid, (long Rows, Instant Earliest)> from)
+    {
+        foreach (var (organization, (rows, earliest)) in from)
+        {
+            into[organization] = into.TryGetValue(organization, out var seen)
+                ? (seen.Rows + rows, earliest < seen.Earliest ? earliest : seen.Earliest)
+                : (rows, earliest);
+        }
+    }
+
+    /// <summary>Writes the ids an erasure deletes from a sealed month into <c>event_file_erasures</c> (main file, this transaction).</summary>
+    private async Task RememberErasuresAsync(EventTable table, YearMonth month, IEnumerable<EventRecordId> records, CancellationToken ct)
+    {
+        await using var command = Command(
+            "INSERT INTO event_file_erasures (family, month, organization_id, start_time, import_batch_id, record_key, index_column, index_value) " +
+            "VALUES (@f, @m, @o, @s, @b, @k, @c, @v)");
+        var parameters = ErasureParameters.Select(n =>
+        {
+            var p = command.CreateParameter();
+            p.ParameterName = n;
+            command.Parameters.Add(p);
+            return p;
+        }).ToArray();
+        foreach (var record in records)
+        {
+            parameters[0].Value = EventPartitions.FamilyName(table.Family);
+            parameters[1].Value = EventPartitions.Code(month);
+            parameters[2].Value = EventTable.ToSqliteId(record.OrganizationId);
+            parameters[3].Value = EventTable.ToSqliteTime(record.StartTime);
+            parameters[4].Value = EventTable.ToSqliteId(record.ImportBatchId);
+            parameters[5].Value = record.RecordKey;
+            parameters[6].Value = record.IndexColumn;
+            parameters[7].Value = record.IndexValue;
+            await command.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <summary>
+    /// Finishes erasures in sealed SQLite months (<c>event_file_erasures</c>): deletes each remembered record from its
+    /// month file again, with the file's totals, in a transaction of that file alone (a record already gone is
+    /// nothing), then forgets the ids. The erasure's own transaction deleted them already unless a crash came between
+    /// its two commits; the erasure runs this after its commit, and every sweep at its start.
+    /// </summary>
+    public static async Task FinishFileErasuresAsync(DbConnection connection, CancellationToken ct)
+    {
+        if (connection is not Microsoft.Data.Sqlite.SqliteConnection sqlite)
+        {
+            return;
+        }
+
+        var pending = new List<(long Id, string Family, int Month, EventRecordId Record)>();
+        await using (var read = connection.CreateCommand())
+        {
+            read.CommandText = "SELECT id, family, month, organization_id, import_batch_id, record_key, start_time, index_column, index_value FROM event_file_erasures ORDER BY id";
+            await using var reader = await read.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                pending.Add((reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2), new EventRecordId(
+                    reader.GetGuid(3), reader.GetGuid(4), reader.GetString(5), EventTable.FromSqliteTime(reader.GetInt64(6)), reader.GetString(7), reader.GetString(8))));
+            }
+        }
+
+        if (pending.Count == 0)
+        {
+            return;
+        }
+
+        var sealedMonths = EventMonthFiles.ReadSealed(sqlite, null);
+        foreach (var group in pending.GroupBy(p => (p.Family, p.Month)))
+        {
+            if (sealedMonths.FirstOrDefault(s => EventPartitions.FamilyName(s.Table.Family) == group.Key.Family && EventPartitions.Code(s.Month) == group.Key.Month) is not { } month)
+            {
+                continue; // dropped since: the file went with every record in it
+            }
+
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            var sql = new EventRetention(connection, tx);
+            var removed = new Dictionary<Guid, (long Rows, Instant Earliest)>();
+            foreach (var (_, _, _, record) in group)
+            {
+                await sql.DeleteOneAsync(EventMonthFiles.RecordsTable(month.Alias), record, removed, ct);
+            }
+
+            await EventMonthTotals.SubtractAsync(connection, tx, month.Table, month.Month, removed.Select(r => (r.Key, r.Value.Rows)), ct, EventMonthFiles.TotalsTable(month.Alias));
+            await tx.CommitAsync(ct);
+        }
+
+        await using var forget = connection.CreateCommand();
+        forget.CommandText = string.Create(CultureInfo.InvariantCulture, $"DELETE FROM event_file_erasures WHERE id <= {pending[^1].Id}");
+        await forget.ExecuteNonQueryAsync(ct);
     }
 
     private async Task DeleteOneAsync(string source, EventRecordId record, Dictionary<Guid, (long Rows, Instant Earliest)> perOrganization, CancellationToken ct)

@@ -150,6 +150,8 @@ internal sealed class RetentionPlanner(ProcessingRegister register)
             // deletes them once no hold covers them, so they are counted like any other record).
             var months = await EventPartitions.ExistingMonthsAsync(connection, transaction, table, ct);
             var kept = (await EventMonthTotals.ReadAllAsync(connection, transaction, table, ct)).ToLookup(t => t.Month);
+            // A month's rows can be in two places on SQLite: a sealed month's file and a main-file table of late rows.
+            var places = (await EventPartitions.SourcesAsync(connection, transaction, table, ct)).ToLookup(s => s.Month, s => s.Table);
             foreach (var (month, source) in months.Select(m => ((YearMonth?)m, table.MonthTable(m))).Append((null, table.HeldTable)))
             {
                 var monthStart = month?.OnDayOfMonth(1).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant();
@@ -180,10 +182,16 @@ internal sealed class RetentionPlanner(ProcessingRegister register)
                     continue;
                 }
 
+                var read = month is { } one ? string.Join(" UNION ALL ", places[one].Select(t => $"SELECT organization_id, start_time FROM {t}")) : $"SELECT organization_id, start_time FROM {source}";
+                if (read.Length == 0)
+                {
+                    continue;
+                }
+
                 await using var command = connection.CreateCommand();
                 command.Transaction = transaction;
                 command.CommandText = string.Create(CultureInfo.InvariantCulture,
-                    $"SELECT organization_id, SUM(CASE WHEN start_time < @bound THEN 1 ELSE 0 END), MIN(CASE WHEN start_time < @bound THEN start_time END), COUNT(*), MIN(start_time) FROM {source} GROUP BY organization_id");
+                    $"SELECT organization_id, SUM(CASE WHEN start_time < @bound THEN 1 ELSE 0 END), MIN(CASE WHEN start_time < @bound THEN start_time END), COUNT(*), MIN(start_time) FROM ({read}) r GROUP BY organization_id");
                 var parameter = command.CreateParameter();
                 parameter.ParameterName = "@bound";
                 parameter.Value = postgres ? bound.ToDateTimeUtc() : EventTable.ToSqliteTime(bound);

@@ -53,6 +53,7 @@ internal sealed partial class RetentionSweeper(
     [
         .. EventTable.All.Select(t => $"events.{EventPartitions.FamilyName(t.Family)}.months"),
         .. EventTable.All.Select(t => $"events.{EventPartitions.FamilyName(t.Family)}.rows"),
+        .. EventTable.All.Select(t => $"events.{EventPartitions.FamilyName(t.Family)}.seal"),
         RequestHousekeepingStep,
         .. RecordTargets.Select(t => $"records.{t.Name}"),
     ];
@@ -173,6 +174,11 @@ internal sealed partial class RetentionSweeper(
             {
                 return DeleteExpiredEventRowsAsync(db, run, table, progress, ct);
             }
+
+            if (step == $"events.{family}.seal")
+            {
+                return SealMonthsAsync(db, run, table, ct);
+            }
         }
 
         throw new InvalidOperationException($"unknown sweep step '{step}'");
@@ -190,13 +196,18 @@ internal sealed partial class RetentionSweeper(
         await db.Database.OpenConnectionAsync(ct);
         try
         {
-            var months = await EventPartitions.ExistingMonthsAsync(db.Database.GetDbConnection(), null, table, ct);
+            var connection = db.Database.GetDbConnection();
+            // A sealed SQLite month dropped by a sweep that died before removing its file, and erasures in sealed
+            // months that died between their two commits, are finished first (EventMonthFiles).
+            await EventRetention.FinishFileErasuresAsync(connection, ct);
+            FinishFileDrops(connection);
+            var months = await EventPartitions.ExistingMonthsAsync(connection, null, table, ct);
             foreach (var month in months.Where(m => MonthStart(m.PlusMonths(1)) <= before))
             {
                 await RenewLeaseOrThrowAsync(db, ct);
                 await using var tx = await db.Database.BeginTransactionAsync(ct);
-                var sql = new EventRetention(db.Database.GetDbConnection(), tx.GetDbTransaction());
-                var source = table.MonthTable(month);
+                var sql = new EventRetention(connection, tx.GetDbTransaction());
+                var sources = (await EventPartitions.SourcesAsync(connection, tx.GetDbTransaction(), table, ct)).Where(s => s.Month == month).ToList();
                 var scopes = EventHoldScope.Of(await LegalHolds.ActiveAtAsync(db, Now(), ct), category);
                 // Detached only when rows must move to the held table (the DEFAULT partition refuses them otherwise);
                 // without holds the partition is dropped as it is, like the bare DROP.
@@ -205,14 +216,20 @@ internal sealed partial class RetentionSweeper(
                     await sql.DetachMonthAsync(table, month, ct);
                 }
 
-                var kept = await sql.CountHeldAsync(table, source, scopes, ct);
-                var preserved = await sql.PreserveHeldAsync(table, source, scopes, ct);
+                var kept = new List<EventDeletion>();
+                long preserved = 0;
+                foreach (var source in sources)
+                {
+                    kept.AddRange(await sql.CountHeldAsync(table, source.Table, scopes, ct));
+                    preserved += await sql.PreserveHeldAsync(table, source.Table, scopes, ct);
+                }
+
                 FailPoints.Hit("retention.month.preserved");
                 // Every row of the month per organisation, from the totals kept with every write (no scan of the month).
-                var all = (await EventMonthTotals.ReadMonthAsync(db.Database.GetDbConnection(), tx.GetDbTransaction(), table, month, ct))
+                var all = (await EventMonthTotals.ReadMonthAsync(connection, tx.GetDbTransaction(), table, month, ct))
                     .Select(t => new EventDeletion(t.OrganizationId, t.Rows, t.EarliestStart))
                     .ToList();
-                await sql.DropMonthAsync(table, month, ct);
+                await sql.DropMonthAsync(table, month, sources.Any(s => s.Sealed), ct);
                 FailPoints.Hit("retention.month.dropped");
 
                 // What went is every row minus the copies kept for holds, per organisation.
@@ -240,6 +257,7 @@ internal sealed partial class RetentionSweeper(
                 FailPoints.Hit("retention.month.before_commit");
                 await tx.CommitAsync(ct);
                 FailPoints.Hit("retention.month.committed");
+                FinishFileDrops(connection);
                 progress?.Deleted(run.Step!, total);
             }
         }
@@ -262,9 +280,14 @@ internal sealed partial class RetentionSweeper(
         try
         {
             var connection = db.Database.GetDbConnection();
-            var months = await EventPartitions.ExistingMonthsAsync(connection, null, table, ct);
-            var sources = months.Where(m => MonthStart(m) < before)
-                .Select(m => ((YearMonth?)m, table.MonthTable(m)))
+            var all = await EventPartitions.SourcesAsync(connection, null, table, ct);
+            foreach (var file in all.Where(s => s.Sealed && MonthStart(s.Month) < before))
+            {
+                await DeleteExpiredInFileAsync(db, run, table, file, before, progress, ct);
+            }
+
+            var sources = all.Where(s => !s.Sealed && MonthStart(s.Month) < before)
+                .Select(s => ((YearMonth?)s.Month, s.Table))
                 .Append((null, table.HeldTable));
             foreach (var (month, source) in sources)
             {

@@ -155,6 +155,18 @@ internal sealed class ErasureExecutor(ProcessingRegister register, IAuditTrail a
             await store.DeleteManyAsync(contents, ct);
         }
 
+        // Records in sealed SQLite months were deleted in that month's file too, which commits after the main file;
+        // this repeats those deletes (nothing when they landed) and forgets the remembered ids.
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await EventRetention.FinishFileErasuresAsync(db.Database.GetDbConnection(), ct);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+
         return result;
     }
 
