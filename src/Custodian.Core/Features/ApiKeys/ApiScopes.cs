@@ -43,6 +43,9 @@ internal static class ApiScopes
 
     public static IReadOnlyList<string> All { get; } = [StoreRead, StoreWrite, SubjectsLookup, OrganizationsWrite, HoldsRead, HoldsWrite, HoldsLawful, RetentionRead, AllTenants, DisclosuresManage];
 
-    /// <summary>What an "all scopes" provider key gets (the demo key): everything except the order register's secret scope.</summary>
-    public static IReadOnlyList<string> ProviderDefaults { get; } = [.. All.Where(s => s != DisclosuresManage)];
+    /// <summary>
+    /// What an "all scopes" provider key gets (the demo key): everything except the secret ones, the order register and
+    /// authority holds (which carry an order's reference and targets): those are granted by name only.
+    /// </summary>
+    public static IReadOnlyList<string> ProviderDefaults { get; } = [.. All.Where(s => s is not (DisclosuresManage or HoldsLawful))];
 }

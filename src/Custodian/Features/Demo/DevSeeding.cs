@@ -52,7 +52,7 @@ internal static class DevSeeding
         var identifier = result.Showcase is { } p ? Phone.FormatNational(p.Phone).Replace(" ", string.Empty, StringComparison.Ordinal) : null;
         await output.WriteLineAsync("  API keys, shown only now (only their hashes are stored):");
         await output.WriteLineAsync($"    tenant 'demo' ({string.Join(' ', TenantScopes)}): {tenant.Value.FullKey}");
-        await output.WriteLineAsync($"    provider (all scopes, every organisation):     {provider.Value.FullKey}");
+        await output.WriteLineAsync($"    provider (all but the secret scopes, every org):{provider.Value.FullKey}");
         if (identifier is not null)
         {
             await output.WriteLineAsync($"  Find {result.Showcase!.Name}'s data across categories:");
