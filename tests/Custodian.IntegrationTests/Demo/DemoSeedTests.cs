@@ -182,6 +182,7 @@ public sealed partial class DemoSeedTests : IDisposable
         Assert.Contains("usage.call_detail_records", categories);
         Assert.Contains("usage.customer_call_recordings", categories);
         Assert.Matches(@"provider \(all but the secret scopes, every org\): *cust_", output);
+        Assert.Contains("One example authority order", output, StringComparison.Ordinal);
         Assert.Contains("  demo ", output, StringComparison.Ordinal);
     }
 

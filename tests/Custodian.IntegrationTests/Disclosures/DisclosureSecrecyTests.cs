@@ -67,8 +67,12 @@ public sealed class DisclosureSecrecyFixture : IAsyncLifetime
             AlphaId = alpha.Id;
             db.ContactPersons.Add(new ContactPerson
             {
-                OrganizationId = alpha.Id, CreatedAt = Instant.FromDateTimeOffset(TimeProvider.System.GetUtcNow()),
-                Name = "Tess Targettest", Phone = TargetPhone, Email = "tess@alpha.example", Role = "privacy",
+                OrganizationId = alpha.Id,
+                CreatedAt = Instant.FromDateTimeOffset(TimeProvider.System.GetUtcNow()),
+                Name = "Tess Targettest",
+                Phone = TargetPhone,
+                Email = "tess@alpha.example",
+                Role = "privacy",
             });
             await db.SaveChangesAsync(Ct);
         }
