@@ -68,7 +68,7 @@ internal sealed record DisclosuresOptions
     /// When "without delay" (Tw 13.4: onverwijld) counts as missed. The law sets no number. 24 hours is the working
     /// figure: the CIOT file must be refreshed at least every 24 hours (AUT-3), the closest number the law itself gives
     /// for telecom data duties, and a data order that waits past one working day is one a supervisor would ask about.
-    /// It is an alert, not a rule: legal can set it tighter (<c>disclosures.withoutDelayHours</c>).
+    /// It is an alert, not a rule: set it through <c>AddCustodianDisclosures(options)</c> (no settings-file key yet).
     /// </summary>
     public NodaTime.Duration WithoutDelay { get; init; } = NodaTime.Duration.FromHours(24);
 }
