@@ -589,6 +589,160 @@ namespace Custodian.Migrations.Postgres.Migrations
                     b.ToTable("data_keys", (string)null);
                 });
 
+            modelBuilder.Entity("Custodian.Core.Features.Disclosures.AuthorityOrder", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Categories")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("categories");
+
+                    b.Property<DateTime?>("CompliedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("complied_at");
+
+                    b.Property<decimal?>("CostAmount")
+                        .HasPrecision(12, 2)
+                        .HasColumnType("numeric(12,2)")
+                        .HasColumnName("cost_amount");
+
+                    b.Property<string>("CostNote")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("cost_note");
+
+                    b.Property<string>("IssuedBy")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("issued_by");
+
+                    b.Property<string>("JudgeAuthorisation")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("judge_authorisation");
+
+                    b.Property<Guid>("LegalHoldId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("legal_hold_id");
+
+                    b.Property<DateTime>("PeriodFrom")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("period_from");
+
+                    b.Property<DateTime>("PeriodUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("period_until");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("reference");
+
+                    b.Property<DateTime>("RegisteredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("registered_at");
+
+                    b.Property<string>("RegisteredById")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("registered_by_id");
+
+                    b.Property<string>("RegisteredByKind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("registered_by_kind");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_authority_orders");
+
+                    b.HasIndex("LegalHoldId")
+                        .HasDatabaseName("ix_authority_orders_legal_hold_id");
+
+                    b.HasIndex("ReceivedAt")
+                        .HasDatabaseName("ix_authority_orders_received_at");
+
+                    b.ToTable("authority_orders", (string)null);
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Disclosures.AuthorityOrderProduction", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("BlobId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("blob_id");
+
+                    b.Property<int>("Downloads")
+                        .HasColumnType("integer")
+                        .HasColumnName("downloads");
+
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("order_id");
+
+                    b.Property<DateTime>("ProducedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("produced_at");
+
+                    b.Property<string>("ProducedById")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("produced_by_id");
+
+                    b.Property<int>("RecordCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("record_count");
+
+                    b.Property<DateTime?>("ReleasedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("released_at");
+
+                    b.Property<string>("ReleasedById")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("released_by_id");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("sha256");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_authority_order_productions");
+
+                    b.HasIndex("OrderId")
+                        .HasDatabaseName("ix_authority_order_productions_order_id");
+
+                    b.ToTable("authority_order_productions", (string)null);
+                });
+
             modelBuilder.Entity("Custodian.Core.Features.Events.ImportBatch", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2772,6 +2926,63 @@ namespace Custodian.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_blobs_data_keys_data_key_id");
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Disclosures.AuthorityOrder", b =>
+                {
+                    b.HasOne("Custodian.Core.Features.Retention.LegalHold", null)
+                        .WithMany()
+                        .HasForeignKey("LegalHoldId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_authority_orders_legal_holds_legal_hold_id");
+
+                    b.OwnsMany("Custodian.Core.Features.Disclosures.AuthorityOrderTarget", "Targets", b1 =>
+                        {
+                            b1.Property<Guid>("Id")
+                                .HasColumnType("uuid")
+                                .HasColumnName("id");
+
+                            b1.Property<string>("Kind")
+                                .IsRequired()
+                                .HasMaxLength(10)
+                                .HasColumnType("character varying(10)")
+                                .HasColumnName("kind");
+
+                            b1.Property<Guid>("OrderId")
+                                .HasColumnType("uuid")
+                                .HasColumnName("order_id");
+
+                            b1.Property<string>("Value")
+                                .IsRequired()
+                                .HasMaxLength(320)
+                                .HasColumnType("character varying(320)")
+                                .HasColumnName("value");
+
+                            b1.HasKey("Id")
+                                .HasName("pk_authority_order_targets");
+
+                            b1.HasIndex("OrderId")
+                                .HasDatabaseName("ix_authority_order_targets_order_id");
+
+                            b1.ToTable("authority_order_targets", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("OrderId")
+                                .HasConstraintName("fk_authority_order_targets_authority_orders_order_id");
+                        });
+
+                    b.Navigation("Targets");
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Disclosures.AuthorityOrderProduction", b =>
+                {
+                    b.HasOne("Custodian.Core.Features.Disclosures.AuthorityOrder", null)
+                        .WithMany()
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_authority_order_productions_authority_orders_order_id");
                 });
 
             modelBuilder.Entity("Custodian.Core.Features.Requests.Answers.RequestAnswerDownload", b =>

@@ -584,6 +584,160 @@ namespace Custodian.Migrations.Sqlite.Migrations
                     b.ToTable("data_keys", (string)null);
                 });
 
+            modelBuilder.Entity("Custodian.Core.Features.Disclosures.AuthorityOrder", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Categories")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("categories");
+
+                    b.Property<DateTime?>("CompliedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("complied_at");
+
+                    b.Property<decimal?>("CostAmount")
+                        .HasPrecision(12, 2)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cost_amount");
+
+                    b.Property<string>("CostNote")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cost_note");
+
+                    b.Property<string>("IssuedBy")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("issued_by");
+
+                    b.Property<string>("JudgeAuthorisation")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("judge_authorisation");
+
+                    b.Property<Guid>("LegalHoldId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("legal_hold_id");
+
+                    b.Property<DateTime>("PeriodFrom")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("period_from");
+
+                    b.Property<DateTime>("PeriodUntil")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("period_until");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reference");
+
+                    b.Property<DateTime>("RegisteredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("registered_at");
+
+                    b.Property<string>("RegisteredById")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("registered_by_id");
+
+                    b.Property<string>("RegisteredByKind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("registered_by_kind");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_authority_orders");
+
+                    b.HasIndex("LegalHoldId")
+                        .HasDatabaseName("ix_authority_orders_legal_hold_id");
+
+                    b.HasIndex("ReceivedAt")
+                        .HasDatabaseName("ix_authority_orders_received_at");
+
+                    b.ToTable("authority_orders", (string)null);
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Disclosures.AuthorityOrderProduction", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("BlobId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("blob_id");
+
+                    b.Property<int>("Downloads")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("downloads");
+
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_id");
+
+                    b.Property<DateTime>("ProducedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("produced_at");
+
+                    b.Property<string>("ProducedById")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("produced_by_id");
+
+                    b.Property<int>("RecordCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("record_count");
+
+                    b.Property<DateTime?>("ReleasedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("released_at");
+
+                    b.Property<string>("ReleasedById")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("released_by_id");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sha256");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_authority_order_productions");
+
+                    b.HasIndex("OrderId")
+                        .HasDatabaseName("ix_authority_order_productions_order_id");
+
+                    b.ToTable("authority_order_productions", (string)null);
+                });
+
             modelBuilder.Entity("Custodian.Core.Features.Events.ImportBatch", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2767,6 +2921,63 @@ namespace Custodian.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_blobs_data_keys_data_key_id");
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Disclosures.AuthorityOrder", b =>
+                {
+                    b.HasOne("Custodian.Core.Features.Retention.LegalHold", null)
+                        .WithMany()
+                        .HasForeignKey("LegalHoldId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_authority_orders_legal_holds_legal_hold_id");
+
+                    b.OwnsMany("Custodian.Core.Features.Disclosures.AuthorityOrderTarget", "Targets", b1 =>
+                        {
+                            b1.Property<Guid>("Id")
+                                .HasColumnType("TEXT")
+                                .HasColumnName("id");
+
+                            b1.Property<string>("Kind")
+                                .IsRequired()
+                                .HasMaxLength(10)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("kind");
+
+                            b1.Property<Guid>("OrderId")
+                                .HasColumnType("TEXT")
+                                .HasColumnName("order_id");
+
+                            b1.Property<string>("Value")
+                                .IsRequired()
+                                .HasMaxLength(320)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("value");
+
+                            b1.HasKey("Id")
+                                .HasName("pk_authority_order_targets");
+
+                            b1.HasIndex("OrderId")
+                                .HasDatabaseName("ix_authority_order_targets_order_id");
+
+                            b1.ToTable("authority_order_targets", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("OrderId")
+                                .HasConstraintName("fk_authority_order_targets_authority_orders_order_id");
+                        });
+
+                    b.Navigation("Targets");
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Disclosures.AuthorityOrderProduction", b =>
+                {
+                    b.HasOne("Custodian.Core.Features.Disclosures.AuthorityOrder", null)
+                        .WithMany()
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_authority_order_productions_authority_orders_order_id");
                 });
 
             modelBuilder.Entity("Custodian.Core.Features.Requests.Answers.RequestAnswerDownload", b =>

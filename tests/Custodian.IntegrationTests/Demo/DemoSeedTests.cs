@@ -181,7 +181,8 @@ public sealed partial class DemoSeedTests : IDisposable
         Assert.Contains("mobile.sim_and_notifications", categories);
         Assert.Contains("usage.call_detail_records", categories);
         Assert.Contains("usage.customer_call_recordings", categories);
-        Assert.Matches(@"provider \(all scopes, every organisation\): +cust_", output);
+        Assert.Matches(@"provider \(all but the secret scopes, every org\): *cust_", output);
+        Assert.Contains("One example authority order", output, StringComparison.Ordinal);
         Assert.Contains("  demo ", output, StringComparison.Ordinal);
     }
 

@@ -63,12 +63,20 @@ internal static class Permissions
     /// <summary>Decide the parts of a request where the client organisation is the controller (ROU-2): its privacy contact.</summary>
     public const string RequestsController = "requests:controller";
 
+    // Issue 7, disclosures (authority orders):
+
+    /// <summary>
+    /// The authority order register: register orders, see them, produce, release and download their data, and the
+    /// yearly statistics. The lawful-disclosure officer only (Tw 13.5 secrecy).
+    /// </summary>
+    public const string DisclosuresManage = ApiScopes.DisclosuresManage;
+
     /// <summary>The back office's permissions, in the order of the documentation table.</summary>
     public static IReadOnlyList<string> Office { get; } =
     [
         OfficeAccess, DashboardRead, PeopleLookup, OrganizationsRead, OrganizationsWrite, RegisterRead, RetentionRead,
         HoldsRead, HoldsWrite, HoldsLawful, AuditRead, AuditVerify, UsersManage, RequestsRead, RequestsEnter, RequestsHandle,
-        RequestsVerifyId, RequestsController,
+        RequestsVerifyId, RequestsController, DisclosuresManage,
     ];
 
     /// <summary>Every permission there is (office and API), each once.</summary>

@@ -44,7 +44,7 @@ internal static class StaffRoles
             Permissions.RequestsVerifyId),
         [LawfulDisclosureOfficer] = Set(Permissions.OfficeAccess, Permissions.DashboardRead, Permissions.PeopleLookup,
             Permissions.RegisterRead, Permissions.RetentionRead, Permissions.HoldsRead, Permissions.HoldsWrite,
-            Permissions.HoldsLawful),
+            Permissions.HoldsLawful, Permissions.DisclosuresManage),
         [Auditor] = Set(Permissions.OfficeAccess, Permissions.DashboardRead, Permissions.OrganizationsRead,
             Permissions.RegisterRead, Permissions.RetentionRead, Permissions.HoldsRead, Permissions.AuditRead,
             Permissions.AuditVerify, Permissions.RequestsRead),

@@ -63,6 +63,11 @@ internal sealed class ApiKeyRegistry(CustodianDbContext db, IAuditTrail audit, T
             v.Add("scopes", "api_key.tenant_cannot_be_lawful", "A key of one organisation cannot hold holds:lawful.");
         }
 
+        if (organizationCode is not null && scopes.Contains(ApiScopes.DisclosuresManage))
+        {
+            v.Add("scopes", "api_key.tenant_cannot_disclose", "A key of one organisation cannot hold disclosures:manage.");
+        }
+
         var label = v.Text("name", name, 100, required: false);
         Guid? organizationId = null;
         if (organizationCode is not null)

@@ -33,5 +33,19 @@ internal static class ApiScopes
     /// </summary>
     public const string AllTenants = "tenants:all";
 
-    public static IReadOnlyList<string> All { get; } = [StoreRead, StoreWrite, SubjectsLookup, OrganizationsWrite, HoldsRead, HoldsWrite, HoldsLawful, RetentionRead, AllTenants];
+    // Issue 7, disclosures (authority orders):
+
+    /// <summary>
+    /// The authority order register: register orders, produce, release and download their data (Tw 13.5 secrecy).
+    /// Provider keys only, and only when granted by name: it is not part of <see cref="ProviderDefaults"/>.
+    /// </summary>
+    public const string DisclosuresManage = "disclosures:manage";
+
+    public static IReadOnlyList<string> All { get; } = [StoreRead, StoreWrite, SubjectsLookup, OrganizationsWrite, HoldsRead, HoldsWrite, HoldsLawful, RetentionRead, AllTenants, DisclosuresManage];
+
+    /// <summary>
+    /// What an "all scopes" provider key gets (the demo key): everything except the secret ones, the order register and
+    /// authority holds (which carry an order's reference and targets): those are granted by name only.
+    /// </summary>
+    public static IReadOnlyList<string> ProviderDefaults { get; } = [.. All.Where(s => s is not (DisclosuresManage or HoldsLawful))];
 }

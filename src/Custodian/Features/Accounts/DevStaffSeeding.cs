@@ -25,6 +25,8 @@ internal static class DevStaffSeeding
         ("demo-privacy", StaffRoles.PrivacyOfficer, "Demo Privacyfunctionaris"),
         ("demo-support", StaffRoles.SupportAgent, "Demo Support"),
         ("demo-lawful", StaffRoles.LawfulDisclosureOfficer, "Demo Verstrekking"),
+        // A second officer: order data is released by someone other than who registered or produced it (four eyes).
+        ("demo-lawful-2", StaffRoles.LawfulDisclosureOfficer, "Demo Verstrekking 2"),
         ("demo-auditor", StaffRoles.Auditor, "Demo Auditor"),
         ("demo-client", StaffRoles.ClientPrivacyContact, "Demo Klantcontact"),
     ];

@@ -6,6 +6,7 @@ using Custodian.Core.Common;
 using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Blobs;
 using Custodian.Core.Features.Demo;
+using Custodian.Core.Features.Disclosures;
 using Custodian.Core.Features.Events;
 using Custodian.Core.Features.Store;
 using Custodian.Core.Persistence;
@@ -102,6 +103,7 @@ internal static class DemoCommands
         services.AddCustodianStore(new StoreOptions(AllowDocumentationAddresses: true));
         services.AddCustodianEvents();
         services.AddCustodianDemo();
+        services.AddCustodianDisclosures();
         return services.BuildServiceProvider();
     }
 

@@ -42,7 +42,7 @@ internal static class DevSeeding
         await using var scope = services.CreateAsyncScope();
         var registry = scope.ServiceProvider.GetRequiredService<ApiKeyRegistry>();
         var tenant = await registry.CreateAsync(DemoSeeder.DemoCode, TenantScopes, "demo tenant key (serve --dev)", DemoSeeder.SystemActor, ct);
-        var provider = await registry.CreateAsync(null, [.. ApiScopes.All], "demo provider key (serve --dev)", DemoSeeder.SystemActor, ct);
+        var provider = await registry.CreateAsync(null, [.. ApiScopes.ProviderDefaults], "demo provider key (serve --dev)", DemoSeeder.SystemActor, ct);
         if (!tenant.IsSuccess || !provider.IsSuccess)
         {
             throw new InvalidOperationException($"Creating the demo API keys failed: {tenant.Error?.Code ?? provider.Error?.Code}.");
@@ -52,7 +52,16 @@ internal static class DevSeeding
         var identifier = result.Showcase is { } p ? Phone.FormatNational(p.Phone).Replace(" ", string.Empty, StringComparison.Ordinal) : null;
         await output.WriteLineAsync("  API keys, shown only now (only their hashes are stored):");
         await output.WriteLineAsync($"    tenant 'demo' ({string.Join(' ', TenantScopes)}): {tenant.Value.FullKey}");
-        await output.WriteLineAsync($"    provider (all scopes, every organisation):     {provider.Value.FullKey}");
+        await output.WriteLineAsync($"    provider (all but the secret scopes, every org): {provider.Value.FullKey}");
+        if (result.Showcase is { } showcase)
+        {
+            var orders = scope.ServiceProvider.GetRequiredService<Core.Features.Disclosures.AuthorityOrders>();
+            if (await DemoAuthorityOrder.SeedAsync(orders, showcase, scope.ServiceProvider.GetRequiredService<TimeProvider>(), ct))
+            {
+                await output.WriteLineAsync($"  One example authority order ({DemoAuthorityOrder.Reference}): log in as demo-lawful to see it, demo-lawful-2 releases its data.");
+            }
+        }
+
         if (identifier is not null)
         {
             await output.WriteLineAsync($"  Find {result.Showcase!.Name}'s data across categories:");

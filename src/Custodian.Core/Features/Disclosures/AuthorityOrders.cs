@@ -1,0 +1,329 @@
+using System.Globalization;
+using Custodian.Core.Features.Audit;
+using Custodian.Core.Features.Blobs;
+using Custodian.Core.Features.Register;
+using Custodian.Core.Features.Retention;
+using Custodian.Core.Features.Store;
+using Custodian.Core.Features.Subjects;
+using Custodian.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+using NodaTime.Text;
+
+namespace Custodian.Core.Features.Disclosures;
+
+/// <summary>An order with what its page shows: its hold and its productions.</summary>
+internal sealed record AuthorityOrderDetail(AuthorityOrder Order, LegalHold Hold, IReadOnlyList<AuthorityOrderProduction> Productions);
+
+/// <summary>An opened, released package: the caller streams it to the authority and disposes it.</summary>
+internal sealed record DisclosureDownload(Stream Content, string FileName, string Sha256);
+
+/// <summary>
+/// The authority order register (issue 7 §1, domain.md AUT-1..AUT-7). Every operation needs
+/// <see cref="DisclosureCaller.Manage"/>; without it an order does not exist (not found, empty lists).
+/// <list type="bullet">
+/// <item>Registering places an authority legal hold on the order's scope through <see cref="LegalHoldCommands"/>, in
+/// the same transaction; a preservation order (126ni) gets the hold's 90-day rule.</item>
+/// <item>Four eyes: whoever registered the order or produced a package cannot release it.</item>
+/// <item>Audit: every event names the order AND its authority hold, so <see cref="AuditSearch"/> leaves it out for every
+/// reader without <c>holds:lawful</c>; details carry counts and hashes, never the reference or a target.</item>
+/// </list>
+/// </summary>
+internal sealed class AuthorityOrders(
+    CustodianDbContext db,
+    StoreTransactions transactions,
+    LegalHoldCommands holds,
+    IAuditTrail audit,
+    EncryptedBlobs blobs,
+    ProcessingRegister register,
+    TimeProvider time)
+{
+    /// <summary>The neutral reason on an order's hold: no reference (that is the hold's own field), no person.</summary>
+    public const string HoldReason = "Authority order (see the order register)";
+
+    private Instant Now => Instant.FromDateTimeOffset(time.GetUtcNow());
+
+    public async Task<StoreResult<AuthorityOrder>> RegisterAsync(DisclosureCaller caller, AuthorityOrderInput input, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(input);
+        if (!caller.Manage)
+        {
+            return new ForbiddenError("order.manage_required", "Registering an authority order needs disclosures:manage on a provider-wide caller.");
+        }
+
+        var now = Now;
+        var v = new FieldValidator();
+        var draft = AuthorityOrderRules.Validate(v, input, now, register);
+        if (!v.IsValid || draft is null)
+        {
+            return v.ToError();
+        }
+
+        var preservation = draft.Type == AuthorityOrderType.Preservation126ni;
+        var holdInput = new LegalHoldInput(
+            Basis: HoldBases.Name(preservation ? HoldBasis.PreservationOrder126ni : HoldBasis.CriminalInvestigation),
+            Ground: null,
+            Reason: HoldReason,
+            Reference: draft.Reference,
+            Organization: null,
+            Categories: [.. draft.Categories],
+            RecordsFrom: InstantPattern.ExtendedIso.Format(draft.PeriodFrom),
+            RecordsUntil: InstantPattern.ExtendedIso.Format(draft.PeriodUntil),
+            Identifiers: [.. draft.Targets.Select(t => new HoldIdentifierInput(SubjectKey.KindName(t.Kind), t.Value))],
+            StartsAt: null,
+            EndsAt: preservation ? InstantPattern.ExtendedIso.Format(HoldRules.PreservationOrderLimit(now)) : null);
+
+        AuthorityOrder? order = null;
+        var placed = await holds.PlaceAsync(
+            new HoldCaller(caller.Actor, caller.Scope, lawful: true),
+            holdInput,
+            async (hold, c) =>
+            {
+                order = new AuthorityOrder
+                {
+                    Reference = draft.Reference,
+                    Type = draft.Type,
+                    IssuedBy = draft.IssuedBy,
+                    JudgeAuthorisation = draft.JudgeAuthorisation,
+                    ReceivedAt = draft.ReceivedAt,
+                    // A preservation order is complied with by keeping the data: the hold placed now.
+                    CompliedAt = preservation ? now : null,
+                    PeriodFrom = draft.PeriodFrom,
+                    PeriodUntil = draft.PeriodUntil,
+                    Categories = [.. draft.Categories],
+                    LegalHoldId = hold.Id,
+                    RegisteredAt = now,
+                    RegisteredByKind = caller.Actor.Kind,
+                    RegisteredById = caller.Actor.Id,
+                    CostAmount = draft.CostAmount,
+                    CostNote = draft.CostNote,
+                };
+                order.Targets.AddRange(draft.Targets.Select(t => new AuthorityOrderTarget { OrderId = order.Id, Kind = SubjectKey.KindName(t.Kind), Value = t.Value }));
+                db.Set<AuthorityOrder>().Add(order);
+                await db.SaveChangesAsync(c);
+                await audit.AppendAsync(db, Entry("disclosure.registered", caller, order, new Dictionary<string, string>
+                {
+                    ["type"] = AuthorityOrderTypes.Name(order.Type),
+                    ["target_count"] = order.Targets.Count.ToString(CultureInfo.InvariantCulture),
+                    ["needs_legal_review"] = order.NeedsLegalReview ? "true" : "false",
+                }), c);
+            },
+            ct);
+        return placed.IsSuccess ? order! : placed.Error!;
+    }
+
+    /// <summary>Every order, newest received first (the register is small: tens to thousands a year).</summary>
+    public async Task<IReadOnlyList<AuthorityOrder>> ListAsync(DisclosureCaller caller, int? year, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (!caller.Manage)
+        {
+            return [];
+        }
+
+        return await transactions.ReadAsync(
+            async c =>
+            {
+                var query = db.Set<AuthorityOrder>().AsNoTracking();
+                if (year is { } y)
+                {
+                    var (from, until) = YearBounds(y);
+                    query = query.Where(o => o.ReceivedAt >= from && o.ReceivedAt < until);
+                }
+
+                var list = await query.ToListAsync(c);
+                return (IReadOnlyList<AuthorityOrder>)[.. list.OrderByDescending(o => o.ReceivedAt)];
+            },
+            list => list.Count == 0
+                ? null
+                : new AuditEntry("disclosure.listed", caller.Actor, null, [.. list.SelectMany(o => Objects(o))]),
+            ct);
+    }
+
+    public async Task<StoreResult<AuthorityOrderDetail>> GetAsync(DisclosureCaller caller, Guid id, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (!caller.Manage)
+        {
+            return StoreErrors.NotFound("order");
+        }
+
+        var detail = await transactions.ReadAsync(
+            async c =>
+            {
+                var order = await db.Set<AuthorityOrder>().AsNoTracking().FirstOrDefaultAsync(o => o.Id == id, c);
+                if (order is null)
+                {
+                    return null;
+                }
+
+                var hold = await db.LegalHolds.AsNoTracking().FirstAsync(h => h.Id == order.LegalHoldId, c);
+                var productions = await db.Set<AuthorityOrderProduction>().AsNoTracking().Where(p => p.OrderId == id).ToListAsync(c);
+                return new AuthorityOrderDetail(order, hold, [.. productions.OrderBy(p => p.ProducedAt)]);
+            },
+            d => d is null ? null : Entry("disclosure.viewed", caller, d.Order, null),
+            ct);
+        return detail is null ? StoreErrors.NotFound("order") : detail;
+    }
+
+    /// <summary>
+    /// Collects exactly the order's records, writes the package and stores it encrypted (content first, outside the
+    /// transaction; its row and the production's in one transaction with the audit event). Not yet released.
+    /// </summary>
+    public async Task<StoreResult<AuthorityOrderProduction>> ProduceAsync(DisclosureCaller caller, Guid id, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (!caller.Manage)
+        {
+            return StoreErrors.NotFound("order");
+        }
+
+        var order = await db.Set<AuthorityOrder>().AsNoTracking().FirstOrDefaultAsync(o => o.Id == id, ct);
+        if (order is null)
+        {
+            return StoreErrors.NotFound("order");
+        }
+
+        var now = Now;
+        var records = await DisclosurePackage.CollectAsync(db, order, ct);
+        using var buffer = new MemoryStream();
+        await DisclosurePackage.WriteAsync(order, records, now, buffer, ct);
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
+        buffer.Position = 0;
+        // The provider's own data key per order (no tenant owns an order): destroying it would shred every package of it.
+        var staged = await blobs.StageAsync(db, Guid.Empty, DataKeyOwner.Subject(order.Id), buffer, "application/zip", ct);
+
+        return await transactions.WriteAsync<AuthorityOrderProduction>(
+            async c =>
+            {
+                if (!await EncryptedBlobs.AddStagedAsync(db, staged, c))
+                {
+                    return new ConflictError("order.key_destroyed", "The order's data key was destroyed while the package was stored.");
+                }
+
+                var production = new AuthorityOrderProduction
+                {
+                    OrderId = order.Id,
+                    BlobId = staged.Record.Id,
+                    RecordCount = records.Count,
+                    Sha256 = sha,
+                    ProducedAt = now,
+                    ProducedById = caller.Actor.Id,
+                };
+                db.Set<AuthorityOrderProduction>().Add(production);
+                return production;
+            },
+            p => Entry("disclosure.produced", caller, order, new Dictionary<string, string>
+            {
+                ["production"] = p.Id.ToString(),
+                ["record_count"] = p.RecordCount.ToString(CultureInfo.InvariantCulture),
+                ["sha256"] = p.Sha256,
+            }),
+            null,
+            ct);
+    }
+
+    /// <summary>Releases a package for download: by a second person (neither the order's registrar nor the producer).</summary>
+    public async Task<StoreResult<AuthorityOrderProduction>> ReleaseAsync(DisclosureCaller caller, Guid productionId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (!caller.Manage)
+        {
+            return StoreErrors.NotFound("production");
+        }
+
+        AuthorityOrder? order = null;
+        try
+        {
+            return await transactions.WriteAsync<AuthorityOrderProduction>(
+                async c =>
+                {
+                    var production = await db.Set<AuthorityOrderProduction>().FirstOrDefaultAsync(p => p.Id == productionId, c);
+                    if (production is null)
+                    {
+                        return StoreErrors.NotFound("production");
+                    }
+
+                    order = await db.Set<AuthorityOrder>().FirstAsync(o => o.Id == production.OrderId, c);
+                    if (production.IsReleased)
+                    {
+                        return new ConflictError("order.already_released", "This package was released already.");
+                    }
+
+                    if (caller.Actor.Id == order.RegisteredById || caller.Actor.Id == production.ProducedById)
+                    {
+                        return new ForbiddenError("order.four_eyes", "Four eyes: the person who registered the order or produced the package cannot release it; a second officer does.");
+                    }
+
+                    var now = Now;
+                    production.ReleasedAt = now;
+                    production.ReleasedById = caller.Actor.Id;
+                    production.Version++;
+                    order.CompliedAt ??= now;
+                    return production;
+                },
+                p => Entry("disclosure.released", caller, order!, new Dictionary<string, string> { ["production"] = p.Id.ToString() }),
+                null,
+                ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return new ConflictError("order.changed_concurrently", "The package was changed by another request at the same time; read it again.");
+        }
+    }
+
+    /// <summary>Opens a released package; the download is audited (and counted) before the content is returned.</summary>
+    public async Task<StoreResult<DisclosureDownload>> DownloadAsync(DisclosureCaller caller, Guid productionId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (!caller.Manage)
+        {
+            return StoreErrors.NotFound("production");
+        }
+
+        AuthorityOrder? order = null;
+        var counted = await transactions.WriteAsync<AuthorityOrderProduction>(
+            async c =>
+            {
+                var production = await db.Set<AuthorityOrderProduction>().FirstOrDefaultAsync(p => p.Id == productionId, c);
+                if (production is null)
+                {
+                    return StoreErrors.NotFound("production");
+                }
+
+                if (!production.IsReleased)
+                {
+                    return new ConflictError("order.not_released", "This package is not released yet: a second officer releases it first (four eyes).");
+                }
+
+                order = await db.Set<AuthorityOrder>().AsNoTracking().FirstAsync(o => o.Id == production.OrderId, c);
+                production.Downloads++;
+                return production;
+            },
+            p => Entry("disclosure.downloaded", caller, order!, new Dictionary<string, string> { ["production"] = p.Id.ToString() }),
+            null,
+            ct);
+        if (!counted.IsSuccess)
+        {
+            return counted.Error!;
+        }
+
+        var content = await blobs.OpenReadAsync(db, counted.Value.BlobId, ct);
+        return new DisclosureDownload(content, $"disclosure-{counted.Value.Id}.zip", counted.Value.Sha256);
+    }
+
+    internal static (Instant From, Instant Until) YearBounds(int year)
+    {
+        var zone = DateTimeZoneProviders.Tzdb["Europe/Amsterdam"];
+        return (new LocalDate(year, 1, 1).AtStartOfDayInZone(zone).ToInstant(), new LocalDate(year + 1, 1, 1).AtStartOfDayInZone(zone).ToInstant());
+    }
+
+    /// <summary>The order and its authority hold: naming the hold is what hides the event from readers without holds:lawful.</summary>
+    private static IEnumerable<AuditObject> Objects(AuthorityOrder o) =>
+        [new AuditObject("authority_order", o.Id.ToString()), new AuditObject("legal_hold", o.LegalHoldId.ToString())];
+
+    /// <summary>No organisation (a tenant's view of the trail never shows it), no reference, no target.</summary>
+    private static AuditEntry Entry(string action, DisclosureCaller caller, AuthorityOrder order, IReadOnlyDictionary<string, string>? details) =>
+        new(action, caller.Actor, null, [.. Objects(order)], Details: details);
+}
