@@ -33,5 +33,20 @@ internal static class ApiScopes
     /// </summary>
     public const string AllTenants = "tenants:all";
 
-    public static IReadOnlyList<string> All { get; } = [StoreRead, StoreWrite, SubjectsLookup, OrganizationsWrite, HoldsRead, HoldsWrite, HoldsLawful, RetentionRead, AllTenants];
+    // --- Issue 7, 112 caller data and itemised bills (Features/Disclosures/Emergency, Features/Shielding) ---
+
+    /// <summary>
+    /// The network side's 112 look-up: a number's subscriber name and address, even when caller ID is blocked (Tw
+    /// 11.10). Each use is logged. Never in any default set (<see cref="NotInDefaults"/>): only the key of the
+    /// emergency-call platform holds it, together with <see cref="AllTenants"/>.
+    /// </summary>
+    public const string EmergencyLookup = "emergency:lookup";
+
+    /// <summary>A subscriber's itemised bill specification for a billing period, with shielded numbers masked (audited read).</summary>
+    public const string BillsRead = "bills:read";
+
+    public static IReadOnlyList<string> All { get; } = [StoreRead, StoreWrite, SubjectsLookup, OrganizationsWrite, HoldsRead, HoldsWrite, HoldsLawful, RetentionRead, AllTenants, EmergencyLookup, BillsRead];
+
+    /// <summary>Scopes a convenience key ("every scope", the dev provider key) must not get: they are granted one by one on purpose.</summary>
+    public static IReadOnlyList<string> NotInDefaults { get; } = [EmergencyLookup];
 }

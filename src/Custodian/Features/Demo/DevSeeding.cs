@@ -42,7 +42,7 @@ internal static class DevSeeding
         await using var scope = services.CreateAsyncScope();
         var registry = scope.ServiceProvider.GetRequiredService<ApiKeyRegistry>();
         var tenant = await registry.CreateAsync(DemoSeeder.DemoCode, TenantScopes, "demo tenant key (serve --dev)", DemoSeeder.SystemActor, ct);
-        var provider = await registry.CreateAsync(null, [.. ApiScopes.All], "demo provider key (serve --dev)", DemoSeeder.SystemActor, ct);
+        var provider = await registry.CreateAsync(null, [.. ApiScopes.All.Except(ApiScopes.NotInDefaults)], "demo provider key (serve --dev)", DemoSeeder.SystemActor, ct);
         if (!tenant.IsSuccess || !provider.IsSuccess)
         {
             throw new InvalidOperationException($"Creating the demo API keys failed: {tenant.Error?.Code ?? provider.Error?.Code}.");
