@@ -1,9 +1,11 @@
 using System.Net;
+using Custodian.Core.Features.Accounts;
 using Custodian.Core.Features.ApiKeys;
 using Custodian.Core.Features.Organizations;
 using Custodian.Core.Features.Store;
 using Custodian.Core.Features.Tenancy;
 using Custodian.Core.Persistence;
+using Custodian.IntegrationTests.Office;
 using Custodian.IntegrationTests.Store;
 using Custodian.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -56,5 +58,15 @@ public sealed class EmergencyAndBillApiTests
         Assert.Equal("2026-10", billBody.GetProperty("period").GetString());
         Assert.Equal(0, billBody.GetProperty("calls").GetArrayLength());
         Assert.Equal(HttpStatusCode.BadRequest, badPeriod);
+
+        // The office page: a support agent shields a number (free, from this period); an auditor may not open the page.
+        using var agent = await OfficePageSetup.ClientAsync(api.Server, StaffRoles.SupportAgent);
+        using var auditor = await OfficePageSetup.ClientAsync(api.Server, StaffRoles.Auditor);
+        using var added = await OfficePageSetup.PostAsync(agent, "/office/shielding", "/office/shielding?handler=Add", new() { ["number"] = "088 308 2636", ["when"] = "now" });
+        using var page = await OfficePageSetup.GetAsync(agent, "/office/shielding?done=added");
+        using var denied = await OfficePageSetup.GetAsync(auditor, "/office/shielding");
+        Assert.Equal(HttpStatusCode.Redirect, added.StatusCode);
+        Assert.Contains("31 88 308 2636", await OfficePageSetup.BodyAsync(page), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
     }
 }
