@@ -738,6 +738,55 @@ namespace Custodian.Migrations.Sqlite.Migrations
                     b.ToTable("authority_order_productions", (string)null);
                 });
 
+            modelBuilder.Entity("Custodian.Core.Features.Disclosures.Emergency.EmergencyDisclosure", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ActorId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor_id");
+
+                    b.Property<string>("ActorKind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor_kind");
+
+                    b.Property<DateTime>("DisclosedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("disclosed_at");
+
+                    b.Property<bool>("Found")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("found");
+
+                    b.Property<string>("NumberHash")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("number_hash");
+
+                    b.Property<Guid?>("OrganizationId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("organization_id");
+
+                    b.Property<Guid?>("SubscriptionId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subscription_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_emergency_disclosures");
+
+                    b.HasIndex("DisclosedAt")
+                        .HasDatabaseName("ix_emergency_disclosures_disclosed_at");
+
+                    b.ToTable("emergency_disclosures", (string)null);
+                });
+
             modelBuilder.Entity("Custodian.Core.Features.Events.ImportBatch", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2108,6 +2157,153 @@ namespace Custodian.Migrations.Sqlite.Migrations
                         .HasFilter("state = 'running'");
 
                     b.ToTable("retention_sweeps", (string)null);
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Shielding.ShieldedNumber", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateOnly>("EffectiveFrom")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("effective_from");
+
+                    b.Property<DateOnly?>("EffectiveUntil")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("effective_until");
+
+                    b.Property<DateTime?>("EndedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ended_at");
+
+                    b.Property<string>("Number")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("number");
+
+                    b.Property<string>("ProviderName")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("provider_name");
+
+                    b.Property<Guid?>("ReceivedListId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("received_list_id");
+
+                    b.Property<DateTime>("RequestedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("requested_at");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source");
+
+                    b.HasKey("Id")
+                        .HasName("pk_shielded_numbers");
+
+                    b.HasIndex("Number")
+                        .HasDatabaseName("ix_shielded_numbers_number");
+
+                    b.HasIndex("Source", "ProviderName")
+                        .HasDatabaseName("ix_shielded_numbers_source_provider_name");
+
+                    b.ToTable("shielded_numbers", (string)null);
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Shielding.ShieldingReceivedList", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateOnly>("EffectiveFrom")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("effective_from");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(260)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("file_name");
+
+                    b.Property<string>("ImportedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("imported_by");
+
+                    b.Property<int>("NumberCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("number_count");
+
+                    b.Property<string>("ProviderName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("provider_name");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sha256");
+
+                    b.HasKey("Id")
+                        .HasName("pk_shielding_received_lists");
+
+                    b.HasIndex("ProviderName", "ReceivedAt")
+                        .HasDatabaseName("ix_shielding_received_lists_provider_name_received_at");
+
+                    b.ToTable("shielding_received_lists", (string)null);
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Shielding.ShieldingSend", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<int>("NumberCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("number_count");
+
+                    b.Property<string>("ProviderName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("provider_name");
+
+                    b.Property<DateTime>("SentAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sent_at");
+
+                    b.Property<string>("SentBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sent_by");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sha256");
+
+                    b.HasKey("Id")
+                        .HasName("pk_shielding_sends");
+
+                    b.HasIndex("ProviderName", "SentAt")
+                        .HasDatabaseName("ix_shielding_sends_provider_name_sent_at");
+
+                    b.ToTable("shielding_sends", (string)null);
                 });
 
             modelBuilder.Entity("Custodian.Core.Features.Store.ContactPerson", b =>

@@ -65,6 +65,8 @@ internal static class CustodianCli
         root.Subcommands.Add(HoldCommands.Build());
         root.Subcommands.Add(KeyCommands.Build());
         root.Subcommands.Add(UserCommands.Build());
+        root.Subcommands.Add(Features.Shielding.ShieldingCommands.BuildBill());
+        root.Subcommands.Add(Features.Shielding.ShieldingCommands.Build());
         return root;
     }
 

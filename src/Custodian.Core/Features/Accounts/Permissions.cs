@@ -71,12 +71,20 @@ internal static class Permissions
     /// </summary>
     public const string DisclosuresManage = ApiScopes.DisclosuresManage;
 
+    // --- Issue 7, shielded numbers (Features/Shielding) ---
+
+    /// <summary>
+    /// The register of shielded numbers (BUDE 4.2): list, add and end own subscribers' shieldings, see received lists
+    /// and outgoing sends. Privacy officer and support agent (support takes the subscriber's request).
+    /// </summary>
+    public const string ShieldingManage = "shielding:manage";
+
     /// <summary>The back office's permissions, in the order of the documentation table.</summary>
     public static IReadOnlyList<string> Office { get; } =
     [
         OfficeAccess, DashboardRead, PeopleLookup, OrganizationsRead, OrganizationsWrite, RegisterRead, RetentionRead,
         HoldsRead, HoldsWrite, HoldsLawful, AuditRead, AuditVerify, UsersManage, RequestsRead, RequestsEnter, RequestsHandle,
-        RequestsVerifyId, RequestsController, DisclosuresManage,
+        RequestsVerifyId, RequestsController, DisclosuresManage, ShieldingManage,
     ];
 
     /// <summary>Every permission there is (office and API), each once.</summary>

@@ -41,11 +41,27 @@ internal static class ApiScopes
     /// </summary>
     public const string DisclosuresManage = "disclosures:manage";
 
-    public static IReadOnlyList<string> All { get; } = [StoreRead, StoreWrite, SubjectsLookup, OrganizationsWrite, HoldsRead, HoldsWrite, HoldsLawful, RetentionRead, AllTenants, DisclosuresManage];
+    // --- Issue 7, 112 caller data and itemised bills (Features/Disclosures/Emergency, Features/Shielding) ---
 
     /// <summary>
-    /// What an "all scopes" provider key gets (the demo key): everything except the secret ones, the order register and
-    /// authority holds (which carry an order's reference and targets): those are granted by name only.
+    /// The network side's 112 look-up: a number's subscriber name and address, even when caller ID is blocked (Tw
+    /// 11.10). Each use is logged. Never in any default set (<see cref="NotInDefaults"/>): only the key of the
+    /// emergency-call platform holds it, together with <see cref="AllTenants"/>.
     /// </summary>
-    public static IReadOnlyList<string> ProviderDefaults { get; } = [.. All.Where(s => s is not (DisclosuresManage or HoldsLawful))];
+    public const string EmergencyLookup = "emergency:lookup";
+
+    /// <summary>A subscriber's itemised bill specification for a billing period, with shielded numbers masked (audited read).</summary>
+    public const string BillsRead = "bills:read";
+
+    public static IReadOnlyList<string> All { get; } = [StoreRead, StoreWrite, SubjectsLookup, OrganizationsWrite, HoldsRead, HoldsWrite, HoldsLawful, RetentionRead, AllTenants, DisclosuresManage, EmergencyLookup, BillsRead];
+
+    /// <summary>
+    /// Scopes a convenience key ("every scope", the dev provider key) must not get: they are granted one by one on
+    /// purpose. The order register and authority holds carry an order's reference and targets (Tw 13.5 secrecy); the
+    /// 112 look-up belongs to the emergency-call platform's key only.
+    /// </summary>
+    public static IReadOnlyList<string> NotInDefaults { get; } = [DisclosuresManage, HoldsLawful, EmergencyLookup];
+
+    /// <summary>What an "all scopes" provider key gets (the demo key): <see cref="All"/> without <see cref="NotInDefaults"/>.</summary>
+    public static IReadOnlyList<string> ProviderDefaults { get; } = [.. All.Except(NotInDefaults)];
 }

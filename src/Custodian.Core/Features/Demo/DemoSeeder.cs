@@ -2,6 +2,7 @@ using System.Text;
 using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Events;
 using Custodian.Core.Features.Organizations;
+using Custodian.Core.Features.Shielding;
 using Custodian.Core.Features.Store;
 using Custodian.Core.Features.Tenancy;
 using Custodian.Core.Persistence;
@@ -44,6 +45,7 @@ internal sealed class DemoSeeder(
     OrganizationCommands organizations,
     EventImporter importer,
     UploadOptions uploads,
+    ShieldingRegister shielding,
     TimeProvider time)
 {
     public const string ActorId = "demo-seed";
@@ -93,7 +95,44 @@ internal sealed class DemoSeeder(
         var now = Instant.FromDateTimeOffset(time.GetUtcNow()) + Duration.FromMinutes(1);
         await ImportAsync(EventFamily.Usage, plan, (p, w) => DemoActivity.WriteUsageCsv(p, w, importer.RetainedFrom(EventFamily.Usage, now)), actor, counts, ct);
         await ImportAsync(EventFamily.Traffic, plan, (p, w) => DemoActivity.WriteTrafficCsv(p, w, importer.RetainedFrom(EventFamily.Traffic, now)), actor, counts, ct);
+        await ShieldShowcaseCallsAsync(plan, actor, counts, ct);
         return new DemoSeedResult(DemoSeedOutcome.Seeded, seeded, plan.Showcase, counts);
+    }
+
+    /// <summary>
+    /// Shielded numbers a newcomer can see masked on the showcase subscriber's itemised bill
+    /// (<c>custodian bill itemised --number &lt;showcase&gt; --period &lt;month&gt;</c>): a colleague the showcase calls asks
+    /// for shielding (own register, from this billing period), and the outside number the showcase calls most is on a
+    /// list received from a fictional provider from last month: so last month's bill masks one, this month's both, and
+    /// older bills none. Through the product's own register commands (audited as <c>shielding.*</c>).
+    /// </summary>
+    private async Task ShieldShowcaseCallsAsync(DemoPlan plan, AuditActor actor, SortedDictionary<string, int> counts, CancellationToken ct)
+    {
+        var phone = plan.Showcase.Phone;
+        var lastMonth = BillingPeriod.Of(Instant.FromDateTimeOffset(time.GetUtcNow())).PlusMonths(-1);
+        // Numbers called since the start of last month, most called first: those show the masking on the recent bills.
+        var called = (await EventLookup.FindAsync(db, Subjects.SubjectIdentifierKind.Phone, phone, ct)).OfType<UsageRecord>()
+            .Where(u => u.CallerNumber == phone && u.Direction == "outbound" && u.StartTime >= BillingPeriod.Start(lastMonth))
+            .GroupBy(u => u.CalleeNumber, StringComparer.Ordinal)
+            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => g.Key)
+            .ToList();
+        var colleagues = plan.Organizations[0].Subscribers.Select(s => s.Phone).ToHashSet(StringComparer.Ordinal);
+        if (called.FirstOrDefault(colleagues.Contains) is { } colleague)
+        {
+            await Write(shielding.AddOwnAsync(actor, colleague, null, ct), counts, "shielded_number");
+        }
+
+        if (called.FirstOrDefault(n => !colleagues.Contains(n)) is { } outside)
+        {
+            var list = await shielding.ImportReceivedAsync(actor, "Voorbeeld Telecom (fictional)", "demo-shielded.csv", ShieldingFile.Write([outside]), lastMonth, ct);
+            if (!list.IsSuccess || !list.Value.Applied)
+            {
+                throw new InvalidOperationException($"The demo shielding list was refused: {list.Error?.Code}. The demo generator is wrong.");
+            }
+
+            counts["shielding_received_list"] = 1;
+        }
     }
 
     /// <summary>Attachments and recordings through the content commands the upload endpoints use (encrypted blobs, audited).</summary>

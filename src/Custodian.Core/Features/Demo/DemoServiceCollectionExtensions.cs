@@ -9,6 +9,7 @@ internal static class DemoServiceCollectionExtensions
     public static IServiceCollection AddCustodianDemo(this IServiceCollection services)
     {
         services.TryAddScoped<DemoSeeder>();
+        services.TryAddScoped<Shielding.ShieldingRegister>();
         return services;
     }
 }

@@ -26,6 +26,7 @@ internal static class OfficeMenu
         new("/Office/Audit/Index", "/office/audit", "MenuAudit", Permissions.AuditRead),
         new("/Office/Users/Index", "/office/users", "MenuUsers", Permissions.UsersManage),
         new("/Office/Disclosures/Index", "/office/disclosures", "Disclosures.Menu", Permissions.DisclosuresManage),
+        new("/Office/Shielding/Index", "/office/shielding", "Shielding.Menu", Permissions.ShieldingManage),
     ];
 
     /// <summary>The entries <paramref name="staff"/> sees, of the pages in <paramref name="existingPages"/>.</summary>
