@@ -3,6 +3,7 @@ using Custodian.Core.Common;
 using Custodian.Core.Features.Accounts;
 using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Blobs;
+using Custodian.Core.Features.Consent;
 using Custodian.Core.Features.Dashboard;
 using Custodian.Core.Features.Mail;
 using Custodian.Core.Features.Requests;
@@ -11,6 +12,7 @@ using Custodian.Core.Features.Store;
 using Custodian.Core.Persistence;
 using Custodian.Features.ApiKeys;
 using Custodian.Features.Audit;
+using Custodian.Features.Consent;
 using Custodian.Features.Health;
 using Custodian.Features.Keys;
 using Custodian.Features.Office;
@@ -74,6 +76,7 @@ internal static class CustodianWebApp
         builder.Services.AddSingleton(new Core.Features.Requests.PortalLinks(options.PublicUrl));
         builder.Services.AddCustodianRequestHandling();
         builder.Services.AddCustodianRequestWorkflow();
+        builder.Services.AddCustodianConsent();
         builder.Services.AddHostedService<Custodian.Features.Requests.RequestReminderTimer>();
         builder.Services.AddCustodianAuthentication();
         builder.Services.AddSingleton<OfficePages>();
@@ -143,6 +146,7 @@ internal static class CustodianWebApp
         api.MapRetentionEvidenceEndpoints();
         api.MapAuditEndpoints();
         api.MapRequestEndpoints();
+        api.MapConsentEndpoints();
         api.MapFallback(() => ApiProblems.NotFound("api.not_found", "There is no API endpoint at this address. See /openapi/v1.json."))
             .ExcludeFromDescription();
         app.MapRazorPages();

@@ -38,10 +38,12 @@ internal static class StaffRoles
         [PrivacyOfficer] = Set(Permissions.OfficeAccess, Permissions.DashboardRead, Permissions.PeopleLookup,
             Permissions.OrganizationsRead, Permissions.OrganizationsWrite, Permissions.RegisterRead, Permissions.RetentionRead,
             Permissions.HoldsRead, Permissions.HoldsWrite, Permissions.AuditRead, Permissions.AuditVerify,
-            Permissions.RequestsRead, Permissions.RequestsEnter, Permissions.RequestsHandle, Permissions.RequestsVerifyId),
+            Permissions.RequestsRead, Permissions.RequestsEnter, Permissions.RequestsHandle, Permissions.RequestsVerifyId,
+            Permissions.ConsentManage), // consent (issue 7): withdrawal on the person's behalf, as easy as giving
         [SupportAgent] = Set(Permissions.OfficeAccess, Permissions.DashboardRead, Permissions.PeopleLookup,
             Permissions.OrganizationsRead, Permissions.RegisterRead, Permissions.RequestsRead, Permissions.RequestsEnter,
-            Permissions.RequestsVerifyId),
+            Permissions.RequestsVerifyId,
+            Permissions.ConsentManage), // consent (issue 7): the desk records a withdrawal by phone or letter at once
         [LawfulDisclosureOfficer] = Set(Permissions.OfficeAccess, Permissions.DashboardRead, Permissions.PeopleLookup,
             Permissions.RegisterRead, Permissions.RetentionRead, Permissions.HoldsRead, Permissions.HoldsWrite,
             Permissions.HoldsLawful),
