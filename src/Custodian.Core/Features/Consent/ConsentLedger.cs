@@ -20,6 +20,12 @@ namespace Custodian.Core.Features.Consent;
 /// <param name="OrganizationId">The client organisation, where the consent was given in an organisation's context; else null.</param>
 internal sealed record ConsentGiveInput(string? Identifier, string? Kind, string? Purpose, string? TextVersion, string? Text, string? Channel, Guid? OrganizationId = null);
 
+/// <summary>One ledger entry for a page: the purpose with its register name, the version, how and when given and withdrawn.</summary>
+internal sealed record ConsentView(Guid Id, string Purpose, LocalizedText PurposeName, string TextVersion, string Channel, Instant GivenAt, Instant? WithdrawnAt, string? WithdrawnChannel)
+{
+    public bool IsCurrent => WithdrawnAt is null;
+}
+
 /// <summary>The answer of the check: whether a current consent exists, and which text version it was given on.</summary>
 internal sealed record ConsentStatus(string Purpose, bool Given, string? TextVersion, Instant? GivenAt, string? Channel);
 
@@ -214,6 +220,26 @@ internal sealed class ConsentLedger(ProcessingRegister register, IAuditTrail aud
         }
 
         return [.. entries.OrderByDescending(e => e.GivenAt).ThenByDescending(e => e.Id)];
+    }
+
+    /// <summary>
+    /// The person's ledger as the portal and the back office show it, newest first, with the register's purpose names.
+    /// Audited as a read of personal data (<c>consent.viewed</c>, the entries as objects).
+    /// </summary>
+    public async Task<IReadOnlyList<ConsentView>> ViewAsync(CustodianDbContext db, StoreCaller caller, IReadOnlyList<SubjectKey> subjects, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        var history = await HistoryAsync(db, subjects, ct);
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            await audit.AppendAsync(db, new AuditEntry("consent.viewed", caller.Actor, null, [.. history.Select(e => new AuditObject("consent_entry", e.Id.ToString()))],
+                Details: new Dictionary<string, string> { ["count"] = history.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) }), ct);
+            await tx.CommitAsync(ct);
+        }
+
+        return [.. history.Select(e => new ConsentView(
+            e.Id, e.Purpose, register.Purposes.FirstOrDefault(p => p.Id == e.Purpose)?.Name ?? new LocalizedText(e.Purpose, e.Purpose),
+            e.TextVersion, e.Channel, e.GivenAt, e.WithdrawnAt, e.WithdrawnChannel))];
     }
 
     /// <summary>The text shown for a version (null when unknown).</summary>

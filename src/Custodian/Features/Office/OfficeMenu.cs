@@ -25,6 +25,7 @@ internal static class OfficeMenu
         new("/Office/Retention/Index", "/office/retention", "MenuRetention", Permissions.RetentionRead),
         new("/Office/Audit/Index", "/office/audit", "MenuAudit", Permissions.AuditRead),
         new("/Office/Users/Index", "/office/users", "MenuUsers", Permissions.UsersManage),
+        new("/Office/Consent/Index", "/office/consent", "Consent.Menu", Permissions.ConsentManage), // consent (issue 7)
     ];
 
     /// <summary>The entries <paramref name="staff"/> sees, of the pages in <paramref name="existingPages"/>.</summary>
