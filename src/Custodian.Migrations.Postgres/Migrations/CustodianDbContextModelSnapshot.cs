@@ -589,6 +589,124 @@ namespace Custodian.Migrations.Postgres.Migrations
                     b.ToTable("data_keys", (string)null);
                 });
 
+            modelBuilder.Entity("Custodian.Core.Features.Consent.ConsentEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("channel");
+
+                    b.Property<DateTime>("GivenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("given_at");
+
+                    b.Property<Guid?>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("purpose");
+
+                    b.Property<string>("SubjectKind")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("subject_kind");
+
+                    b.Property<string>("SubjectValue")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("subject_value");
+
+                    b.Property<string>("TextHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("text_hash");
+
+                    b.Property<string>("TextVersion")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("text_version");
+
+                    b.Property<DateTime?>("WithdrawnAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("withdrawn_at");
+
+                    b.Property<Guid?>("WithdrawnByRequestId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("withdrawn_by_request_id");
+
+                    b.Property<string>("WithdrawnChannel")
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("withdrawn_channel");
+
+                    b.HasKey("Id")
+                        .HasName("pk_consent_entries");
+
+                    b.HasIndex("Purpose", "TextVersion")
+                        .HasDatabaseName("ix_consent_entries_purpose_text_version");
+
+                    b.HasIndex("SubjectKind", "SubjectValue", "Purpose")
+                        .HasDatabaseName("ix_consent_entries_subject_kind_subject_value_purpose");
+
+                    b.ToTable("consent_entries", (string)null);
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Consent.ConsentText", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("FirstSeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_seen_at");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("purpose");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)")
+                        .HasColumnName("text");
+
+                    b.Property<string>("TextHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("text_hash");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_consent_texts");
+
+                    b.HasAlternateKey("Purpose", "Version")
+                        .HasName("ak_consent_texts_purpose_version");
+
+                    b.ToTable("consent_texts", (string)null);
+                });
+
             modelBuilder.Entity("Custodian.Core.Features.Disclosures.AuthorityOrder", b =>
                 {
                     b.Property<Guid>("Id")
@@ -3122,6 +3240,17 @@ namespace Custodian.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_blobs_data_keys_data_key_id");
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Consent.ConsentEntry", b =>
+                {
+                    b.HasOne("Custodian.Core.Features.Consent.ConsentText", null)
+                        .WithMany()
+                        .HasForeignKey("Purpose", "TextVersion")
+                        .HasPrincipalKey("Purpose", "Version")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_consent_entries_consent_texts_purpose_text_version");
                 });
 
             modelBuilder.Entity("Custodian.Core.Features.Disclosures.AuthorityOrder", b =>

@@ -584,6 +584,124 @@ namespace Custodian.Migrations.Sqlite.Migrations
                     b.ToTable("data_keys", (string)null);
                 });
 
+            modelBuilder.Entity("Custodian.Core.Features.Consent.ConsentEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channel");
+
+                    b.Property<DateTime>("GivenAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("given_at");
+
+                    b.Property<Guid?>("OrganizationId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("organization_id");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("purpose");
+
+                    b.Property<string>("SubjectKind")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subject_kind");
+
+                    b.Property<string>("SubjectValue")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subject_value");
+
+                    b.Property<string>("TextHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("text_hash");
+
+                    b.Property<string>("TextVersion")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("text_version");
+
+                    b.Property<DateTime?>("WithdrawnAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("withdrawn_at");
+
+                    b.Property<Guid?>("WithdrawnByRequestId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("withdrawn_by_request_id");
+
+                    b.Property<string>("WithdrawnChannel")
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("withdrawn_channel");
+
+                    b.HasKey("Id")
+                        .HasName("pk_consent_entries");
+
+                    b.HasIndex("Purpose", "TextVersion")
+                        .HasDatabaseName("ix_consent_entries_purpose_text_version");
+
+                    b.HasIndex("SubjectKind", "SubjectValue", "Purpose")
+                        .HasDatabaseName("ix_consent_entries_subject_kind_subject_value_purpose");
+
+                    b.ToTable("consent_entries", (string)null);
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Consent.ConsentText", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("FirstSeenAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("first_seen_at");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("purpose");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("text");
+
+                    b.Property<string>("TextHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("text_hash");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_consent_texts");
+
+                    b.HasAlternateKey("Purpose", "Version")
+                        .HasName("ak_consent_texts_purpose_version");
+
+                    b.ToTable("consent_texts", (string)null);
+                });
+
             modelBuilder.Entity("Custodian.Core.Features.Disclosures.AuthorityOrder", b =>
                 {
                     b.Property<Guid>("Id")
@@ -3117,6 +3235,17 @@ namespace Custodian.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_blobs_data_keys_data_key_id");
+                });
+
+            modelBuilder.Entity("Custodian.Core.Features.Consent.ConsentEntry", b =>
+                {
+                    b.HasOne("Custodian.Core.Features.Consent.ConsentText", null)
+                        .WithMany()
+                        .HasForeignKey("Purpose", "TextVersion")
+                        .HasPrincipalKey("Purpose", "Version")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_consent_entries_consent_texts_purpose_text_version");
                 });
 
             modelBuilder.Entity("Custodian.Core.Features.Disclosures.AuthorityOrder", b =>

@@ -3,6 +3,7 @@ using Custodian.Core.Common;
 using Custodian.Core.Features.Accounts;
 using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Blobs;
+using Custodian.Core.Features.Consent;
 using Custodian.Core.Features.Dashboard;
 using Custodian.Core.Features.Disclosures;
 using Custodian.Core.Features.Disclosures.Emergency;
@@ -16,6 +17,7 @@ using Custodian.Features.ApiKeys;
 using Custodian.Features.Audit;
 using Custodian.Features.Disclosures;
 using Custodian.Features.Disclosures.Emergency;
+using Custodian.Features.Consent;
 using Custodian.Features.Health;
 using Custodian.Features.Keys;
 using Custodian.Features.Office;
@@ -83,6 +85,7 @@ internal static class CustodianWebApp
         builder.Services.AddCustodianDisclosures();
         builder.Services.AddCustodianEmergencyLookup();
         builder.Services.AddCustodianShielding();
+        builder.Services.AddCustodianConsent();
         builder.Services.AddHostedService<Custodian.Features.Requests.RequestReminderTimer>();
         builder.Services.AddCustodianAuthentication();
         builder.Services.AddSingleton<OfficePages>();
@@ -155,6 +158,7 @@ internal static class CustodianWebApp
         api.MapDisclosureEndpoints();
         api.MapEmergencyEndpoints();
         api.MapShieldingEndpoints();
+        api.MapConsentEndpoints();
         api.MapFallback(() => ApiProblems.NotFound("api.not_found", "There is no API endpoint at this address. See /openapi/v1.json."))
             .ExcludeFromDescription();
         app.MapRazorPages();

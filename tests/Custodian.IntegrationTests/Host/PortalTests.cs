@@ -130,8 +130,9 @@ public sealed class PortalTests(PortalServerFixture fixture) : IClassFixture<Por
         var register = await Client.GetFromJsonAsync<JsonElement>("/api/v1/register", Ct);
 
         var categories = register.GetProperty("categories").EnumerateArray().ToList();
-        Assert.Equal(13, categories.Count);
+        Assert.Equal(14, categories.Count);
         Assert.Contains(categories, c => c.GetProperty("retention").GetProperty("anchor").GetString() == "request_closed");
+        Assert.Contains(categories, c => c.GetProperty("retention").GetProperty("anchor").GetString() == "consent_withdrawn");
         var recordings = categories.Single(c => c.GetProperty("retention").GetProperty("period").ValueKind == JsonValueKind.String
                                                 && c.GetProperty("retention").GetProperty("period").GetString() == "P90D");
         Assert.Equal("legitimate_interest", recordings.GetProperty("legalBasis").GetProperty("type").GetString());

@@ -369,7 +369,7 @@ public sealed partial class PortalRequestPagesTests
         Assert.Equal($"/requests/{otherReference}?download=true", crossed.Headers.Location!.OriginalString);
     }
 
-    private static string LookupCode(CustodianServer server)
+    internal static string LookupCode(CustodianServer server)
     {
         var folder = server.Services.GetRequiredService<MailOptions>().OutboxFolder!;
         var mail = Directory.GetFiles(folder, "*.eml").Order(StringComparer.Ordinal)

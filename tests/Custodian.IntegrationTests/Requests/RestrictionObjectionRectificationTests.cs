@@ -167,16 +167,7 @@ public sealed class RestrictionObjectionRectificationTests
         Assert.Empty(await db.Set<RequestRectification>().ToListAsync(Ct));
     }
 
-    [Theory, AllEngines]
-    public async Task ConsentWithdrawal_ShippedRegister_NoProcessingRestsOnConsent(Engine engine)
-    {
-        await using var f = await ExecutionFixture.CreateAsync(engine);
-
-        var result = f.Get<ConsentWithdrawalExecutor>().Execute(Guid.CreateVersion7());
-
-        Assert.Equal(ConsentWithdrawalExecutor.NoneInRegister, result.Code);
-        Assert.Empty(result.Categories);
-    }
+    // The withdrawal of consent (the ledger since issue 7) is tested in Consent/ConsentLedgerTests.
     [Theory, AllEngines]
     public async Task Restriction_RefusesUpdatesAndContentReadsOfThePersonsRecords_UntilLifted_OthersUnaffected(Engine engine)
     {

@@ -79,12 +79,17 @@ internal static class Permissions
     /// </summary>
     public const string ShieldingManage = "shielding:manage";
 
+    // Consent (issue 7 §3): the consent ledger in the back office.
+
+    /// <summary>See a person's consents in the ledger and record a consent or withdrawal given by letter, e-mail, phone or at the desk.</summary>
+    public const string ConsentManage = "consent:manage";
+
     /// <summary>The back office's permissions, in the order of the documentation table.</summary>
     public static IReadOnlyList<string> Office { get; } =
     [
         OfficeAccess, DashboardRead, PeopleLookup, OrganizationsRead, OrganizationsWrite, RegisterRead, RetentionRead,
         HoldsRead, HoldsWrite, HoldsLawful, AuditRead, AuditVerify, UsersManage, RequestsRead, RequestsEnter, RequestsHandle,
-        RequestsVerifyId, RequestsController, DisclosuresManage, ShieldingManage,
+        RequestsVerifyId, RequestsController, DisclosuresManage, ShieldingManage, ConsentManage,
     ];
 
     /// <summary>Every permission there is (office and API), each once.</summary>

@@ -39,11 +39,13 @@ internal static class StaffRoles
             Permissions.OrganizationsRead, Permissions.OrganizationsWrite, Permissions.RegisterRead, Permissions.RetentionRead,
             Permissions.HoldsRead, Permissions.HoldsWrite, Permissions.AuditRead, Permissions.AuditVerify,
             Permissions.RequestsRead, Permissions.RequestsEnter, Permissions.RequestsHandle, Permissions.RequestsVerifyId,
-            Permissions.ShieldingManage), // issue 7: shielded numbers
+            Permissions.ShieldingManage, // issue 7: shielded numbers
+            Permissions.ConsentManage), // consent (issue 7): withdrawal on the person's behalf, as easy as giving
         [SupportAgent] = Set(Permissions.OfficeAccess, Permissions.DashboardRead, Permissions.PeopleLookup,
             Permissions.OrganizationsRead, Permissions.RegisterRead, Permissions.RequestsRead, Permissions.RequestsEnter,
             Permissions.RequestsVerifyId,
-            Permissions.ShieldingManage), // issue 7: shielded numbers
+            Permissions.ShieldingManage, // issue 7: shielded numbers
+            Permissions.ConsentManage), // consent (issue 7): the desk records a withdrawal by phone or letter at once
         [LawfulDisclosureOfficer] = Set(Permissions.OfficeAccess, Permissions.DashboardRead, Permissions.PeopleLookup,
             Permissions.RegisterRead, Permissions.RetentionRead, Permissions.HoldsRead, Permissions.HoldsWrite,
             Permissions.HoldsLawful, Permissions.DisclosuresManage),

@@ -53,7 +53,16 @@ internal static class ApiScopes
     /// <summary>A subscriber's itemised bill specification for a billing period, with shielded numbers masked (audited read).</summary>
     public const string BillsRead = "bills:read";
 
-    public static IReadOnlyList<string> All { get; } = [StoreRead, StoreWrite, SubjectsLookup, OrganizationsWrite, HoldsRead, HoldsWrite, HoldsLawful, RetentionRead, AllTenants, DisclosuresManage, EmergencyLookup, BillsRead];
+    // Consent (issue 7 §3): the provider's apps record and withdraw consent and ask whether it stands. Provider keys only
+    // (the ledger is the provider's own evidence); a tenant key with them is refused (consent.provider_only).
+
+    /// <summary>Ask the consent ledger whether a person's consent stands (the check API) and read a person's consent history.</summary>
+    public const string ConsentRead = "consent:read";
+
+    /// <summary>Record a consent given in an app, and its withdrawal.</summary>
+    public const string ConsentWrite = "consent:write";
+
+    public static IReadOnlyList<string> All { get; } = [StoreRead, StoreWrite, SubjectsLookup, OrganizationsWrite, HoldsRead, HoldsWrite, HoldsLawful, RetentionRead, AllTenants, DisclosuresManage, EmergencyLookup, BillsRead, ConsentRead, ConsentWrite];
 
     /// <summary>
     /// Scopes a convenience key ("every scope", the dev provider key) must not get: they are granted one by one on

@@ -46,8 +46,14 @@ internal sealed class DemoSeeder(
     EventImporter importer,
     UploadOptions uploads,
     ShieldingRegister shielding,
-    TimeProvider time)
+    TimeProvider time,
+    Consent.ConsentLedger? consents = null)
 {
+    /// <summary>The text the demo app showed when the showcase person consented (stored once in the ledger's text table).</summary>
+    public const string AppConsentText = "Mag de AllBest-app uw belgegevens gebruiken om u een verbruiksoverzicht en bundeladvies te tonen? U kunt dit altijd weer uitzetten in Instellingen > Privacy.";
+
+    public const string AppConsentVersion = "demo-app-2026.1";
+
     public const string ActorId = "demo-seed";
 
     /// <summary>The code of the first organisation; its presence means "seeded".</summary>
@@ -96,6 +102,14 @@ internal sealed class DemoSeeder(
         await ImportAsync(EventFamily.Usage, plan, (p, w) => DemoActivity.WriteUsageCsv(p, w, importer.RetainedFrom(EventFamily.Usage, now)), actor, counts, ct);
         await ImportAsync(EventFamily.Traffic, plan, (p, w) => DemoActivity.WriteTrafficCsv(p, w, importer.RetainedFrom(EventFamily.Traffic, now)), actor, counts, ct);
         await ShieldShowcaseCallsAsync(plan, actor, counts, ct);
+
+        // The showcase person consented in the app to the usage overview (the register's one purpose on consent), so the
+        // ledger, the check API and a withdrawal can be tried at once. Only where the host registers the ledger.
+        if (consents is not null && plan.Showcase is { } person)
+        {
+            await Write(consents.GiveAsync(db, caller, new Consent.ConsentGiveInput(person.Phone, "phone", Consent.ConsentPurposes.AppUsageInsights, AppConsentVersion, AppConsentText, Consent.ConsentChannels.App), ct), counts, "consent_entry");
+        }
+
         return new DemoSeedResult(DemoSeedOutcome.Seeded, seeded, plan.Showcase, counts);
     }
 

@@ -28,6 +28,7 @@ internal static class RegisterVocabulary
         ["request_closed"] = RetentionAnchor.RequestClosed,
         ["service_end"] = RetentionAnchor.ServiceEnd,
         ["client_setting"] = RetentionAnchor.ClientSetting,
+        ["consent_withdrawn"] = RetentionAnchor.ConsentWithdrawn,
     };
 
     public static readonly IReadOnlyDictionary<string, DataSource> Sources = new Dictionary<string, DataSource>

@@ -22,6 +22,12 @@ internal enum RetentionAnchor
 
     /// <summary>The client organisation's own setting (the provider is processor and follows the instruction).</summary>
     ClientSetting,
+
+    /// <summary>
+    /// The withdrawal of a consent (a ledger entry's <c>withdrawn_at</c>): a consent that is still current never expires,
+    /// since it is the proof for the processing going on under it (Art. 7(1)).
+    /// </summary>
+    ConsentWithdrawn,
 }
 
 /// <summary>

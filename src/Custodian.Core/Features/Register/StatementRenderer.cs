@@ -208,7 +208,7 @@ internal static class StatementRenderer
         return
         [
             $"{v.ServiceLabel}: {register.Service(category.ServiceId).Name.Get(language)}",
-            $"{v.PurposesLabel}: {string.Join("; ", category.PurposeIds.Select(id => register.Purpose(id).Name.Get(language)))}",
+            $"{v.PurposesLabel}: {string.Join("; ", category.PurposeIds.Select(id => PurposeName(register.Purpose(id), language, v)))}",
             $"{v.SubjectsLabel}: {string.Join("; ", category.DataSubjectIds.Select(id => register.DataSubject(id).Name.Get(language)))}",
             $"{v.SourcesLabel}: {string.Join("; ", category.Sources.Select(v.Source))}",
             $"{v.RetentionLabel}: {v.RetentionDetail(category.Retention)}",
@@ -217,6 +217,13 @@ internal static class StatementRenderer
             $"{v.PortabilityLabel}: {v.YesNo(category.Portable)}",
         ];
     }
+
+    /// <summary>
+    /// A purpose on consent says so where it is named (Art. 13(2)(c)): its data may rest on another basis, but this use
+    /// of it happens only while the person consents, and they can withdraw.
+    /// </summary>
+    private static string PurposeName(Purpose purpose, StatementLanguage language, StatementVocabulary v) =>
+        purpose.LegalBasis?.Type == LegalBasisType.Consent ? $"{purpose.Name.Get(language)} ({v.ConsentPurposeNote})" : purpose.Name.Get(language);
 
     /// <summary>Disclosures marked <c>continues_paragraph</c> join the previous one, as 112 follows the authorities in the original.</summary>
     private static List<string> DisclosureParagraphs(IReadOnlyList<Disclosure> disclosures, StatementLanguage language)

@@ -106,6 +106,7 @@ internal sealed class StatementVocabulary
     /// <summary>The table's "Bewaartermijnen" cell. The anchor is left out here (the original's wording) and shown in the detail section.</summary>
     public string RetentionCell(RetentionRule rule) => rule switch
     {
+        FixedRetention { From: RetentionAnchor.ConsentWithdrawn } f => T($"Tot {PeriodText(f.Period)} na het intrekken van de toestemming", $"Until {PeriodText(f.Period)} after the consent is withdrawn"),
         FixedRetention f => Capitalise(PeriodText(f.Period)),
         UntilServiceEndRetention { Grace: var g } when g.Normalize().Equals(Period.Zero) => T("Tot einde dienstverlening", "Until the end of the service"),
         UntilServiceEndRetention u => T($"Tot {PeriodText(u.Grace)} na einde dienstverlening", $"Until {PeriodText(u.Grace)} after the end of the service"),
@@ -117,6 +118,7 @@ internal sealed class StatementVocabulary
     {
         FixedRetention { From: RetentionAnchor.TicketClosed } f => T($"{Capitalise(PeriodText(f.Period))} na het sluiten van de supportvraag", $"{Capitalise(PeriodText(f.Period))} after the support request is closed"),
         FixedRetention { From: RetentionAnchor.RequestClosed } f => T($"{Capitalise(PeriodText(f.Period))} na het afsluiten van het verzoek", $"{Capitalise(PeriodText(f.Period))} after the request is closed"),
+        FixedRetention { From: RetentionAnchor.ConsentWithdrawn } f => T($"Zolang uw toestemming geldt, en daarna {PeriodText(f.Period)} na het intrekken", $"As long as your consent stands, then {PeriodText(f.Period)} after you withdraw it"),
         FixedRetention f => T($"{Capitalise(PeriodText(f.Period))} na het moment van vastleggen", $"{Capitalise(PeriodText(f.Period))} after the moment of recording"),
         ClientDefinedRetention c => T(
             $"Afhankelijk van de gebruiker: de opdrachtgevende partij stelt de termijn in, tussen {PeriodText(c.Min)} en {PeriodText(c.Max)}",
@@ -175,6 +177,8 @@ internal sealed class StatementVocabulary
     public string ServiceLabel => T("Dienst", "Service");
 
     public string PurposesLabel => T("Doelen", "Purposes");
+
+    public string ConsentPurposeNote => T("alleen met uw toestemming, die u op elk moment kunt intrekken", "only with your consent, which you can withdraw at any time");
 
     public string SubjectsLabel => T("Van wie", "Whose data");
 

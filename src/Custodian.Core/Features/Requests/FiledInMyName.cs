@@ -170,23 +170,13 @@ internal sealed partial class FiledInMyName(
     /// </summary>
     public async Task<StoreResult<IReadOnlyList<FiledRequest>>> ListAsync(string? email, string? token, CancellationToken ct)
     {
-        var refused = new ForbiddenError("request.session_invalid", "The session is missing, wrong or expired; ask for a new code.");
-        var normalized = string.IsNullOrWhiteSpace(email) ? null : Email.Normalize(email);
-        var raw = Decode(token);
-        if (normalized is not { IsValid: true } || raw is null)
+        var verified = await VerifiedAddressAsync(email, token, ct);
+        if (!verified.IsSuccess)
         {
-            return refused;
+            return verified.Error;
         }
 
-        var lookupKey = LookupKey(normalized.Value!);
-        var hash = SHA256.HashData(raw);
-        var now = Now();
-        if (!await db.Set<RequestLookupCode>().AnyAsync(c => c.SessionTokenHash == hash && c.AddressKey == lookupKey && c.SessionExpiresAt > now, ct))
-        {
-            return refused;
-        }
-
-        var address = normalized.Value!;
+        var address = verified.Value;
         var rows = await db.Set<DataSubjectRequest>().AsNoTracking()
             .Where(r => r.IdentifierKind == SubjectIdentifierKind.Email && r.IdentifierValue == address)
             .Select(r => new { r.Id, r.Reference, r.Type, r.ReceivedOn, r.ReceivedAt, r.State })
@@ -206,6 +196,28 @@ internal sealed partial class FiledInMyName(
         }
 
         return ordered.Select(r => new FiledRequest(r.Reference, RequestTypes.Name(r.Type), r.ReceivedOn, RequestStates.Name(r.State))).ToList();
+    }
+
+    /// <summary>
+    /// The canonical address of a live session for that same address (the holder proved it with a code), or
+    /// <c>request.session_invalid</c>. Not audited: callers audit what they do with it (the list, a consent withdrawal).
+    /// </summary>
+    public async Task<StoreResult<string>> VerifiedAddressAsync(string? email, string? token, CancellationToken ct)
+    {
+        var refused = new ForbiddenError("request.session_invalid", "The session is missing, wrong or expired; ask for a new code.");
+        var normalized = string.IsNullOrWhiteSpace(email) ? null : Email.Normalize(email);
+        var raw = Decode(token);
+        if (normalized is not { IsValid: true } || raw is null)
+        {
+            return refused;
+        }
+
+        var lookupKey = LookupKey(normalized.Value!);
+        var hash = SHA256.HashData(raw);
+        var now = Now();
+        return await db.Set<RequestLookupCode>().AnyAsync(c => c.SessionTokenHash == hash && c.AddressKey == lookupKey && c.SessionExpiresAt > now, ct)
+            ? normalized.Value!
+            : refused;
     }
 
     private (CodeCheck, VerificationError?) Check(RequestLookupCode? latest, string code, Instant now)

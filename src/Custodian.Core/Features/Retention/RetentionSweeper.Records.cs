@@ -78,7 +78,7 @@ internal sealed partial class RetentionSweeper
                 var gone = new List<(Guid Id, Guid OrganizationId)>();
                 var lateness = new Dictionary<Guid, Duration>();
                 var blobIds = new List<Guid>();
-                var setBased = target.Removal == RetentionRemoval.DeleteRows && target.Entities[0] != typeof(Organization) && !holds.AnyFor(target.Category);
+                var setBased = target.Removal == RetentionRemoval.DeleteRows && typeof(TenantRecord).IsAssignableFrom(target.Entities[0]) && !holds.AnyFor(target.Category);
 
                 // No hold can keep a record of this category: no record needs to be looked at, so the batch is a few
                 // set-based statements (the records still due among the ids, their index rows, the records) instead of
@@ -282,6 +282,8 @@ internal sealed partial class RetentionSweeper
     private static Task<List<object>> LoadAsync(CustodianDbContext db, Type entity, List<Guid> ids, CancellationToken ct) =>
         entity == typeof(Organization)
             ? db.Organizations.Where(o => ids.Contains(o.Id)).Cast<object>().ToListAsync(ct)
+            : entity == typeof(Consent.ConsentEntry)
+            ? db.Set<Consent.ConsentEntry>().Where(e => ids.Contains(e.Id)).Cast<object>().ToListAsync(ct)
             : (Task<List<object>>)typeof(RetentionSweeper).GetMethod(nameof(LoadRecordsAsync), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
                 .MakeGenericMethod(entity)
                 .Invoke(null, [db, ids, ct])!;
@@ -294,6 +296,7 @@ internal sealed partial class RetentionSweeper
     {
         TenantRecord r => (r.Id, r.OrganizationId),
         Organization o => (o.Id, o.Id),
+        Consent.ConsentEntry e => (e.Id, RetentionTargets.Provider),
         _ => throw new InvalidOperationException($"no identity for {entity.GetType().Name}"),
     };
 
@@ -305,6 +308,7 @@ internal sealed partial class RetentionSweeper
         SupportTicket t => t.OpenedAt,
         TenantRecord r => r.CreatedAt,
         Organization o => o.CreatedAt,
+        Consent.ConsentEntry e => e.GivenAt,
         _ => throw new InvalidOperationException($"no record time for {entity.GetType().Name}"),
     };
 

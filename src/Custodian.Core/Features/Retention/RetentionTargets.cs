@@ -122,6 +122,7 @@ internal static class RetentionTargets
     public const string CustomerCallRecordings = "usage.customer_call_recordings";
     public const string Keyholders = "alarm.keyholders";
     public const string PrivacyRequests = "general.privacy_requests";
+    public const string ConsentRecords = "general.consent_records";
 
     /// <summary>
     /// The "organisation" of records that belong to no tenant: the provider's own administration (data-subject requests).
@@ -168,6 +169,11 @@ internal static class RetentionTargets
         new InstantAnchoredTarget(PrivacyRequests, "data_subject_requests", RetentionAnchor.RequestClosed, "closed_at of the request (unverified requests lapse and close after RequestHousekeepingOptions.UnverifiedLapse)", RetentionRemoval.DeleteRequests,
             [typeof(DataSubjectRequest), typeof(RequestRectification), typeof(RequestObjectionGrounds)],
             db => db.Set<DataSubjectRequest>().Select(r => new InstantAnchoredRow { Id = r.Id, OrganizationId = Guid.Empty, Anchor = r.ClosedAt }),
+            ProviderOwned: true),
+        // The consent ledger is the provider's own evidence (no tenant); a consent that still stands has no anchor.
+        new InstantAnchoredTarget(ConsentRecords, "consent_entries", RetentionAnchor.ConsentWithdrawn, "withdrawn_at of the ledger entry (a consent that stands does not expire)", RetentionRemoval.DeleteRows,
+            [typeof(Consent.ConsentEntry)],
+            db => db.Set<Consent.ConsentEntry>().Select(e => new InstantAnchoredRow { Id = e.Id, OrganizationId = Guid.Empty, Anchor = e.WithdrawnAt }),
             ProviderOwned: true),
     ];
 

@@ -27,6 +27,7 @@ internal static class OfficeMenu
         new("/Office/Users/Index", "/office/users", "MenuUsers", Permissions.UsersManage),
         new("/Office/Disclosures/Index", "/office/disclosures", "Disclosures.Menu", Permissions.DisclosuresManage),
         new("/Office/Shielding/Index", "/office/shielding", "Shielding.Menu", Permissions.ShieldingManage),
+        new("/Office/Consent/Index", "/office/consent", "Consent.Menu", Permissions.ConsentManage), // consent (issue 7)
     ];
 
     /// <summary>The entries <paramref name="staff"/> sees, of the pages in <paramref name="existingPages"/>.</summary>

@@ -15,6 +15,7 @@ internal static class ExecutionServiceCollectionExtensions
         services.TryAddSingleton<ErasureExecutor>();
         services.TryAddSingleton<RestrictionExecutor>();
         services.TryAddSingleton<ObjectionExecutor>();
+        services.TryAddSingleton<Consent.ConsentLedger>();
         services.TryAddSingleton<ConsentWithdrawalExecutor>();
         services.TryAddSingleton<RectificationExecutor>();
         return services;

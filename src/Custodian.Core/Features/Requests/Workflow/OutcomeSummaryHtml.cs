@@ -87,6 +87,8 @@ internal static class OutcomeSummaryHtml
         "objection" when outcome.Code == "objection.compelling_grounds" => t("wij hebben dwingende gerechtvaardigde gronden vastgelegd om de verwerking voort te zetten.", "we recorded compelling legitimate grounds to continue the processing."),
         "objection" when outcome.Code is not null => t("deze gegevens verwerken wij niet op grond van gerechtvaardigd belang; bezwaar is hier niet van toepassing.", "we do not process this data on legitimate interest; an objection does not apply."),
         "objection" => t($"de verwerking is gestopt; {outcome.Done} gewist.", $"processing stopped; {outcome.Done} erased."),
+        "consent" when outcome.Code == Execution.ConsentWithdrawalExecutor.Withdrawn => t($"{outcome.Done} toestemming(en) ingetrokken; de verwerking op grond daarvan is gestopt.", $"{outcome.Done} consent(s) withdrawn; the processing based on them has stopped."),
+        "consent" when outcome.Code == Execution.ConsentWithdrawalExecutor.NoneGiven => t("wij hadden geen toestemming van u geregistreerd.", "we had no consent of yours on record."),
         "consent" => t("geen verwerking op grond van toestemming.", "no processing rests on consent."),
         "rectified" => t($"{outcome.Done} gegevens gecorrigeerd.", $"{outcome.Done} fields corrected."),
         _ => t("afgehandeld.", "handled."),

@@ -141,8 +141,18 @@ internal sealed partial class RequestWorkflow
                 }
 
             case RequestType.WithdrawConsent:
-                outcome = new PartOutcome("consent", null, [], consent.Execute(request.Id).Code);
-                break;
+                {
+                    // Every part of the request withdraws the person's consents; the first one does it, the others find none left.
+                    var result = await consent.ExecuteAsync(db, request.Id, subject, ConsentWithdrawalExecutor.ChannelOf(request.Channel), caller, ct);
+                    if (!result.IsSuccess)
+                    {
+                        return result.Error!;
+                    }
+
+                    outcome = new PartOutcome("consent", result.Value!.Withdrawn, [], result.Value.Code);
+                    break;
+                }
+
             case RequestType.Rectification:
                 {
                     if (input.Changes is not { Count: > 0 } changes)
