@@ -2,6 +2,7 @@ using Custodian.Configuration;
 using Custodian.Core.Common;
 using Custodian.Core.Features.Accounts;
 using Custodian.Core.Features.Audit;
+using Custodian.Core.Features.Breaches;
 using Custodian.Core.Features.Blobs;
 using Custodian.Core.Features.Dashboard;
 using Custodian.Core.Features.Mail;
@@ -56,6 +57,7 @@ internal static class CustodianWebApp
         builder.Services.AddCustodianRetentionSweep();
         builder.Services.AddCustodianRetention();
         builder.Services.AddCustodianDashboard();
+        builder.Services.AddCustodianBreaches();
         if (options.SweepSchedule is { } schedule)
         {
             builder.Services.AddSingleton(schedule);

@@ -38,7 +38,10 @@ internal static class StaffRoles
         [PrivacyOfficer] = Set(Permissions.OfficeAccess, Permissions.DashboardRead, Permissions.PeopleLookup,
             Permissions.OrganizationsRead, Permissions.OrganizationsWrite, Permissions.RegisterRead, Permissions.RetentionRead,
             Permissions.HoldsRead, Permissions.HoldsWrite, Permissions.AuditRead, Permissions.AuditVerify,
-            Permissions.RequestsRead, Permissions.RequestsEnter, Permissions.RequestsHandle, Permissions.RequestsVerifyId),
+            Permissions.RequestsRead, Permissions.RequestsEnter, Permissions.RequestsHandle, Permissions.RequestsVerifyId,
+
+            // Breaches and processors (issue 7 §4–§5).
+            Permissions.BreachesRead, Permissions.BreachesManage, Permissions.ProcessorsRead),
         [SupportAgent] = Set(Permissions.OfficeAccess, Permissions.DashboardRead, Permissions.PeopleLookup,
             Permissions.OrganizationsRead, Permissions.RegisterRead, Permissions.RequestsRead, Permissions.RequestsEnter,
             Permissions.RequestsVerifyId),
@@ -47,7 +50,10 @@ internal static class StaffRoles
             Permissions.HoldsLawful),
         [Auditor] = Set(Permissions.OfficeAccess, Permissions.DashboardRead, Permissions.OrganizationsRead,
             Permissions.RegisterRead, Permissions.RetentionRead, Permissions.HoldsRead, Permissions.AuditRead,
-            Permissions.AuditVerify, Permissions.RequestsRead),
+            Permissions.AuditVerify, Permissions.RequestsRead,
+
+            // Breaches and processors (issue 7 §4–§5): read only.
+            Permissions.BreachesRead, Permissions.ProcessorsRead),
         [ClientPrivacyContact] = Set(Permissions.OfficeAccess, Permissions.DashboardRead, Permissions.PeopleLookup,
             Permissions.OrganizationsRead, Permissions.OrganizationsWrite, Permissions.RegisterRead, Permissions.RetentionRead,
             Permissions.HoldsRead, Permissions.HoldsWrite, Permissions.RequestsRead, Permissions.RequestsController),

@@ -1,7 +1,9 @@
 using System.Text;
 using Custodian.Core.Features.Audit;
+using Custodian.Core.Features.Breaches;
 using Custodian.Core.Features.Events;
 using Custodian.Core.Features.Organizations;
+using Custodian.Core.Features.Register;
 using Custodian.Core.Features.Store;
 using Custodian.Core.Features.Tenancy;
 using Custodian.Core.Persistence;
@@ -44,6 +46,8 @@ internal sealed class DemoSeeder(
     OrganizationCommands organizations,
     EventImporter importer,
     UploadOptions uploads,
+    StoreTransactions transactions,
+    ProcessingRegister register,
     TimeProvider time)
 {
     public const string ActorId = "demo-seed";
@@ -93,6 +97,7 @@ internal sealed class DemoSeeder(
         var now = Instant.FromDateTimeOffset(time.GetUtcNow()) + Duration.FromMinutes(1);
         await ImportAsync(EventFamily.Usage, plan, (p, w) => DemoActivity.WriteUsageCsv(p, w, importer.RetainedFrom(EventFamily.Usage, now)), actor, counts, ct);
         await ImportAsync(EventFamily.Traffic, plan, (p, w) => DemoActivity.WriteTrafficCsv(p, w, importer.RetainedFrom(EventFamily.Traffic, now)), actor, counts, ct);
+        await Write(new BreachCommands(db, transactions, time, register).RecordAsync(DemoBreach.Input(Instant.FromDateTimeOffset(time.GetUtcNow()), seeded[0].Id), actor, ct), counts, "breach");
         return new DemoSeedResult(DemoSeedOutcome.Seeded, seeded, plan.Showcase, counts);
     }
 

@@ -25,6 +25,10 @@ internal static class OfficeMenu
         new("/Office/Retention/Index", "/office/retention", "MenuRetention", Permissions.RetentionRead),
         new("/Office/Audit/Index", "/office/audit", "MenuAudit", Permissions.AuditRead),
         new("/Office/Users/Index", "/office/users", "MenuUsers", Permissions.UsersManage),
+
+        // Breaches and processors (issue 7 §4–§5).
+        new("/Office/Breaches/Index", "/office/breaches", "MenuBreaches", Permissions.BreachesRead),
+        new("/Office/Processors/Index", "/office/processors", "MenuProcessors", Permissions.ProcessorsRead),
     ];
 
     /// <summary>The entries <paramref name="staff"/> sees, of the pages in <paramref name="existingPages"/>.</summary>
