@@ -52,6 +52,22 @@ public sealed class ProcessorBreachPageTests
         using var en = await GetAsync(auditor, $"/office/breaches/{breach.Id}?handler=Notice&lang=en");
         Assert.Contains("BR-1999-0007", await BodyAsync(en), StringComparison.Ordinal);
 
+        // The privacy officer records one through the form: the page redirects to the new breach.
+        using var officer = await ClientAsync(server, StaffRoles.PrivacyOfficer);
+        var local = now.InZone(DateTimeZoneProviders.Tzdb["Europe/Amsterdam"]).LocalDateTime.ToString("yyyy-MM-dd'T'HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        using var recorded = await PostAsync(officer, "/office/breaches", "/office/breaches", new Dictionary<string, string>
+        {
+            ["Form.Title"] = "Form breach",
+            ["Form.DetectedAt"] = local,
+            ["Form.AwareAt"] = local,
+            ["Form.Nature"] = "Entered through the form",
+            ["Form.Categories"] = "general.contact_person",
+            ["Form.ContactPoint"] = "DPO",
+            ["Form.SubjectsNotInformedBecause"] = "None",
+        });
+        Assert.Equal(HttpStatusCode.Redirect, recorded.StatusCode);
+        Assert.StartsWith("/office/breaches/", recorded.Headers.Location?.ToString(), StringComparison.Ordinal);
+
         using var agent = await ClientAsync(server, StaffRoles.SupportAgent);
         using var forbiddenBreaches = await GetAsync(agent, "/office/breaches");
         using var forbiddenProcessors = await GetAsync(agent, "/office/processors");
