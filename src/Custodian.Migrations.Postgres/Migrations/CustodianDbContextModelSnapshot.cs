@@ -589,6 +589,136 @@ namespace Custodian.Migrations.Postgres.Migrations
                     b.ToTable("data_keys", (string)null);
                 });
 
+            modelBuilder.Entity("Custodian.Core.Features.Breaches.Breach", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<int?>("ApproximatePeople")
+                        .HasColumnType("integer")
+                        .HasColumnName("approximate_people");
+
+                    b.Property<int?>("ApproximateRecords")
+                        .HasColumnType("integer")
+                        .HasColumnName("approximate_records");
+
+                    b.Property<DateTime>("AwareAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("aware_at");
+
+                    b.Property<string>("Categories")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("categories");
+
+                    b.Property<DateTime?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("closed_at");
+
+                    b.Property<DateTime?>("CompleteReportAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("complete_report_at");
+
+                    b.Property<string>("ContactPoint")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("contact_point");
+
+                    b.Property<DateTime>("DetectedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("detected_at");
+
+                    b.Property<DateTime?>("InitialReportAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("initial_report_at");
+
+                    b.Property<string>("LateReasons")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("late_reasons");
+
+                    b.Property<string>("LikelyConsequences")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("likely_consequences");
+
+                    b.Property<string>("MeasuresProposed")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("measures_proposed");
+
+                    b.Property<string>("MeasuresTaken")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("measures_taken");
+
+                    b.Property<string>("Nature")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("nature");
+
+                    b.Property<string>("NotNotifiedReason")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("not_notified_reason");
+
+                    b.Property<string>("OrganizationIds")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("organization_ids");
+
+                    b.Property<DateTime>("RecordedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("reference");
+
+                    b.Property<bool>("SubjectsInformed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("subjects_informed");
+
+                    b.Property<string>("SubjectsNotInformedBecause")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("subjects_not_informed_because");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("title");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_breaches");
+
+                    b.HasIndex("ClosedAt")
+                        .HasDatabaseName("ix_breaches_closed_at");
+
+                    b.HasIndex("Reference")
+                        .IsUnique()
+                        .HasDatabaseName("ix_breaches_reference");
+
+                    b.ToTable("breaches", (string)null);
+                });
+
             modelBuilder.Entity("Custodian.Core.Features.Consent.ConsentEntry", b =>
                 {
                     b.Property<Guid>("Id")

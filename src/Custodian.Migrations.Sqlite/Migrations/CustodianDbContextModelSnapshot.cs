@@ -584,6 +584,136 @@ namespace Custodian.Migrations.Sqlite.Migrations
                     b.ToTable("data_keys", (string)null);
                 });
 
+            modelBuilder.Entity("Custodian.Core.Features.Breaches.Breach", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<int?>("ApproximatePeople")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("approximate_people");
+
+                    b.Property<int?>("ApproximateRecords")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("approximate_records");
+
+                    b.Property<DateTime>("AwareAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("aware_at");
+
+                    b.Property<string>("Categories")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("categories");
+
+                    b.Property<DateTime?>("ClosedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("closed_at");
+
+                    b.Property<DateTime?>("CompleteReportAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("complete_report_at");
+
+                    b.Property<string>("ContactPoint")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("contact_point");
+
+                    b.Property<DateTime>("DetectedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("detected_at");
+
+                    b.Property<DateTime?>("InitialReportAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("initial_report_at");
+
+                    b.Property<string>("LateReasons")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("late_reasons");
+
+                    b.Property<string>("LikelyConsequences")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("likely_consequences");
+
+                    b.Property<string>("MeasuresProposed")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("measures_proposed");
+
+                    b.Property<string>("MeasuresTaken")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("measures_taken");
+
+                    b.Property<string>("Nature")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("nature");
+
+                    b.Property<string>("NotNotifiedReason")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("not_notified_reason");
+
+                    b.Property<string>("OrganizationIds")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("organization_ids");
+
+                    b.Property<DateTime>("RecordedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reference");
+
+                    b.Property<bool>("SubjectsInformed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("subjects_informed");
+
+                    b.Property<string>("SubjectsNotInformedBecause")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subjects_not_informed_because");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("title");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_breaches");
+
+                    b.HasIndex("ClosedAt")
+                        .HasDatabaseName("ix_breaches_closed_at");
+
+                    b.HasIndex("Reference")
+                        .IsUnique()
+                        .HasDatabaseName("ix_breaches_reference");
+
+                    b.ToTable("breaches", (string)null);
+                });
+
             modelBuilder.Entity("Custodian.Core.Features.Consent.ConsentEntry", b =>
                 {
                     b.Property<Guid>("Id")

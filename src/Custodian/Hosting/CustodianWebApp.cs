@@ -4,6 +4,7 @@ using Custodian.Core.Features.Accounts;
 using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Blobs;
 using Custodian.Core.Features.Consent;
+using Custodian.Core.Features.Breaches;
 using Custodian.Core.Features.Dashboard;
 using Custodian.Core.Features.Disclosures;
 using Custodian.Core.Features.Disclosures.Emergency;
@@ -64,6 +65,7 @@ internal static class CustodianWebApp
         builder.Services.AddCustodianRetentionSweep();
         builder.Services.AddCustodianRetention();
         builder.Services.AddCustodianDashboard();
+        builder.Services.AddCustodianBreaches();
         if (options.SweepSchedule is { } schedule)
         {
             builder.Services.AddSingleton(schedule);

@@ -84,12 +84,26 @@ internal static class Permissions
     /// <summary>See a person's consents in the ledger and record a consent or withdrawal given by letter, e-mail, phone or at the desk.</summary>
     public const string ConsentManage = "consent:manage";
 
+    // Breaches and processors (issue 7 §4–§5).
+
+    /// <summary>See the breach register and a breach's clocks and notice (auditors: read only).</summary>
+    public const string BreachesRead = "breaches:read";
+
+    /// <summary>Record and update breaches, their notification times and late reasons; produce the notice for the AP.</summary>
+    public const string BreachesManage = "breaches:manage";
+
+    /// <summary>See the processor register with its transfer mechanisms and warnings (read only: the register is code).</summary>
+    public const string ProcessorsRead = "processors:read";
+
     /// <summary>The back office's permissions, in the order of the documentation table.</summary>
     public static IReadOnlyList<string> Office { get; } =
     [
         OfficeAccess, DashboardRead, PeopleLookup, OrganizationsRead, OrganizationsWrite, RegisterRead, RetentionRead,
         HoldsRead, HoldsWrite, HoldsLawful, AuditRead, AuditVerify, UsersManage, RequestsRead, RequestsEnter, RequestsHandle,
         RequestsVerifyId, RequestsController, DisclosuresManage, ShieldingManage, ConsentManage,
+
+        // Breaches and processors (issue 7 §4–§5).
+        BreachesRead, BreachesManage, ProcessorsRead,
     ];
 
     /// <summary>Every permission there is (office and API), each once.</summary>

@@ -40,7 +40,10 @@ internal static class StaffRoles
             Permissions.HoldsRead, Permissions.HoldsWrite, Permissions.AuditRead, Permissions.AuditVerify,
             Permissions.RequestsRead, Permissions.RequestsEnter, Permissions.RequestsHandle, Permissions.RequestsVerifyId,
             Permissions.ShieldingManage, // issue 7: shielded numbers
-            Permissions.ConsentManage), // consent (issue 7): withdrawal on the person's behalf, as easy as giving
+            Permissions.ConsentManage, // consent (issue 7): withdrawal on the person's behalf, as easy as giving
+
+            // Breaches and processors (issue 7 §4–§5).
+            Permissions.BreachesRead, Permissions.BreachesManage, Permissions.ProcessorsRead),
         [SupportAgent] = Set(Permissions.OfficeAccess, Permissions.DashboardRead, Permissions.PeopleLookup,
             Permissions.OrganizationsRead, Permissions.RegisterRead, Permissions.RequestsRead, Permissions.RequestsEnter,
             Permissions.RequestsVerifyId,
@@ -51,7 +54,10 @@ internal static class StaffRoles
             Permissions.HoldsLawful, Permissions.DisclosuresManage),
         [Auditor] = Set(Permissions.OfficeAccess, Permissions.DashboardRead, Permissions.OrganizationsRead,
             Permissions.RegisterRead, Permissions.RetentionRead, Permissions.HoldsRead, Permissions.AuditRead,
-            Permissions.AuditVerify, Permissions.RequestsRead),
+            Permissions.AuditVerify, Permissions.RequestsRead,
+
+            // Breaches and processors (issue 7 §4–§5): read only.
+            Permissions.BreachesRead, Permissions.ProcessorsRead),
         [ClientPrivacyContact] = Set(Permissions.OfficeAccess, Permissions.DashboardRead, Permissions.PeopleLookup,
             Permissions.OrganizationsRead, Permissions.OrganizationsWrite, Permissions.RegisterRead, Permissions.RetentionRead,
             Permissions.HoldsRead, Permissions.HoldsWrite, Permissions.RequestsRead, Permissions.RequestsController),

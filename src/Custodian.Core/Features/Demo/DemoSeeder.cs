@@ -1,8 +1,10 @@
 using System.Text;
 using Custodian.Core.Features.Audit;
+using Custodian.Core.Features.Breaches;
 using Custodian.Core.Features.Events;
 using Custodian.Core.Features.Organizations;
 using Custodian.Core.Features.Shielding;
+using Custodian.Core.Features.Register;
 using Custodian.Core.Features.Store;
 using Custodian.Core.Features.Tenancy;
 using Custodian.Core.Persistence;
@@ -46,6 +48,8 @@ internal sealed class DemoSeeder(
     EventImporter importer,
     UploadOptions uploads,
     ShieldingRegister shielding,
+    StoreTransactions transactions,
+    ProcessingRegister register,
     TimeProvider time,
     Consent.ConsentLedger? consents = null)
 {
@@ -110,6 +114,7 @@ internal sealed class DemoSeeder(
             await Write(consents.GiveAsync(db, caller, new Consent.ConsentGiveInput(person.Phone, "phone", Consent.ConsentPurposes.AppUsageInsights, AppConsentVersion, AppConsentText, Consent.ConsentChannels.App), ct), counts, "consent_entry");
         }
 
+        await Write(new BreachCommands(db, transactions, time, register).RecordAsync(DemoBreach.Input(Instant.FromDateTimeOffset(time.GetUtcNow()), seeded[0].Id), actor, ct), counts, "breach");
         return new DemoSeedResult(DemoSeedOutcome.Seeded, seeded, plan.Showcase, counts);
     }
 

@@ -26,6 +26,9 @@ internal sealed record ProcessingRegister(
     public DataSubjectCategory DataSubject(string id) => DataSubjects.First(d => d.Id == id);
 
     public DataCategory Category(string id) => Categories.First(c => c.Id == id);
+
+    /// <summary>The client organisations' authorisation of sub-processor changes (ROU-5); none when the file has no <c>sub_processor_changes</c>.</summary>
+    public SubProcessorChanges? SubProcessorChanges { get; init; }
 }
 
 internal sealed record StatementInfo(
@@ -132,11 +135,57 @@ internal enum TransferMechanismType
 
     /// <summary>EU–US Data Privacy Framework (Decision (EU) 2023/1795); only for self-certified US importers.</summary>
     EuUsDpf,
+
+    /// <summary>Art. 49 derogation for a specific situation (explicit consent, contract, legal claims, ...); never for regular transfers.</summary>
+    Derogation,
 }
 
 /// <remarks><c>CertificationChecked</c>: For the DPF: the day someone confirmed the importer is on the DPF list (PRC-3).</remarks>
 /// <remarks><c>TransferImpactAssessment</c>: For SCC/BCR: the day the transfer impact assessment was done (PRC-4).</remarks>
-internal sealed record TransferMechanism(TransferMechanismType Type, LocalDate? CertificationChecked, LocalDate? TransferImpactAssessment);
+/// <remarks><c>SccModule</c>: For SCCs: the module of Decision (EU) 2021/914 (<c>c2c</c>, <c>c2p</c>, <c>p2p</c>, <c>p2c</c>).</remarks>
+/// <remarks><c>BcrApproval</c>: For BCRs: the approving authority's reference.</remarks>
+/// <remarks><c>DerogationGround</c>: For an Art. 49 derogation: its ground (<c>explicit_consent</c>, <c>contract</c>, ...).</remarks>
+internal sealed record TransferMechanism(
+    TransferMechanismType Type,
+    LocalDate? CertificationChecked,
+    LocalDate? TransferImpactAssessment,
+    string? SccModule = null,
+    string? BcrApproval = null,
+    string? DerogationGround = null);
+
+/// <summary>The Art. 28(3) agreement with a processor (or, for a sub-processor, the flow-down contract).</summary>
+internal sealed record ProcessorAgreement(string Reference, LocalDate Signed);
+
+/// <summary>
+/// The processor register's facts beyond what the statement shows (PRC-1): agreement, parent (for a sub-processor),
+/// security measures, review dates. All optional in the file so a minimal register stays valid; the checks warn.
+/// </summary>
+/// <remarks><c>Line</c>: the 1-based line of the processor's entry, for diagnostics made after loading (review dates).</remarks>
+internal sealed record ProcessorDetails(
+    ProcessorAgreement? Agreement,
+    string? ParentId,
+    LocalizedText? SecurityMeasures,
+    LocalDate? LastReviewed,
+    LocalDate? NextReviewDue,
+    int Line)
+{
+    public static ProcessorDetails None { get; } = new(null, null, null, null, null, 0);
+}
+
+internal enum SubProcessorAuthorisation
+{
+    /// <summary>Art. 28(2) general written authorisation: clients are told of changes in advance and may object.</summary>
+    General,
+
+    /// <summary>Art. 28(2) specific authorisation: every new sub-processor needs each client's prior consent.</summary>
+    Specific,
+}
+
+/// <summary>How the client organisations authorise sub-processor changes (ROU-5), and changes announced and not yet in force.</summary>
+internal sealed record SubProcessorChanges(SubProcessorAuthorisation Authorisation, int ObjectionWindowDays, IReadOnlyList<PendingSubProcessorChange> Pending);
+
+/// <summary>An announced addition or replacement of a sub-processor; clients may object until <see cref="ObjectionDeadline"/>.</summary>
+internal sealed record PendingSubProcessorChange(string ProcessorId, string Change, LocalDate Announced, LocalDate ObjectionDeadline, int Line);
 
 /// <remarks><c>Example</c>: True for the generic entries the repository ships; a real deployment replaces them.</remarks>
 internal sealed record Processor(
@@ -147,7 +196,11 @@ internal sealed record Processor(
     TransferMechanism? TransferMechanism,
     IReadOnlyList<string> CategoryIds,
     bool Example,
-    LegalReview? LegalReview);
+    LegalReview? LegalReview)
+{
+    /// <summary>Agreement, parent, security measures and review dates (<see cref="ProcessorDetails.None"/> when the file names none).</summary>
+    public ProcessorDetails Details { get; init; } = ProcessorDetails.None;
+}
 
 /// <summary>A category of recipients (Art. 13(1)(e)); public authorities acting on an inquiry are not recipients (REG-6).</summary>
 internal sealed record RecipientCategory(string Id, LocalizedText Name, IReadOnlyList<string> ProcessorIds);

@@ -1,4 +1,6 @@
 using System.Globalization;
+using Custodian.Core.Features.Processors;
+using NodaTime;
 
 namespace Custodian.Core.Features.Register;
 
@@ -31,4 +33,21 @@ internal static class RegisterCheck
 
     /// <summary>Checks register text already read (the page checks the very content the process runs with).</summary>
     public static RegisterCheckResult Text(string yaml, string path) => new(path, RegisterLoader.Load(yaml, path).Diagnostics);
+
+    /// <summary>
+    /// Checks a register file and adds the processor warnings that depend on <paramref name="today"/>
+    /// (<see cref="ProcessorReview"/>): reviews due within <paramref name="horizon"/>, stale DPF checks and TIAs.
+    /// </summary>
+    public static RegisterCheckResult File(string path, LocalDate today, Period horizon)
+    {
+        var loaded = RegisterLoader.LoadFile(path);
+        if (loaded.Register is null)
+        {
+            return new(path, loaded.Diagnostics);
+        }
+
+        var dated = ProcessorReview.Check(loaded.Register, today, horizon)
+            .Select(w => new RegisterDiagnostic(path, w.Line, 1, DiagnosticSeverity.Warning, w.Code, w.Message));
+        return new(path, [.. loaded.Diagnostics.Concat(dated).OrderBy(d => d.Line)]);
+    }
 }

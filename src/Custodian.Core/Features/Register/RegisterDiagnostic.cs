@@ -44,6 +44,15 @@ internal static class RegisterCodes
     public const string RetentionKeyNotAllowed = "register.retention_key_not_allowed";
     public const string RightMissing = "register.right_missing";
     public const string LegalReview = "register.legal_review";
+
+    // Processors and transfers (issue 7 §4).
+    public const string TransferMechanismIncomplete = "register.transfer_mechanism_incomplete";
+    public const string ObjectionWindowShort = "register.objection_window_short";
+    public const string ProcessorReviewDue = "register.processor_review_due";
+    public const string ProcessorReviewMissing = "register.processor_review_missing";
+    public const string ProcessorAgreementMissing = "register.processor_agreement_missing";
+    public const string DpfCheckStale = "register.dpf_check_stale";
+    public const string TiaStale = "register.tia_stale";
 }
 
 internal sealed record RegisterLoadResult(ProcessingRegister? Register, IReadOnlyList<RegisterDiagnostic> Diagnostics)

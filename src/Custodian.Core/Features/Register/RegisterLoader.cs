@@ -80,7 +80,7 @@ internal static class RegisterLoader
 
         public ProcessingRegister? Bind(YamlNode root)
         {
-            var map = context.AsMap(root, "the register", "statement", "services", "data_subjects", "purposes", "categories", "countries", "processors", "recipients", "disclosures", "rights");
+            var map = context.AsMap(root, "the register", "statement", "services", "data_subjects", "purposes", "categories", "countries", "processors", "sub_processor_changes", "recipients", "disclosures", "rights");
             if (map is null)
             {
                 return null;
@@ -93,6 +93,9 @@ internal static class RegisterLoader
             var categories = List(map, "categories", "categories", ReadCategory);
             var countries = map.Map("countries", "`countries`", true, "eea", "adequacy", "adequacy_review") is { } c ? ReadCountries(c) : null;
             var processors = List(map, "processors", "processors", ReadProcessor);
+            var subProcessorChanges = map.Map("sub_processor_changes", "`sub_processor_changes`", false, "authorisation", "objection_window_days", "pending") is { } spc
+                ? ReadSubProcessorChanges(spc)
+                : null;
             var recipients = List(map, "recipients", "recipients", ReadRecipient);
             var disclosures = List(map, "disclosures", "disclosures", ReadDisclosure);
             var rights = map.Map("rights", "`rights`", true, "intro", "channels", "verification", "requirements", "requirements_closing", "items") is { } r ? ReadRights(r) : null;
@@ -109,7 +112,10 @@ internal static class RegisterLoader
                 return null;
             }
 
-            return new ProcessingRegister(statement, services, subjects, purposes, categories, countries, processors, recipients, disclosures, rights);
+            return new ProcessingRegister(statement, services, subjects, purposes, categories, countries, processors, recipients, disclosures, rights)
+            {
+                SubProcessorChanges = subProcessorChanges,
+            };
         }
 
         private static readonly string[] BoundKeys = ["min", "max"];
@@ -467,7 +473,9 @@ internal static class RegisterLoader
 
         private Processor? ReadProcessor(YamlNode node)
         {
-            var map = context.AsMap(node, "a processor", "id", "name", "activity", "country", "transfer_mechanism", "categories", "example", "legal_review");
+            var map = context.AsMap(
+                node, "a processor", "id", "name", "activity", "country", "transfer_mechanism", "categories", "example", "legal_review",
+                "agreement", "sub_processor_of", "security_measures", "last_reviewed", "next_review");
             if (map is null)
             {
                 return null;
@@ -480,35 +488,164 @@ internal static class RegisterLoader
             var countryNode = map.Get("country");
             var country = countryNode is null ? null : context.AsCountry(countryNode, "`country`");
             TransferMechanism? mechanism = null;
-            var mechanismMap = map.Map("transfer_mechanism", "`transfer_mechanism`", false, "type", "certification_checked", "transfer_impact_assessment");
+            var mechanismMap = map.Map(
+                "transfer_mechanism", "`transfer_mechanism`", false, "type", "certification_checked", "transfer_impact_assessment", "module", "approval", "ground");
             if (mechanismMap is not null)
             {
-                var type = mechanismMap.Enum("type", TransferMechanisms);
-                LocalDate? checkedOn = null;
-                LocalDate? tia = null;
-                if (type == TransferMechanismType.EuUsDpf)
-                {
-                    checkedOn = mechanismMap.Date("certification_checked");
-                }
-                else if (type is TransferMechanismType.Scc or TransferMechanismType.Bcr)
-                {
-                    tia = mechanismMap.Date("transfer_impact_assessment");
-                }
-
-                mechanism = type is null ? null : new TransferMechanism(type.Value, checkedOn, tia);
+                mechanism = ReadMechanism(mechanismMap);
             }
 
             var categories = References(map, "categories", "categories");
             var example = map.Bool("example", false) ?? false;
             var review = ReadLegalReview(map);
+            ProcessorAgreement? agreement = null;
+            var agreementMap = map.Map("agreement", "`agreement`", false, "reference", "signed");
+            if (agreementMap is not null && agreementMap.String("reference") is { } reference && agreementMap.Date("signed") is { } signed)
+            {
+                agreement = new ProcessorAgreement(reference, signed);
+            }
+
+            string? parent = null;
+            if (map.Get("sub_processor_of", false) is { } parentNode && context.AsId(parentNode, "`sub_processor_of`") is { } parentId)
+            {
+                if (parentId == id)
+                {
+                    context.Error(parentNode, RegisterCodes.InvalidValue, "a processor cannot be its own sub-processor; name its parent processor's id.");
+                }
+                else
+                {
+                    Reference("processors", parentId, parentNode);
+                    parent = parentId;
+                }
+            }
+
+            var security = map.Text("security_measures", false);
+            var lastReviewed = map.Date("last_reviewed", false);
+            var nextReview = map.Date("next_review", false);
+            if (lastReviewed is { } last && nextReview is { } next && next < last)
+            {
+                context.Error(map.Get("next_review")!, RegisterCodes.InvalidValue, $"`next_review` ({next}) is before `last_reviewed` ({last}).");
+            }
+
             if (id is null || name is null || activity is null || country is null || categories is null || (mechanismMap is not null && mechanism is null))
             {
                 return null;
             }
 
-            var processor = new Processor(id, name, activity, country, mechanism, categories, example, review);
+            var processor = new Processor(id, name, activity, country, mechanism, categories, example, review)
+            {
+                Details = new ProcessorDetails(agreement, parent, security, lastReviewed, nextReview, (int)node.Start.Line),
+            };
             _transfers.Add((processor, countryNode!, mechanismMap?.Get("type", false)));
             return processor;
+        }
+
+        private TransferMechanism? ReadMechanism(MapReader mechanismMap)
+        {
+            var type = mechanismMap.Enum("type", TransferMechanisms);
+            LocalDate? checkedOn = null;
+            LocalDate? tia = null;
+            string? module = null;
+            string? approval = null;
+            string? ground = null;
+            var valid = true;
+            switch (type)
+            {
+                case TransferMechanismType.EuUsDpf:
+                    checkedOn = mechanismMap.Date("certification_checked");
+                    valid = checkedOn is not null;
+                    break;
+                case TransferMechanismType.Scc:
+                    tia = mechanismMap.Date("transfer_impact_assessment");
+                    module = mechanismMap.String("module", false);
+                    if (module is not null && !SccModules.Contains(module))
+                    {
+                        context.Error(mechanismMap.Get("module")!, RegisterCodes.InvalidValue, $"`{module}` is not an SCC module; use one of {string.Join(", ", SccModules.Order(StringComparer.Ordinal).Select(m => $"`{m}`"))} (Decision (EU) 2021/914).");
+                        valid = false;
+                    }
+                    else if (module is null)
+                    {
+                        context.Warning(mechanismMap.Node, RegisterCodes.TransferMechanismIncomplete, "SCCs without `module`: name the module of Decision (EU) 2021/914 (`c2c`, `c2p`, `p2p`, `p2c`).");
+                    }
+
+                    valid &= tia is not null;
+                    break;
+                case TransferMechanismType.Bcr:
+                    tia = mechanismMap.Date("transfer_impact_assessment");
+                    approval = mechanismMap.String("approval", false);
+                    if (approval is null)
+                    {
+                        context.Warning(mechanismMap.Node, RegisterCodes.TransferMechanismIncomplete, "BCRs without `approval`: name the approving supervisory authority's reference (Art. 47).");
+                    }
+
+                    valid = tia is not null;
+                    break;
+                case TransferMechanismType.Derogation:
+                    ground = mechanismMap.String("ground");
+                    if (ground is not null && !DerogationGrounds.Contains(ground))
+                    {
+                        context.Error(mechanismMap.Get("ground")!, RegisterCodes.InvalidValue, $"`{ground}` is not an Art. 49 ground; use one of {string.Join(", ", DerogationGrounds.Order(StringComparer.Ordinal).Select(g => $"`{g}`"))}.");
+                        valid = false;
+                    }
+
+                    valid &= ground is not null;
+                    break;
+            }
+
+            return type is null || !valid ? null : new TransferMechanism(type.Value, checkedOn, tia, module, approval, ground);
+        }
+
+        private SubProcessorChanges? ReadSubProcessorChanges(MapReader map)
+        {
+            var authorisation = map.Enum("authorisation", SubProcessorAuthorisations);
+            int? window = null;
+            if (map.Get("objection_window_days") is { } windowNode && context.AsString(windowNode, "`objection_window_days`") is { } text)
+            {
+                if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var days) && days is > 0 and <= 365)
+                {
+                    window = days;
+                }
+                else
+                {
+                    context.Error(windowNode, RegisterCodes.InvalidValue, "`objection_window_days` is a whole number of days from 1 to 365.");
+                }
+            }
+
+            var pending = map.Get("pending", false) is { } list
+                ? context.AsList(list, "`pending`", item =>
+                {
+                    var change = context.AsMap(item, "a pending sub-processor change", "processor", "change", "announced", "objection_deadline");
+                    if (change is null)
+                    {
+                        return null;
+                    }
+
+                    var processor = change.Id("processor");
+                    if (processor is not null)
+                    {
+                        Reference("processors", processor, change.Get("processor", false)!);
+                    }
+
+                    var kind = change.String("change");
+                    if (kind is not null and not ("add" or "replace"))
+                    {
+                        context.Error(change.Get("change")!, RegisterCodes.InvalidValue, "`change` is `add` or `replace`.");
+                        kind = null;
+                    }
+
+                    var announced = change.Date("announced");
+                    var deadline = change.Date("objection_deadline");
+                    if (announced is { } a && deadline is { } d && window is { } w && d < a.PlusDays(w))
+                    {
+                        context.Warning(change.Get("objection_deadline")!, RegisterCodes.ObjectionWindowShort, $"the objection deadline {d} leaves less than the agreed {w} days after the announcement on {a}.");
+                    }
+
+                    return processor is null || kind is null || announced is null || deadline is null
+                        ? null
+                        : new PendingSubProcessorChange(processor, kind, announced.Value, deadline.Value, (int)item.Start.Line);
+                })
+                : [];
+            return authorisation is null || window is null || pending is null ? null : new SubProcessorChanges(authorisation.Value, window.Value, pending);
         }
 
         private void CheckTransfers(CountryLists countries)

@@ -46,6 +46,23 @@ internal static class RegisterVocabulary
         ["scc"] = TransferMechanismType.Scc,
         ["bcr"] = TransferMechanismType.Bcr,
         ["eu_us_dpf"] = TransferMechanismType.EuUsDpf,
+        ["derogation"] = TransferMechanismType.Derogation,
+    };
+
+    /// <summary>The SCC modules of Decision (EU) 2021/914.</summary>
+    public static readonly IReadOnlySet<string> SccModules = new HashSet<string>(StringComparer.Ordinal) { "c2c", "c2p", "p2p", "p2c" };
+
+    /// <summary>The Art. 49(1) grounds: (a)–(g) and the last subparagraph's compelling legitimate interests.</summary>
+    public static readonly IReadOnlySet<string> DerogationGrounds = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "explicit_consent", "contract_with_subject", "contract_in_subject_interest", "public_interest", "legal_claims",
+        "vital_interests", "public_register", "compelling_legitimate_interests",
+    };
+
+    public static readonly IReadOnlyDictionary<string, SubProcessorAuthorisation> SubProcessorAuthorisations = new Dictionary<string, SubProcessorAuthorisation>
+    {
+        ["general"] = SubProcessorAuthorisation.General,
+        ["specific"] = SubProcessorAuthorisation.Specific,
     };
 
     public static readonly IReadOnlyDictionary<string, RightType> Rights = new Dictionary<string, RightType>

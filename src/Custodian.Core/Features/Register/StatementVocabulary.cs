@@ -201,6 +201,7 @@ internal sealed class StatementVocabulary
         TransferMechanismType.Scc => T("modelcontractbepalingen van de Europese Commissie", "the European Commission's standard contractual clauses"),
         TransferMechanismType.Bcr => T("bindende bedrijfsvoorschriften", "binding corporate rules"),
         TransferMechanismType.EuUsDpf => T("EU-VS Data Privacy Framework (gecertificeerde ontvanger)", "EU-US Data Privacy Framework (certified recipient)"),
+        TransferMechanismType.Derogation => T("uitzondering voor een specifieke situatie (artikel 49 AVG)", "derogation for a specific situation (Article 49 GDPR)"),
         _ => throw new ArgumentOutOfRangeException(nameof(mechanism), mechanism, null),
     };
 

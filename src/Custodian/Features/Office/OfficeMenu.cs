@@ -28,6 +28,10 @@ internal static class OfficeMenu
         new("/Office/Disclosures/Index", "/office/disclosures", "Disclosures.Menu", Permissions.DisclosuresManage),
         new("/Office/Shielding/Index", "/office/shielding", "Shielding.Menu", Permissions.ShieldingManage),
         new("/Office/Consent/Index", "/office/consent", "Consent.Menu", Permissions.ConsentManage), // consent (issue 7)
+
+        // Breaches and processors (issue 7 §4–§5).
+        new("/Office/Breaches/Index", "/office/breaches", "MenuBreaches", Permissions.BreachesRead),
+        new("/Office/Processors/Index", "/office/processors", "MenuProcessors", Permissions.ProcessorsRead),
     ];
 
     /// <summary>The entries <paramref name="staff"/> sees, of the pages in <paramref name="existingPages"/>.</summary>

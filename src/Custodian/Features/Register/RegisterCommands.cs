@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Custodian.Cli;
+using Custodian.Core.Features.Processors;
 using Custodian.Core.Features.Register;
 
 namespace Custodian.Features.Register;
@@ -31,10 +32,17 @@ internal static class RegisterCommands
         {
             file,
         };
+        var horizon = new Option<int>("--review-horizon")
+        {
+            Description = "Warn about processor reviews due within this many days (and those past due). Default: 30",
+            DefaultValueFactory = _ => ProcessorReview.DefaultHorizon.Days,
+        };
+        check.Options.Add(horizon);
         check.SetAction(async (parse, ct) =>
         {
             var path = parse.GetValue(file) ?? CustodianCli.ResolveSettings(parse).RegisterPath;
-            var result = RegisterCheck.File(path);
+            var today = NodaTime.Instant.FromDateTimeOffset(TimeProvider.System.GetUtcNow()).InZone(NodaTime.DateTimeZoneProviders.Tzdb["Europe/Amsterdam"]).Date;
+            var result = RegisterCheck.File(path, today, NodaTime.Period.FromDays(Math.Max(0, parse.GetValue(horizon))));
             var output = parse.InvocationConfiguration.Output;
             foreach (var d in result.Diagnostics)
             {

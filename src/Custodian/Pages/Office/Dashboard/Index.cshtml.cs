@@ -1,5 +1,6 @@
 using System.Globalization;
 using Custodian.Core.Features.Accounts;
+using Custodian.Core.Features.Breaches;
 using Custodian.Core.Features.Dashboard;
 using Custodian.Core.Features.Register;
 using Custodian.Core.Features.Requests.Queue;
@@ -19,7 +20,7 @@ namespace Custodian.Pages.Office.Dashboard;
 /// </summary>
 [Authorize(Policy = Permissions.DashboardRead)]
 internal sealed class DashboardModel(
-    DashboardQuery query, ProcessingRegister register, IStringLocalizer<OfficeResource> texts, CustodianDbContext db, TimeProvider time) : PageModel
+    DashboardQuery query, BreachQueries breaches, ProcessingRegister register, IStringLocalizer<OfficeResource> texts, CustodianDbContext db, TimeProvider time) : PageModel
 {
     public DashboardView View { get; private set; } = null!;
 
@@ -35,9 +36,17 @@ internal sealed class DashboardModel(
     /// <summary>Open requests by state and deadline, for users with <c>requests:read</c>; null for others.</summary>
     public RequestQueueCounts? Requests { get; private set; }
 
+    /// <summary>Open breaches with both clocks, for users with <c>breaches:read</c>; null for others.</summary>
+    public IReadOnlyList<BreachSummary>? OpenBreaches { get; private set; }
+
     public async Task OnGetAsync()
     {
         var staff = HttpContext.Staff();
+        if (staff.Has(Permissions.BreachesRead))
+        {
+            OpenBreaches = await breaches.ListAsync(openOnly: true, HttpContext.RequestAborted);
+        }
+
         if (staff.Has(Permissions.RequestsRead))
         {
             Requests = await RequestQueueSummary.CountAsync(db, staff.TenantScope, NodaTime.Instant.FromDateTimeOffset(time.GetUtcNow()), HttpContext.RequestAborted);

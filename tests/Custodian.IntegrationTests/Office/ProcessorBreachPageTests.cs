@@ -1,0 +1,76 @@
+using System.Net;
+using Custodian.Core.Features.Accounts;
+using Custodian.Core.Features.Breaches;
+using Custodian.Core.Features.Tenancy;
+using Custodian.Testing;
+using NodaTime;
+using Xunit;
+using static Custodian.IntegrationTests.Office.OfficePageSetup;
+
+namespace Custodian.IntegrationTests.Office;
+
+/// <summary>The processor and breach pages over HTTP, one server: who may read them, the warnings, the notice download.</summary>
+public sealed class ProcessorBreachPageTests
+{
+    [Fact]
+    public async Task ProcessorsAndBreaches_AuditorReadsSupportAgentForbidden_NoticeInBothLanguages()
+    {
+        var (server, alpha, _) = await StartAsync(Engine.Sqlite);
+        await using var _s = server;
+        var now = Instant.FromDateTimeOffset(TimeProvider.System.GetUtcNow());
+        var breach = new Breach
+        {
+            Reference = "BR-1999-0007",
+            Title = "Test breach",
+            DetectedAt = now - Duration.FromHours(1),
+            AwareAt = now - Duration.FromHours(1),
+            Nature = "Test nature",
+            Categories = ["general.billing_name"],
+            ContactPoint = "DPO",
+            OrganizationIds = [alpha],
+            RecordedAt = now,
+        };
+        await using (var db = server.Database.CreateContext(TenantScope.Everything))
+        {
+            db.Set<Breach>().Add(breach);
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+
+        using var auditor = await ClientAsync(server, StaffRoles.Auditor);
+        using var processors = await GetAsync(auditor, "/office/processors?lang=en");
+        Assert.Equal(HttpStatusCode.OK, processors.StatusCode);
+        var html = await BodyAsync(processors);
+        Assert.Contains("data-testid=\"processor-support_desk_saas\"", html, StringComparison.Ordinal);
+        Assert.Contains("register.dpf_check_stale", html, StringComparison.Ordinal);
+        Assert.Contains("sub-processor of", html, StringComparison.Ordinal);
+
+        using var page = await GetAsync(auditor, $"/office/breaches/{breach.Id}");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.DoesNotContain("name=\"initialReportAt\"", await BodyAsync(page), StringComparison.Ordinal);
+        using var nl = await GetAsync(auditor, $"/office/breaches/{breach.Id}?handler=Notice&lang=nl");
+        Assert.Contains("Melding datalek aan de Autoriteit Persoonsgegevens", await BodyAsync(nl), StringComparison.Ordinal);
+        using var en = await GetAsync(auditor, $"/office/breaches/{breach.Id}?handler=Notice&lang=en");
+        Assert.Contains("BR-1999-0007", await BodyAsync(en), StringComparison.Ordinal);
+
+        // The privacy officer records one through the form: the page redirects to the new breach.
+        using var officer = await ClientAsync(server, StaffRoles.PrivacyOfficer);
+        var local = now.InZone(DateTimeZoneProviders.Tzdb["Europe/Amsterdam"]).LocalDateTime.ToString("yyyy-MM-dd'T'HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        using var recorded = await PostAsync(officer, "/office/breaches", "/office/breaches", new Dictionary<string, string>
+        {
+            ["Form.Title"] = "Form breach",
+            ["Form.DetectedAt"] = local,
+            ["Form.AwareAt"] = local,
+            ["Form.Nature"] = "Entered through the form",
+            ["Form.Categories"] = "general.contact_person",
+            ["Form.ContactPoint"] = "DPO",
+            ["Form.SubjectsNotInformedBecause"] = "None",
+        });
+        Assert.Equal(HttpStatusCode.Redirect, recorded.StatusCode);
+        Assert.StartsWith("/office/breaches/", recorded.Headers.Location?.ToString(), StringComparison.Ordinal);
+
+        using var agent = await ClientAsync(server, StaffRoles.SupportAgent);
+        using var forbiddenBreaches = await GetAsync(agent, "/office/breaches");
+        using var forbiddenProcessors = await GetAsync(agent, "/office/processors");
+        Assert.Equal((HttpStatusCode.Forbidden, HttpStatusCode.Forbidden), (forbiddenBreaches.StatusCode, forbiddenProcessors.StatusCode));
+    }
+}
