@@ -241,10 +241,12 @@ internal static class EventMonthFiles
             // which the other connection holds; this one only ever reads src.
             await using (var copy = copier.BeginTransaction(deferred: true))
             {
-                Execute(copier, copy, EventPartitions.SqliteMonthSql(table, month, "main.records", "ix_records"));
+                Execute(copier, copy, EventPartitions.SqliteMonthTableSql(table, month, "main.records"));
                 // Subscriber order: one person's records of the month share pages, so a cold look-up reads few of them.
+                // The indexes are built after the rows: cheaper than maintaining them on every insert.
                 var order = string.Join(", ", table.Indexes[0].Columns);
                 rows = Execute(copier, copy, $"INSERT INTO main.records ({table.ColumnList}) SELECT {table.ColumnList} FROM src.{monthTable} ORDER BY {order}");
+                Execute(copier, copy, EventPartitions.SqliteMonthIndexSql(table, "main.records", "ix_records"));
                 Execute(copier, copy,
                     "CREATE TABLE main.totals (family TEXT NOT NULL, month INTEGER NOT NULL, organization_id BLOB NOT NULL, row_count INTEGER NOT NULL, " +
                     "earliest_start INTEGER NOT NULL, PRIMARY KEY (family, month, organization_id)) STRICT");

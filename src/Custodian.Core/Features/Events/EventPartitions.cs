@@ -168,7 +168,11 @@ internal static class EventPartitions
         SqliteMonthSql(table, month, table.MonthTable(month), "ix_" + table.MonthTable(month));
 
     /// <summary>A month's STRICT table named <paramref name="name"/>, its indexes named <c>{indexPrefix}_{suffix}</c>.</summary>
-    internal static string SqliteMonthSql(EventTable table, YearMonth month, string name, string indexPrefix)
+    internal static string SqliteMonthSql(EventTable table, YearMonth month, string name, string indexPrefix) =>
+        SqliteMonthTableSql(table, month, name) + SqliteMonthIndexSql(table, name, indexPrefix);
+
+    /// <summary>The month's STRICT table alone (a bulk copy fills it first and indexes it after: cheaper than indexing every insert).</summary>
+    internal static string SqliteMonthTableSql(EventTable table, YearMonth month, string name)
     {
         var low = EventTable.ToSqliteTime(month.OnDayOfMonth(1).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant());
         var high = EventTable.ToSqliteTime(month.PlusMonths(1).OnDayOfMonth(1).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant());
@@ -177,10 +181,18 @@ internal static class EventPartitions
         sql.AppendJoin(", ", table.Columns.Select(c => $"{c.Name} {c.SqliteType}"));
         // The CHECK keeps a mis-routed row out of the wrong month (the PostgreSQL partition bound does the same there).
         sql.Append(CultureInfo.InvariantCulture, $", CHECK (start_time >= {low} AND start_time < {high})) STRICT;\n");
+        return sql.ToString();
+    }
+
+    /// <summary>The month table's indexes; for a schema-qualified <paramref name="name"/> the indexes go in that schema.</summary>
+    internal static string SqliteMonthIndexSql(EventTable table, string name, string indexPrefix)
+    {
+        var dot = name.IndexOf('.', StringComparison.Ordinal);
+        var sql = new StringBuilder();
         foreach (var index in table.Indexes)
         {
-            var indexName = name.Contains('.', StringComparison.Ordinal) ? $"{name[..name.IndexOf('.', StringComparison.Ordinal)]}.{indexPrefix}_{index.Suffix}" : $"{indexPrefix}_{index.Suffix}";
-            var onTable = name.Contains('.', StringComparison.Ordinal) ? name[(name.IndexOf('.', StringComparison.Ordinal) + 1)..] : name;
+            var indexName = dot >= 0 ? $"{name[..dot]}.{indexPrefix}_{index.Suffix}" : $"{indexPrefix}_{index.Suffix}";
+            var onTable = dot >= 0 ? name[(dot + 1)..] : name;
             sql.Append(CultureInfo.InvariantCulture, $"CREATE INDEX IF NOT EXISTS {indexName} ON {onTable} ({string.Join(", ", index.Columns)});\n");
         }
 
