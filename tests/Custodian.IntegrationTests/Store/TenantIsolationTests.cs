@@ -22,6 +22,9 @@ namespace Custodian.IntegrationTests.Store;
 public sealed class TenantIsolationTests
 {
     /// <summary>Endpoints without a scope, on purpose: the register and statement are public (they are what the statement publishes).</summary>
+    /// <summary>Issue 7's provider-side resources, probed by one rule (see <see cref="ProbeAsync"/>).</summary>
+    private static readonly HashSet<string> ProviderOnly = ["disclosures", "emergency", "bills", "consents", "insights"];
+
     private static readonly HashSet<string> PublicEndpoints =
     [
         "GET /api/v1/register",
@@ -104,6 +107,19 @@ public sealed class TenantIsolationTests
         var nowhere = Guid.CreateVersion7();
         switch (method, segments.Length)
         {
+            case (_, _) when ProviderOnly.Contains(resource):
+                {
+                    // Issue 7's provider-side APIs (the order register, 112, itemised bills, the consent ledger, the app's
+                    // usage overview): a tenant key is refused or, where a tenant may ask (the usage overview, a bill of
+                    // its own number), gets nothing of B's when it names B's number.
+                    var path = string.Join('/', pattern.Split('/').Select(p => p.StartsWith('{') ? nowhere.ToString() : p));
+                    var query = method == "GET" ? $"?identifier={Uri.EscapeDataString(other.Phone)}&phone={Uri.EscapeDataString(other.Phone)}&purpose=app_usage_insights" : "";
+                    var body = new { number = other.Phone, identifier = other.Phone, phone = other.Phone, period = "2026-11", purpose = "app_usage_insights", textVersion = "v1", text = "t", channel = "app" };
+                    var (status, text) = await SendAsync(a, new HttpMethod(method), path + query, method == "GET" ? null : body);
+                    return status is HttpStatusCode.OK or HttpStatusCode.Created && Leaks(text, other) is { } leak ? leak
+                        : (int)status >= 500 ? $"status {status}" : null;
+                }
+
             case ("GET", 2) when resource == "audit":
                 {
                     // The checkpoint feed is log-wide on purpose (every holder must see the same head): hashes and a
