@@ -36,6 +36,10 @@ internal sealed record CustodianSettings
 
     /// <summary>How long a retired key-encryption key is kept before it is destroyed.</summary>
     public NodaTime.Duration KekRetention { get; init; } = Core.Features.Blobs.KeyRotation.DefaultKekRetention;
+
+    /// <summary>When an authority order not yet complied counts as late ("without delay", Tw 13.4); the order register's alert.</summary>
+    public NodaTime.Duration DisclosureWithoutDelay { get; init; } = Core.Features.Disclosures.DisclosuresOptions.DefaultWithoutDelay;
+
     /// <summary>The audit log's checkpoint origin (C2SP) and signing-key name; changing it invalidates held checkpoints.</summary>
     public string AuditOrigin { get; init; } = DefaultAuditOrigin;
 

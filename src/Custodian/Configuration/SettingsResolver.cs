@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Custodian.Core.Features.Blobs;
+using Custodian.Core.Features.Disclosures;
 using Custodian.Core.Features.Mail;
 using NodaTime;
 
@@ -22,6 +23,7 @@ internal static class SettingsResolver
         new("sweepAt", "--sweep-at", "CUSTODIAN_SWEEP_AT", "Daily time of serve's retention sweep, HH:mm in Europe/Amsterdam, or 'off'", "03:30"),
         new("keys", "--keys", "CUSTODIAN_KEYS", "Key store folder (key-encryption keys; keep it on its own volume, backed up separately with a short retention)", "<data>/keys"),
         new("kekRotationInterval", "", "CUSTODIAN_KEK_ROTATION_INTERVAL", "How often serve makes a new key-encryption key (e.g. 30d, 12h)", "30d"),
+        new("disclosureWithoutDelay", "", "CUSTODIAN_DISCLOSURE_WITHOUT_DELAY", "How long after receipt an authority order counts as not complied \"without delay\" (Tw 13.4), e.g. 24h, 8h; the order register's late alert", "24h"),
         new("kekRetention", "", "CUSTODIAN_KEK_RETENTION", "How long a retired key-encryption key is kept before it is destroyed; at least the database backup retention (e.g. 35d)", "35d"),
         new("auditOrigin", "--audit-origin", "CUSTODIAN_AUDIT_ORIGIN", "The audit log's checkpoint origin and signing-key name (no spaces, no '+')", CustodianSettings.DefaultAuditOrigin),
         new("auditCheckpointExport", "--audit-checkpoint-export", "CUSTODIAN_AUDIT_CHECKPOINT_EXPORT", "Directory on another host or mount that every audit checkpoint is copied to", "none"),
@@ -120,6 +122,7 @@ internal static class SettingsResolver
             KeysFolder = keys,
             KekRotationInterval = DurationText.ParseSetting("kekRotationInterval", byKey["kekRotationInterval"], KeyRotation.DefaultRotationInterval, Duration.FromHours(1)),
             KekRetention = DurationText.ParseSetting("kekRetention", byKey["kekRetention"], KeyRotation.DefaultKekRetention, KeyRotation.MinimumKekRetention),
+            DisclosureWithoutDelay = DurationText.ParseSetting("disclosureWithoutDelay", byKey["disclosureWithoutDelay"], DisclosuresOptions.DefaultWithoutDelay, DisclosuresOptions.MinimumWithoutDelay),
             AuditOrigin = auditOrigin,
             AuditCheckpointExport = auditExport,
             MailFrom = byKey["mailFrom"]?.Trim() ?? CustodianSettings.DefaultMailFrom,

@@ -84,7 +84,7 @@ internal static class CustodianWebApp
         builder.Services.AddSingleton(new Core.Features.Requests.PortalLinks(options.PublicUrl));
         builder.Services.AddCustodianRequestHandling();
         builder.Services.AddCustodianRequestWorkflow();
-        builder.Services.AddCustodianDisclosures();
+        builder.Services.AddCustodianDisclosures(options.Disclosures);
         builder.Services.AddCustodianEmergencyLookup();
         builder.Services.AddCustodianShielding();
         builder.Services.AddCustodianConsent();
@@ -194,4 +194,7 @@ internal sealed record ServeOptions(ActiveRegister Register, DatabaseTarget Data
 
     /// <summary>The portal's public address for links in request messages; null = paths only.</summary>
     internal Uri? PublicUrl { get; init; }
+
+    /// <summary>The order register's settings ("without delay" limit); null = the defaults.</summary>
+    internal Core.Features.Disclosures.DisclosuresOptions? Disclosures { get; init; }
 }

@@ -169,6 +169,7 @@ internal static class ServeCommand
             Audit = AuditSettings.Configure(settings),
             Mail = Features.Requests.MailSettings.Configure(settings, dev),
             Sms = Features.Sms.SmsSettings.Configure(settings, dev),
+            Disclosures = new Core.Features.Disclosures.DisclosuresOptions { WithoutDelay = settings.DisclosureWithoutDelay },
             PublicUrl = settings.PublicUrl ?? (dev ? DevPublicUrl(settings.Urls ?? CustodianSettings.DefaultUrls) : null),
         };
     }

@@ -68,7 +68,13 @@ internal sealed record DisclosuresOptions
     /// When "without delay" (Tw 13.4: onverwijld) counts as missed. The law sets no number. 24 hours is the working
     /// figure: the CIOT file must be refreshed at least every 24 hours (AUT-3), the closest number the law itself gives
     /// for telecom data duties, and a data order that waits past one working day is one a supervisor would ask about.
-    /// It is an alert, not a rule: set it through <c>AddCustodianDisclosures(options)</c> (no settings-file key yet).
+    /// It is an alert, not a rule: the host sets it from the <c>disclosureWithoutDelay</c> setting
+    /// (<c>CUSTODIAN_DISCLOSURE_WITHOUT_DELAY</c> or the settings file), at least <see cref="MinimumWithoutDelay"/>.
     /// </summary>
-    public NodaTime.Duration WithoutDelay { get; init; } = NodaTime.Duration.FromHours(24);
+    public NodaTime.Duration WithoutDelay { get; init; } = DefaultWithoutDelay;
+
+    public static readonly NodaTime.Duration DefaultWithoutDelay = NodaTime.Duration.FromHours(24);
+
+    /// <summary>Below an hour the alert would fire on orders still being read: a typo, not a policy.</summary>
+    public static readonly NodaTime.Duration MinimumWithoutDelay = NodaTime.Duration.FromHours(1);
 }
