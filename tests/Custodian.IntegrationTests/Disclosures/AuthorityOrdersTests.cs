@@ -143,6 +143,42 @@ public sealed class AuthorityOrdersTests
             .ForYearAsync(new DisclosureCaller(First, TenantScope.Everything, manage: false), 2026, Ct));
     }
 
+    [Theory, AllEngines]
+    public async Task MarkCompliedAsync_InterceptionOnceDataOrderNever_StopsTheLateAlertAndIsAuditedNeutrally(Engine engine)
+    {
+        await using var fixture = await AnswersFixture.CreateAsync(engine, withData: false);
+        await using var db = fixture.Import.CreateContext(TenantScope.Everything);
+        var orders = Orders(fixture, db);
+        var now = Instant.FromDateTimeOffset(fixture.Import.Time.GetUtcNow());
+
+        var tap = (await orders.RegisterAsync(Caller(First), Input("OM-T", "interception_126m", judge: "RC-1",
+            from: "2026-11-01T00:00:00Z", until: "2026-12-01T00:00:00Z", [UsageRecord.Category], "+31640000001"), Ct)).Value!;
+        var data = (await orders.RegisterAsync(Caller(First), Input("OM-D", "user_data_126na", judge: null,
+            from: "2026-11-01T00:00:00Z", until: "2026-11-02T00:00:00Z", [UsageRecord.Category], "+31640000001"), Ct)).Value!;
+        var limit = now - tap.ReceivedAt + Duration.FromMinutes(1);
+        Assert.True(tap.IsLate(now + Duration.FromDays(30), limit));
+
+        Assert.Equal("order.not_found", (await orders.MarkCompliedAsync(new DisclosureCaller(First, TenantScope.Everything, manage: false), tap.Id, Ct)).Error!.Code);
+        Assert.Equal("order.complied_by_release", (await orders.MarkCompliedAsync(Caller(First), data.Id, Ct)).Error!.Code);
+        // No four eyes: the registrar may mark; a second mark (by anyone) is refused and the first time stands.
+        var marked = await orders.MarkCompliedAsync(Caller(First), tap.Id, Ct);
+        Assert.True(marked.IsSuccess, marked.Error?.ToString());
+        Assert.Equal("order.already_complied", (await orders.MarkCompliedAsync(Caller(Second), tap.Id, Ct)).Error!.Code);
+
+        await using var check = fixture.Import.CreateContext(TenantScope.Everything);
+        var stored = await check.Set<AuthorityOrder>().SingleAsync(o => o.Id == tap.Id, Ct);
+        Assert.Equal(now, stored.CompliedAt);
+        Assert.False(stored.IsLate(now + Duration.FromDays(30), limit));
+        Assert.Null((await check.Set<AuthorityOrder>().SingleAsync(o => o.Id == data.Id, Ct)).CompliedAt);
+
+        var search = fixture.Import.Services.GetRequiredService<AuditSearch>();
+        var officerView = await search.SearchAsync(new AuditReader(TenantScope.Everything, lawful: true), new AuditSearchFilter(), Ct);
+        var entry = Assert.Single(officerView.Entries, e => e.Action == "disclosure.complied");
+        Assert.DoesNotContain("OM-T", System.Text.Json.JsonSerializer.Serialize(entry), StringComparison.Ordinal);
+        var auditorView = await search.SearchAsync(new AuditReader(TenantScope.Everything, lawful: false), new AuditSearchFilter(), Ct);
+        Assert.DoesNotContain(auditorView.Entries, e => e.Action == "disclosure.complied");
+    }
+
     internal static AuthorityOrderInput Input(string reference, string type, string? judge, string from, string until, IReadOnlyList<string?> categories, string target) =>
         new(reference, type, "public_prosecutor", judge, "2026-11-28T09:00:00Z", from, until, categories, [new OrderTargetInput("phone", target)], 125.50m, "two hours of work");
 

@@ -127,6 +127,15 @@ internal static class AuthorityOrderTypes
     public static bool RequiresJudgeAuthorisation(AuthorityOrderType type) => GroupOf(type) == AuthorityOrderGroup.Interception;
 
     /// <summary>
+    /// Whether the order is complied with by releasing a production (the data orders, and an 11.11 disclosure), so
+    /// the release sets its complied time and a manual mark would only hide a late order. Interception is carried out on
+    /// the network, a preservation order by the hold, and an intelligence-service request can be either: those are
+    /// marked complied by the officer (<see cref="AuthorityOrders.MarkCompliedAsync"/>).
+    /// </summary>
+    public static bool CompliedByProduction(AuthorityOrderType type) => GroupOf(type) is
+        AuthorityOrderGroup.TrafficData or AuthorityOrderGroup.UserData or AuthorityOrderGroup.OtherData or AuthorityOrderGroup.NuisanceCall;
+
+    /// <summary>
     /// A 126n order without a judge's authorisation is shown for legal review, not refused: since HR 5 April 2022
     /// (ECLI:NL:HR:2022:475) one that seriously interferes with privacy needs prior RC authorisation, and whether this
     /// one does is a lawyer's call, not the software's.

@@ -273,6 +273,51 @@ internal sealed class AuthorityOrders(
         }
     }
 
+    /// <summary>
+    /// Records that an order whose compliance is not a data production (interception on the network, a preservation
+    /// order by its hold, an intelligence-service request) was complied with now. Any officer may (no four eyes: nothing
+    /// leaves the provider through this step); a second mark is refused, so the first time stands for the late alert.
+    /// Audited as <c>disclosure.complied</c> with no details (the action says nothing of the order's kind).
+    /// </summary>
+    public async Task<StoreResult<AuthorityOrder>> MarkCompliedAsync(DisclosureCaller caller, Guid id, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (!caller.Manage)
+        {
+            return StoreErrors.NotFound("order");
+        }
+
+        return await transactions.WriteAsync<AuthorityOrder>(
+            async c =>
+            {
+                var order = await db.Set<AuthorityOrder>().AsNoTracking().FirstOrDefaultAsync(o => o.Id == id, c);
+                if (order is null)
+                {
+                    return StoreErrors.NotFound("order");
+                }
+
+                if (AuthorityOrderTypes.CompliedByProduction(order.Type))
+                {
+                    return new ConflictError("order.complied_by_release", "This order is complied with by releasing its data: produce it and let a second officer release it.");
+                }
+
+                // Conditional, so two officers marking at once cannot both pass: the first time stands.
+                var now = Now;
+                var marked = await db.Set<AuthorityOrder>().Where(o => o.Id == id && o.CompliedAt == null)
+                    .ExecuteUpdateAsync(u => u.SetProperty(o => o.CompliedAt, (Instant?)now), c);
+                if (marked == 0)
+                {
+                    return new ConflictError("order.already_complied", "This order is marked complied already; the first time stands.");
+                }
+
+                order.CompliedAt = now;
+                return order;
+            },
+            o => Entry("disclosure.complied", caller, o, null),
+            null,
+            ct);
+    }
+
     /// <summary>Opens a released package; the download is audited (and counted) before the content is returned.</summary>
     public async Task<StoreResult<DisclosureDownload>> DownloadAsync(DisclosureCaller caller, Guid productionId, CancellationToken ct)
     {

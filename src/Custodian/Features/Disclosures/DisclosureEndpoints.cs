@@ -48,6 +48,14 @@ internal static class DisclosureEndpoints
             .Produces<AuthorityOrderDto>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        group.MapPost("/orders/{id:guid}/complied", async (Guid id, HttpContext http, AuthorityOrders orders, DisclosuresOptions options, TimeProvider time, CancellationToken ct) =>
+                StoreEndpoints.Answer(await orders.MarkCompliedAsync(Caller(http), id, ct), o => AuthorityOrderDto.From(o, null, [], options, Now(time))))
+            .WithName("MarkAuthorityOrderComplied")
+            .WithSummary("Mark an order complied whose compliance is no data production (interception, preservation, intelligence); once only, no four eyes (disclosures:manage)")
+            .Produces<AuthorityOrderDto>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
         group.MapPost("/orders/{id:guid}/productions", async (Guid id, HttpContext http, AuthorityOrders orders, CancellationToken ct) =>
                 StoreEndpoints.Answer(await orders.ProduceAsync(Caller(http), id, ct), ProductionDto.From))
             .WithName("ProduceAuthorityOrderData")

@@ -10,8 +10,8 @@ using NodaTime;
 namespace Custodian.Pages.Office.Disclosures;
 
 /// <summary>
-/// One order: its fields, the hold it placed (linked to the hold's page), and its productions with produce, release
-/// (a second officer) and download. Reading is audited (<c>disclosure.viewed</c>), as every step is.
+/// One order: its fields, the hold it placed (linked to the hold's page), "mark complied" for orders that are not
+/// complied with by a production, and its productions with produce, release (a second officer) and download. Reading is audited (<c>disclosure.viewed</c>), as every step is.
 /// </summary>
 [Authorize(Policy = Permissions.DisclosuresManage)]
 internal sealed class OrderModel(AuthorityOrders orders, DisclosuresOptions options, TimeProvider time, IStringLocalizer<OfficeResource> texts) : PageModel
@@ -31,6 +31,9 @@ internal sealed class OrderModel(AuthorityOrders orders, DisclosuresOptions opti
 
     public async Task<IActionResult> OnPostProduceAsync(Guid id) =>
         await AnswerAsync(id, await orders.ProduceAsync(DisclosurePages.Caller(HttpContext), id, HttpContext.RequestAborted), "produced");
+
+    public async Task<IActionResult> OnPostCompliedAsync(Guid id) =>
+        await AnswerAsync(id, await orders.MarkCompliedAsync(DisclosurePages.Caller(HttpContext), id, HttpContext.RequestAborted), "complied");
 
     public async Task<IActionResult> OnPostReleaseAsync(Guid id, Guid production) =>
         await AnswerAsync(id, await orders.ReleaseAsync(DisclosurePages.Caller(HttpContext), production, HttpContext.RequestAborted), "released");
