@@ -179,6 +179,37 @@ public sealed class AuthorityOrdersTests
         Assert.DoesNotContain(auditorView.Entries, e => e.Action == "disclosure.complied");
     }
 
+    [Theory, AllEngines]
+    public async Task RegisterAsync_NuisanceCall1111_NonSecretHoldAndTheDisclosedSubscriberMustBeInformed(Engine engine)
+    {
+        await using var fixture = await AnswersFixture.CreateAsync(engine, withData: false);
+        await using var db = fixture.Import.CreateContext(TenantScope.Everything);
+        var orders = Orders(fixture, db);
+
+        var registered = await orders.RegisterAsync(Caller(First), Input("NC-2026-17", "nuisance_call_11_11", judge: null,
+            from: "2026-11-20T00:00:00Z", until: "2026-11-27T00:00:00Z", [UsageRecord.Category], "+31640000002") with
+        { IssuedBy = "subscriber" }, Ct);
+        Assert.True(registered.IsSuccess, registered.Error?.ToString());
+        Assert.True(registered.Value.MustInformDisclosedSubscriber);
+        Assert.Null(registered.Value.CompliedAt);
+
+        await using var check = fixture.Import.CreateContext(TenantScope.Everything);
+        var hold = await check.LegalHolds.Include(h => h.Identifiers).SingleAsync(h => h.Id == registered.Value.LegalHoldId, Ct);
+        Assert.Equal(HoldBasis.Other, hold.Basis);
+        Assert.False(HoldBases.IsAuthority(hold.Basis));
+        Assert.Equal(AuthorityOrders.NuisanceHoldReason, hold.Reason);
+        Assert.Null(hold.Reference);
+        Assert.Equal("+31640000002", Assert.Single(hold.Identifiers).Value);
+        Assert.Null(hold.EndsAt);
+
+        // The other types keep their secret basis and carry no such duty.
+        Assert.All(Enum.GetValues<AuthorityOrderType>().Where(t => t != AuthorityOrderType.NuisanceCall1111), t =>
+        {
+            Assert.True(HoldBases.IsAuthority(AuthorityOrderTypes.HoldBasisFor(t)));
+            Assert.False(AuthorityOrderTypes.MustInformDisclosedSubscriber(t));
+        });
+    }
+
     internal static AuthorityOrderInput Input(string reference, string type, string? judge, string from, string until, IReadOnlyList<string?> categories, string target) =>
         new(reference, type, "public_prosecutor", judge, "2026-11-28T09:00:00Z", from, until, categories, [new OrderTargetInput("phone", target)], 125.50m, "two hours of work");
 

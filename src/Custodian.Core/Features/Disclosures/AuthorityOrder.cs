@@ -12,7 +12,8 @@ namespace Custodian.Core.Features.Disclosures;
 /// One authority order in the register (domain.md AUT-4). Secret (Tw 13.5(1)): only callers with
 /// <c>disclosures:manage</c> see it (<see cref="AuthorityOrders"/>); it is no tenant's record (every order is the
 /// provider's), so it has no organisation and no tenant filter, and nothing of it reaches a person's answer: its
-/// targets are not in the subject index and its hold is an authority hold (<see cref="HoldBases.IsAuthority"/>).
+/// targets are not in the subject index and its hold is an authority hold (<see cref="HoldBases.IsAuthority"/>), except
+/// for an 11.11 nuisance-call disclosure, which is no secret order (<see cref="AuthorityOrderTypes.HoldBasisFor"/>).
 /// Changed only through <see cref="AuthorityOrders"/>, each change with its audit event.
 /// </summary>
 internal sealed class AuthorityOrder
@@ -82,6 +83,9 @@ internal sealed class AuthorityOrder
 
     public bool NeedsLegalReview => AuthorityOrderTypes.NeedsLegalReview(Type, JudgeAuthorisation);
 
+    /// <summary>Tw 11.11 (AUT-6): the subscriber whose data this order discloses must be informed.</summary>
+    public bool MustInformDisclosedSubscriber => AuthorityOrderTypes.MustInformDisclosedSubscriber(Type);
+
     /// <summary>
     /// Whether "without delay" (Tw 13.4: onverwijld) is not met at <paramref name="now"/>: complied later than
     /// <paramref name="limit"/> after receipt, or not complied and that long has passed.
@@ -136,6 +140,7 @@ internal sealed class AuthorityOrderConfiguration : IEntityTypeConfiguration<Aut
         builder.HasIndex(o => o.ReceivedAt);
         builder.Ignore(o => o.Group);
         builder.Ignore(o => o.NeedsLegalReview);
+        builder.Ignore(o => o.MustInformDisclosedSubscriber);
         builder.OwnsMany(o => o.Targets, t =>
         {
             t.ToTable("authority_order_targets");

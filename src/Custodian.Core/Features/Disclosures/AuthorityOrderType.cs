@@ -1,3 +1,5 @@
+using Custodian.Core.Features.Retention;
+
 namespace Custodian.Core.Features.Disclosures;
 
 /// <summary>
@@ -125,6 +127,24 @@ internal static class AuthorityOrderTypes
 
     /// <summary>An interception order (tapbevel) needs the examining magistrate's written authorisation (126m(1), 126t, 126zg).</summary>
     public static bool RequiresJudgeAuthorisation(AuthorityOrderType type) => GroupOf(type) == AuthorityOrderGroup.Interception;
+
+    /// <summary>
+    /// The basis of the hold registering an order places. A preservation order (126ni) gets its own basis with the
+    /// 90-day rule; every other order of the Sv or the Wiv a secret authority basis (Tw 13.5(1), <see cref="HoldBases.IsAuthority"/>).
+    /// An 11.11 disclosure is neither: a subscriber's request handled by the provider, not a criminal investigation,
+    /// and the subscriber whose data is disclosed must be told (AUT-6), so there is nothing to keep secret. Its hold
+    /// keeps the call records while the provider investigates (the sweep must not delete the evidence mid-way) on the
+    /// non-secret basis <c>other</c>, with <see cref="AuthorityOrders.NuisanceHoldReason"/> as the documented reason.
+    /// </summary>
+    public static HoldBasis HoldBasisFor(AuthorityOrderType type) => type switch
+    {
+        AuthorityOrderType.Preservation126ni => HoldBasis.PreservationOrder126ni,
+        AuthorityOrderType.NuisanceCall1111 => HoldBasis.Other,
+        _ => HoldBasis.CriminalInvestigation,
+    };
+
+    /// <summary>Tw 11.11 (AUT-6): the subscriber whose number and name and address are disclosed must be informed.</summary>
+    public static bool MustInformDisclosedSubscriber(AuthorityOrderType type) => type == AuthorityOrderType.NuisanceCall1111;
 
     /// <summary>
     /// Whether the order is complied with by releasing a production (the data orders, and an 11.11 disclosure), so

@@ -22,8 +22,9 @@ internal sealed record DisclosureDownload(Stream Content, string FileName, strin
 /// The authority order register (issue 7 §1, domain.md AUT-1..AUT-7). Every operation needs
 /// <see cref="DisclosureCaller.Manage"/>; without it an order does not exist (not found, empty lists).
 /// <list type="bullet">
-/// <item>Registering places an authority legal hold on the order's scope through <see cref="LegalHoldCommands"/>, in
-/// the same transaction; a preservation order (126ni) gets the hold's 90-day rule.</item>
+/// <item>Registering places a legal hold on the order's scope through <see cref="LegalHoldCommands"/>, in the same
+/// transaction: an authority hold, with the 90-day rule for a preservation order (126ni); for an 11.11 disclosure a
+/// non-secret one (<see cref="AuthorityOrderTypes.HoldBasisFor"/>).</item>
 /// <item>Four eyes: whoever registered the order or produced a package cannot release it.</item>
 /// <item>Audit: every event names the order AND its authority hold, so <see cref="AuditSearch"/> leaves it out for every
 /// reader without <c>holds:lawful</c>; details carry counts and hashes, never the reference or a target.</item>
@@ -40,6 +41,9 @@ internal sealed class AuthorityOrders(
 {
     /// <summary>The neutral reason on an order's hold: no reference (that is the hold's own field), no person.</summary>
     public const string HoldReason = "Authority order (see the order register)";
+
+    /// <summary>The reason on an 11.11 order's (non-secret) hold: what the records are kept for, without the caller or the complainant.</summary>
+    public const string NuisanceHoldReason = "Nuisance-call investigation for a subscriber (Tw 11.11)";
 
     private Instant Now => Instant.FromDateTimeOffset(time.GetUtcNow());
 
@@ -61,11 +65,14 @@ internal sealed class AuthorityOrders(
         }
 
         var preservation = draft.Type == AuthorityOrderType.Preservation126ni;
+        var basis = AuthorityOrderTypes.HoldBasisFor(draft.Type);
+        var secret = HoldBases.IsAuthority(basis);
         var holdInput = new LegalHoldInput(
-            Basis: HoldBases.Name(preservation ? HoldBasis.PreservationOrder126ni : HoldBasis.CriminalInvestigation),
+            Basis: HoldBases.Name(basis),
             Ground: null,
-            Reason: HoldReason,
-            Reference: draft.Reference,
+            Reason: secret ? HoldReason : NuisanceHoldReason,
+            // A non-secret hold is seen by the privacy officers: the order's reference stays in the register.
+            Reference: secret ? draft.Reference : null,
             Organization: null,
             Categories: [.. draft.Categories],
             RecordsFrom: InstantPattern.ExtendedIso.Format(draft.PeriodFrom),

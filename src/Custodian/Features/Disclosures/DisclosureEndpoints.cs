@@ -120,7 +120,10 @@ internal sealed record ProductionDto(Guid Id, int RecordCount, string Sha256, st
         p.ReleasedAt is { } r ? InstantPattern.ExtendedIso.Format(r) : null, p.Downloads);
 }
 
-/// <summary>An order as the API shows it; <c>late</c>: "without delay" is not met (the configured limit passed).</summary>
+/// <summary>
+/// An order as the API shows it; <c>late</c>: "without delay" is not met (the configured limit passed);
+/// <c>mustInformDisclosedSubscriber</c>: an 11.11 disclosure, whose disclosed subscriber must be told (AUT-6).
+/// </summary>
 internal sealed record AuthorityOrderDto(
     Guid Id,
     string Reference,
@@ -129,6 +132,7 @@ internal sealed record AuthorityOrderDto(
     string IssuedBy,
     string? JudgeAuthorisation,
     bool NeedsLegalReview,
+    bool MustInformDisclosedSubscriber,
     string ReceivedAt,
     string? CompliedAt,
     bool Late,
@@ -151,6 +155,7 @@ internal sealed record AuthorityOrderDto(
         AuthorityOrderTypes.Name(o.IssuedBy),
         o.JudgeAuthorisation,
         o.NeedsLegalReview,
+        o.MustInformDisclosedSubscriber,
         InstantPattern.ExtendedIso.Format(o.ReceivedAt),
         o.CompliedAt is { } c ? InstantPattern.ExtendedIso.Format(c) : null,
         o.IsLate(now, options.WithoutDelay),
