@@ -261,6 +261,61 @@ public sealed class DisclosureSecrecyTests(DisclosureSecrecyFixture fixture) : I
         Assert.DoesNotContain(fixture.LogLines, l => l.Contains(DisclosureSecrecyFixture.CanaryReference, StringComparison.Ordinal) || l.Contains(DisclosureSecrecyFixture.CanaryImei, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task MarkComplied_ApiOnceAndPageShowsTheDutyToInform_ForTapAnd1111Orders()
+    {
+        using var api = new HttpClient { BaseAddress = fixture.Server.BaseAddress };
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await fixture.KeyAsync(null, [ApiScopes.DisclosuresManage, ApiScopes.AllTenants]));
+        var now = TimeProvider.System.GetUtcNow();
+        async Task<Guid> RegisterAsync(string reference, string type, string issuedBy)
+        {
+            using var registered = await api.PostAsJsonAsync("/api/v1/disclosures/orders", new
+            {
+                reference,
+                type,
+                issuedBy,
+                judgeAuthorisation = "RC-TAP-1",
+                receivedAt = now.AddHours(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+                periodFrom = now.AddDays(-7).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+                periodUntil = now.AddDays(1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+                categories = new[] { "general.contact_person" },
+                targets = new[] { new { kind = "phone", value = "+31201238888" } },
+            }, Ct);
+            var body = await registered.Content.ReadAsStringAsync(Ct);
+            Assert.True(registered.StatusCode == HttpStatusCode.Created, body);
+            return JsonDocument.Parse(body).RootElement.GetProperty("id").GetGuid();
+        }
+
+        var tap = await RegisterAsync("OM-TAP-1", "interception_126m", "public_prosecutor");
+        var nuisance = await RegisterAsync("NC-1", "nuisance_call_11_11", "subscriber");
+
+        var tapPage = await OfficePageSetup.BodyAsync(await OfficePageSetup.GetAsync(fixture.Officer, $"/office/disclosures/orders/{tap}"));
+        Assert.Contains("data-testid=\"mark-complied\"", tapPage, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-testid=\"inform-subscriber\"", tapPage, StringComparison.Ordinal);
+        using (var marked = await api.PostAsync(new Uri($"/api/v1/disclosures/orders/{tap}/complied", UriKind.Relative), null, Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, marked.StatusCode);
+            Assert.Contains("\"compliedAt\":\"", await marked.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        }
+
+        using (var again = await api.PostAsync(new Uri($"/api/v1/disclosures/orders/{tap}/complied", UriKind.Relative), null, Ct))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+            Assert.Contains("order.already_complied", await again.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        }
+
+        tapPage = await OfficePageSetup.BodyAsync(await OfficePageSetup.GetAsync(fixture.Officer, $"/office/disclosures/orders/{tap}"));
+        Assert.DoesNotContain("data-testid=\"mark-complied\"", tapPage, StringComparison.Ordinal);
+
+        var nuisancePage = await OfficePageSetup.BodyAsync(await OfficePageSetup.GetAsync(fixture.Officer, $"/office/disclosures/orders/{nuisance}"));
+        Assert.Contains("data-testid=\"inform-subscriber\"", nuisancePage, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-testid=\"mark-complied\"", nuisancePage, StringComparison.Ordinal); // complied by release
+        using var detail = await api.GetAsync(new Uri($"/api/v1/disclosures/orders/{nuisance}", UriKind.Relative), Ct);
+        var nuisanceJson = await detail.Content.ReadAsStringAsync(Ct);
+        Assert.Contains("\"mustInformDisclosedSubscriber\":true", nuisanceJson, StringComparison.Ordinal);
+        Assert.Contains("\"holdBasis\":\"other\"", nuisanceJson, StringComparison.Ordinal);
+    }
+
     private void AssertNoTrace(string text)
     {
         Assert.DoesNotContain(DisclosureSecrecyFixture.CanaryReference, text, StringComparison.Ordinal);
