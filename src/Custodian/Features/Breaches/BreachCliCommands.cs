@@ -2,9 +2,9 @@ using System.CommandLine;
 using System.Text.Json;
 using Custodian.Cli;
 using Custodian.Core.Features.Breaches;
+using Custodian.Core.Persistence;
 using Custodian.Features.Database;
 using Custodian.Features.Register;
-using Custodian.Core.Persistence;
 
 namespace Custodian.Features.Breaches;
 
