@@ -68,6 +68,7 @@ internal static class CustodianCli
         root.Subcommands.Add(Features.Shielding.ShieldingCommands.BuildBill());
         root.Subcommands.Add(Features.Shielding.ShieldingCommands.Build());
         root.Subcommands.Add(Features.Disclosures.DisclosureCommands.Build());
+        root.Subcommands.Add(Features.Breaches.BreachCliCommands.Build());
         return root;
     }
 

@@ -16,6 +16,7 @@ using Custodian.Core.Features.Store;
 using Custodian.Core.Persistence;
 using Custodian.Features.ApiKeys;
 using Custodian.Features.Audit;
+using Custodian.Features.Breaches;
 using Custodian.Features.Consent;
 using Custodian.Features.Disclosures;
 using Custodian.Features.Disclosures.Emergency;
@@ -161,6 +162,7 @@ internal static class CustodianWebApp
         api.MapEmergencyEndpoints();
         api.MapShieldingEndpoints();
         api.MapConsentEndpoints();
+        api.MapBreachEndpoints();
         api.MapFallback(() => ApiProblems.NotFound("api.not_found", "There is no API endpoint at this address. See /openapi/v1.json."))
             .ExcludeFromDescription();
         app.MapRazorPages();

@@ -65,4 +65,51 @@ public sealed class BreachClocksTests
         Assert.All(BreachClocks.Both(breach, now), c => Assert.Equal(BreachClockState.NotRequired, c.State));
         Assert.False(BreachClocks.LateReasonsRequired(breach, now));
     }
+
+    [Fact]
+    public void Complete_NoInitialNotice_NoClock()
+    {
+        Assert.Null(BreachClocks.Complete(Breach(), Detected + Duration.FromDays(10)));
+    }
+
+    [Fact]
+    public void Complete_InitialNoticeWithinThreeDays_RunningFromTheInitialNotice()
+    {
+        var initial = Detected + Duration.FromHours(20);
+        var clock = BreachClocks.Complete(Breach(reported: initial), initial + Duration.FromDays(2))!;
+        Assert.Equal((BreachClockKind.Complete3d, initial, initial + Duration.FromDays(3)), (clock.Kind, clock.StartsAt, clock.Deadline));
+        Assert.Equal((BreachClockState.Running, Duration.FromDays(1)), (clock.State, clock.Remaining!.Value));
+    }
+
+    [Fact]
+    public void Complete_NoCompleteNoticeAfterThreeDays_OverdueButNoLateReasonsForTheInitialClocks()
+    {
+        var initial = Detected + Duration.FromHours(20);
+        var breach = Breach(reported: initial);
+        var now = initial + Duration.FromDays(3) + Duration.FromHours(5);
+        var clock = BreachClocks.Complete(breach, now)!;
+        Assert.Equal((BreachClockState.Overdue, -Duration.FromHours(5)), (clock.State, clock.Remaining!.Value));
+        Assert.True(clock.IsMissed);
+        Assert.False(BreachClocks.LateReasonsRequired(breach, now));
+    }
+
+    [Fact]
+    public void Complete_CompleteNoticeOnTheDeadline_Met()
+    {
+        var initial = Detected + Duration.FromHours(20);
+        var breach = Breach(reported: initial);
+        breach.CompleteReportAt = initial + Duration.FromDays(3);
+        var clock = BreachClocks.Complete(breach, initial + Duration.FromDays(30))!;
+        Assert.Equal(BreachClockState.Met, clock.State);
+        Assert.Null(clock.Remaining);
+    }
+
+    [Fact]
+    public void Complete_CompleteNoticeAfterThreeDays_Late()
+    {
+        var initial = Detected + Duration.FromHours(20);
+        var breach = Breach(reported: initial);
+        breach.CompleteReportAt = initial + Duration.FromDays(3) + Duration.FromMinutes(1);
+        Assert.Equal(BreachClockState.Late, BreachClocks.Complete(breach, initial + Duration.FromDays(30))!.State);
+    }
 }

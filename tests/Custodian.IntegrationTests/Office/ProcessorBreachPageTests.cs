@@ -30,9 +30,24 @@ public sealed class ProcessorBreachPageTests
             OrganizationIds = [alpha],
             RecordedAt = now,
         };
+
+        // Reported initially four days ago, the complete notice still missing: its 3-day clock is overdue.
+        var owed = new Breach
+        {
+            Reference = "BR-1999-0008",
+            Title = "Complete notice owed",
+            DetectedAt = now - Duration.FromDays(5),
+            AwareAt = now - Duration.FromDays(5),
+            InitialReportAt = now - Duration.FromDays(4) - Duration.FromHours(12),
+            LateReasons = "Test",
+            Nature = "Test nature",
+            Categories = ["general.billing_name"],
+            ContactPoint = "DPO",
+            RecordedAt = now,
+        };
         await using (var db = server.Database.CreateContext(TenantScope.Everything))
         {
-            db.Set<Breach>().Add(breach);
+            db.Set<Breach>().AddRange(breach, owed);
             await db.SaveChangesAsync(TestContext.Current.CancellationToken);
         }
 
@@ -46,7 +61,18 @@ public sealed class ProcessorBreachPageTests
 
         using var page = await GetAsync(auditor, $"/office/breaches/{breach.Id}");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-        Assert.DoesNotContain("name=\"initialReportAt\"", await BodyAsync(page), StringComparison.Ordinal);
+        var pageHtml = await BodyAsync(page);
+        Assert.DoesNotContain("name=\"initialReportAt\"", pageHtml, StringComparison.Ordinal);
+        using var owedPage = await GetAsync(auditor, $"/office/breaches/{owed.Id}?lang=en");
+        var owedHtml = await BodyAsync(owedPage);
+        Assert.Contains("data-testid=\"clock-Complete3d\"", owedHtml, StringComparison.Ordinal);
+        Assert.Contains("overdue by 1 d 12 h", owedHtml, StringComparison.Ordinal);
+        Assert.DoesNotContain("clock-Complete3d", pageHtml, StringComparison.Ordinal);
+        using var dashboard = await GetAsync(auditor, "/office/dashboard?lang=en");
+        var dashboardHtml = await BodyAsync(dashboard);
+        Assert.Contains("complete notice (3 days after the initial one)", dashboardHtml, StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(dashboardHtml, "data-testid=\"complete-clock\""));
+
         using var nl = await GetAsync(auditor, $"/office/breaches/{breach.Id}?handler=Notice&lang=nl");
         Assert.Contains("Melding datalek aan de Autoriteit Persoonsgegevens", await BodyAsync(nl), StringComparison.Ordinal);
         using var en = await GetAsync(auditor, $"/office/breaches/{breach.Id}?handler=Notice&lang=en");

@@ -33,5 +33,10 @@ public sealed class RegisterPageTests
         Assert.Contains("class=\"privacy-statement\" lang=\"en\"", en, StringComparison.Ordinal);
         Assert.Contains("The register is valid", en, StringComparison.Ordinal);
         Assert.Contains("Processing register", en, StringComparison.Ordinal);
+
+        // register check's date-dependent processor warnings (the shipped register has a DPF check older than a year).
+        Assert.Contains("data-testid=\"processor-warnings\"", en, StringComparison.Ordinal);
+        Assert.Contains("<code>register.dpf_check_stale</code>", en, StringComparison.Ordinal);
+        Assert.Contains("href=\"/office/processors\"", en, StringComparison.Ordinal);
     }
 }

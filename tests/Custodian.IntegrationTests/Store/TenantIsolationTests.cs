@@ -23,7 +23,7 @@ public sealed class TenantIsolationTests
 {
     /// <summary>Endpoints without a scope, on purpose: the register and statement are public (they are what the statement publishes).</summary>
     /// <summary>Issue 7's provider-side resources, probed by one rule (see <see cref="ProbeAsync"/>).</summary>
-    private static readonly HashSet<string> ProviderOnly = ["disclosures", "emergency", "bills", "consents", "insights"];
+    private static readonly HashSet<string> ProviderOnly = ["disclosures", "emergency", "bills", "consents", "insights", "breaches"];
 
     private static readonly HashSet<string> PublicEndpoints =
     [

@@ -62,7 +62,16 @@ internal static class ApiScopes
     /// <summary>Record a consent given in an app, and its withdrawal.</summary>
     public const string ConsentWrite = "consent:write";
 
-    public static IReadOnlyList<string> All { get; } = [StoreRead, StoreWrite, SubjectsLookup, OrganizationsWrite, HoldsRead, HoldsWrite, HoldsLawful, RetentionRead, AllTenants, DisclosuresManage, EmergencyLookup, BillsRead, ConsentRead, ConsentWrite];
+    // Breaches (issue 7 §5): the provider's other systems (a SIEM, the incident tool) read and record breaches. Provider
+    // keys only (the breach register is the provider's own); a tenant key with them is refused (breaches.provider_only).
+
+    /// <summary>List breaches with their notification clocks and read one.</summary>
+    public const string BreachesRead = "breaches:read";
+
+    /// <summary>Record a breach and its notification state (initial and complete notice, late reasons).</summary>
+    public const string BreachesWrite = "breaches:write";
+
+    public static IReadOnlyList<string> All { get; } = [StoreRead, StoreWrite, SubjectsLookup, OrganizationsWrite, HoldsRead, HoldsWrite, HoldsLawful, RetentionRead, AllTenants, DisclosuresManage, EmergencyLookup, BillsRead, ConsentRead, ConsentWrite, BreachesRead, BreachesWrite];
 
     /// <summary>
     /// Scopes a convenience key ("every scope", the dev provider key) must not get: they are granted one by one on

@@ -9,6 +9,12 @@ internal enum BreachClockKind
 
     /// <summary>GDPR 33(1): notify the AP within 72 hours of becoming aware, where feasible.</summary>
     Gdpr72h,
+
+    /// <summary>
+    /// Regulation (EU) 611/2013 Art. 2(3): when the initial notice lacked the full Annex I content, the complete notice
+    /// follows within three days of the initial one. Starts only once an initial notice was made.
+    /// </summary>
+    Complete3d,
 }
 
 internal enum BreachClockState
@@ -30,7 +36,7 @@ internal enum BreachClockState
 }
 
 /// <param name="Kind">Which rule.</param>
-/// <param name="StartsAt">Detection (24 h) or awareness (72 h).</param>
+/// <param name="StartsAt">Detection (24 h), awareness (72 h) or the initial notice (complete notice, 3 days).</param>
 /// <param name="Deadline">StartsAt plus the period.</param>
 /// <param name="State">At the moment the clock was read.</param>
 /// <param name="Remaining">Deadline minus now: negative when overdue; null once reported or not required.</param>
@@ -49,6 +55,9 @@ internal static class BreachClocks
     public static readonly Duration TelecomPeriod = Duration.FromHours(24);
     public static readonly Duration GdprPeriod = Duration.FromHours(72);
 
+    /// <summary>611/2013 Art. 2(3): "within three days" of the initial notice, counted as 72 hours like the GDPR clock.</summary>
+    public static readonly Duration CompletePeriod = Duration.FromDays(3);
+
     public static BreachClock Telecom(Breach breach, Instant now)
     {
         ArgumentNullException.ThrowIfNull(breach);
@@ -59,6 +68,28 @@ internal static class BreachClocks
     {
         ArgumentNullException.ThrowIfNull(breach);
         return Read(BreachClockKind.Gdpr72h, breach.AwareAt, GdprPeriod, breach, now);
+    }
+
+    /// <summary>
+    /// The complete-notice clock (611/2013 Art. 2(3)): null while there is no initial notice (nothing to complete yet).
+    /// Stopped by the complete notice. It is not one of the clocks that require late reasons: those are about the
+    /// initial notice (GDPR 33(1)); a late complete notice shows as late on the page and the dashboard.
+    /// </summary>
+    public static BreachClock? Complete(Breach breach, Instant now)
+    {
+        ArgumentNullException.ThrowIfNull(breach);
+        if (breach.InitialReportAt is not { } initial)
+        {
+            return null;
+        }
+
+        var deadline = initial + CompletePeriod;
+        if (breach.CompleteReportAt is { } complete)
+        {
+            return new(BreachClockKind.Complete3d, initial, deadline, complete <= deadline ? BreachClockState.Met : BreachClockState.Late, null);
+        }
+
+        return new(BreachClockKind.Complete3d, initial, deadline, now <= deadline ? BreachClockState.Running : BreachClockState.Overdue, deadline - now);
     }
 
     public static IReadOnlyList<BreachClock> Both(Breach breach, Instant now) => [Telecom(breach, now), Gdpr(breach, now)];

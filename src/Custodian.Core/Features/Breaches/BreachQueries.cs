@@ -6,8 +6,15 @@ using NodaTime;
 
 namespace Custodian.Core.Features.Breaches;
 
-/// <summary>A breach in a list: its reference, title and both clocks read at the list's time.</summary>
-internal sealed record BreachSummary(Guid Id, string Reference, string Title, Instant DetectedAt, bool Open, BreachClock Telecom, BreachClock Gdpr);
+/// <summary>
+/// A breach in a list: its reference, title and both clocks read at the list's time, and the complete-notice clock
+/// once an initial notice was made (null before).
+/// </summary>
+internal sealed record BreachSummary(Guid Id, string Reference, string Title, Instant DetectedAt, bool Open, BreachClock Telecom, BreachClock Gdpr, BreachClock? Complete)
+{
+    /// <summary>The complete notice is still owed: an initial notice went out and the complete one did not (yet).</summary>
+    public bool CompleteNoticeOwed => Complete is { State: BreachClockState.Running or BreachClockState.Overdue };
+}
 
 /// <summary>A client organisation to tell (GDPR 33(2), ROU-6): the provider is its processor for a concerned category.</summary>
 internal sealed record BreachController(Guid OrganizationId, string Code, string Name, string? ProcessingAgreementReference);
@@ -17,6 +24,7 @@ internal sealed record BreachController(Guid OrganizationId, string Code, string
 /// <param name="At">When it was read (the clocks' "now").</param>
 /// <param name="Telecom">The 24-hour clock.</param>
 /// <param name="Gdpr">The 72-hour clock.</param>
+/// <param name="Complete">The complete-notice clock (3 days from the initial notice); null before an initial notice.</param>
 /// <param name="Categories">The concerned register categories.</param>
 /// <param name="ControllersToInform">Client organisations named on the breach, when a concerned category has the client as controller.</param>
 /// <param name="ClientCategories">The concerned categories where the provider is processor (the client controls).</param>
@@ -26,6 +34,7 @@ internal sealed record BreachDetail(
     Instant At,
     BreachClock Telecom,
     BreachClock Gdpr,
+    BreachClock? Complete,
     IReadOnlyList<DataCategory> Categories,
     IReadOnlyList<DataCategory> ClientCategories,
     IReadOnlyList<BreachController> ControllersToInform,
@@ -52,7 +61,7 @@ internal sealed class BreachQueries(CustodianDbContext db, ProcessingRegister re
         var rows = await query.ToListAsync(ct);
         return [.. rows
             .OrderBy(b => b.IsOpen ? 0 : 1).ThenByDescending(b => b.DetectedAt).ThenByDescending(b => b.Id)
-            .Select(b => new BreachSummary(b.Id, b.Reference, b.Title, b.DetectedAt, b.IsOpen, BreachClocks.Telecom(b, now), BreachClocks.Gdpr(b, now)))];
+            .Select(b => new BreachSummary(b.Id, b.Reference, b.Title, b.DetectedAt, b.IsOpen, BreachClocks.Telecom(b, now), BreachClocks.Gdpr(b, now), BreachClocks.Complete(b, now)))];
     }
 
     public async Task<BreachDetail?> GetAsync(Guid id, CancellationToken ct)
@@ -75,7 +84,7 @@ internal sealed class BreachQueries(CustodianDbContext db, ProcessingRegister re
         }
 
         return new BreachDetail(
-            breach, now, BreachClocks.Telecom(breach, now), BreachClocks.Gdpr(breach, now), categories, client, controllers,
+            breach, now, BreachClocks.Telecom(breach, now), BreachClocks.Gdpr(breach, now), BreachClocks.Complete(breach, now), categories, client, controllers,
             client.Count > 0 && breach.OrganizationIds.Count == 0);
     }
 }

@@ -9,8 +9,12 @@ internal static class BreachDisplay
 {
     private static readonly DateTimeZone Amsterdam = DateTimeZoneProviders.Tzdb["Europe/Amsterdam"];
 
-    public static string ClockName(BreachClock clock, IStringLocalizer texts) =>
-        texts[clock.Kind == BreachClockKind.Telecom24h ? "Breaches.Clock.Telecom" : "Breaches.Clock.Gdpr"];
+    public static string ClockName(BreachClock clock, IStringLocalizer texts) => texts[clock.Kind switch
+    {
+        BreachClockKind.Telecom24h => "Breaches.Clock.Telecom",
+        BreachClockKind.Complete3d => "Breaches.Clock.Complete",
+        _ => "Breaches.Clock.Gdpr",
+    }];
 
     /// <summary>"11 h 20 min left", "overdue by 2 h 5 min", "met", "late", "not required".</summary>
     public static string ClockText(BreachClock clock, IStringLocalizer texts) => clock.State switch
