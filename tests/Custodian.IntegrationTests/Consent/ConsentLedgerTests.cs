@@ -94,4 +94,36 @@ public sealed class ConsentLedgerTests
         Assert.All(entries.Where(e => e.SubjectValue != "other@person.example"), e => Assert.Equal((request, ConsentChannels.Letter), (e.WithdrawnByRequestId!.Value, e.WithdrawnChannel!)));
         Assert.Null(entries.Single(e => e.SubjectValue == "other@person.example").WithdrawnAt);
     }
+
+    [Theory, AllEngines]
+    public async Task GiveAsync_SimultaneousFirstGivesOfANewVersion_AllRecordedWithOneText(Engine engine)
+    {
+        await using var f = await ExecutionFixture.CreateAsync(engine);
+        var ledger = f.Get<ConsentLedger>();
+        const int people = 6;
+
+        // Several apps record their users' first consent on a version nobody gave before, at the same moment: each
+        // transaction finds the text unknown and inserts it; all but one meet the unique key on (purpose, version).
+        for (var round = 0; round < 3; round++)
+        {
+            var version = $"app-race-{round}";
+            using var start = new ManualResetEventSlim();
+            var gives = Enumerable.Range(0, people).Select(i => Task.Run(async () =>
+            {
+                await using var scope = f.Scope(out var db);
+                start.Wait(Ct);
+                return await ledger.GiveAsync(db, ExecutionFixture.Provider, App($"race{round}-{i}@person.example", version), Ct);
+            }, Ct)).ToList();
+            start.Set();
+            var results = await Task.WhenAll(gives);
+
+            Assert.All(results, r => Assert.True(r.IsSuccess, r.Error?.ToString()));
+        }
+
+        await using (var scope = f.Scope(out var db))
+        {
+            Assert.Equal(3, await db.Set<ConsentText>().CountAsync(Ct));
+            Assert.Equal(3 * people, await db.Set<ConsentEntry>().CountAsync(Ct));
+        }
+    }
 }

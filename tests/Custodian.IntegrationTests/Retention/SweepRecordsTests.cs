@@ -1,5 +1,6 @@
 using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Blobs;
+using Custodian.Core.Features.Consent;
 using Custodian.Core.Features.Retention;
 using Custodian.Core.Features.Store;
 using Custodian.Core.Features.Subjects;
@@ -66,6 +67,55 @@ public sealed class SweepRecordsTests
         var organizations = await db.Organizations.OrderBy(o => o.Code).ToDictionaryAsync(o => o.Code, o => o.BillingCompanyName, Ct);
         Assert.Equal("", organizations["beta"]);
         Assert.Equal("alpha B.V.", organizations["alpha"]);
+    }
+
+    [Theory, AllEngines]
+    public async Task Run_ConsentLedger_DeletesEntriesWithdrawnOverTwoYearsAgoKeepsRecentAndStandingOnes(Engine engine)
+    {
+        await using var f = await RetentionPlanFixture.CreateAsync(engine);
+        var at = RetentionPlanFixture.Amsterdam("2025-03-01T09:00:00");
+        Guid old, recent, standing;
+        await using (var db = f.CreateContext())
+        {
+            db.ScopeTo(TenantScope.Everything);
+            db.Add(new ConsentText { Purpose = ConsentPurposes.AppUsageInsights, Version = "v1", Text = "May the app show your usage?", TextHash = new string('a', 64), FirstSeenAt = RetentionPlanFixture.Utc("2021-01-01T00:00:00Z") });
+            old = Entry(db, "2021-05-01T10:00:00Z", "2023-02-27T10:00:00Z"); // two years ended on 27 February 2025
+            recent = Entry(db, "2023-05-01T10:00:00Z", "2024-03-01T10:00:00Z");
+            standing = Entry(db, "2024-05-01T10:00:00Z", null);
+            await db.SaveChangesAsync(Ct);
+        }
+
+        f.Time.SetUtcNow(at.ToDateTimeOffset());
+        var plan = await f.PlanAsync(at);
+        Assert.Equal(1, plan.Lines.Where(l => l.Category == ConsentPurposes.LedgerCategory).Sum(l => l.Due));
+
+        var run = await f.Services.GetRequiredService<RetentionSweeper>().RunAsync(null, Ct);
+
+        Assert.Equal(1, run!.DeletedCounts().Where(c => c.Category == ConsentPurposes.LedgerCategory).Sum(c => c.Count));
+        await using (var db = f.CreateContext())
+        {
+            db.ScopeTo(TenantScope.Everything);
+            Assert.Equal(new HashSet<Guid> { recent, standing }, (await db.Set<ConsentEntry>().Select(e => e.Id).ToListAsync(Ct)).ToHashSet());
+            Assert.DoesNotContain(old, await db.Set<ConsentEntry>().Select(e => e.Id).ToListAsync(Ct));
+        }
+    }
+
+    private static Guid Entry(Core.Persistence.CustodianDbContext db, string given, string? withdrawn)
+    {
+        var entry = new ConsentEntry
+        {
+            SubjectKind = "phone",
+            SubjectValue = "+31201234567",
+            Purpose = ConsentPurposes.AppUsageInsights,
+            TextVersion = "v1",
+            TextHash = new string('a', 64),
+            Channel = ConsentChannels.App,
+            GivenAt = RetentionPlanFixture.Utc(given),
+            WithdrawnAt = withdrawn is null ? null : RetentionPlanFixture.Utc(withdrawn),
+            WithdrawnChannel = withdrawn is null ? null : ConsentChannels.Portal,
+        };
+        db.Add(entry);
+        return entry.Id;
     }
 
     [Theory, AllEngines]

@@ -15,7 +15,8 @@ namespace Custodian.Core.Features.Consent;
 /// The person is an identifier in the store's look-up form (<see cref="Subjects.SubjectKey"/>: kind and index value),
 /// the same key <c>subject_identifiers</c> uses, so a verified request's identifiers find these rows. No BSN, no name.
 /// The ledger is the provider's own evidence (the provider is controller of the consent purposes); it is kept while
-/// the consent is current and as evidence after it (see the report: retention of withdrawn entries is not swept yet).
+/// the consent is current and as evidence for two years after its withdrawal (register retention, swept). The access
+/// answer and an erasure find the entries through <see cref="Subjects.SubjectRecordLoader"/> like any store record.
 /// </remarks>
 internal sealed class ConsentEntry
 {
@@ -35,10 +36,11 @@ internal sealed class ConsentEntry
     public Guid? OrganizationId { get; init; }
 
     /// <summary>The register purpose (<c>purposes[].id</c>) whose basis is consent.</summary>
-    [NotPersonalData]
+    /// <remarks>Personal data with the entry: what this person agreed to, shown in their access answer (CON-1).</remarks>
+    [PersonalData(ConsentPurposes.LedgerCategory)]
     public required string Purpose { get; init; }
 
-    [NotPersonalData]
+    [PersonalData(ConsentPurposes.LedgerCategory)]
     public required string TextVersion { get; init; }
 
     /// <summary>SHA-256 of the exact text shown (UTF-8, lower-case hex); the text itself is in <see cref="ConsentText"/>.</summary>
@@ -46,7 +48,7 @@ internal sealed class ConsentEntry
     public required string TextHash { get; init; }
 
     /// <summary>A <see cref="ConsentChannels"/> value.</summary>
-    [NotPersonalData]
+    [PersonalData(ConsentPurposes.LedgerCategory)]
     public required string Channel { get; init; }
 
     [PersonalData(ConsentPurposes.LedgerCategory)]
@@ -55,7 +57,7 @@ internal sealed class ConsentEntry
     [PersonalData(ConsentPurposes.LedgerCategory)]
     public Instant? WithdrawnAt { get; set; }
 
-    [NotPersonalData]
+    [PersonalData(ConsentPurposes.LedgerCategory)]
     public string? WithdrawnChannel { get; set; }
 
     /// <summary>The data-subject request that withdrew it, when a <c>withdraw_consent</c> request did (no foreign key, as for other request tables).</summary>

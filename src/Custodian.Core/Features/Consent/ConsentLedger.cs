@@ -119,7 +119,37 @@ internal sealed class ConsentLedger(ProcessingRegister register, IAuditTrail aud
 
         var purpose = input.Purpose!;
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
-        var kind = SubjectKey.KindName(subject.Value.Kind);
+
+        // Two first gives of a new text version at once (two app users the moment a new text ships) both find the text
+        // unknown and both insert it; the unique key on (purpose, version) refuses the second. Its transaction is rolled
+        // back and the give is tried again once: the text is then known (the same text: recorded; another text: the
+        // version mismatch). A second refusal cannot come from that race and is answered 409, never 500.
+        for (var attempt = 1; ; attempt++)
+        {
+            var added = new List<object>();
+            try
+            {
+                return await GiveOnceAsync(db, caller, input, subject.Value, purpose, version, text, hash, added, ct);
+            }
+            catch (DbUpdateException e) when (DatabaseErrors.IsUniqueViolation(e))
+            {
+                foreach (var entity in added)
+                {
+                    db.Entry(entity).State = EntityState.Detached;
+                }
+
+                if (attempt == 2)
+                {
+                    return new ConflictError(ConsentErrors.ConcurrentGive, "The consent was being recorded by another call at the same moment; try again.");
+                }
+            }
+        }
+    }
+
+    private async Task<StoreResult<ConsentEntry>> GiveOnceAsync(
+        CustodianDbContext db, StoreCaller caller, ConsentGiveInput input, SubjectKey subject, string purpose, string version, string text, string hash, List<object> added, CancellationToken ct)
+    {
+        var kind = SubjectKey.KindName(subject.Kind);
         var now = Now;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var known = await db.Set<ConsentText>().AsNoTracking().FirstOrDefaultAsync(t => t.Purpose == purpose && t.Version == version, ct);
@@ -128,7 +158,7 @@ internal sealed class ConsentLedger(ProcessingRegister register, IAuditTrail aud
             return new ConflictError(ConsentErrors.VersionTextMismatch, "This text version is already recorded with another text; a changed text needs a new version id.");
         }
 
-        var current = await CurrentAsync(db, [subject.Value], purpose, track: false, ct);
+        var current = await CurrentAsync(db, [subject], purpose, track: false, ct);
         if (current.FirstOrDefault(e => e.TextVersion == version && e.OrganizationId == input.OrganizationId) is { } same)
         {
             return same;
@@ -136,13 +166,15 @@ internal sealed class ConsentLedger(ProcessingRegister register, IAuditTrail aud
 
         if (known is null)
         {
-            db.Add(new ConsentText { Purpose = purpose, Version = version, Text = text, TextHash = hash, FirstSeenAt = now });
+            var shown = new ConsentText { Purpose = purpose, Version = version, Text = text, TextHash = hash, FirstSeenAt = now };
+            db.Add(shown);
+            added.Add(shown);
         }
 
         var entry = new ConsentEntry
         {
             SubjectKind = kind,
-            SubjectValue = subject.Value.Value,
+            SubjectValue = subject.Value,
             OrganizationId = input.OrganizationId,
             Purpose = purpose,
             TextVersion = version,
@@ -151,6 +183,7 @@ internal sealed class ConsentLedger(ProcessingRegister register, IAuditTrail aud
             GivenAt = now,
         };
         db.Add(entry);
+        added.Add(entry);
         await db.SaveChangesAsync(ct);
         await audit.AppendAsync(db, Audit("consent.given", caller, entry, entry.Channel), ct);
         await tx.CommitAsync(ct);

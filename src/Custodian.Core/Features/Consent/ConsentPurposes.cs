@@ -40,4 +40,7 @@ internal static class ConsentErrors
 
     /// <summary>A processing path that rests on consent was asked for a person without a current consent (409).</summary>
     public const string Required = "consent.required";
+
+    /// <summary>A give met another call's give of the same new text version twice in a row (409; the first time is retried).</summary>
+    public const string ConcurrentGive = "consent.concurrent_give";
 }

@@ -330,6 +330,9 @@ internal sealed partial class RetentionSweeper
         return found;
     }
 
+    // The consent ledger is no store record type: its audit object is named as the ledger's own audit events name it.
     private static string RecordTypeOf(RetentionTarget target) =>
-        target.Entities[0] == typeof(Organization) ? "organization" : RecordTypes.NameOf(target.Entities[0]);
+        target.Entities[0] == typeof(Organization) ? "organization"
+        : target.Entities[0] == typeof(Consent.ConsentEntry) ? "consent_entry"
+        : RecordTypes.NameOf(target.Entities[0]);
 }

@@ -14,10 +14,12 @@ internal sealed record LoadedSubjectRecord(object Record, IReadOnlyList<SubjectK
 /// <summary>How <see cref="SubjectRecordLoader"/> loads.</summary>
 /// <param name="Track">Load the store records tracked (to change or delete them in the caller's SaveChanges).</param>
 /// <param name="WithEvents">Also the usage and traffic records that hold the identifiers (<see cref="EventLookup"/>).</param>
-internal sealed record SubjectRecordLoad(bool Track, bool WithEvents)
+/// <param name="WithConsentLedger">Also the person's consent ledger entries (<see cref="Consent.ConsentEntry"/>, category
+/// <c>general.consent_records</c>): the data-subject requests' readers ask for them, the store API's look-up does not.</param>
+internal sealed record SubjectRecordLoad(bool Track, bool WithEvents, bool WithConsentLedger = false)
 {
-    /// <summary>Read only, with the usage and traffic records (answers, the API's look-up).</summary>
-    public static SubjectRecordLoad Read { get; } = new(false, true);
+    /// <summary>Read only, with the usage and traffic records and the consent ledger (the answers).</summary>
+    public static SubjectRecordLoad Read { get; } = new(false, true, true);
 }
 
 /// <summary>
@@ -101,6 +103,20 @@ internal static class SubjectRecordLoader
             foreach (var (record, indexedId) in await loader.Load(db, ids, options.Track, ct))
             {
                 records.Add(new LoadedSubjectRecord(record, found[(group.Key, indexedId)]));
+            }
+        }
+
+        // The consent ledger keys a person by the same kind and index-form value as subject_identifiers, so it is read
+        // directly. It is the provider's own evidence and belongs to no tenant: only a provider-wide context sees it.
+        if (options.WithConsentLedger && db.Tenant.AllTenants)
+        {
+            foreach (var group in distinct.GroupBy(k => SubjectKey.KindName(k.Kind), StringComparer.Ordinal))
+            {
+                var kind = group.Key;
+                var values = group.Select(k => k.Value).ToList();
+                var set = db.Set<Consent.ConsentEntry>();
+                var entries = await (options.Track ? set : set.AsNoTracking()).Where(e => e.SubjectKind == kind && values.Contains(e.SubjectValue)).ToListAsync(ct);
+                records.AddRange(entries.Select(e => new LoadedSubjectRecord(e, [.. group.Where(k => k.Value == e.SubjectValue)])));
             }
         }
 

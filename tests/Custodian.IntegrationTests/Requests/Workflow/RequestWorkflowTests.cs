@@ -1,11 +1,14 @@
 using System.Text.RegularExpressions;
 using Custodian.Core.Features.Accounts;
 using Custodian.Core.Features.Audit;
+using Custodian.Core.Features.Consent;
 using Custodian.Core.Features.Mail;
 using Custodian.Core.Features.Requests;
 using Custodian.Core.Features.Requests.Answers;
+using Custodian.Core.Features.Requests.Execution;
 using Custodian.Core.Features.Requests.Workflow;
 using Custodian.Core.Features.Store;
+using Custodian.Core.Features.Subjects;
 using Custodian.Core.Persistence;
 using Custodian.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -47,11 +50,11 @@ public sealed partial class RequestWorkflowTests : IDisposable
         [.. _outbox.GetFiles("*.eml").OrderBy(f => f.Name, StringComparer.Ordinal).Select(f => MimeMessage.Load(f.FullName))];
 
     /// <summary>Files a request through the real intake and verifies it with the code from the outbox; returns its id.</summary>
-    private async Task<Guid> VerifiedRequestAsync(ExecutionFixture f, string type)
+    private async Task<Guid> VerifiedRequestAsync(ExecutionFixture f, string type, string email = ExecutionFixture.Email)
     {
         await using var scope = f.Services.CreateAsyncScope();
         var intake = scope.ServiceProvider.GetRequiredService<RequestIntake>();
-        var receipt = await intake.SubmitAsync(new SubmitRequestInput(type, ExecutionFixture.Email, null, "en", null), RequestChannel.Api, "192.0.2.10", Ct);
+        var receipt = await intake.SubmitAsync(new SubmitRequestInput(type, email, null, "en", null), RequestChannel.Api, "192.0.2.10", Ct);
         Assert.True(receipt.IsSuccess, receipt.Error?.ToString());
         var reference = receipt.Value!.Reference;
         var body = Mails().Last(m => (m.Subject ?? string.Empty).Contains(reference, StringComparison.Ordinal)).TextBody ?? string.Empty;
@@ -234,6 +237,51 @@ public sealed partial class RequestWorkflowTests : IDisposable
         await using var other = f.Services.CreateAsyncScope();
         other.ServiceProvider.GetRequiredService<CustodianDbContext>().ScopeTo(stranger.TenantScope);
         Assert.Null(await other.ServiceProvider.GetRequiredService<RequestDetailQuery>().GetAsync(stranger, id, Ct));
+    }
+
+    [Theory, AllEngines]
+    public async Task WithdrawConsentRequest_PersonWithOnlyConsentEntries_GetsAPartAndTheWithdrawalTakesEffect(Engine engine)
+    {
+        const string email = "only.consent@person.example";
+        await using var f = await FixtureAsync(engine);
+        var person = new SubjectKey(SubjectIdentifierKind.Email, email);
+        await using (var scope = f.Scope(out var db))
+        {
+            var given = await f.Get<ConsentLedger>().GiveAsync(db, ExecutionFixture.Provider,
+                new ConsentGiveInput(email, "email", ConsentPurposes.AppUsageInsights, "v1", "May the app show your usage?", ConsentChannels.App), Ct);
+            Assert.True(given.IsSuccess, given.Error?.ToString());
+        }
+
+        var id = await VerifiedRequestAsync(f, "withdraw_consent", email);
+        var verifier = Staff(StaffRoles.PrivacyOfficer);
+        var handler = Staff(StaffRoles.PrivacyOfficer);
+
+        // The person has no store records: the ledger alone gives the request its (provider) part.
+        var split = await As(f, handler, w => w.SplitAsync(handler, id, Ct));
+        Assert.True(split.IsSuccess, split.Error?.ToString());
+        var part = Assert.Single(split.Value);
+        Assert.Equal(ConsentPurposes.LedgerCategory, part.Category);
+        Assert.False(part.IsClient);
+
+        Assert.True((await As(f, verifier, w => w.ConfirmIdentityAsync(verifier, id, IdentityMethods.HeldFact, "app account checked", Ct))).IsSuccess);
+        var executed = await As(f, handler, w => w.ExecutePartAsync(handler, part.Id, null, Ct));
+        Assert.True(executed.IsSuccess, executed.Error?.ToString());
+        Assert.Equal(RequestPartStates.Executed, executed.Value.State);
+        var outcome = PartOutcome.FromJson(executed.Value.Outcome);
+        Assert.Equal(ConsentWithdrawalExecutor.Withdrawn, outcome?.Code);
+        Assert.Equal(1, outcome?.Done);
+
+        await using (var scope = f.Scope(out var db))
+        {
+            Assert.False((await ConsentLedger.CheckAsync(db, person, ConsentPurposes.AppUsageInsights, Ct)).Given);
+            var entry = Assert.Single(await db.Set<ConsentEntry>().ToListAsync(Ct));
+            Assert.Equal(id, entry.WithdrawnByRequestId);
+            Assert.Equal(ConsentChannels.Portal, entry.WithdrawnChannel); // filed through the API
+        }
+
+        var produced = await As(f, handler, w => w.ProduceAnswerAsync(handler, id, Ct));
+        Assert.True(produced.IsSuccess, produced.Error?.ToString());
+        Assert.Equal("outcome_html", Assert.Single(produced.Value).Kind);
     }
 
     [GeneratedRegex(@"\d{6}")]

@@ -1,3 +1,4 @@
+using Custodian.Core.Features.Consent;
 using Custodian.Core.Features.Events;
 using Custodian.Core.Features.Organizations;
 using Custodian.Core.Features.Retention;
@@ -64,7 +65,7 @@ internal static class SubjectRecords
             .Select(o => new { o.Id, o.CustomerCallRecordingRetention })
             .ToDictionaryAsync(o => o.Id, o => o.CustomerCallRecordingRetention, ct);
 
-        var anchors = await RetentionAnchors.LoadAsync(db, records.Select(r => r.Record).Where(r => r is not (UsageRecord or TrafficRecord)), ct);
+        var anchors = await RetentionAnchors.LoadAsync(db, records.Select(r => r.Record).Where(r => r is not (UsageRecord or TrafficRecord or ConsentEntry)), ct);
         var result = new Dictionary<SubjectRecord, Instant?>();
         foreach (var r in records)
         {
@@ -73,6 +74,7 @@ internal static class SubjectRecords
             {
                 UsageRecord u => RetentionExpiry.Of(rule, u.StartTime),
                 TrafficRecord t => RetentionExpiry.Of(rule, t.StartTime),
+                ConsentEntry e => RetentionExpiry.Of(rule, e.WithdrawnAt), // none while the consent stands
                 _ when rule is Register.UntilServiceEndRetention => RetentionExpiry.OfServiceEnd(rule, anchors.GetValueOrDefault(RetentionAnchors.IdOf(r.Record)).Date),
                 _ => RetentionExpiry.Of(rule, anchors.GetValueOrDefault(RetentionAnchors.IdOf(r.Record)).Instant, settings.GetValueOrDefault(r.OrganizationId)),
             };
@@ -87,6 +89,7 @@ internal static class SubjectRecords
         Organization o => o.Id,
         UsageRecord u => u.OrganizationId,
         TrafficRecord t => t.OrganizationId,
+        ConsentEntry => RetentionTargets.Provider, // the provider's own evidence: in no organisation's answer
         _ => throw new InvalidOperationException($"Unexpected record {record.GetType().Name}."),
     };
 
@@ -96,6 +99,7 @@ internal static class SubjectRecords
         Organization o => o.Id.ToString(),
         UsageRecord u => $"{u.ImportBatchId}/{u.RecordKey}",
         TrafficRecord t => $"{t.ImportBatchId}/{t.RecordKey}",
+        ConsentEntry e => e.Id.ToString(),
         _ => throw new InvalidOperationException($"Unexpected record {record.GetType().Name}."),
     };
 
@@ -105,6 +109,7 @@ internal static class SubjectRecords
         Organization o => o.RecordType,
         UsageRecord => "usage_record",
         TrafficRecord => "traffic_record",
+        ConsentEntry => "consent_entry",
         _ => throw new InvalidOperationException($"Unexpected record {record.GetType().Name}."),
     };
 }

@@ -75,7 +75,7 @@ internal sealed class ErasureExecutor(ProcessingRegister register, IAuditTrail a
         {
             try
             {
-                var all = await PersonRecords.LoadAsync(db, subjectKeys, track: true, withEvents: true, ct);
+                var all = await PersonRecords.LoadAsync(db, subjectKeys, track: true, withEvents: true, withConsentLedger: true, ct);
                 var records = all.Where(r => categories.Contains(r.Category) && (organizationId is null || r.OrganizationId == organizationId)).ToList();
                 var context = await ContextAsync(db, records, ct);
                 var decisions = Decide(records, context, now);
@@ -105,6 +105,9 @@ internal sealed class ErasureExecutor(ProcessingRegister register, IAuditTrail a
                             break;
                         case UsageRecord or TrafficRecord:
                             events.Add(record);
+                            break;
+                        case Consent.ConsentEntry entry:
+                            db.Remove(entry); // only past its retention (ErasureRules): the ledger keeps it as proof until then
                             break;
                         default:
                             throw new InvalidOperationException($"{record.Record.GetType().Name} cannot be erased here.");
@@ -292,6 +295,7 @@ internal sealed class ErasureExecutor(ProcessingRegister register, IAuditTrail a
         Organization o => new AuditObject(o.RecordType, o.Id.ToString()),
         UsageRecord u => new AuditObject("usage_record", $"{u.ImportBatchId}/{u.RecordKey}"),
         TrafficRecord t => new AuditObject("traffic_record", $"{t.ImportBatchId}/{t.RecordKey}"),
+        Consent.ConsentEntry e => new AuditObject("consent_entry", e.Id.ToString()),
         _ => throw new InvalidOperationException($"Unexpected record {record.GetType().Name}."),
     };
 }

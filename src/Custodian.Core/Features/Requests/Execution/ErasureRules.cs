@@ -56,6 +56,8 @@ internal sealed record ErasureContext(
 /// (b) is the person preferring restriction to erasure, which this request reverses.</item>
 /// <item>An active hold on basis <c>other</c> covers it: kept, <c>legal_hold</c>, until the hold's end (a documented
 /// reason the provider must stand by; which exemption applies is in the hold's reason).</item>
+/// <item>A consent ledger entry: kept, <c>legal_obligation</c> (proof of consent, Art. 7(1)), while the consent stands
+/// and until its period after the withdrawal; erased once that has passed.</item>
 /// <item>The register's basis for the category is a legal obligation: kept, <c>legal_obligation</c>, until the record's
 /// normal expiry (ERA-2(b): 17(1) does not apply while the obligation requires the data).</item>
 /// <item>The category is kept "until the end of the service" (register <c>from: service_end</c>) and the record's
@@ -109,6 +111,14 @@ internal static class ErasureRules
         if (other.Count > 0)
         {
             return new KeepDecision(KeptReasons.LegalHold, Latest(other));
+        }
+
+        // The consent ledger is the proof of consent (Art. 7(1), 5(2)): kept while the consent stands and until its
+        // period after the withdrawal has passed; an entry past it (the sweep has not come by yet) has no obligation left.
+        if (record.Record is Consent.ConsentEntry consent)
+        {
+            var expiry = RetentionExpiry.Of(category.Retention, consent.WithdrawnAt);
+            return expiry is { } e && e <= now ? null : new KeepDecision(KeptReasons.LegalObligation, expiry);
         }
 
         if (category.LegalBasis.Type == LegalBasisType.LegalObligation)

@@ -31,12 +31,18 @@ internal sealed record PersonRecord(object Record, string Category, Guid Organiz
 /// </summary>
 internal static class PersonRecords
 {
+    /// <param name="db">The context (its tenant scope applies; the consent ledger only in a provider-wide one).</param>
+    /// <param name="keys">The verified person.</param>
+    /// <param name="track">Load tracked, to change or delete.</param>
+    /// <param name="withEvents">Also usage and traffic records.</param>
+    /// <param name="withConsentLedger">Also the consent ledger entries (the split and the erasure; not rectification, whose fields are the store's).</param>
+    /// <param name="ct">Cancellation.</param>
     public static async Task<IReadOnlyList<PersonRecord>> LoadAsync(
-        CustodianDbContext db, IReadOnlyList<SubjectKey> keys, bool track, bool withEvents, CancellationToken ct)
+        CustodianDbContext db, IReadOnlyList<SubjectKey> keys, bool track, bool withEvents, bool withConsentLedger, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(keys);
-        var loaded = await SubjectRecordLoader.LoadAsync(db, keys, new SubjectRecordLoad(track, withEvents), ct);
+        var loaded = await SubjectRecordLoader.LoadAsync(db, keys, new SubjectRecordLoad(track, withEvents, withConsentLedger), ct);
         return [.. loaded.Select(r => new PersonRecord(r.Record, Category(r.Record.GetType()), OrganizationOf(r.Record), r.Keys))];
     }
 
@@ -49,6 +55,7 @@ internal static class PersonRecords
         Organization o => o.Id,
         UsageRecord u => u.OrganizationId,
         TrafficRecord t => t.OrganizationId,
+        Consent.ConsentEntry => Retention.RetentionTargets.Provider, // the provider's own evidence, no tenant
         _ => throw new InvalidOperationException($"Unexpected record {record.GetType().Name}."),
     };
 }

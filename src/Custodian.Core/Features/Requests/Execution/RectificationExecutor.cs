@@ -55,7 +55,7 @@ internal sealed class RectificationExecutor(ProcessingRegister register, IAuditT
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         try
         {
-            var records = await PersonRecords.LoadAsync(db, subjectKeys, track: true, withEvents: false, ct);
+            var records = await PersonRecords.LoadAsync(db, subjectKeys, track: true, withEvents: false, withConsentLedger: false, ct);
             var fields = new List<RectifiedField>();
             var touched = new List<TenantRecord>();
             foreach (var change in changes)

@@ -38,7 +38,7 @@ internal sealed class RequestSplit(ProcessingRegister register)
 {
     public async Task<RequestSplitPlan> PlanAsync(CustodianDbContext db, IReadOnlyList<SubjectKey> subjectKeys, CancellationToken ct)
     {
-        var records = await PersonRecords.LoadAsync(db, subjectKeys, track: false, withEvents: true, ct);
+        var records = await PersonRecords.LoadAsync(db, subjectKeys, track: false, withEvents: true, withConsentLedger: true, ct);
         var parts = new List<RequestPart>();
         foreach (var category in register.Categories)
         {

@@ -84,7 +84,7 @@ internal sealed class RequestDetailQuery(CustodianDbContext db, TimeProvider tim
         IReadOnlyList<RectifiableRecord>? rectifiable = null;
         if (provider && request.Type == RequestType.Rectification)
         {
-            var records = await PersonRecords.LoadAsync(db, RequestWorkflow.SubjectOf(request), track: false, withEvents: false, ct);
+            var records = await PersonRecords.LoadAsync(db, RequestWorkflow.SubjectOf(request), track: false, withEvents: false, withConsentLedger: false, ct);
             var tenantRecords = records.Select(r => (r.Category, Record: r.Record as TenantRecord)).Where(r => r.Record is not null && RectificationExecutor.FieldsOf(r.Record).Count > 0).ToList();
             var recordOrgs = tenantRecords.Select(r => r.Record!.OrganizationId).Distinct().ToList();
             var recordOrgNames = await db.Organizations.AsNoTracking().Where(o => recordOrgs.Contains(o.Id)).ToDictionaryAsync(o => o.Id, o => o.Name, ct);
