@@ -1,3 +1,5 @@
+using Custodian.Core.Features.Audit;
+using Custodian.Core.Features.Disclosures.Emergency;
 using Custodian.Core.Features.Retention;
 using Custodian.Core.Features.Shielding;
 using Custodian.Core.Features.Tenancy;
@@ -55,6 +57,34 @@ public sealed class SweepShieldingTests
         Assert.Equal([standing], await IdsAsync(f, db => db.Set<ShieldedNumber>().Select(n => n.Id)));
         Assert.Equal([newList], await IdsAsync(f, db => db.Set<ShieldingReceivedList>().Select(n => n.Id)));
         Assert.Equal([lastSend], await IdsAsync(f, db => db.Set<ShieldingSend>().Select(n => n.Id)));
+    }
+
+    /// <summary>The 112 disclosure log is kept through its year and the next first quarter (for the yearly statistics), then the sweep deletes it.</summary>
+    [Theory, AllEngines]
+    public async Task Run_EmergencyDisclosureLog_RowPastItsKeepDateGoes_RowBeforeItStays(Engine engine)
+    {
+        await using var f = await RetentionPlanFixture.CreateAsync(engine);
+        var sweeper = f.Services.GetRequiredService<RetentionSweeper>();
+        EmergencyDisclosure Row(string local) => new() { DisclosedAt = RetentionPlanFixture.Amsterdam(local), NumberHash = "hash", Found = true, ActorKind = AuditActorKind.ApiKey, ActorId = "key-112" };
+        var lastOf2025 = Row("2025-12-31T23:30:00");
+        var firstOf2026 = Row("2026-01-01T00:30:00");
+        await using (var db = f.CreateContext())
+        {
+            db.AddRange(lastOf2025, firstOf2026);
+            await db.SaveChangesAsync(Ct);
+        }
+
+        // 2025's rows are kept through 31 March 2026 (the statistics on 2025 are made in the first quarter).
+        f.Time.SetUtcNow(RetentionPlanFixture.Amsterdam("2026-03-31T23:59:00").ToDateTimeOffset());
+        await sweeper.RunAsync(null, Ct);
+        Assert.Equal(Sorted(lastOf2025.Id, firstOf2026.Id), await IdsAsync(f, db => db.Set<EmergencyDisclosure>().Select(d => d.Id)));
+
+        f.Time.SetUtcNow(RetentionPlanFixture.Amsterdam("2026-04-01T00:01:00").ToDateTimeOffset());
+        await sweeper.RunAsync(null, Ct);
+        Assert.Equal([firstOf2026.Id], await IdsAsync(f, db => db.Set<EmergencyDisclosure>().Select(d => d.Id)));
+        await using var check = f.CreateContext();
+        var audited = await check.Set<AuditEvent>().Where(e => e.Action == "retention.requests_housekeeping").ToListAsync(Ct);
+        Assert.Contains(audited, e => e.Details.Contains("\"emergency_disclosures_deleted\":\"1\"", StringComparison.Ordinal));
     }
 
     private static List<Guid> Sorted(params Guid[] ids) => [.. ids.Order()];
