@@ -2430,6 +2430,10 @@ namespace Custodian.Migrations.Postgres.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("ended_at");
 
+                    b.Property<DateTime?>("MaskedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("masked_until");
+
                     b.Property<string>("Number")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -2502,6 +2506,10 @@ namespace Custodian.Migrations.Postgres.Migrations
                     b.Property<DateTime>("ReceivedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("received_at");
+
+                    b.Property<DateTime?>("ReplacedFrom")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("replaced_from");
 
                     b.Property<string>("Sha256")
                         .IsRequired()

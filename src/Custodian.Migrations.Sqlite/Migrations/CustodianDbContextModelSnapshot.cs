@@ -2425,6 +2425,10 @@ namespace Custodian.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("ended_at");
 
+                    b.Property<DateTime?>("MaskedUntil")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("masked_until");
+
                     b.Property<string>("Number")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -2497,6 +2501,10 @@ namespace Custodian.Migrations.Sqlite.Migrations
                     b.Property<DateTime>("ReceivedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("received_at");
+
+                    b.Property<DateTime?>("ReplacedFrom")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("replaced_from");
 
                     b.Property<string>("Sha256")
                         .IsRequired()

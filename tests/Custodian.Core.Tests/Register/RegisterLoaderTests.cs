@@ -72,8 +72,8 @@ public class RegisterLoaderTests
         var register = LoadShipped().Register!;
 
         Assert.Equal(new LocalDate(2019, 5, 25), register.Statement.LastUpdated);
-        // The statement's twelve, plus the records of data-subject requests and the consent ledger that Custodian added (statement_addition).
-        Assert.Equal(14, register.Categories.Count);
+        // The statement's twelve, plus the records of data-subject requests, the consent ledger and the shielded numbers that Custodian added (statement_addition).
+        Assert.Equal(15, register.Categories.Count);
         Assert.Equal(12, register.Categories.Count(c => !c.StatementAddition));
         Assert.Equal(["general", "internet", "voip", "mobile", "voip_mobile", "alarm"], register.Services.Select(s => s.Id));
         var requests = register.Category("general.privacy_requests");
@@ -87,6 +87,12 @@ public class RegisterLoaderTests
         Assert.Equal(new FixedRetention(Period.FromYears(2), RetentionAnchor.ConsentWithdrawn, consents.Retention.Reference), consents.Retention);
         Assert.Equal(LegalBasisType.Consent, register.Purpose("app_usage_insights").LegalBasis!.Type);
         Assert.Contains("app_usage_insights", register.Category("usage.call_detail_records").PurposeIds);
+
+        var shielded = register.Category("general.shielded_numbers");
+        Assert.True(shielded.StatementAddition);
+        Assert.Equal(new FixedRetention(Period.FromYears(1), RetentionAnchor.ShieldingEnded, shielded.Retention.Reference), shielded.Retention);
+        Assert.Equal(["shielded_numbers"], shielded.PurposeIds);
+        Assert.Equal((LegalBasisType.LegalObligation, ControllerRole.Provider), (shielded.LegalBasis.Type, shielded.Controller));
 
         var traffic = register.Category("general.traffic_information");
         Assert.Equal(LegalBasisType.LegalObligation, traffic.LegalBasis.Type);

@@ -43,8 +43,27 @@ internal static partial class EventLookup
         return found;
     }
 
+    /// <summary>
+    /// The usage records that <paramref name="callerNumber"/> (E.164) made, started in [<paramref name="from"/>,
+    /// <paramref name="until"/>), oldest first: one index range per month table (number, tenant, time), so a bill reads
+    /// its own period and not the number's whole history. Same tenant rule as <see cref="FindAsync"/>.
+    /// </summary>
+    public static async Task<IReadOnlyList<UsageRecord>> FindUsageByCallerAsync(
+        CustodianDbContext db, string callerNumber, Instant from, Instant until, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(callerNumber);
+        if (db.Tenant is { AllTenants: false, OrganizationId: null } || until <= from)
+        {
+            return [];
+        }
+
+        return await QueryAsync(db, UsageTable.Instance, ["caller_number"], callerNumber, ReadUsage, ct, (from, until));
+    }
+
     private static async Task<IReadOnlyList<T>> QueryAsync<T>(
-        CustodianDbContext db, EventTable table, string[] columns, string value, Func<DbDataReader, bool, T> read, CancellationToken ct)
+        CustodianDbContext db, EventTable table, string[] columns, string value, Func<DbDataReader, bool, T> read, CancellationToken ct,
+        (Instant From, Instant Until)? window = null)
         where T : class
     {
         await db.Database.OpenConnectionAsync(ct);
@@ -55,12 +74,18 @@ internal static partial class EventLookup
             await using var command = connection.CreateCommand();
             command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
             var tenant = db.Tenant.AllTenants ? "" : " AND organization_id = @org";
+            tenant += window is null ? "" : " AND start_time >= @from AND start_time < @until";
             // One arm per identifier column, each an index seek; a record that holds the value in both columns comes once.
             var arms = columns.Select((c, i) =>
                 $"SELECT {table.ColumnList} FROM {table.Name} WHERE {c} = @value{tenant}" +
                 string.Concat(columns.Take(i).Select(earlier => $" AND ({earlier} IS NULL OR {earlier} <> @value)")));
             command.CommandText = string.Join(" UNION ALL ", arms) + " ORDER BY start_time";
             Add(command, "@value", value);
+            if (window is var (from, until))
+            {
+                Add(command, "@from", postgres ? from.ToDateTimeUtc() : EventTable.ToSqliteTime(from));
+                Add(command, "@until", postgres ? until.ToDateTimeUtc() : EventTable.ToSqliteTime(until));
+            }
             if (!db.Tenant.AllTenants)
             {
                 var org = db.Tenant.OrganizationId!.Value;

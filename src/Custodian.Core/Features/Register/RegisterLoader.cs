@@ -403,14 +403,14 @@ internal static class RegisterLoader
                 {
                     if (map.KeyNode(key) is { } keyNode)
                     {
-                        context.Error(keyNode, RegisterCodes.RetentionKeyNotAllowed, $"`{key}` does not apply to retention `from: {fromName}`; remove it (`period` goes with `record_time`/`ticket_closed`/`request_closed`/`consent_withdrawn`, `grace` with `service_end`, `min`/`max` with `client_setting`).");
+                        context.Error(keyNode, RegisterCodes.RetentionKeyNotAllowed, $"`{key}` does not apply to retention `from: {fromName}`; remove it (`period` goes with `record_time`/`ticket_closed`/`request_closed`/`consent_withdrawn`/`shielding_ended`, `grace` with `service_end`, `min`/`max` with `client_setting`).");
                     }
                 }
             }
 
             switch (from.Value)
             {
-                case RetentionAnchor.RecordTime or RetentionAnchor.TicketClosed or RetentionAnchor.RequestClosed or RetentionAnchor.ConsentWithdrawn:
+                case RetentionAnchor.RecordTime or RetentionAnchor.TicketClosed or RetentionAnchor.RequestClosed or RetentionAnchor.ConsentWithdrawn or RetentionAnchor.ShieldingEnded:
                     {
                         NotAllowed("grace", "min", "max");
                         var period = map.Period("period");

@@ -29,6 +29,7 @@ internal static class RegisterVocabulary
         ["service_end"] = RetentionAnchor.ServiceEnd,
         ["client_setting"] = RetentionAnchor.ClientSetting,
         ["consent_withdrawn"] = RetentionAnchor.ConsentWithdrawn,
+        ["shielding_ended"] = RetentionAnchor.ShieldingEnded,
     };
 
     public static readonly IReadOnlyDictionary<string, DataSource> Sources = new Dictionary<string, DataSource>

@@ -28,6 +28,12 @@ internal enum RetentionAnchor
     /// since it is the proof for the processing going on under it (Art. 7(1)).
     /// </summary>
     ConsentWithdrawn,
+
+    /// <summary>
+    /// The end of a number's shielding (BUDE 4.2): the end of the last billing period in which it was masked, whether the
+    /// subscriber ended it or the other provider's newer list replaced it. A shielding that still stands never expires.
+    /// </summary>
+    ShieldingEnded,
 }
 
 /// <summary>

@@ -107,6 +107,7 @@ internal sealed class StatementVocabulary
     public string RetentionCell(RetentionRule rule) => rule switch
     {
         FixedRetention { From: RetentionAnchor.ConsentWithdrawn } f => T($"Tot {PeriodText(f.Period)} na het intrekken van de toestemming", $"Until {PeriodText(f.Period)} after the consent is withdrawn"),
+        FixedRetention { From: RetentionAnchor.ShieldingEnded } f => T($"Tot {PeriodText(f.Period)} na het einde van de afscherming", $"Until {PeriodText(f.Period)} after the shielding ends"),
         FixedRetention f => Capitalise(PeriodText(f.Period)),
         UntilServiceEndRetention { Grace: var g } when g.Normalize().Equals(Period.Zero) => T("Tot einde dienstverlening", "Until the end of the service"),
         UntilServiceEndRetention u => T($"Tot {PeriodText(u.Grace)} na einde dienstverlening", $"Until {PeriodText(u.Grace)} after the end of the service"),
@@ -119,6 +120,9 @@ internal sealed class StatementVocabulary
         FixedRetention { From: RetentionAnchor.TicketClosed } f => T($"{Capitalise(PeriodText(f.Period))} na het sluiten van de supportvraag", $"{Capitalise(PeriodText(f.Period))} after the support request is closed"),
         FixedRetention { From: RetentionAnchor.RequestClosed } f => T($"{Capitalise(PeriodText(f.Period))} na het afsluiten van het verzoek", $"{Capitalise(PeriodText(f.Period))} after the request is closed"),
         FixedRetention { From: RetentionAnchor.ConsentWithdrawn } f => T($"Zolang uw toestemming geldt, en daarna {PeriodText(f.Period)} na het intrekken", $"As long as your consent stands, then {PeriodText(f.Period)} after you withdraw it"),
+        FixedRetention { From: RetentionAnchor.ShieldingEnded } f => T(
+            $"Zolang het nummer is afgeschermd, en daarna {PeriodText(f.Period)} na het einde van de laatste factuurperiode waarin het was afgeschermd",
+            $"As long as the number is shielded, then {PeriodText(f.Period)} after the end of the last billing period in which it was shielded"),
         FixedRetention f => T($"{Capitalise(PeriodText(f.Period))} na het moment van vastleggen", $"{Capitalise(PeriodText(f.Period))} after the moment of recording"),
         ClientDefinedRetention c => T(
             $"Afhankelijk van de gebruiker: de opdrachtgevende partij stelt de termijn in, tussen {PeriodText(c.Min)} en {PeriodText(c.Max)}",

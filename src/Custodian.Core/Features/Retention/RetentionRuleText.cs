@@ -16,6 +16,7 @@ internal static class RetentionRuleText
             FixedRetention { From: RetentionAnchor.TicketClosed } f => $"{words.PeriodText(f.Period)} after the support ticket is closed",
             FixedRetention { From: RetentionAnchor.RequestClosed } f => $"{words.PeriodText(f.Period)} after the data-subject request is closed",
             FixedRetention { From: RetentionAnchor.ConsentWithdrawn } f => $"while the consent stands, then {words.PeriodText(f.Period)} after its withdrawal",
+            FixedRetention { From: RetentionAnchor.ShieldingEnded } f => $"while the shielding stands, then {words.PeriodText(f.Period)} after the last billing period it masked",
             FixedRetention f => $"{words.PeriodText(f.Period)} after {Anchor(f.From)}",
             UntilServiceEndRetention { Grace: var g } when g.Normalize().Equals(Period.Zero) => "until the end of the service",
             UntilServiceEndRetention u => $"until {words.PeriodText(u.Grace)} after the end of the service",
@@ -34,6 +35,7 @@ internal static class RetentionRuleText
         RetentionAnchor.ServiceEnd => "service_end",
         RetentionAnchor.ClientSetting => "client_setting",
         RetentionAnchor.ConsentWithdrawn => "consent_withdrawn",
+        RetentionAnchor.ShieldingEnded => "shielding_ended",
         _ => throw new ArgumentOutOfRangeException(nameof(anchor), anchor, null),
     };
 }

@@ -284,6 +284,12 @@ internal sealed partial class RetentionSweeper
             ? db.Organizations.Where(o => ids.Contains(o.Id)).Cast<object>().ToListAsync(ct)
             : entity == typeof(Consent.ConsentEntry)
             ? db.Set<Consent.ConsentEntry>().Where(e => ids.Contains(e.Id)).Cast<object>().ToListAsync(ct)
+            : entity == typeof(Shielding.ShieldedNumber)
+            ? db.Set<Shielding.ShieldedNumber>().Where(e => ids.Contains(e.Id)).Cast<object>().ToListAsync(ct)
+            : entity == typeof(Shielding.ShieldingReceivedList)
+            ? db.Set<Shielding.ShieldingReceivedList>().Where(e => ids.Contains(e.Id)).Cast<object>().ToListAsync(ct)
+            : entity == typeof(Shielding.ShieldingSend)
+            ? db.Set<Shielding.ShieldingSend>().Where(e => ids.Contains(e.Id)).Cast<object>().ToListAsync(ct)
             : (Task<List<object>>)typeof(RetentionSweeper).GetMethod(nameof(LoadRecordsAsync), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
                 .MakeGenericMethod(entity)
                 .Invoke(null, [db, ids, ct])!;
@@ -297,6 +303,9 @@ internal sealed partial class RetentionSweeper
         TenantRecord r => (r.Id, r.OrganizationId),
         Organization o => (o.Id, o.Id),
         Consent.ConsentEntry e => (e.Id, RetentionTargets.Provider),
+        Shielding.ShieldedNumber n => (n.Id, RetentionTargets.Provider),
+        Shielding.ShieldingReceivedList l => (l.Id, RetentionTargets.Provider),
+        Shielding.ShieldingSend s => (s.Id, RetentionTargets.Provider),
         _ => throw new InvalidOperationException($"no identity for {entity.GetType().Name}"),
     };
 
@@ -309,6 +318,9 @@ internal sealed partial class RetentionSweeper
         TenantRecord r => r.CreatedAt,
         Organization o => o.CreatedAt,
         Consent.ConsentEntry e => e.GivenAt,
+        Shielding.ShieldedNumber n => n.RequestedAt,
+        Shielding.ShieldingReceivedList l => l.ReceivedAt,
+        Shielding.ShieldingSend s => s.SentAt,
         _ => throw new InvalidOperationException($"no record time for {entity.GetType().Name}"),
     };
 
@@ -330,9 +342,14 @@ internal sealed partial class RetentionSweeper
         return found;
     }
 
-    // The consent ledger is no store record type: its audit object is named as the ledger's own audit events name it.
-    private static string RecordTypeOf(RetentionTarget target) =>
-        target.Entities[0] == typeof(Organization) ? "organization"
-        : target.Entities[0] == typeof(Consent.ConsentEntry) ? "consent_entry"
-        : RecordTypes.NameOf(target.Entities[0]);
+    /// <summary>The object type the audit events name; the provider's own records use the names their features audit them under.</summary>
+    private static string RecordTypeOf(RetentionTarget target) => target.Entities[0] switch
+    {
+        var t when t == typeof(Organization) => "organization",
+        var t when t == typeof(Consent.ConsentEntry) => "consent_entry",
+        var t when t == typeof(Shielding.ShieldedNumber) => "shielded_number",
+        var t when t == typeof(Shielding.ShieldingReceivedList) => "shielding_received_list",
+        var t when t == typeof(Shielding.ShieldingSend) => "shielding_send",
+        var t => RecordTypes.NameOf(t),
+    };
 }

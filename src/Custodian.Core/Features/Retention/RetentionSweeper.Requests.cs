@@ -1,6 +1,7 @@
 using System.Globalization;
 using Custodian.Core.Common;
 using Custodian.Core.Features.Audit;
+using Custodian.Core.Features.Disclosures.Emergency;
 using Custodian.Core.Features.Requests;
 using Custodian.Core.Features.Requests.Answers;
 using Custodian.Core.Features.Requests.Execution;
@@ -104,7 +105,11 @@ internal sealed partial class RetentionSweeper
             var rateBefore = at - RequestRateLimits.Day;
             secrets += await db.Set<RequestRateEvent>().Where(e => e.At <= rateBefore).ExecuteDeleteAsync(ct);
 
-            changed = closedIds.Count + expiredAnswers.Count + staleCopies.Count + secrets;
+            // The 112 disclosure log holds no personal data (a keyed hash and record ids), so it has no register
+            // category; its own rule (kept for the yearly statistics, EmergencyDisclosureLog) is applied here.
+            var emergencyLog = await EmergencyDisclosureLog.PurgeAsync(db, at, ct);
+
+            changed = closedIds.Count + expiredAnswers.Count + staleCopies.Count + secrets + emergencyLog;
             if (changed > 0)
             {
                 await audit.AppendAsync(db, new AuditEntry(
@@ -119,6 +124,7 @@ internal sealed partial class RetentionSweeper
                         ["answers_shredded"] = expiredAnswers.Count.ToString(CultureInfo.InvariantCulture),
                         ["id_copies_destroyed"] = staleCopies.Count.ToString(CultureInfo.InvariantCulture),
                         ["expired_secrets_deleted"] = secrets.ToString(CultureInfo.InvariantCulture),
+                        ["emergency_disclosures_deleted"] = emergencyLog.ToString(CultureInfo.InvariantCulture),
                         ["cutoff"] = InstantPattern.ExtendedIso.Format(at),
                     }), ct);
                 run.AuditLastSeq = await AuditStore.SizeAsync(db, ct);

@@ -123,6 +123,7 @@ internal static class RetentionTargets
     public const string Keyholders = "alarm.keyholders";
     public const string PrivacyRequests = "general.privacy_requests";
     public const string ConsentRecords = "general.consent_records";
+    public const string ShieldedNumbers = "general.shielded_numbers";
 
     /// <summary>
     /// The "organisation" of records that belong to no tenant: the provider's own administration (data-subject requests).
@@ -174,6 +175,27 @@ internal static class RetentionTargets
         new InstantAnchoredTarget(ConsentRecords, "consent_entries", RetentionAnchor.ConsentWithdrawn, "withdrawn_at of the ledger entry (a consent that stands does not expire)", RetentionRemoval.DeleteRows,
             [typeof(Consent.ConsentEntry)],
             db => db.Set<Consent.ConsentEntry>().Select(e => new InstantAnchoredRow { Id = e.Id, OrganizationId = Guid.Empty, Anchor = e.WithdrawnAt }),
+            ProviderOwned: true),
+        // The register of shielded numbers is the provider's own (no tenant). A shielding that stands has no anchor; an
+        // ended or replaced one is anchored on the end of the last billing period that masked it. The list records go
+        // with the lists they describe: a received list when the provider's next list replaces it, a send record when
+        // the next list goes to that provider.
+        new InstantAnchoredTarget(ShieldedNumbers, "shielded_numbers", RetentionAnchor.ShieldingEnded, "masked_until of the entry: the end of the last billing period that masked it (a shielding that stands does not expire)", RetentionRemoval.DeleteRows,
+            [typeof(Shielding.ShieldedNumber)],
+            db => db.Set<Shielding.ShieldedNumber>().Select(n => new InstantAnchoredRow { Id = n.Id, OrganizationId = Guid.Empty, Anchor = n.MaskedUntil }),
+            ProviderOwned: true),
+        new InstantAnchoredTarget(ShieldedNumbers, "shielding_received_lists", RetentionAnchor.ShieldingEnded, "replaced_from of the list: the start of the billing period from which the provider's next list applies", RetentionRemoval.DeleteRows,
+            [typeof(Shielding.ShieldingReceivedList)],
+            db => db.Set<Shielding.ShieldingReceivedList>().Select(l => new InstantAnchoredRow { Id = l.Id, OrganizationId = Guid.Empty, Anchor = l.ReplacedFrom }),
+            ProviderOwned: true),
+        new InstantAnchoredTarget(ShieldedNumbers, "shielding_sends", RetentionAnchor.ShieldingEnded, "sent_at of the next list sent to the same provider (the latest one does not expire)", RetentionRemoval.DeleteRows,
+            [typeof(Shielding.ShieldingSend)],
+            db => db.Set<Shielding.ShieldingSend>().Select(s => new InstantAnchoredRow
+            {
+                Id = s.Id,
+                OrganizationId = Guid.Empty,
+                Anchor = db.Set<Shielding.ShieldingSend>().Where(n => n.ProviderName == s.ProviderName && n.SentAt > s.SentAt).Min(n => (Instant?)n.SentAt),
+            }),
             ProviderOwned: true),
     ];
 

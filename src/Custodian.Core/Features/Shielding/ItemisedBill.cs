@@ -4,7 +4,6 @@ using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Events;
 using Custodian.Core.Features.Retention;
 using Custodian.Core.Features.Store;
-using Custodian.Core.Features.Subjects;
 using Custodian.Core.Identifiers;
 using Custodian.Core.Persistence;
 using NodaTime;
@@ -73,9 +72,9 @@ internal sealed class ItemisedBillBuilder(CustodianDbContext db, StoreTransactio
             async c =>
             {
                 var shielded = await ShieldingRegister.ShieldedInAsync(db, p, c);
-                var calls = (await EventLookup.FindAsync(db, SubjectIdentifierKind.Phone, e164, c))
-                    .OfType<UsageRecord>()
-                    .Where(u => u.CallerNumber == e164 && u.Direction != "inbound" && u.StartTime >= from && u.StartTime < until)
+                // Only the period's records, read by caller number and time range (never the number's whole history).
+                var calls = (await EventLookup.FindUsageByCallerAsync(db, e164, from, until, c))
+                    .Where(u => u.Direction != "inbound")
                     .OrderBy(u => u.StartTime).ThenBy(u => u.RecordKey, StringComparer.Ordinal)
                     .ToList();
                 var lines = calls.Select(u =>

@@ -1,3 +1,4 @@
+using Custodian.Core.Features.Retention;
 using Custodian.Core.Features.Store;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -20,9 +21,9 @@ internal static class ShieldingSources
 /// every itemised bill of a billing period from <see cref="EffectiveFrom"/> up to, not including, <see cref="EffectiveUntil"/>.
 /// </summary>
 /// <remarks>
-/// The register has a purpose for this (<c>shielded_numbers</c>, legal obligation) but no data category yet, so the
-/// number is marked technical here pending that category; it IS a person's number and is shown only to staff with
-/// <c>shielding:manage</c> (see the report of the shielding work).
+/// The number is personal data of register category <c>general.shielded_numbers</c>, shown only to staff with
+/// <c>shielding:manage</c>. Retention (<c>shielding_ended</c>): while the shielding stands, then a year after
+/// <see cref="MaskedUntil"/>.
 /// </remarks>
 internal sealed class ShieldedNumber
 {
@@ -30,7 +31,7 @@ internal sealed class ShieldedNumber
     public Guid Id { get; init; } = Guid.CreateVersion7();
 
     /// <summary>E.164.</summary>
-    [NotPersonalData("pending a register category for shielded numbers (purpose shielded_numbers)")]
+    [PersonalData("general.shielded_numbers")]
     public required string Number { get; init; }
 
     /// <summary><see cref="ShieldingSources"/>.</summary>
@@ -55,11 +56,26 @@ internal sealed class ShieldedNumber
 
     /// <summary>When the shielding was ended (the subscriber's wish, or a newer list from the provider); null while it runs.</summary>
     [NotPersonalData]
-    public Instant? EndedAt { get; set; }
+    public Instant? EndedAt { get; private set; }
 
     /// <summary>First day of the first billing period in which it is no longer masked; null while it runs.</summary>
     [NotPersonalData]
-    public LocalDate? EffectiveUntil { get; set; }
+    public LocalDate? EffectiveUntil { get; private set; }
+
+    /// <summary>
+    /// The start of <see cref="EffectiveUntil"/> in Amsterdam, i.e. the end of the last billing period in which the number
+    /// was masked: the retention anchor (<c>shielding_ended</c>) as an instant, which the sweep compares in SQL.
+    /// </summary>
+    [NotPersonalData]
+    public Instant? MaskedUntil { get; private set; }
+
+    /// <summary>Ends the shielding: masked on bills of periods before <paramref name="effectiveUntil"/>, not from it.</summary>
+    public void End(Instant endedAt, LocalDate effectiveUntil)
+    {
+        EndedAt ??= endedAt;
+        EffectiveUntil = effectiveUntil;
+        MaskedUntil = RetentionCalendar.StartOf(effectiveUntil);
+    }
 
     /// <summary>Whether the number is masked on bills of the billing period that starts on <paramref name="firstDay"/>.</summary>
     public bool ShieldedIn(LocalDate firstDay) => EffectiveFrom <= firstDay && (EffectiveUntil is null || EffectiveUntil > firstDay);
@@ -108,6 +124,13 @@ internal sealed class ShieldingReceivedList
 
     [NotPersonalData("who imported it")]
     public required string ImportedBy { get; init; }
+
+    /// <summary>
+    /// The start of the billing period from which the provider's next list replaced this one; null while it is the latest.
+    /// The record's retention anchor (<c>shielding_ended</c>), like its numbers'.
+    /// </summary>
+    [NotPersonalData]
+    public Instant? ReplacedFrom { get; set; }
 }
 
 internal sealed class ShieldingReceivedListConfiguration : IEntityTypeConfiguration<ShieldingReceivedList>

@@ -104,8 +104,7 @@ internal sealed class ShieldingRegister(CustodianDbContext db, StoreTransactions
                 }
 
                 var next = BillingPeriod.FirstDay(BillingPeriod.Of(now).PlusMonths(1));
-                entry.EndedAt = now;
-                entry.EffectiveUntil = next > entry.EffectiveFrom ? next : entry.EffectiveFrom;
+                entry.End(now, next > entry.EffectiveFrom ? next : entry.EffectiveFrom);
                 return entry;
             },
             entry => new AuditEntry("shielding.number_ended", actor, null, [new AuditObject("shielded_number", entry.Id.ToString())],
@@ -167,8 +166,14 @@ internal sealed class ShieldingRegister(CustodianDbContext db, StoreTransactions
                     .ToListAsync(c);
                 foreach (var p in previous)
                 {
-                    p.EndedAt ??= now;
-                    p.EffectiveUntil = from > p.EffectiveFrom ? from : p.EffectiveFrom;
+                    p.End(now, from > p.EffectiveFrom ? from : p.EffectiveFrom);
+                }
+
+                // The previous lists stop where this one starts (a list that had not started yet never applied).
+                var replacedFrom = BillingPeriod.Start(from.ToYearMonth());
+                foreach (var older in await db.Set<ShieldingReceivedList>().Where(o => o.ProviderName == name && o.ReplacedFrom == null).ToListAsync(c))
+                {
+                    older.ReplacedFrom = replacedFrom;
                 }
 
                 ended = previous.Count;

@@ -15,8 +15,8 @@ namespace Custodian.Core.Features.Disclosures.Emergency;
 /// (AUT-5: the operator keeps it at most 2 months for the emergency, 6 months for misuse), and the provider keeps
 /// only a keyed hash and record ids, so keeping the log longer than the report needs would serve nothing.
 /// Every row is kept at least 3 months, beyond the operator's 2-month emergency window, so a question about a
-/// recent disclosure can still be answered. The retention sweep does not yet call <see cref="PurgeAsync"/>
-/// (the sweep's steps are the retention feature's); until it does, the purge is this method (see the report).
+/// recent disclosure can still be answered. The retention sweep's <c>requests.housekeeping</c> step calls
+/// <see cref="PurgeAsync"/> at its cutoff (the log has no personal data, so no register category carries this rule).
 /// </remarks>
 internal static class EmergencyDisclosureLog
 {
