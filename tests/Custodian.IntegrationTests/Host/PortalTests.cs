@@ -130,9 +130,11 @@ public sealed class PortalTests(PortalServerFixture fixture) : IClassFixture<Por
         var register = await Client.GetFromJsonAsync<JsonElement>("/api/v1/register", Ct);
 
         var categories = register.GetProperty("categories").EnumerateArray().ToList();
-        Assert.Equal(14, categories.Count);
+        // The statement's twelve plus Custodian's additions: privacy requests, consent records, shielded numbers.
+        Assert.Equal(15, categories.Count);
         Assert.Contains(categories, c => c.GetProperty("retention").GetProperty("anchor").GetString() == "request_closed");
         Assert.Contains(categories, c => c.GetProperty("retention").GetProperty("anchor").GetString() == "consent_withdrawn");
+        Assert.Contains(categories, c => c.GetProperty("retention").GetProperty("anchor").GetString() == "shielding_ended");
         var recordings = categories.Single(c => c.GetProperty("retention").GetProperty("period").ValueKind == JsonValueKind.String
                                                 && c.GetProperty("retention").GetProperty("period").GetString() == "P90D");
         Assert.Equal("legitimate_interest", recordings.GetProperty("legalBasis").GetProperty("type").GetString());
