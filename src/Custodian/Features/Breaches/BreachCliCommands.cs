@@ -4,7 +4,6 @@ using Custodian.Cli;
 using Custodian.Core.Features.Breaches;
 using Custodian.Core.Persistence;
 using Custodian.Features.Database;
-using Custodian.Features.Register;
 
 namespace Custodian.Features.Breaches;
 
@@ -35,14 +34,7 @@ internal static class BreachCliCommands
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
             var settings = CustodianCli.ResolveSettings(parse);
-            var register = await ActiveRegister.LoadOrReportAsync(settings.RegisterPath, error);
-            if (register is null)
-            {
-                return ExitCodes.Failure;
-            }
-
-            var target = DatabaseTarget.Resolve(settings.Database, settings.DataFolder);
-            if (!await DatabaseStartup.PrepareAsync(target, register, TextWriter.Null, error, ct))
+            if (await DatabaseStartup.OpenForCommandAsync(settings, error, ct) is not ({ } register, { } target))
             {
                 return ExitCodes.Failure;
             }

@@ -10,6 +10,23 @@ namespace Custodian.Features.Database;
 /// </summary>
 internal static class DatabaseStartup
 {
+    /// <summary>
+    /// What an operator command that works on the database does first: load the register and prepare the database as
+    /// <c>serve</c> does. Null (after printing why) when it cannot go on.
+    /// </summary>
+    internal static async Task<(ActiveRegister Register, DatabaseTarget Target)?> OpenForCommandAsync(
+        Configuration.CustodianSettings settings, TextWriter error, CancellationToken ct)
+    {
+        var register = await ActiveRegister.LoadOrReportAsync(settings.RegisterPath, error);
+        if (register is null)
+        {
+            return null;
+        }
+
+        var target = DatabaseTarget.Resolve(settings.Database, settings.DataFolder);
+        return await PrepareAsync(target, register, TextWriter.Null, error, ct) ? (register, target) : null;
+    }
+
     /// <summary>Returns false (after printing why) when the database must not be used.</summary>
     internal static async Task<bool> PrepareAsync(DatabaseTarget target, ActiveRegister? register, TextWriter output, TextWriter error, CancellationToken ct)
     {

@@ -7,7 +7,6 @@ using Custodian.Core.Features.Tenancy;
 using Custodian.Core.Persistence;
 using Custodian.Features.Audit;
 using Custodian.Features.Database;
-using Custodian.Features.Register;
 using Custodian.Hosting;
 
 namespace Custodian.Features.Disclosures;
@@ -76,14 +75,7 @@ internal static class DisclosureCommands
         var error = parse.InvocationConfiguration.Error;
         var settings = CustodianCli.ResolveSettings(parse);
         var masterKey = MasterKeyFiles.LoadExisting(settings);
-        var register = await ActiveRegister.LoadOrReportAsync(settings.RegisterPath, error);
-        if (register is null)
-        {
-            return ExitCodes.Failure;
-        }
-
-        var target = DatabaseTarget.Resolve(settings.Database, settings.DataFolder);
-        if (!await DatabaseStartup.PrepareAsync(target, register, TextWriter.Null, error, ct))
+        if (await DatabaseStartup.OpenForCommandAsync(settings, error, ct) is not ({ } register, { } target))
         {
             return ExitCodes.Failure;
         }
