@@ -49,7 +49,8 @@ internal sealed class CustodianServer : IAsyncDisposable
     /// <param name="database">The database to serve.</param>
     /// <param name="configure">Changes to the web host.</param>
     /// <param name="dev">Prepare as <c>serve --dev</c> does (an empty database gets demo data; the output names its keys).</param>
-    public static async Task<CustodianServer> StartAsync(TestDatabase database, Action<WebApplicationBuilder>? configure = null, bool dev = false)
+    /// <param name="metricsUrls">Extra listen addresses for the Prometheus scrape (<c>--metrics-urls</c>); null: none.</param>
+    public static async Task<CustodianServer> StartAsync(TestDatabase database, Action<WebApplicationBuilder>? configure = null, bool dev = false, string? metricsUrls = null)
     {
         var data = Directory.CreateTempSubdirectory("custodian-server.");
         var keyFile = Path.Combine(data.FullName, "master.key");
@@ -62,7 +63,7 @@ internal sealed class CustodianServer : IAsyncDisposable
             ?? throw new InvalidOperationException("serve refused to start: " + error);
         // Documentation IP ranges count as public addresses here, so fixtures never need a real person's address.
         // No scheduled retention sweep in the background: tests that want one run it themselves.
-        var app = CustodianWebApp.Build(options with { Urls = "http://127.0.0.1:0", AllowDocumentationAddresses = true, SweepSchedule = null }, b =>
+        var app = CustodianWebApp.Build(options with { Urls = "http://127.0.0.1:0", AllowDocumentationAddresses = true, SweepSchedule = null, MetricsUrls = metricsUrls }, b =>
         {
             b.Logging.ClearProviders();
             configure?.Invoke(b);

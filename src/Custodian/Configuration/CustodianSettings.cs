@@ -21,6 +21,9 @@ internal sealed record CustodianSettings
     /// <summary>ASP.NET Core URLs to listen on (semicolon separated); null means the default loopback address.</summary>
     public string? Urls { get; init; }
 
+    /// <summary>Extra listen addresses for the Prometheus scrape (<c>/metrics</c>); null: no scrape endpoint.</summary>
+    public string? MetricsUrls { get; init; }
+
     /// <summary>The retention sweep's daily time (<c>HH:mm</c> Europe/Amsterdam) or <c>off</c>; null means the default, 03:30.</summary>
     public string? SweepAt { get; init; }
 

@@ -34,10 +34,29 @@ internal static class SettingsResolver
         new("smtpUser", "", "CUSTODIAN_SMTP_USER", "SMTP user name", "none"),
         new("smtpPassword", "", "CUSTODIAN_SMTP_PASSWORD", "SMTP password (prefer the environment variable over the settings file)", "none"),
         new("publicUrl", "--public-url", "CUSTODIAN_PUBLIC_URL", "The portal's public address (https://…), for the links in request mail and SMS; without it the links are paths only", "none; serve --dev: the listen address"),
+        new("metricsUrls", "--metrics-urls", "CUSTODIAN_METRICS_URLS", "Extra listen address(es) on which serve answers the Prometheus scrape at /metrics (and nothing else answers /metrics), e.g. http://127.0.0.1:9464; keep it off the public load balancer. OTLP push is on when OTEL_EXPORTER_OTLP_ENDPOINT is set", "none"),
         new("smsGatewayUrl", "", "CUSTODIAN_SMS_GATEWAY_URL", "The provider's SMS bridge (docs/formats/sms-gateway.md), https (http only to localhost); none (and always with serve --dev): each SMS is written as a .sms.json file to <data>/outbox. Its bearer token comes only from the environment: CUSTODIAN_SMS_GATEWAY_TOKEN", "none"),
     ];
 
     private const string DefaultUrlsText = CustodianSettings.DefaultUrls;
+
+    private static string? MetricsUrls(string? value, SettingSource source)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        foreach (var url in value.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.IsDefaultPort || uri.AbsolutePath != "/")
+            {
+                throw new SettingsException($"error settings.invalid_metrics_url: \"{url}\" ({source}) is not an http(s)://host:port address with an explicit port and no path.");
+            }
+        }
+
+        return value.Trim();
+    }
 
     /// <summary>The register shipped next to the executable.</summary>
     internal static string ShippedRegisterPath => Path.Combine(AppContext.BaseDirectory, "policy", "register.yaml");
@@ -118,6 +137,7 @@ internal static class SettingsResolver
             RegisterPath = register,
             MasterKeyFile = masterKey,
             Urls = byKey["urls"],
+            MetricsUrls = MetricsUrls(byKey["metricsUrls"], sources["metricsUrls"]),
             SweepAt = byKey["sweepAt"],
             KeysFolder = keys,
             KekRotationInterval = DurationText.ParseSetting("kekRotationInterval", byKey["kekRotationInterval"], KeyRotation.DefaultRotationInterval, Duration.FromHours(1)),

@@ -22,6 +22,7 @@ using Custodian.Features.Disclosures;
 using Custodian.Features.Disclosures.Emergency;
 using Custodian.Features.Health;
 using Custodian.Features.Keys;
+using Custodian.Features.Monitoring;
 using Custodian.Features.Office;
 using Custodian.Features.Organizations;
 using Custodian.Features.Register;
@@ -53,7 +54,9 @@ internal static class CustodianWebApp
             EnvironmentName = options.Dev ? Environments.Development : Environments.Production,
             Args = [],
         });
-        builder.WebHost.UseUrls(options.Urls);
+        builder.WebHost.UseUrls(options.MetricsUrls is null ? options.Urls : $"{options.Urls};{options.MetricsUrls}");
+        var metricsPorts = MetricsSetup.Ports(options.MetricsUrls);
+        builder.AddCustodianMetrics(metricsPorts);
         LogPolicy.Apply(builder.Logging);
 
         builder.Services.AddSingleton(TimeProvider.System);
@@ -131,6 +134,7 @@ internal static class CustodianWebApp
 
         var app = builder.Build();
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = _ => StatusCodes.Status500InternalServerError });
+        app.UseCustodianMetricsScrape(metricsPorts);
         app.UseSecurityHeaders();
         // Language first: a re-executed status page keeps the language of the original request.
         app.UseRequestLocalization(Languages.Options());
@@ -178,6 +182,9 @@ internal sealed record ServeOptions(ActiveRegister Register, DatabaseTarget Data
 
     /// <summary>When <c>serve</c> sweeps (daily 03:30 Amsterdam unless set); null: no scheduled sweeps.</summary>
     internal SweepSchedule? SweepSchedule { get; init; } = SweepSchedule.Default;
+
+    /// <summary>Extra listen addresses on which <c>/metrics</c> (Prometheus) answers; null: no scrape endpoint.</summary>
+    internal string? MetricsUrls { get; init; }
 
     /// <summary>The key store folder; null means <c>&lt;data&gt;/keys</c>.</summary>
     internal string? KeysFolder { get; init; }

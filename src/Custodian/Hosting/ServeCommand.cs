@@ -35,14 +35,19 @@ internal static class ServeCommand
         {
             Description = "Daily time of the retention sweep, HH:mm in Europe/Amsterdam, or 'off' (then run 'custodian retention run' yourself). Env: CUSTODIAN_SWEEP_AT. Default: 03:30",
         };
+        var metricsUrls = new Option<string?>("--metrics-urls")
+        {
+            Description = "Extra listen address(es) that answer only the Prometheus scrape at /metrics, e.g. http://127.0.0.1:9464 (keep it off the public load balancer). Env: CUSTODIAN_METRICS_URLS. Default: none",
+        };
         var serve = new Command("serve", "Run the web application: public portal, privacy statement, REST API, health endpoint, scheduled retention sweeps")
         {
             dev,
             urls,
             sweepAt,
+            metricsUrls,
         };
         serve.SetAction((parse, ct) => RunAsync(
-            CustodianCli.ResolveSettings(parse, new Dictionary<string, string?> { ["urls"] = parse.GetValue(urls), ["sweepAt"] = parse.GetValue(sweepAt) }),
+            CustodianCli.ResolveSettings(parse, new Dictionary<string, string?> { ["urls"] = parse.GetValue(urls), ["sweepAt"] = parse.GetValue(sweepAt), ["metricsUrls"] = parse.GetValue(metricsUrls) }),
             parse.GetValue(dev),
             parse.InvocationConfiguration.Output,
             parse.InvocationConfiguration.Error,
@@ -61,8 +66,15 @@ internal static class ServeCommand
         await using var app = CustodianWebApp.Build(prepared);
         await app.StartAsync(ct);
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var metricsPorts = Features.Monitoring.MetricsSetup.Ports(prepared.MetricsUrls);
         foreach (var address in addresses)
         {
+            if (metricsPorts.Contains(new Uri(address.Replace("*", "localhost", StringComparison.Ordinal).Replace("+", "localhost", StringComparison.Ordinal)).Port))
+            {
+                await output.WriteLineAsync($"Metrics (Prometheus scrape) on {address.TrimEnd('/')}{Features.Monitoring.MetricsSetup.ScrapePath}");
+                continue;
+            }
+
             await output.WriteLineAsync($"Custodian is listening on {address}");
             await output.WriteLineAsync($"  privacy statement: {address.TrimEnd('/')}/privacy  (English: {address.TrimEnd('/')}/privacy?lang=en)");
             await output.WriteLineAsync($"  health:            {address.TrimEnd('/')}/health");
@@ -164,6 +176,7 @@ internal static class ServeCommand
         return new ServeOptions(register, target, masterKey, settings.DataFolder, settings.Urls ?? CustodianSettings.DefaultUrls, dev)
         {
             SweepSchedule = schedule,
+            MetricsUrls = settings.MetricsUrls,
             KeysFolder = settings.KeysFolder,
             KeySchedule = new KeySchedule(settings.KekRotationInterval, settings.KekRetention),
             Audit = AuditSettings.Configure(settings),
