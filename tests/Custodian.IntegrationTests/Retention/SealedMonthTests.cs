@@ -46,7 +46,7 @@ public sealed class SealedMonthTests
         if (engine == Engine.Sqlite)
         {
             Assert.Equal(["usage-2026-08.db", "usage-2026-09.db"], await SealedFilesAsync(f));
-            Assert.Equal(["usage_records_2026_10", "usage_records_2026_11"], (await f.RowsAsync(
+            Assert.Equal(["usage_records_2026_10", "usage_records_2026_11", "usage_records_2026_12"], (await f.RowsAsync(
                 "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name LIKE 'usage_records_2026%' ORDER BY name")).Select(r => r[0]));
 
             // A person's look-up seeks the identifier index in every month, sealed files included: no month is scanned.

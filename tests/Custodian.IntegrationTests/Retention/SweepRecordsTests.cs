@@ -38,7 +38,8 @@ public sealed class SweepRecordsTests
             var actual = run!.DeletedCounts().ToDictionary(c => (c.Category, c.OrganizationId), c => c.Count);
             Assert.True(expected.OrderBy(e => e.Key.ToString()).SequenceEqual(actual.OrderBy(a => a.Key.ToString())),
                 $"{day}: planned {Show(expected)}, deleted {Show(actual)}");
-            Assert.Equal(plan.DroppableMonths.Select(m => m.Month.ToString("yyyy-MM", null)).Order(), run.DroppedPartitions().Select(p => p.Month).Order());
+            // Months created ahead (EventPartitions.EnsureAheadAsync) and never written go too; the plan lists months with records.
+            Assert.Equal(plan.DroppableMonths.Select(m => m.Month.ToString("yyyy-MM", null)).Order(), run.DroppedPartitions().Where(p => p.Rows > 0).Select(p => p.Month).Order());
             Assert.All((await f.PlanAsync(at)).Lines, l => Assert.Equal(0, l.Due));
         }
 

@@ -79,6 +79,7 @@ internal static partial class EventLookup
             {
                 var arms = columns.Select((_, i) => $"SELECT {month} AS m FROM {table.Name} WHERE {Where(i)}");
                 command.CommandText = $"SELECT m, COUNT(*) FROM ({string.Join(" UNION ALL ", arms)}) AS months GROUP BY m ORDER BY m";
+                Observe(command);
                 await using var reader = await command.ExecuteReaderAsync(ct);
                 while (await reader.ReadAsync(ct))
                 {
@@ -95,6 +96,7 @@ internal static partial class EventLookup
                 var arms = columns.Select((_, i) =>
                     $"SELECT * FROM (SELECT {table.ColumnList} FROM {table.Name} WHERE {Where(i)} ORDER BY start_time DESC LIMIT {latest}) AS a{i}");
                 command.CommandText = $"SELECT * FROM ({string.Join(" UNION ALL ", arms)}) AS latest ORDER BY start_time DESC, record_key LIMIT {latest}";
+                Observe(command);
                 await using var reader = await command.ExecuteReaderAsync(ct);
                 while (await reader.ReadAsync(ct))
                 {

@@ -93,6 +93,7 @@ internal static partial class EventLookup
             }
 
             var rows = new List<T>();
+            Observe(command);
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
@@ -106,6 +107,15 @@ internal static partial class EventLookup
             await db.Database.CloseConnectionAsync();
         }
     }
+
+    /// <summary>
+    /// While set (in this async flow only), each look-up query's text and parameters are added to it before it runs: the
+    /// plan tests EXPLAIN exactly what the person's look-up, the access report, productions and the person page send.
+    /// </summary>
+    internal static readonly AsyncLocal<List<(string Sql, IReadOnlyList<(string Name, object Value)> Parameters)>?> Observed = new();
+
+    private static void Observe(DbCommand command) =>
+        Observed.Value?.Add((command.CommandText, [.. command.Parameters.Cast<DbParameter>().Select(p => (p.ParameterName, p.Value!))]));
 
     private static void Add(DbCommand command, string name, object value)
     {

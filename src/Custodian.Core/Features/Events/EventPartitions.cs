@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using Custodian.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
 using NodaTime;
 
 namespace Custodian.Core.Features.Events;
@@ -85,6 +86,50 @@ internal static class EventPartitions
         await tx.CommitAsync(ct);
         return missing;
     }
+
+    /// <summary>How many months after the current one have their partitions before any row needs them.</summary>
+    public const int MonthsAhead = 3;
+
+    /// <summary>
+    /// Ensures that the month of <paramref name="now"/> and the <see cref="MonthsAhead"/> months after it have their
+    /// partitions (PostgreSQL) or tables (SQLite) for every event family, so imports of current records never create
+    /// partitions (which locks the parent) on their path. Run at every start and <c>db migrate</c>
+    /// (<c>DatabaseStartup</c>) and by the daily sweep (step <see cref="AheadStep"/>). Idempotent; returns what it created.
+    /// </summary>
+    public static async Task<IReadOnlyList<(EventTable Table, YearMonth Month)>> EnsureAheadAsync(DbConnection connection, Instant now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var engine = connection is Microsoft.Data.Sqlite.SqliteConnection ? DatabaseEngine.Sqlite : DatabaseEngine.Postgres;
+        var current = MonthOf(now);
+        var created = new List<(EventTable, YearMonth)>();
+        foreach (var table in EventTable.All)
+        {
+            foreach (var month in await EnsurePartitionsAsync(connection, engine, table, current, current.PlusMonths(MonthsAhead), ct))
+            {
+                created.Add((table, month));
+            }
+        }
+
+        return created;
+    }
+
+    /// <summary><see cref="EnsureAheadAsync(DbConnection, Instant, CancellationToken)"/> on the context's connection.</summary>
+    public static async Task<IReadOnlyList<(EventTable Table, YearMonth Month)>> EnsureAheadAsync(CustodianDbContext db, Instant now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            return await EnsureAheadAsync(db.Database.GetDbConnection(), now, ct);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>The sweep's housekeeping step that runs <see cref="EnsureAheadAsync(CustodianDbContext, Instant, CancellationToken)"/>.</summary>
+    public const string AheadStep = "events.partitions.ahead";
 
     /// <summary>The months that exist for <paramref name="table"/>, oldest first.</summary>
     public static async Task<IReadOnlyList<YearMonth>> ExistingMonthsAsync(DbConnection connection, DbTransaction? tx, EventTable table, CancellationToken ct)

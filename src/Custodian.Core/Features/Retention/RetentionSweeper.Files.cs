@@ -34,6 +34,13 @@ internal sealed partial class RetentionSweeper
             var before = EventMonthFiles.SealableBefore(run.Cutoff);
             foreach (var month in (await EventPartitions.MainTableMonthsAsync(connection, null, table, ct)).Where(m => m.CompareTo(before) < 0))
             {
+                // An empty month (created ahead, EventPartitions.EnsureAheadAsync, and never written) stays an empty
+                // main-file table: a file for it would spend one of the ten attachments on nothing.
+                if (!await HasRowsAsync(connection, table.MonthTable(month), ct))
+                {
+                    continue;
+                }
+
                 await RenewLeaseOrThrowAsync(db, ct);
                 await EventMonthFiles.SealAsync(connection, table, month, ct);
                 FailPoints.Hit("retention.month.sealed");
@@ -43,6 +50,13 @@ internal sealed partial class RetentionSweeper
         {
             await db.Database.CloseConnectionAsync();
         }
+    }
+
+    private static async Task<bool> HasRowsAsync(DbConnection connection, string monthTable, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT EXISTS (SELECT 1 FROM main.{monthTable})";
+        return Convert.ToInt64(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture) != 0;
     }
 
     private static void FinishFileDrops(DbConnection connection)

@@ -54,6 +54,7 @@ internal sealed partial class RetentionSweeper(
         .. EventTable.All.Select(t => $"events.{EventPartitions.FamilyName(t.Family)}.months"),
         .. EventTable.All.Select(t => $"events.{EventPartitions.FamilyName(t.Family)}.rows"),
         .. EventTable.All.Select(t => $"events.{EventPartitions.FamilyName(t.Family)}.seal"),
+        EventPartitions.AheadStep,
         RequestHousekeepingStep,
         .. RecordTargets.Select(t => $"records.{t.Name}"),
     ];
@@ -150,6 +151,11 @@ internal sealed partial class RetentionSweeper(
 
     private Task RunStepAsync(CustodianDbContext db, RetentionSweepRun run, string step, ISweepProgress? progress, CancellationToken ct)
     {
+        if (step == EventPartitions.AheadStep)
+        {
+            return EnsurePartitionsAheadAsync(db, run, ct);
+        }
+
         if (step == RequestHousekeepingStep)
         {
             return RunRequestHousekeepingAsync(db, run, progress, ct);
@@ -183,6 +189,10 @@ internal sealed partial class RetentionSweeper(
 
         throw new InvalidOperationException($"unknown sweep step '{step}'");
     }
+
+    /// <summary>Housekeeping: the partitions of the sweep's month and the next <see cref="EventPartitions.MonthsAhead"/> exist.</summary>
+    private static async Task EnsurePartitionsAheadAsync(CustodianDbContext db, RetentionSweepRun run, CancellationToken ct) =>
+        await EventPartitions.EnsureAheadAsync(db, run.Cutoff, ct);
 
     /// <summary>
     /// Whole months whose every possible record has expired at the cutoff go by DROP, oldest first, one month per

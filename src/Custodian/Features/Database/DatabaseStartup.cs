@@ -62,6 +62,10 @@ internal static class DatabaseStartup
             ? "Migrations: up to date"
             : $"Migrations applied: {string.Join(", ", applied)}");
 
+        // The current month's and the next months' event partitions exist before any import needs them.
+        var clock = scope.ServiceProvider.GetRequiredService<TimeProvider>();
+        await Core.Features.Events.EventPartitions.EnsureAheadAsync(db, Instant.FromDateTimeOffset(clock.GetUtcNow()), ct);
+
         if (register is not null)
         {
             var now = scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow();
