@@ -3,7 +3,9 @@
 #   - sweep-soak: 1,000 random kill -9 of real `custodian retention run` processes per engine, each rerun and
 #     compared with an uninterrupted sweep of the same data (bench/README.md#sweep-soak);
 #   - audit-soak: 10,000 random audit-log mutations (all must be detected) and 1,000,000 legitimate appends (no false
-#     positive) per engine.
+#     positive) per engine;
+#   - fuzz: the fuzz tests (docs/testing.md "Fuzzing") with FUZZ_RUNS inputs per property and tonight's SEED instead of
+#     CI's fixed seeds and small counts.
 # Every run goes on even if an earlier one failed; the script exits 1 if any did. Logs: artifacts/nightly/<UTC time>/.
 # About 6 hours on the 2-core reference machine (README "Performance"). Override the sizes with the variables below,
 # e.g. KILLS=50 AUDIT_APPENDS=10000 AUDIT_MUTATIONS=1000 eng/nightly.sh for a quick try.
@@ -14,6 +16,7 @@ KILLS=${KILLS:-1000}
 SEED=${SEED:-$(date -u +%Y%m%d)}            # a new draw every night, printed so a failure can be replayed
 AUDIT_MUTATIONS=${AUDIT_MUTATIONS:-10000}
 AUDIT_APPENDS=${AUDIT_APPENDS:-1000000}
+FUZZ_RUNS=${FUZZ_RUNS:-20000}               # inputs per fuzz property (CI runs 25-400)
 ENGINES=${ENGINES:-"sqlite postgres"}
 PG_ARGS=()
 if [[ -n "${CUSTODIAN_NIGHTLY_PG:-}" ]]; then PG_ARGS=(--pg "$CUSTODIAN_NIGHTLY_PG"); fi   # else a throwaway cluster
@@ -46,6 +49,17 @@ done
 for engine in $ENGINES; do
   run "audit-soak-$engine" audit-soak --engine "$engine" --mutations "$AUDIT_MUTATIONS" --appends "$AUDIT_APPENDS"
 done
+
+echo "== fuzz: $FUZZ_RUNS inputs per property, seed $SEED (replay: CUSTODIAN_FUZZ_SEED=$SEED CUSTODIAN_FUZZ_RUNS=$FUZZ_RUNS)"
+start=$SECONDS
+if CUSTODIAN_FUZZ_SEED=$SEED CUSTODIAN_FUZZ_RUNS=$FUZZ_RUNS \
+   dotnet test --project tests/Custodian.IntegrationTests/Custodian.IntegrationTests.csproj -- --filter-class '*Fuzz*' > "$OUT/fuzz.log" 2>&1; then
+  echo "   passed in $(( SECONDS - start )) s"
+else
+  echo "   FAILED in $(( SECONDS - start )) s; the log's last lines:"
+  tail -n 40 "$OUT/fuzz.log" | sed 's/^/   /'
+  status=1
+fi
 
 echo "== summaries"
 for log in "$OUT"/*.log; do

@@ -37,13 +37,13 @@ internal static class RegisterLoader
         catch (YamlException ex)
         {
             var inner = ex.InnerException is YamlException { } innerYaml ? innerYaml : ex;
-            context.Add(inner.Start, DiagnosticSeverity.Error, RegisterCodes.YamlSyntax, $"the file is not valid YAML ({inner.Message.TrimEnd('.')}); {Fix}.");
+            context.Add(WithinText(inner.Start, yamlText), DiagnosticSeverity.Error, RegisterCodes.YamlSyntax, $"the file is not valid YAML ({inner.Message.TrimEnd('.')}); {Fix}.");
             return Finish(context, null);
         }
         catch (InvalidOperationException)
         {
             // YamlDotNet's scanner can fail this way on input that ends inside a flow collection; where it stopped is the best position we have.
-            context.Add(scanner.CurrentPosition, DiagnosticSeverity.Error, RegisterCodes.YamlSyntax, $"the file is not valid YAML (it ends inside an unfinished value); {Fix}, probably an unclosed `[` or `{{`.");
+            context.Add(WithinText(scanner.CurrentPosition, yamlText), DiagnosticSeverity.Error, RegisterCodes.YamlSyntax, $"the file is not valid YAML (it ends inside an unfinished value); {Fix}, probably an unclosed `[` or `{{`.");
             return Finish(context, null);
         }
 
@@ -55,6 +55,27 @@ internal static class RegisterLoader
 
         var register = new RegisterBinder(context).Bind(root);
         return Finish(context, register);
+    }
+
+    /// <summary>
+    /// The scanner reports an error at the end of input (an unclosed <c>{</c> in a file without a final line break) on
+    /// the line after the last one; an editor cannot jump there, so point at the end of the last line instead.
+    /// </summary>
+    private static Mark WithinText(Mark mark, string text)
+    {
+        var lines = 1L;
+        var lastStart = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c is '\n' or '\u0085' or '\u2028' or '\u2029' || (c == '\r' && (i + 1 == text.Length || text[i + 1] != '\n')))
+            {
+                lines++;
+                lastStart = i + 1;
+            }
+        }
+
+        return mark.Line <= lines ? mark : new Mark(mark.Index, lines, text.Length - lastStart + 1);
     }
 
     private static RegisterLoadResult Finish(YamlReadContext context, ProcessingRegister? register)

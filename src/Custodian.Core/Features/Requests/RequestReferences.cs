@@ -26,9 +26,12 @@ internal static class RequestReferences
     /// The canonical form of a typed reference (upper case; Crockford's I/L → 1, O → 0; hyphens and spaces dropped),
     /// or null when it cannot be one.
     /// </summary>
+    /// <summary>Longer input is never a reference (it may hold spaces and dashes, but not this many).</summary>
+    public const int MaxInputLength = 40;
+
     public static string? Canonical(string? input)
     {
-        if (string.IsNullOrWhiteSpace(input) || input.Length > 40)
+        if (string.IsNullOrWhiteSpace(input) || input.Length > MaxInputLength)
         {
             return null;
         }

@@ -60,7 +60,10 @@ internal sealed class VerifyRequestModel(RequestIntake intake) : PageModel
             return Page();
         }
 
-        return RedirectToPage("/Requests/Verify", new { reference = RequestReferences.Canonical(reference) ?? Reference, resent = true });
+        // The redirect carries the reference back into the form; text that cannot be a reference is not echoed whole
+        // (a 200 kB "reference" made a Location header no client accepts), only a typo-sized one the person may fix.
+        var back = RequestReferences.Canonical(reference) ?? (Reference is { Length: <= RequestReferences.MaxInputLength } typed ? typed : null);
+        return RedirectToPage("/Requests/Verify", new { reference = back, resent = true });
     }
 
     private void DisableStatusPage()
