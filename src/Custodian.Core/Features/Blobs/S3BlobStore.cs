@@ -273,20 +273,25 @@ internal sealed class S3BlobStore : IBlobStore, IDisposable
         }
     }
 
-    /// <summary>Every object directly under the prefix whose name is a store key (nothing else in the bucket is ours).</summary>
+    /// <summary>
+    /// Every object directly under the prefix whose name is a store key (nothing else in the bucket is ours). Pages with
+    /// <c>StartAfter</c> = the last name seen rather than continuation tokens: equivalent on S3 (names come in UTF-8
+    /// order) and it needs nothing from the server beyond the basic listing.
+    /// </summary>
     public async IAsyncEnumerable<BlobStoreEntry> ListAsync([EnumeratorCancellation] CancellationToken ct)
     {
-        string? continuation = null;
-        do
+        string? after = null;
+        while (true)
         {
             var page = await _client.ListObjectsV2Async(new ListObjectsV2Request
             {
                 BucketName = _options.Bucket,
                 Prefix = _prefix,
                 MaxKeys = _options.ListPageSize,
-                ContinuationToken = continuation,
+                StartAfter = after,
             }, ct);
-            foreach (var o in page.S3Objects ?? [])
+            var objects = page.S3Objects ?? [];
+            foreach (var o in objects)
             {
                 var key = o.Key[_prefix.Length..];
                 if (BlobStoreKeys.IsValid(key))
@@ -295,9 +300,13 @@ internal sealed class S3BlobStore : IBlobStore, IDisposable
                 }
             }
 
-            continuation = page.IsTruncated == true ? page.NextContinuationToken : null;
+            if (page.IsTruncated != true || objects.Count == 0)
+            {
+                yield break;
+            }
+
+            after = objects[^1].Key;
         }
-        while (continuation is not null);
     }
 
     /// <summary>
