@@ -23,6 +23,8 @@ command -v tesseract >/dev/null 2>&1 && [ -e /usr/share/tesseract-ocr/5/tessdata
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 [ -x /usr/bin/convert ] || need+=(imagemagick)
 command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
+# s3rver needs node and npm (Debian's nodejs works; eng/s3rver/package-lock.json pins s3rver and its dependencies).
+[ -e eng/s3rver/node_modules/s3rver/bin/s3rver.js ] || command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "test.sh: installing ${need[*]} from the Debian archive" >&2
