@@ -34,7 +34,7 @@ internal static class SettingsResolver
         new("smtpUser", "", "CUSTODIAN_SMTP_USER", "SMTP user name", "none"),
         new("smtpPassword", "", "CUSTODIAN_SMTP_PASSWORD", "SMTP password (prefer the environment variable over the settings file)", "none"),
         new("publicUrl", "--public-url", "CUSTODIAN_PUBLIC_URL", "The portal's public address (https://…), for the links in request mail and SMS; without it the links are paths only", "none; serve --dev: the listen address"),
-        new("blobStore", "--blob-store", "CUSTODIAN_BLOB_STORE", "Where encrypted blob contents live: filesystem (<data>/blobs) or s3 (a bucket; see docs/object-storage.md)", "filesystem"),
+        new("blobStore", "", "CUSTODIAN_BLOB_STORE", "Where encrypted blob contents live: filesystem (<data>/blobs) or s3 (a bucket; see docs/object-storage.md)", "filesystem"),
         new("s3ServiceUrl", "", "CUSTODIAN_S3_SERVICE_URL", "An S3-compatible server's address (https; http only on localhost); none means AWS S3 in s3Region. Credentials come only from the environment (CUSTODIAN_S3_ACCESS_KEY, CUSTODIAN_S3_SECRET_KEY) or the AWS SDK's default chain", "none"),
         new("s3Bucket", "", "CUSTODIAN_S3_BUCKET", "The bucket for blob contents (blobStore s3)", "none"),
         new("s3Region", "", "CUSTODIAN_S3_REGION", "The AWS region of the bucket (signing region for an S3-compatible server)", "eu-central-1"),
