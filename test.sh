@@ -6,6 +6,8 @@
 # Chromium: /usr/bin/chromium or CHROMIUM_PATH, driven by Playwright (no "playwright install", no chromium-driver);
 # without it, browser tests are skipped locally and fail when CI=true. See docs/testing.md.
 # tesseract-ocr(-nld), poppler-utils, imagemagick, qpdf: ID-copy screening tests (skipped locally without them, fail in CI).
+# s3rver (object-storage tests): `npm ci` in eng/s3rver (versions pinned by its package-lock.json) when node is there and
+# it is not installed yet; without node, S3 tests are skipped locally and fail when CI=true. See docs/object-storage.md.
 # Extra arguments go to `dotnet test` (e.g. ./test.sh -- --filter-class '*Register*'). With a --filter* argument the
 # test projects without a matching test do not fail the run (their exit code 8), but a filter matching nothing does.
 set -euo pipefail
@@ -21,12 +23,23 @@ command -v tesseract >/dev/null 2>&1 && [ -e /usr/share/tesseract-ocr/5/tessdata
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 [ -x /usr/bin/convert ] || need+=(imagemagick)
 command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
+# s3rver needs node and npm (Debian's nodejs works; eng/s3rver/package-lock.json pins s3rver and its dependencies).
+[ -e eng/s3rver/node_modules/s3rver/bin/s3rver.js ] || command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "test.sh: installing ${need[*]} from the Debian archive" >&2
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
   else
     echo "test.sh: missing ${need[*]}; install with: sudo apt-get install ${need[*]} (tests that need them will be skipped)" >&2
+  fi
+fi
+
+if [ ! -e eng/s3rver/node_modules/s3rver/bin/s3rver.js ]; then
+  if command -v npm >/dev/null 2>&1; then
+    echo "test.sh: installing s3rver (npm ci in eng/s3rver)" >&2
+    (cd eng/s3rver && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  else
+    echo "test.sh: no npm; object-storage (S3) tests will be skipped (install nodejs and npm)" >&2
   fi
 fi
 

@@ -64,6 +64,7 @@ internal static class CustodianCli
         root.Subcommands.Add(RetentionCommands.Build());
         root.Subcommands.Add(HoldCommands.Build());
         root.Subcommands.Add(KeyCommands.Build());
+        root.Subcommands.Add(Features.Blobs.BlobCommands.Build());
         root.Subcommands.Add(UserCommands.Build());
         root.Subcommands.Add(Features.Shielding.ShieldingCommands.BuildBill());
         root.Subcommands.Add(Features.Shielding.ShieldingCommands.Build());

@@ -72,6 +72,15 @@ internal sealed record CustodianSettings
     /// <summary>The gateway's bearer token, from <c>CUSTODIAN_SMS_GATEWAY_TOKEN</c> only.</summary>
     public string? SmsGatewayToken { get; init; }
 
+    /// <summary>Where encrypted blob contents live (<c>blobStore</c>); the key store stays in <see cref="KeysFolder"/> either way.</summary>
+    public BlobStoreKind BlobStoreKind { get; init; }
+
+    /// <summary>The bucket (<c>s3Bucket</c> etc.; keys from the environment only); null when no bucket is named.</summary>
+    public Core.Features.Blobs.S3BlobStoreOptions? S3 { get; init; }
+
+    /// <summary>The bucket when <see cref="BlobStoreKind"/> is S3, else null: pass it to <c>AddCustodianBlobs</c>.</summary>
+    public Core.Features.Blobs.S3BlobStoreOptions? BlobStoreS3 => BlobStoreKind == BlobStoreKind.S3 ? S3 : null;
+
     public required IReadOnlyDictionary<string, SettingSource> Sources { get; init; }
 
     // The record's generated ToString would print the SMTP password: print only where the data lives.
@@ -86,6 +95,12 @@ internal sealed record CustodianSettings
     public const string DefaultMailFrom = "privacy@custodian.invalid";
 
     public const string DefaultAuditOrigin = "custodian.invalid/audit";
+}
+
+internal enum BlobStoreKind
+{
+    FileSystem,
+    S3,
 }
 
 internal enum SettingSource

@@ -35,6 +35,11 @@ internal static class SettingsResolver
         new("smtpPassword", "", "CUSTODIAN_SMTP_PASSWORD", "SMTP password (prefer the environment variable over the settings file)", "none"),
         new("publicUrl", "--public-url", "CUSTODIAN_PUBLIC_URL", "The portal's public address (https://…), for the links in request mail and SMS; without it the links are paths only", "none; serve --dev: the listen address"),
         new("metricsUrls", "--metrics-urls", "CUSTODIAN_METRICS_URLS", "Extra listen address(es) on which serve answers the Prometheus scrape at /metrics (and nothing else answers /metrics), e.g. http://127.0.0.1:9464; keep it off the public load balancer. OTLP push is on when OTEL_EXPORTER_OTLP_ENDPOINT is set", "none"),
+        new("blobStore", "", "CUSTODIAN_BLOB_STORE", "Where encrypted blob contents live: filesystem (<data>/blobs) or s3 (a bucket; see docs/object-storage.md)", "filesystem"),
+        new("s3ServiceUrl", "", "CUSTODIAN_S3_SERVICE_URL", "An S3-compatible server's address (https; http only on localhost); none means AWS S3 in s3Region. Credentials come only from the environment (CUSTODIAN_S3_ACCESS_KEY, CUSTODIAN_S3_SECRET_KEY) or the AWS SDK's default chain", "none"),
+        new("s3Bucket", "", "CUSTODIAN_S3_BUCKET", "The bucket for blob contents (blobStore s3)", "none"),
+        new("s3Region", "", "CUSTODIAN_S3_REGION", "The AWS region of the bucket (signing region for an S3-compatible server)", "eu-central-1"),
+        new("s3Prefix", "", "CUSTODIAN_S3_PREFIX", "Key prefix inside the bucket, e.g. custodian/blobs", "none (the bucket's root)"),
         new("smsGatewayUrl", "", "CUSTODIAN_SMS_GATEWAY_URL", "The provider's SMS bridge (docs/formats/sms-gateway.md), https (http only to localhost); none (and always with serve --dev): each SMS is written as a .sms.json file to <data>/outbox. Its bearer token comes only from the environment: CUSTODIAN_SMS_GATEWAY_TOKEN", "none"),
     ];
 
@@ -165,11 +170,70 @@ internal static class SettingsResolver
             SmsGatewayUrl = ParseGatewayUrl(byKey["smsGatewayUrl"], sources["smsGatewayUrl"]),
             // Only from the environment, never from a settings file (a file is copied, committed, backed up).
             SmsGatewayToken = environment(SmsGatewayTokenVariable) is { Length: > 0 } token ? token.Trim() : null,
+            BlobStoreKind = ParseBlobStore(byKey["blobStore"], sources["blobStore"]),
+            S3 = ParseS3(byKey, sources, environment),
             Sources = sources,
         };
     }
 
     internal const string SmsGatewayTokenVariable = "CUSTODIAN_SMS_GATEWAY_TOKEN";
+
+    internal const string S3AccessKeyVariable = "CUSTODIAN_S3_ACCESS_KEY";
+
+    internal const string S3SecretKeyVariable = "CUSTODIAN_S3_SECRET_KEY";
+
+    private static BlobStoreKind ParseBlobStore(string? text, SettingSource source) => text?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "filesystem" => BlobStoreKind.FileSystem,
+        "s3" => BlobStoreKind.S3,
+        var other => throw new SettingsException($"error settings.invalid_blob_store: \"{other}\" ({source}) is not filesystem or s3."),
+    };
+
+    /// <summary>
+    /// The bucket settings, whenever a bucket is named (also with <c>blobStore</c> = filesystem: <c>blobs migrate</c>
+    /// copies between the two). The keys come only from the environment, never from a settings file (a file is copied,
+    /// committed, backed up); without them the AWS SDK's default chain (profile, instance role, AWS_* variables) applies.
+    /// </summary>
+    private static S3BlobStoreOptions? ParseS3(Dictionary<string, string?> byKey, Dictionary<string, SettingSource> sources, Func<string, string?> environment)
+    {
+        var bucket = byKey["s3Bucket"]?.Trim();
+        if (string.IsNullOrEmpty(bucket))
+        {
+            if (string.Equals(byKey["blobStore"]?.Trim(), "s3", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new SettingsException("error settings.s3_bucket_missing: blobStore is s3 but no bucket is set (s3Bucket / CUSTODIAN_S3_BUCKET).");
+            }
+
+            return null;
+        }
+
+        Uri? serviceUrl = null;
+        if (byKey["s3ServiceUrl"] is { } u && u.Trim() is not ("" or "none"))
+        {
+            if (!Uri.TryCreate(u.Trim(), UriKind.Absolute, out serviceUrl)
+                || !(serviceUrl.Scheme == Uri.UriSchemeHttps || (serviceUrl.Scheme == Uri.UriSchemeHttp && serviceUrl.IsLoopback)))
+            {
+                throw new SettingsException($"error settings.invalid_s3_service_url: \"{u}\" ({sources["s3ServiceUrl"]}) is not an https URL (http only on localhost).");
+            }
+        }
+
+        var accessKey = environment(S3AccessKeyVariable)?.Trim();
+        var secretKey = environment(S3SecretKeyVariable)?.Trim();
+        if (string.IsNullOrEmpty(accessKey) != string.IsNullOrEmpty(secretKey))
+        {
+            throw new SettingsException($"error settings.s3_credentials_incomplete: set both {S3AccessKeyVariable} and {S3SecretKeyVariable}, or neither (the AWS SDK's default chain).");
+        }
+
+        return new S3BlobStoreOptions
+        {
+            ServiceUrl = serviceUrl,
+            Bucket = bucket,
+            Region = byKey["s3Region"]?.Trim(),
+            Prefix = byKey["s3Prefix"]?.Trim() ?? "",
+            AccessKey = string.IsNullOrEmpty(accessKey) ? null : accessKey,
+            SecretKey = string.IsNullOrEmpty(secretKey) ? null : secretKey,
+        };
+    }
 
     /// <summary>
     /// The gateway must be https: the bearer token and the numbers travel in the request. Plain http is allowed only to

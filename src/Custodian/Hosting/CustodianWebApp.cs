@@ -63,7 +63,7 @@ internal static class CustodianWebApp
         builder.Services.AddSingleton(options.Register);
         builder.Services.AddCustodianDatabase(options.Database);
         DataProtectionSetup.AddCustodianDataProtection(builder.Services, options.MasterKey, options.DataFolder);
-        builder.Services.AddCustodianBlobs(options.DataFolder, options.KeysFolder);
+        builder.Services.AddCustodianBlobs(options.DataFolder, options.KeysFolder, options.BlobStoreS3);
         builder.Services.AddCustodianAudit(options.Audit);
         builder.Services.AddHostedService<AuditCheckpointTimer>();
         builder.Services.AddCustodianRetentionSweep();
@@ -188,6 +188,9 @@ internal sealed record ServeOptions(ActiveRegister Register, DatabaseTarget Data
 
     /// <summary>The key store folder; null means <c>&lt;data&gt;/keys</c>.</summary>
     internal string? KeysFolder { get; init; }
+
+    /// <summary>The bucket for blob contents; null: <c>&lt;data&gt;/blobs</c> on the file system.</summary>
+    internal Core.Features.Blobs.S3BlobStoreOptions? BlobStoreS3 { get; init; }
 
     /// <summary>When the background job rotates and destroys key-encryption keys.</summary>
     internal KeySchedule KeySchedule { get; init; } = KeySchedule.Default;

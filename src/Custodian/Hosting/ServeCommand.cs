@@ -147,7 +147,7 @@ internal static class ServeCommand
         if (dev)
         {
             // A newcomer's first run: an empty database gets demo data and keys to try the API with.
-            await DevSeeding.SeedIfEmptyAsync(register, target, masterKey, settings.DataFolder, settings.KeysFolder, settings.Urls ?? CustodianSettings.DefaultUrls, output, ct, AuditSettings.Configure(settings));
+            await DevSeeding.SeedIfEmptyAsync(register, target, masterKey, settings.DataFolder, settings.KeysFolder, settings.Urls ?? CustodianSettings.DefaultUrls, output, ct, AuditSettings.Configure(settings), settings.BlobStoreS3);
             await DevStaffSeeding.SeedAsync(target, masterKey, AuditSettings.Configure(settings), settings.Urls ?? CustodianSettings.DefaultUrls, output, ct);
         }
 
@@ -178,6 +178,7 @@ internal static class ServeCommand
             SweepSchedule = schedule,
             MetricsUrls = settings.MetricsUrls,
             KeysFolder = settings.KeysFolder,
+            BlobStoreS3 = settings.BlobStoreS3,
             KeySchedule = new KeySchedule(settings.KekRotationInterval, settings.KekRetention),
             Audit = AuditSettings.Configure(settings),
             Mail = Features.Requests.MailSettings.Configure(settings, dev),

@@ -12,15 +12,25 @@ internal static class BlobsServiceCollectionExtensions
     /// <c>&lt;dataFolder&gt;/blobs</c>, the key store (<see cref="KekStore"/>) in <paramref name="keysFolder"/> (default
     /// <c>&lt;dataFolder&gt;/keys</c>) sealed with the registered <see cref="MasterKey"/>, the ring
     /// <see cref="KeyEncryptionKeys"/> over it, <see cref="EncryptedBlobs"/> and <see cref="KeyRotation"/> (which needs
-    /// the audit trail, <c>AddCustodianAudit</c>). All singletons.
+    /// the audit trail, <c>AddCustodianAudit</c>). All singletons. With <paramref name="s3"/> the contents live in that
+    /// bucket instead (<see cref="S3BlobStore"/>); keys, encryption and crypto-shredding are the same either way.
     /// </summary>
-    public static IServiceCollection AddCustodianBlobs(this IServiceCollection services, string dataFolder, string? keysFolder = null)
+    public static IServiceCollection AddCustodianBlobs(this IServiceCollection services, string dataFolder, string? keysFolder = null, S3BlobStoreOptions? s3 = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(dataFolder);
         var root = Path.Combine(Path.GetFullPath(dataFolder), "blobs");
         var keys = Path.GetFullPath(keysFolder ?? DefaultKeysFolder(dataFolder));
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IBlobStore>(_ => new FileSystemBlobStore(root));
+        if (s3 is not null)
+        {
+            s3.Validate();
+            services.TryAddSingleton<IBlobStore>(_ => new S3BlobStore(s3));
+        }
+        else
+        {
+            services.TryAddSingleton<IBlobStore>(_ => new FileSystemBlobStore(root));
+        }
+
         services.TryAddSingleton(sp => new KekStore(keys, sp.GetRequiredService<MasterKey>()));
         services.TryAddSingleton(sp => new KeyEncryptionKeys(
             sp.GetRequiredService<KekStore>(), sp.GetRequiredService<MasterKey>(), sp.GetRequiredService<TimeProvider>()));

@@ -70,7 +70,7 @@ internal static class DemoCommands
                 return ExitCodes.Failure;
             }
 
-            await using var services = Services(register, target, masterKey, settings.DataFolder, keysFolder: settings.KeysFolder, audit: AuditSettings.Configure(settings));
+            await using var services = Services(register, target, masterKey, settings.DataFolder, keysFolder: settings.KeysFolder, audit: AuditSettings.Configure(settings), s3: settings.BlobStoreS3);
             var result = await SeedAsync(services, options, DemoSeeder.CliActor, output, ct);
             return result is null ? ExitCodes.Failure : ExitCodes.Success;
         });
@@ -88,9 +88,10 @@ internal static class DemoCommands
     /// <param name="time">The clock; tests pass a fake one to compare two seeds byte for byte.</param>
     /// <param name="keysFolder">The key store (key-encryption keys); null means <c>&lt;data&gt;/keys</c>.</param>
     /// <param name="audit">The audit settings (origin); default: the built-in ones.</param>
+    /// <param name="s3">The bucket for blob contents; null: the data folder.</param>
     internal static ServiceProvider Services(
         ActiveRegister register, DatabaseTarget target, MasterKey masterKey, string dataFolder, TimeProvider? time = null, string? keysFolder = null,
-        Action<AuditOptions>? audit = null)
+        Action<AuditOptions>? audit = null, Core.Features.Blobs.S3BlobStoreOptions? s3 = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton(time ?? TimeProvider.System);
@@ -99,7 +100,7 @@ internal static class DemoCommands
         services.AddSingleton(masterKey);
         services.AddCustodianAudit(audit);
         services.AddSingleton(register.Register);
-        services.AddCustodianBlobs(dataFolder, keysFolder);
+        services.AddCustodianBlobs(dataFolder, keysFolder, s3);
         services.AddCustodianStore(new StoreOptions(AllowDocumentationAddresses: true));
         services.AddCustodianEvents();
         services.AddCustodianDemo();

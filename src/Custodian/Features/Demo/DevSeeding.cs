@@ -20,9 +20,9 @@ internal static class DevSeeding
     /// <returns>The seed's result, or null when the database was not empty and nothing was done.</returns>
     internal static async Task<DemoSeedResult?> SeedIfEmptyAsync(
         ActiveRegister register, DatabaseTarget target, MasterKey masterKey, string dataFolder, string? keysFolder, string urls, TextWriter output, CancellationToken ct,
-        Action<Core.Features.Audit.AuditOptions>? audit = null)
+        Action<Core.Features.Audit.AuditOptions>? audit = null, Core.Features.Blobs.S3BlobStoreOptions? s3 = null)
     {
-        await using var services = DemoCommands.Services(register, target, masterKey, dataFolder, keysFolder: keysFolder, audit: audit);
+        await using var services = DemoCommands.Services(register, target, masterKey, dataFolder, keysFolder: keysFolder, audit: audit, s3: s3);
         await using (var check = services.CreateAsyncScope())
         {
             if (!await check.ServiceProvider.GetRequiredService<DemoSeeder>().IsEmptyAsync(ct))

@@ -248,7 +248,7 @@ internal static class KeyCommands
         services.AddLogging();
         services.AddCustodianDatabase(target);
         services.AddCustodianAudit();
-        services.AddCustodianBlobs(settings.DataFolder, settings.KeysFolder);
+        services.AddCustodianBlobs(settings.DataFolder, settings.KeysFolder, settings.BlobStoreS3);
         return services.BuildServiceProvider();
     }
 }

@@ -54,7 +54,7 @@ internal static class RetentionRunCommand
             services.AddCustodianDatabase(target);
             services.AddSingleton(masterKey);
             services.AddCustodianAudit(AuditSettings.Configure(settings));
-            services.AddCustodianBlobs(settings.DataFolder, settings.KeysFolder);
+            services.AddCustodianBlobs(settings.DataFolder, settings.KeysFolder, settings.BlobStoreS3);
             services.AddSingleton(register.Register);
             services.AddCustodianRetentionSweep();
             await using var provider = services.BuildServiceProvider();
