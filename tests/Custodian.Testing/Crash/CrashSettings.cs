@@ -11,6 +11,7 @@ internal static class CrashSettings
 {
     public const string KillsVariable = "CUSTODIAN_CRASH_KILLS";
     public const string SeedVariable = "CUSTODIAN_CRASH_SEED";
+    public const string ParallelVariable = "CUSTODIAN_CRASH_PARALLEL";
     public const int DefaultSeed = 20261129;
 
     /// <summary>Random kills per engine and harness: the variable, or <paramref name="ciDefault"/>.</summary>
@@ -18,8 +19,8 @@ internal static class CrashSettings
 
     public static int Seed => Read(SeedVariable) ?? DefaultSeed;
 
-    /// <summary>Whether a nightly count was asked for (long runs print a line per trial).</summary>
-    public static bool Nightly => Read(KillsVariable) is not null;
+    /// <summary>Trials run side by side (<c>CUSTODIAN_CRASH_PARALLEL</c>, default 2: the CI machine's cores).</summary>
+    public static int Parallel => Read(ParallelVariable) ?? 2;
 
     private static int? Read(string name) =>
         int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0 ? value : null;
