@@ -136,6 +136,26 @@ internal sealed class PreparedImport : IAsyncDisposable
                 await copy.Remove();
             }
 
+            // Once more on another copy: the kill moments scale with the shorter of the two (one run slowed by a busy
+            // machine would put most kills after the end), and the second must end like the first.
+            var again = await template.CopyAsync(ct);
+            try
+            {
+                var second = await prepared.RunAsync(again, null, ct);
+                var outcome = await ImportOutcomeFacts.ReadAsync(again, ct);
+                if (second.Exit != 0 || outcome.DifferencesFrom(prepared._reference).Count > 0)
+                {
+                    throw new InvalidOperationException("two fault-free imports of the same file differ: " + string.Join("; ", outcome.DifferencesFrom(prepared._reference)));
+                }
+
+                prepared.ReferenceRunTime = TimeSpan.FromTicks(Math.Min(prepared.ReferenceRunTime.Ticks, second.Elapsed.Ticks));
+                prepared.IdleRunTime = TimeSpan.FromTicks(Math.Min(prepared.IdleRunTime.Ticks, (await prepared.RunAsync(again, null, ct)).Elapsed.Ticks));
+            }
+            finally
+            {
+                await again.Remove();
+            }
+
             return prepared;
         }
         catch
