@@ -2,6 +2,8 @@
 # The nightly long runs (security.md G3.2 and G2.1): not part of .ci/run, which must stay within its ~15 minutes.
 #   - sweep-soak: 1,000 random kill -9 of real `custodian retention run` processes per engine, each rerun and
 #     compared with an uninterrupted sweep of the same data (bench/README.md#sweep-soak);
+#   - import-crash: 2,000 random kill -9 of real `custodian import usage` processes per engine (the CI test class
+#     ImportCrashTests at nightly size, CUSTODIAN_CRASH_KILLS), each trial compared with a fault-free import;
 #   - audit-soak: 10,000 random audit-log mutations (all must be detected) and 1,000,000 legitimate appends (no false
 #     positive) per engine;
 #   - fuzz: the fuzz tests (docs/testing.md "Fuzzing") with FUZZ_RUNS inputs per property and tonight's SEED instead of
@@ -13,6 +15,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 KILLS=${KILLS:-1000}
+CRASH_KILLS=${CRASH_KILLS:-2000}           # random kills of `custodian import` per engine (the CI run makes 100)
 SEED=${SEED:-$(date -u +%Y%m%d)}            # a new draw every night, printed so a failure can be replayed
 AUDIT_MUTATIONS=${AUDIT_MUTATIONS:-10000}
 AUDIT_APPENDS=${AUDIT_APPENDS:-1000000}
@@ -46,6 +49,17 @@ run() {
 for engine in $ENGINES; do
   run "sweep-soak-$engine" sweep-soak --engine "$engine" --kills "$KILLS" --seed "$SEED" --custodian "$OUT/custodian/custodian"
 done
+# Import and audit-append crash tests at nightly size (docs/testing.md "Crash tests"): both engines in one test run.
+crash_start=$SECONDS
+echo "== import-crash: $CRASH_KILLS random kills per engine, seed $SEED"
+if CUSTODIAN_CRASH_KILLS=$CRASH_KILLS CUSTODIAN_CRASH_SEED=$SEED dotnet test --project tests/Custodian.IntegrationTests -c Release \
+    -- --filter-class '*ImportCrashTests*' --output detailed > "$OUT/import-crash.log" 2>&1; then
+  echo "   passed in $(( SECONDS - crash_start )) s"
+else
+  echo "   FAILED in $(( SECONDS - crash_start )) s; replay with CUSTODIAN_CRASH_SEED=$SEED; the log's last lines:"
+  tail -n 20 "$OUT/import-crash.log" | sed 's/^/   /'
+  status=1
+fi
 for engine in $ENGINES; do
   run "audit-soak-$engine" audit-soak --engine "$engine" --mutations "$AUDIT_MUTATIONS" --appends "$AUDIT_APPENDS"
 done

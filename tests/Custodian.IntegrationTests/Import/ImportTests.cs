@@ -233,6 +233,12 @@ public sealed class ImportTests
         Assert.True(resumed.ResumedAfterLine > 1_000);
         Assert.Equal(2_500 - 25, resumed.RowsImported);
         Assert.Equal(25, resumed.RowsRejected);
+
+        // The resumed run's reject file replaces the interrupted run's: it must still name all 25 rejected rows, those
+        // before the checkpoint too (the import crash test found them lost), each once.
+        Assert.Equal(25, resumed.RejectsThisRun);
+        var rejectLines = (await File.ReadAllLinesAsync(path + ".rejects.csv", Ct)).Skip(1).Select(l => l.Split(',')[0]).ToList();
+        Assert.Equal(Enumerable.Range(0, 25).Select(i => (i * 100) + 9).Select(l => l.ToString(System.Globalization.CultureInfo.InvariantCulture)), rejectLines);
         Assert.Equal(2_475, await f.ScalarAsync("SELECT count(*) FROM usage_records"));
         Assert.Equal(2_475, await f.ScalarAsync("SELECT count(DISTINCT record_key) FROM usage_records"));
         Assert.Equal(1, await f.ScalarAsync("SELECT count(*) FROM audit_events WHERE action = 'usage.imported'"));
@@ -394,27 +400,5 @@ public sealed class ImportTests
         Assert.All(live, bytes => Assert.True(bytes - baseline < 48_000_000, $"live heap {bytes} bytes, {bytes - baseline} above the {baseline} before the import"));
         var quarter = live.Count / 4;
         Assert.True(live.TakeLast(quarter).Average() < live.Skip(quarter).Take(quarter).Average() + 8_000_000, "the live heap grows with the file");
-    }
-}
-
-/// <summary>Synthetic usage files: numbers from the UK's drama range +44 20 7946 0000-0999 (libphonenumber does not accept the mobile one, +44 7700 900xxx).</summary>
-internal static class UsageFile
-{
-    /// <param name="rows">How many rows.</param>
-    /// <param name="rejectEvery">Every n-th row has a bad caller (0: none).</param>
-    /// <param name="start">The first row's time (default 1 September 2026; tests on the real clock pass a recent one).</param>
-    public static string Generate(int rows, int rejectEvery, Instant? start = null)
-    {
-        var text = new System.Text.StringBuilder("organization,record_id,kind,direction,caller,callee,start,duration,billed,cost,currency\n");
-        var first = start ?? Instant.FromUtc(2026, 9, 1, 0, 0);
-        for (var i = 0; i < rows; i++)
-        {
-            var caller = rejectEvery > 0 && i % rejectEvery == 7 ? "12" : $"+44207946{500 + (i % 500):D4}";
-            var at = first + Duration.FromSeconds(i * 20L);
-            text.Append(System.Globalization.CultureInfo.InvariantCulture,
-                $"demo,r{i},mobile,outbound,{caller},+44207946{i % 500:D4},{at:uuuu-MM-dd'T'HH:mm:ss'Z'},{i % 600},{i % 600},0.{i % 100:D2}50,EUR\n");
-        }
-
-        return text.ToString();
     }
 }

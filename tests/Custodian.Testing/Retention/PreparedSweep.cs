@@ -11,6 +11,7 @@ using Custodian.Core.Features.Store;
 using Custodian.Core.Features.Tenancy;
 using Custodian.Core.Persistence;
 using Custodian.Features.Retention;
+using Custodian.Testing.Crash;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -96,22 +97,13 @@ internal sealed class PreparedSweep : IAsyncDisposable
     private static readonly AuditActor Operator = new(AuditActorKind.Cli, "cli:sweep-kill-setup");
     private static readonly HoldCaller HoldOperator = new(new AuditActor(AuditActorKind.Cli, "cli:sweep-kill-setup"), TenantScope.Everything, lawful: true);
 
-    private readonly Engine _engine;
-    private readonly PostgresServer? _server;
-    private readonly string _folder;
+    private readonly DatabaseTemplate _template;
     private readonly string _executable;
-    private readonly DatabaseTarget _template;
-    private readonly string? _templateName;
-    private int _trials;
 
-    private PreparedSweep(Engine engine, PostgresServer? server, string folder, string executable, DatabaseTarget template, string? templateName, SweepDataSet data)
+    private PreparedSweep(DatabaseTemplate template, string executable, SweepDataSet data)
     {
-        _engine = engine;
-        _server = server;
-        _folder = folder;
-        _executable = executable;
         _template = template;
-        _templateName = templateName;
+        _executable = executable;
         Data = data;
     }
 
@@ -133,7 +125,7 @@ internal sealed class PreparedSweep : IAsyncDisposable
     public int SweepsBefore { get; private set; }
 
     /// <summary>The <c>custodian</c> executable beside the running assembly (test and bench outputs both have it).</summary>
-    public static string DefaultExecutable => Path.Combine(AppContext.BaseDirectory, "custodian");
+    public static string DefaultExecutable => CrashChild.DefaultExecutable;
 
     /// <summary>
     /// Stores <paramref name="data"/> through the product's paths (importer, encrypted blobs, hold commands, an earlier
@@ -148,27 +140,13 @@ internal sealed class PreparedSweep : IAsyncDisposable
     public static async Task<PreparedSweep> CreateAsync(
         Engine engine, SweepDataSet data, PostgresServer? server, string workFolder, CancellationToken ct, string? executable = null)
     {
-        var folder = Directory.CreateDirectory(Path.Combine(workFolder, "sweep-" + Guid.NewGuid().ToString("N")[..12])).FullName;
-        DatabaseTarget target;
-        string? name = null;
-        if (engine == Engine.Sqlite)
-        {
-            var dir = Directory.CreateDirectory(Path.Combine(folder, "template", "db")).FullName;
-            target = DatabaseTarget.Resolve(Path.Combine(dir, DatabaseTarget.DefaultSqliteFileName), dir);
-        }
-        else
-        {
-            var pg = server ?? throw new ArgumentNullException(nameof(server), "PostgreSQL needs a server.");
-            name = "sweep_template_" + Guid.NewGuid().ToString("N");
-            target = new DatabaseTarget(DatabaseEngine.Postgres, await pg.CreateDatabaseAsync(name, ct));
-        }
-
-        var prepared = new PreparedSweep(engine, server, folder, executable ?? DefaultExecutable, target, name, data);
+        var template = await DatabaseTemplate.CreateAsync(engine, server, workFolder, "sweep", ct);
+        var prepared = new PreparedSweep(template, executable ?? DefaultExecutable, data);
         try
         {
-            var templateData = Directory.CreateDirectory(Path.Combine(folder, "template", "data")).FullName;
-            await File.WriteAllTextAsync(Path.Combine(folder, "master.key"), Convert.ToBase64String(KeyBytes), ct);
-            await StoreAsync(target, templateData, data, ct);
+            await File.WriteAllTextAsync(Path.Combine(template.Folder, "master.key"), Convert.ToBase64String(KeyBytes), ct);
+            await StoreAsync(template.Target, template.Data, data, ct);
+            template.Seal();
             prepared.SweepsBefore = data.ReleasedHold is null ? 0 : 1;
             var reference = await prepared.TrialAsync(SweepKill.None, ct);
             if (reference.Outcome.Problems.Count > 0)
@@ -193,11 +171,11 @@ internal sealed class PreparedSweep : IAsyncDisposable
     public async Task<SweepTrial> TrialAsync(SweepKill kill, CancellationToken ct)
     {
         var sw = Stopwatch.StartNew();
-        var n = Interlocked.Increment(ref _trials);
-        var (target, data, remove) = await CopyAsync(n, ct);
+        var copy = await _template.CopyAsync(ct);
+        var (target, data) = (copy.Target, copy.Data);
         try
         {
-            var key = Path.Combine(_folder, "master.key");
+            var key = Path.Combine(_template.Folder, "master.key");
             var divergences = new List<string>();
             var killed = false;
             var position = "not killed";
@@ -260,24 +238,11 @@ internal sealed class PreparedSweep : IAsyncDisposable
         }
         finally
         {
-            await remove();
+            await copy.Remove();
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_engine == Engine.Sqlite)
-        {
-            SqliteConnection.ClearAllPools();
-        }
-        else if (_templateName is not null)
-        {
-            NpgsqlConnection.ClearAllPools();
-            await _server!.DropDatabaseAsync(_templateName);
-        }
-
-        Directory.Delete(_folder, recursive: true);
-    }
+    public ValueTask DisposeAsync() => _template.DisposeAsync();
 
     /// <summary>Where the killed sweep stood: the receipt's step and batch count (a step boundary), as the rerun finds it.</summary>
     private async Task<string> PositionAsync(ServiceProvider services, CancellationToken ct)
@@ -293,90 +258,17 @@ internal sealed class PreparedSweep : IAsyncDisposable
         return runs.Count > SweepsBefore ? "finished" : "before the sweep started";
     }
 
-    private async Task<(DatabaseTarget Target, string Data, Func<Task> Remove)> CopyAsync(int n, CancellationToken ct)
-    {
-        var trial = Path.Combine(_folder, string.Create(CultureInfo.InvariantCulture, $"trial-{n}"));
-        var data = Path.Combine(trial, "data");
-        CopyFolder(Path.Combine(_folder, "template", "data"), data);
-        if (_engine == Engine.Sqlite)
-        {
-            var dir = Path.Combine(trial, "db");
-            CopyFolder(Path.Combine(_folder, "template", "db"), dir);
-            var target = DatabaseTarget.Resolve(Path.Combine(dir, DatabaseTarget.DefaultSqliteFileName), dir);
-            return (target, data, () =>
-            {
-                SqliteConnection.ClearAllPools();
-                Directory.Delete(trial, recursive: true);
-                return Task.CompletedTask;
-            }
-            );
-        }
-
-        var name = string.Create(CultureInfo.InvariantCulture, $"{_templateName}_{n}");
-        await using (var admin = new NpgsqlConnection(_server!.AdminConnectionString))
-        {
-            await admin.OpenAsync(ct);
-            await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\" TEMPLATE \"{_templateName}\"", admin);
-            await command.ExecuteNonQueryAsync(ct);
-        }
-
-        var connection = new NpgsqlConnectionStringBuilder(_server.AdminConnectionString) { Database = name, Pooling = true }.ConnectionString;
-        return (new DatabaseTarget(DatabaseEngine.Postgres, connection), data, async () =>
-        {
-            NpgsqlConnection.ClearAllPools();
-            await _server.DropDatabaseAsync(name);
-            Directory.Delete(trial, recursive: true);
-        }
-        );
-    }
-
-    private static void CopyFolder(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var dir in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
-        {
-            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, dir)));
-        }
-
-        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-        {
-            File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)));
-        }
-    }
-
     /// <summary>Runs <c>custodian retention run</c>; returns its exit code and whether this side killed it.</summary>
     private async Task<(int Exit, bool Killed)> RunChildAsync(DatabaseTarget target, string data, string key, string? failPoint, TimeSpan? killAfter, CancellationToken ct)
     {
-        var start = new ProcessStartInfo(_executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment = { [RetentionRunCommand.BatchRowsVariable] = Data.BatchRows.ToString(CultureInfo.InvariantCulture) },
-        };
-        if (failPoint is not null)
-        {
-            start.Environment[FailPoints.Variable] = failPoint;
-        }
-
-        foreach (var arg in new[] { "retention", "run", "--db", target.ConnectionString, "--data", data, "--master-key-file", key })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var child = Process.Start(start)!;
-        var output = child.StandardOutput.ReadToEndAsync(ct);
-        var error = child.StandardError.ReadToEndAsync(ct);
-        var killed = false;
-        if (killAfter is { } delay && !child.WaitForExit(delay))
-        {
-            child.Kill(); // SIGKILL: no clean-up, like a power cut
-            killed = true;
-        }
-
-        await child.WaitForExitAsync(ct);
-        _ = await output;
-        _ = await error;
-        return (child.ExitCode, killed);
+        var run = await CrashChild.RunAsync(
+            _executable,
+            ["retention", "run", "--db", target.ConnectionString, "--data", data, "--master-key-file", key],
+            new Dictionary<string, string> { [RetentionRunCommand.BatchRowsVariable] = Data.BatchRows.ToString(CultureInfo.InvariantCulture) },
+            failPoint,
+            killAfter,
+            ct);
+        return (run.Exit, run.KilledFromOutside);
     }
 
     /// <summary>Services on a copy, wired like the child's (same master key, blobs in its data folder), for reading it.</summary>

@@ -231,7 +231,7 @@ internal sealed class EventImporter(
             {
                 try
                 {
-                    await ProduceAsync(csv, fields, hasFirst && firstIsData, format, context, resumedAfter, channel.Writer, rejects, file, progress, stop.Token);
+                    await ProduceAsync(csv, fields, hasFirst && firstIsData, format, context, resumedAfter, extends?.CommittedLine ?? 0, channel.Writer, rejects, file, progress, stop.Token);
                     hashing.ReadToEnd();
                     if (!string.Equals(hashing.HashHex(), sha256, StringComparison.Ordinal))
                     {
@@ -320,7 +320,7 @@ internal sealed class EventImporter(
     private sealed record Slice<TRow>(List<TRow> Rows, long LastLine, int Rejected, bool EndsChunk, bool IsLast);
 
     private async Task ProduceAsync<TRow>(
-        CsvRecordReader csv, List<string> fields, bool firstIsPending, IImportFormat<TRow> format, ImportContext context, long resumeAfter,
+        CsvRecordReader csv, List<string> fields, bool firstIsPending, IImportFormat<TRow> format, ImportContext context, long resumeAfter, long batchStartsAfter,
         ChannelWriter<Slice<TRow>> writer, RejectWriter rejects, FileStream file, ImportProgress? progress, CancellationToken ct)
         where TRow : class
     {
@@ -336,6 +336,20 @@ internal sealed class EventImporter(
             pending = false;
             if (csv.EndLine <= resumeAfter)
             {
+                // Stored by an earlier, interrupted run of this batch. Its rejected rows are listed again: this run's reject
+                // file replaces that run's (which a kill leaves cut off at an arbitrary buffer), and must still name every
+                // rejected row of the batch, as an uninterrupted run's does (found by the import crash test). Counted
+                // already, so not again; the lines of the batch this one extends are that batch's business.
+                if (csv.EndLine > batchStartsAfter)
+                {
+                    var earlier = csv.Problem is { } earlierProblem ? CsvReject(csv.Line, earlierProblem)
+                        : format.Parse(fields, csv.Line, context, out var parseReject) is null ? parseReject : null;
+                    if (earlier is not null)
+                    {
+                        await rejects.WriteAsync(earlier, ct);
+                    }
+                }
+
                 continue;
             }
 
@@ -344,12 +358,7 @@ internal sealed class EventImporter(
             RowReject? reject;
             if (csv.Problem is { } problem)
             {
-                reject = new RowReject(csv.Line, "*", problem, problem switch
-                {
-                    "csv.unterminated_quote" => "A quoted field is not closed before the end of the file.",
-                    "csv.too_long" => $"The row is longer than {CsvRecordReader.MaxRecordChars} characters.",
-                    _ => "A field has text after its closing quote, or a quote inside an unquoted field.",
-                });
+                reject = CsvReject(csv.Line, problem);
             }
             else
             {
@@ -387,6 +396,13 @@ internal sealed class EventImporter(
         await rejects.FlushAsync(ct);
         await writer.WriteAsync(new Slice<TRow>(rows, lastLine, rejected, EndsChunk: true, IsLast: true), ct);
     }
+
+    private static RowReject CsvReject(long line, string problem) => new(line, "*", problem, problem switch
+    {
+        "csv.unterminated_quote" => "A quoted field is not closed before the end of the file.",
+        "csv.too_long" => $"The row is longer than {CsvRecordReader.MaxRecordChars} characters.",
+        _ => "A field has text after its closing quote, or a quote inside an unquoted field.",
+    });
 
     private async Task ConsumeAsync<TRow>(
         CustodianDbContext db, EventTable<TRow> table, ImportBatch batch, Guid? extends, ChannelReader<Slice<TRow>> reader, ImportRequest request,

@@ -38,7 +38,8 @@ internal enum ImportOutcome
 /// <param name="BatchId">The import batch.</param>
 /// <param name="RowsImported">Rows stored by the whole batch (all runs).</param>
 /// <param name="RowsRejected">Rows rejected by the whole batch (all runs).</param>
-/// <param name="RejectsThisRun">Rows written to <paramref name="RejectFile"/> by this run.</param>
+/// <param name="RejectsThisRun">Rows listed in <paramref name="RejectFile"/>, which this run wrote: a resumed run lists the
+/// rejected rows of the lines an interrupted run of the batch had stored too, so the file names all of the batch's.</param>
 /// <param name="RejectFile">The reject file, when this run rejected rows.</param>
 /// <param name="ResumedAfterLine">0, or the committed line an interrupted import was resumed after.</param>
 /// <param name="CompletedAt">When the batch completed.</param>

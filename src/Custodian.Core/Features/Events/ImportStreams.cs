@@ -57,7 +57,8 @@ internal sealed class HashingStream(Stream inner) : ReadOnlyStream
 /// <summary>
 /// The reject file: CSV with <c>line,field,rule,message</c>, created at the first rejected row. It names where the row
 /// is in the source file and why it was refused, but does not copy the row: that would put personal data in a second,
-/// unmanaged file. Each run writes its own (a resumed run lists the rows it read itself).
+/// unmanaged file. Each run writes its own; a resumed run lists the rejected rows of the lines stored before it too
+/// (a kill leaves the earlier run's file cut off anywhere), so the file always names every rejected row of the batch.
 /// </summary>
 internal sealed class RejectWriter(string path) : IAsyncDisposable
 {

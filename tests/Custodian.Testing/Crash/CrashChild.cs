@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using Custodian.Core.Common;
+
+namespace Custodian.Testing.Crash;
+
+/// <summary>What one <c>custodian</c> child process did.</summary>
+/// <param name="Exit">Its exit code (137 = SIGKILL, by a fail point or from outside).</param>
+/// <param name="KilledFromOutside">Whether <see cref="CrashChild.RunAsync"/> killed it after its delay.</param>
+/// <param name="Output">Its standard output.</param>
+/// <param name="Error">Its standard error.</param>
+/// <param name="Elapsed">Process start to exit.</param>
+internal sealed record ChildRun(int Exit, bool KilledFromOutside, string Output, string Error, TimeSpan Elapsed)
+{
+    /// <summary>Died by SIGKILL (a fail point or a kill from outside), not by finishing.</summary>
+    public bool Killed => Exit == 137 || KilledFromOutside;
+}
+
+/// <summary>
+/// Runs a real <c>custodian</c> child process (security.md C-01/C-02 crash tests): to the end, until it kills itself
+/// at an armed fail point (<see cref="FailPoints"/>), or until this side sends SIGKILL after a delay. Shared by the
+/// sweep harness (<c>PreparedSweep</c>) and the other crash harnesses (<c>PreparedImport</c>).
+/// </summary>
+internal static class CrashChild
+{
+    /// <summary>The <c>custodian</c> executable beside the running assembly (test and bench outputs both have it).</summary>
+    public static string DefaultExecutable => Path.Combine(AppContext.BaseDirectory, "custodian");
+
+    /// <summary>Runs <paramref name="executable"/> with <paramref name="args"/> and <paramref name="environment"/>.</summary>
+    /// <param name="executable">The <c>custodian</c> executable.</param>
+    /// <param name="args">Its arguments.</param>
+    /// <param name="environment">Extra environment variables.</param>
+    /// <param name="failPoint">Armed fail points (<c>name</c> or <c>name:n</c>, comma separated), or null.</param>
+    /// <param name="killAfter">SIGKILL from outside after this delay if the process still runs, or null.</param>
+    /// <param name="ct">Cancellation.</param>
+    public static async Task<ChildRun> RunAsync(
+        string executable, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment, string? failPoint, TimeSpan? killAfter, CancellationToken ct)
+    {
+        var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        if (failPoint is not null)
+        {
+            start.Environment[FailPoints.Variable] = failPoint;
+        }
+
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var clock = Stopwatch.StartNew();
+        using var child = Process.Start(start)!;
+        var output = child.StandardOutput.ReadToEndAsync(ct);
+        var error = child.StandardError.ReadToEndAsync(ct);
+        var killed = false;
+        if (killAfter is { } delay && !child.WaitForExit(delay))
+        {
+            child.Kill(); // SIGKILL: no clean-up, like a power cut
+            killed = true;
+        }
+
+        await child.WaitForExitAsync(ct);
+        return new ChildRun(child.ExitCode, killed, await output, await error, clock.Elapsed);
+    }
+
+    /// <summary>Copies a folder tree (a template's data folder or SQLite database folder).</summary>
+    public static void CopyFolder(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var dir in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
+        {
+            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, dir)));
+        }
+
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)));
+        }
+    }
+}
