@@ -49,6 +49,9 @@ public sealed class TwoNodes : IAsyncDisposable
     /// <summary>When the watcher first saw the sweep lease held by a node other than the killed one, and by whom.</summary>
     internal (Instant At, string Holder)? Takeover { get; private set; }
 
+    /// <summary>When both nodes answered their health check (on a slow machine that may be after the dead lease ended).</summary>
+    internal Instant NodesUpAt { get; private set; }
+
     /// <summary>The wall time the set-up took (for the report).</summary>
     internal TimeSpan SetUpTime { get; private set; }
 
@@ -83,6 +86,7 @@ public sealed class TwoNodes : IAsyncDisposable
             _nodes.Add(Node.Start(Copy, "node-a", ports[0]));
             _nodes.Add(Node.Start(Copy, "node-b", ports[1]));
             await Task.WhenAll(_nodes.Select(n => n.WaitUntilHealthyAsync(ct)));
+            NodesUpAt = Instant.FromDateTimeOffset(TimeProvider.System.GetUtcNow());
             SetUpTime = sw.Elapsed;
             _started = true;
         }
