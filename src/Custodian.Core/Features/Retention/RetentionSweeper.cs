@@ -79,15 +79,15 @@ internal sealed partial class RetentionSweeper(
     /// <summary>
     /// Runs (or resumes) a sweep to its end. Returns null when another process holds the sweep lease.
     /// </summary>
-    public Task<RetentionSweepRun?> RunAsync(ISweepProgress? progress, CancellationToken ct) => RunAsync(progress, null, ct);
+    public Task<RetentionSweepRun?> RunAsync(ISweepProgress? progress, CancellationToken ct) => RunForSlotAsync(progress, null, ct);
 
     /// <summary>
-    /// As <see cref="RunAsync(ISweepProgress?, CancellationToken)"/>, but a scheduled caller passes the moment its slot
+    /// As <see cref="RunAsync"/>, but a scheduled caller passes the moment its slot
     /// began (<paramref name="unlessStartedSince"/>): when, under the lease, no sweep is waiting to be resumed and one
     /// already started at or after that moment, another node has swept this slot and nothing runs (returns null). The
     /// lease makes the check race-free: a node that finished the slot's sweep released the lease only after committing it.
     /// </summary>
-    public async Task<RetentionSweepRun?> RunAsync(ISweepProgress? progress, Instant? unlessStartedSince, CancellationToken ct)
+    public async Task<RetentionSweepRun?> RunForSlotAsync(ISweepProgress? progress, Instant? unlessStartedSince, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         db.ScopeTo(TenantScope.Everything);

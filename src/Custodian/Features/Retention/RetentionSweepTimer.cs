@@ -66,7 +66,7 @@ internal sealed partial class RetentionSweepTimer(
         // Null: another node holds the sweep lease and sweeps today's run, or has already swept this slot; this one waits
         // for the next scheduled time (an interrupted sweep still makes every node try again each interval until one
         // finishes it). Without the slot check a node whose tick came after another node finished would sweep again.
-        var run = await _sweeper.RunAsync(null, slot, ct);
+        var run = await _sweeper.RunForSlotAsync(null, slot, ct);
         _next = schedule.NextAfter(now);
         if (run is not null)
         {
