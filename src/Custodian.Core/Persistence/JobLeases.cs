@@ -13,6 +13,28 @@ namespace Custodian.Core.Persistence;
 internal static class JobLeases
 {
     /// <summary>
+    /// Names this node in lease holders (default: the machine name). Two <c>serve</c> processes on one machine that
+    /// should behave as two nodes (the several-nodes test, a drill) set different names; a node never takes over a
+    /// lease of another node's name early, it waits for it to expire (docs/several-nodes.md).
+    /// </summary>
+    public const string NodeNameVariable = "CUSTODIAN_NODE_NAME";
+
+    /// <summary>
+    /// Overrides the length of the job leases in seconds (the sweep's 5 minutes; tests and fail-over drills use a few
+    /// seconds so another node's takeover is quick to see). Read once at start. Unset in production.
+    /// </summary>
+    public const string LeaseSecondsVariable = "CUSTODIAN_LEASE_SECONDS";
+
+    private static readonly string Node = ReadNodeName();
+    private static readonly Duration? LeaseOverride = ReadLeaseOverride();
+
+    /// <summary>This node's name in lease holders.</summary>
+    public static string NodeName => Node;
+
+    /// <summary>The lease length a job should use: <paramref name="standard"/>, or the <see cref="LeaseSecondsVariable"/> override.</summary>
+    public static Duration Length(Duration standard) => LeaseOverride ?? standard;
+
+    /// <summary>
     /// Takes or renews the lease <paramref name="name"/> for <paramref name="holder"/> until <paramref name="until"/>.
     /// Succeeds when nobody holds it, when the current lease has expired (<c>lease_until &lt;= now</c>), or when
     /// <paramref name="holder"/> already holds it (renewal). Returns false when another holder's lease is still running.
@@ -74,7 +96,7 @@ internal static class JobLeases
     {
         using var self = System.Diagnostics.Process.GetCurrentProcess();
         return string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"{Environment.MachineName}:{self.Id}:{self.StartTime.ToUniversalTime().Ticks}");
+            $"{Node}:{self.Id}:{self.StartTime.ToUniversalTime().Ticks}");
     }
 
     /// <summary>True when <paramref name="holder"/> is a <see cref="ProcessHolder"/> of this machine whose process no longer runs.</summary>
@@ -82,7 +104,7 @@ internal static class JobLeases
     {
         ArgumentNullException.ThrowIfNull(holder);
         var parts = holder.Split(':');
-        if (parts.Length != 3 || parts[0] != Environment.MachineName
+        if (parts.Length != 3 || parts[0] != Node
             || !int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid)
             || !long.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var started))
         {
@@ -103,6 +125,19 @@ internal static class JobLeases
             return true; // it exited while we looked
         }
     }
+
+    private static string ReadNodeName()
+    {
+        // ':' separates the holder's parts; a name with one would never be recognised as this node's.
+        var name = Environment.GetEnvironmentVariable(NodeNameVariable)?.Trim();
+        return string.IsNullOrEmpty(name) ? Environment.MachineName : name.Replace(':', '-');
+    }
+
+    private static Duration? ReadLeaseOverride() =>
+        int.TryParse(Environment.GetEnvironmentVariable(LeaseSecondsVariable), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+        && seconds > 0
+            ? Duration.FromSeconds(seconds)
+            : null;
 
     /// <summary>Ends <paramref name="holder"/>'s lease now, so another node need not wait for it to expire. No-op if not held.</summary>
     public static async Task<bool> ReleaseAsync(CustodianDbContext db, string name, string holder, Instant now, CancellationToken ct)

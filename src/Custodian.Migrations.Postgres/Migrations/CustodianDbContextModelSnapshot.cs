@@ -3275,6 +3275,28 @@ namespace Custodian.Migrations.Postgres.Migrations
                     b.ToTable("subject_identifiers", (string)null);
                 });
 
+            modelBuilder.Entity("Custodian.Core.Persistence.DataProtectionKeyRow", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime>("StoredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("stored_at");
+
+                    b.Property<string>("Xml")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("xml");
+
+                    b.HasKey("Name")
+                        .HasName("pk_data_protection_keys");
+
+                    b.ToTable("data_protection_keys", (string)null);
+                });
+
             modelBuilder.Entity("Custodian.Core.Persistence.JobLease", b =>
                 {
                     b.Property<string>("Name")

@@ -3270,6 +3270,28 @@ namespace Custodian.Migrations.Sqlite.Migrations
                     b.ToTable("subject_identifiers", (string)null);
                 });
 
+            modelBuilder.Entity("Custodian.Core.Persistence.DataProtectionKeyRow", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime>("StoredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("stored_at");
+
+                    b.Property<string>("Xml")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("xml");
+
+                    b.HasKey("Name")
+                        .HasName("pk_data_protection_keys");
+
+                    b.ToTable("data_protection_keys", (string)null);
+                });
+
             modelBuilder.Entity("Custodian.Core.Persistence.JobLease", b =>
                 {
                     b.Property<string>("Name")

@@ -1,23 +1,41 @@
 using System.Security.Cryptography;
 using System.Xml.Linq;
 using Custodian.Core.Common;
+using Custodian.Core.Persistence;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.XmlEncryption;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Custodian.Hosting;
 
 /// <summary>ASP.NET Core data protection (cookies, antiforgery) with its key ring encrypted under the master key.</summary>
 internal static class DataProtectionSetup
 {
-    /// <summary>Persists the data-protection key ring in the data folder, encrypted with a key derived from the master key.</summary>
+    /// <summary>
+    /// Persists the data-protection key ring in the database (<see cref="DatabaseXmlRepository"/>), shared by every node,
+    /// encrypted with a key derived from the master key. Key files an earlier version kept in <c>&lt;data&gt;/keys</c> are
+    /// moved into the database on first use. Needs <c>AddCustodianDatabase</c> and a <see cref="TimeProvider"/>.
+    /// </summary>
     internal static void AddCustodianDataProtection(IServiceCollection services, MasterKey key, string dataFolder)
     {
         services.AddSingleton(key);
-        services.AddDataProtection()
-            .SetApplicationName("custodian")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataFolder, "keys")))
-            .AddKeyManagementOptions(o => o.XmlEncryptor = new MasterKeyXmlEncryptor(key));
+        services.AddSingleton(sp => new DatabaseXmlRepository(
+            sp.GetRequiredService<IDbContextFactory<CustodianDbContext>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            LegacyFolder(dataFolder),
+            sp.GetRequiredService<ILogger<DatabaseXmlRepository>>()));
+        services.AddDataProtection().SetApplicationName("custodian");
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(o =>
+        {
+            o.XmlRepository = sp.GetRequiredService<DatabaseXmlRepository>();
+            o.XmlEncryptor = new MasterKeyXmlEncryptor(key);
+        }));
     }
+
+    /// <summary>Where versions before issue 8 kept the key ring (files <c>key-*.xml</c>).</summary>
+    internal static string LegacyFolder(string dataFolder) => Path.Combine(dataFolder, "keys");
 }
 
 /// <summary>AES-256-GCM encryption of data-protection key XML with a key derived from the master key.</summary>

@@ -58,6 +58,28 @@ public sealed class SweepTimerTests
         Assert.NotNull(await Timer(f).TickAsync(Ct));
     }
 
+    /// <summary>
+    /// Two nodes whose checks fall at different moments of the scheduled minute: the later one finds the slot swept
+    /// (lease already released) and does not sweep again (docs/several-nodes.md).
+    /// </summary>
+    [Theory, AllEngines]
+    public async Task Tick_OtherNodeAlreadySweptTheSlot_DoesNotSweepAgain(Engine engine)
+    {
+        await using var f = await SweepTests.CreateAsync(engine);
+        var nodeA = Timer(f);
+        var nodeB = Timer(f);
+        Assert.Null(await nodeA.TickAsync(Ct));
+        Assert.Null(await nodeB.TickAsync(Ct));
+        f.Time.SetUtcNow(new DateTimeOffset(2026, 11, 29, 2, 30, 5, TimeSpan.Zero));
+
+        Assert.NotNull(await nodeA.TickAsync(Ct));
+        f.Time.SetUtcNow(new DateTimeOffset(2026, 11, 29, 2, 30, 50, TimeSpan.Zero));
+        Assert.Null(await nodeB.TickAsync(Ct));
+
+        await using var db = f.Services.GetRequiredService<IDbContextFactory<CustodianDbContext>>().CreateDbContext();
+        Assert.Equal(1, await db.Set<RetentionSweepRun>().CountAsync(Ct));
+    }
+
     private static RetentionSweepTimer Timer(Import.ImportFixture f) => new(
         f.Services.GetRequiredService<RetentionSweeper>(),
         f.Services.GetRequiredService<IDbContextFactory<CustodianDbContext>>(),

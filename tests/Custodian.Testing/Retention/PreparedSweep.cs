@@ -83,6 +83,24 @@ internal sealed record SweepTrial(
     public bool Passed => Divergences.Count == 0;
 }
 
+/// <summary>A copy of a <see cref="PreparedSweep"/> template: its database, data folder, master key file and services to read it.</summary>
+internal sealed class SweepCopy(DatabaseTarget target, string data, string masterKeyFile, ServiceProvider services, Func<Task> remove) : IAsyncDisposable
+{
+    public DatabaseTarget Target { get; } = target;
+
+    public string Data { get; } = data;
+
+    public string MasterKeyFile { get; } = masterKeyFile;
+
+    public ServiceProvider Services { get; } = services;
+
+    public async ValueTask DisposeAsync()
+    {
+        await Services.DisposeAsync();
+        await remove();
+    }
+}
+
 /// <summary>
 /// A data set stored once, as a template (SQLite: a checkpointed database file and its data folder; PostgreSQL: a
 /// template database and the data folder), with the result of an uninterrupted <c>custodian retention run</c> on a copy:
@@ -242,6 +260,27 @@ internal sealed class PreparedSweep : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A fresh copy of the template for a test that runs its own processes on it (the several-nodes test); its services
+    /// read it like the trials' (plus <paramref name="configure"/>). Dispose it to drop the copy.
+    /// </summary>
+    public async Task<SweepCopy> NewCopyAsync(CancellationToken ct, Action<IServiceCollection>? configure = null)
+    {
+        var copy = await _template.CopyAsync(ct);
+        return new SweepCopy(copy.Target, copy.Data, Path.Combine(_template.Folder, "master.key"), Services(copy.Target, copy.Data, configure: configure), copy.Remove);
+    }
+
+    /// <summary>
+    /// Runs <c>custodian retention run</c> on <paramref name="copy"/> with <paramref name="failPoint"/> armed and
+    /// <paramref name="environment"/> added; returns its exit code (137: killed at the fail point).
+    /// </summary>
+    public async Task<int> RunSweepAsync(SweepCopy copy, string? failPoint, IReadOnlyDictionary<string, string> environment, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(copy);
+        var (exit, _) = await RunChildAsync(copy.Target, copy.Data, copy.MasterKeyFile, failPoint, null, ct, environment);
+        return exit;
+    }
+
     public ValueTask DisposeAsync() => _template.DisposeAsync();
 
     /// <summary>Where the killed sweep stood: the receipt's step and batch count (a step boundary), as the rerun finds it.</summary>
@@ -259,12 +298,19 @@ internal sealed class PreparedSweep : IAsyncDisposable
     }
 
     /// <summary>Runs <c>custodian retention run</c>; returns its exit code and whether this side killed it.</summary>
-    private async Task<(int Exit, bool Killed)> RunChildAsync(DatabaseTarget target, string data, string key, string? failPoint, TimeSpan? killAfter, CancellationToken ct)
+    private async Task<(int Exit, bool Killed)> RunChildAsync(
+        DatabaseTarget target, string data, string key, string? failPoint, TimeSpan? killAfter, CancellationToken ct, IReadOnlyDictionary<string, string>? environment = null)
     {
+        var variables = new Dictionary<string, string> { [RetentionRunCommand.BatchRowsVariable] = Data.BatchRows.ToString(CultureInfo.InvariantCulture) };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            variables[name] = value;
+        }
+
         var run = await CrashChild.RunAsync(
             _executable,
             ["retention", "run", "--db", target.ConnectionString, "--data", data, "--master-key-file", key],
-            new Dictionary<string, string> { [RetentionRunCommand.BatchRowsVariable] = Data.BatchRows.ToString(CultureInfo.InvariantCulture) },
+            variables,
             failPoint,
             killAfter,
             ct);
@@ -272,8 +318,9 @@ internal sealed class PreparedSweep : IAsyncDisposable
     }
 
     /// <summary>Services on a copy, wired like the child's (same master key, blobs in its data folder), for reading it.</summary>
-    private static ServiceProvider Services(DatabaseTarget target, string data, TimeProvider? time = null) =>
-        new ServiceCollection()
+    private static ServiceProvider Services(DatabaseTarget target, string data, TimeProvider? time = null, Action<IServiceCollection>? configure = null)
+    {
+        var services = new ServiceCollection()
             .AddSingleton(time ?? TimeProvider.System)
             .AddLogging()
             .AddCustodianDatabase(target)
@@ -282,8 +329,10 @@ internal sealed class PreparedSweep : IAsyncDisposable
             .AddCustodianAudit()
             .AddCustodianEvents()
             .AddCustodianBlobs(data)
-            .AddCustodianRetentionSweep()
-            .BuildServiceProvider();
+            .AddCustodianRetentionSweep();
+        configure?.Invoke(services);
+        return services.BuildServiceProvider();
+    }
 
     private static async Task StoreAsync(DatabaseTarget target, string data, SweepDataSet set, CancellationToken ct)
     {

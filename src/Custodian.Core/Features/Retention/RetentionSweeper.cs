@@ -67,7 +67,8 @@ internal sealed partial class RetentionSweeper(
     /// <summary>Rows per batch of individual deletions.</summary>
     public int BatchSize { get; init; } = 10_000;
 
-    public Duration LeaseDuration { get; init; } = Duration.FromMinutes(5);
+    /// <summary>Five minutes, or <see cref="JobLeases.LeaseSecondsVariable"/>; renewed every tenth of it while the sweep runs.</summary>
+    public Duration LeaseDuration { get; init; } = JobLeases.Length(Duration.FromMinutes(5));
 
     /// <summary>Who holds the lease while this process sweeps.</summary>
     public string Holder { get; init; } = JobLeases.ProcessHolder();
@@ -79,7 +80,15 @@ internal sealed partial class RetentionSweeper(
     /// <summary>
     /// Runs (or resumes) a sweep to its end. Returns null when another process holds the sweep lease.
     /// </summary>
-    public async Task<RetentionSweepRun?> RunAsync(ISweepProgress? progress, CancellationToken ct)
+    public Task<RetentionSweepRun?> RunAsync(ISweepProgress? progress, CancellationToken ct) => RunForSlotAsync(progress, null, ct);
+
+    /// <summary>
+    /// As <see cref="RunAsync"/>, but a scheduled caller passes the moment its slot
+    /// began (<paramref name="unlessStartedSince"/>): when, under the lease, no sweep is waiting to be resumed and one
+    /// already started at or after that moment, another node has swept this slot and nothing runs (returns null). The
+    /// lease makes the check race-free: a node that finished the slot's sweep released the lease only after committing it.
+    /// </summary>
+    public async Task<RetentionSweepRun?> RunForSlotAsync(ISweepProgress? progress, Instant? unlessStartedSince, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         db.ScopeTo(TenantScope.Everything);
@@ -90,6 +99,13 @@ internal sealed partial class RetentionSweeper(
 
         try
         {
+            if (unlessStartedSince is { } since
+                && !await db.Set<RetentionSweepRun>().AnyAsync(s => s.State == RetentionSweepRun.Running, ct)
+                && await db.Set<RetentionSweepRun>().AnyAsync(s => s.StartedAt >= since, ct))
+            {
+                return null;
+            }
+
             // Durations for the progress report only (a monotonic clock, not the sweep's time): the benchmark's breakdown.
             var started = Stopwatch.GetTimestamp();
             var run = await StartOrResumeAsync(db, ct);

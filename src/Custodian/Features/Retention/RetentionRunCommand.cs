@@ -23,6 +23,12 @@ internal static class RetentionRunCommand
     /// <summary>Rows per batch of individual deletions (default 10,000); crash tests set it small to get many batches.</summary>
     internal const string BatchRowsVariable = "CUSTODIAN_RETENTION_BATCH_ROWS";
 
+    /// <summary>The sweeper with <see cref="BatchRowsVariable"/>'s batch size when it is set (<c>serve</c>'s timer honours it too).</summary>
+    internal static RetentionSweeper WithBatchRowsFromEnvironment(RetentionSweeper sweeper) =>
+        int.TryParse(Environment.GetEnvironmentVariable(BatchRowsVariable), NumberStyles.None, CultureInfo.InvariantCulture, out var rows) && rows > 0
+            ? sweeper.WithBatchSize(rows)
+            : sweeper;
+
     internal static Command Build()
     {
         var json = new Option<bool>("--json") { Description = "Print the sweep's receipt as JSON" };
@@ -63,11 +69,7 @@ internal static class RetentionRunCommand
             RetentionSweepRun? receipt;
             try
             {
-                var sweeper = provider.GetRequiredService<RetentionSweeper>();
-                if (int.TryParse(Environment.GetEnvironmentVariable(BatchRowsVariable), NumberStyles.None, CultureInfo.InvariantCulture, out var rows) && rows > 0)
-                {
-                    sweeper = sweeper.WithBatchSize(rows);
-                }
+                var sweeper = WithBatchRowsFromEnvironment(provider.GetRequiredService<RetentionSweeper>());
 
                 receipt = await sweeper.RunAsync(progress, ct);
             }

@@ -19,8 +19,14 @@ internal sealed partial class RetentionSweepTimer(
     TimeProvider time,
     ILogger<RetentionSweepTimer> logger) : BackgroundService
 {
-    internal static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
+    /// <summary>
+    /// A minute, or a third of the sweep lease when that is shorter (<c>CUSTODIAN_LEASE_SECONDS</c> in tests and drills),
+    /// so a node that lost the race checks again soon after a dead node's lease expires: an interrupted sweep is resumed
+    /// within one lease period plus one interval of the kill.
+    /// </summary>
+    internal TimeSpan Interval { get; } = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(1).Ticks, sweeper.LeaseDuration.ToTimeSpan().Ticks / 3));
 
+    private readonly RetentionSweeper _sweeper = RetentionRunCommand.WithBatchRowsFromEnvironment(sweeper);
     private Instant? _next;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -52,14 +58,15 @@ internal sealed partial class RetentionSweepTimer(
     internal async Task<RetentionSweepRun?> TickAsync(CancellationToken ct)
     {
         var now = Instant.FromDateTimeOffset(time.GetUtcNow());
-        if (!await IsDueAsync(now, ct))
+        if (await IsDueAsync(now, ct) is not { } slot)
         {
             return null;
         }
 
-        // Null: another node holds the sweep lease and sweeps today's run; this one waits for the next scheduled time
-        // (an interrupted sweep still makes every node try again each minute until one finishes it).
-        var run = await sweeper.RunAsync(null, ct);
+        // Null: another node holds the sweep lease and sweeps today's run, or has already swept this slot; this one waits
+        // for the next scheduled time (an interrupted sweep still makes every node try again each interval until one
+        // finishes it). Without the slot check a node whose tick came after another node finished would sweep again.
+        var run = await _sweeper.RunForSlotAsync(null, slot, ct);
         _next = schedule.NextAfter(now);
         if (run is not null)
         {
@@ -69,13 +76,17 @@ internal sealed partial class RetentionSweepTimer(
         return run;
     }
 
-    private async Task<bool> IsDueAsync(Instant now, CancellationToken ct)
+    /// <summary>
+    /// Null when nothing is due; else the moment the due slot began: a sweep started at or after it covers the slot
+    /// (for an interrupted sweep: its own start, so only its resumption counts, not a new sweep after it).
+    /// </summary>
+    private async Task<Instant?> IsDueAsync(Instant now, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         db.ScopeTo(TenantScope.Everything);
-        if (await db.Set<RetentionSweepRun>().AnyAsync(s => s.State == RetentionSweepRun.Running, ct))
+        if (await db.Set<RetentionSweepRun>().Where(s => s.State == RetentionSweepRun.Running).Select(s => (Instant?)s.StartedAt).FirstOrDefaultAsync(ct) is { } running)
         {
-            return true;
+            return running;
         }
 
         if (_next is null)
@@ -86,8 +97,10 @@ internal sealed partial class RetentionSweepTimer(
             _next = lastStarted is { } last && last < schedule.PreviousAtOrBefore(now) ? now : schedule.NextAfter(now);
         }
 
-        return now >= _next;
+        return now >= _next ? Min(_next.Value, schedule.PreviousAtOrBefore(now)) : null;
     }
+
+    private static Instant Min(Instant a, Instant b) => a < b ? a : b;
 
     [LoggerMessage(EventId = 4401, Level = LogLevel.Information, Message = "Retention sweeps scheduled daily at {Schedule}")]
     private partial void LogScheduled(string schedule);
