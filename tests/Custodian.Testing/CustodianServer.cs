@@ -20,9 +20,11 @@ internal sealed class CustodianServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly DirectoryInfo _dataFolder;
+    private readonly bool _ownsDataFolder;
 
-    private CustodianServer(WebApplication app, TestDatabase database, DirectoryInfo dataFolder, string output)
+    private CustodianServer(WebApplication app, TestDatabase database, DirectoryInfo dataFolder, bool ownsDataFolder, string output)
     {
+        _ownsDataFolder = ownsDataFolder;
         _app = app;
         Database = database;
         _dataFolder = dataFolder;
@@ -50,9 +52,11 @@ internal sealed class CustodianServer : IAsyncDisposable
     /// <param name="configure">Changes to the web host.</param>
     /// <param name="dev">Prepare as <c>serve --dev</c> does (an empty database gets demo data; the output names its keys).</param>
     /// <param name="metricsUrls">Extra listen addresses for the Prometheus scrape (<c>--metrics-urls</c>); null: none.</param>
-    public static async Task<CustodianServer> StartAsync(TestDatabase database, Action<WebApplicationBuilder>? configure = null, bool dev = false, string? metricsUrls = null)
+    /// <param name="dataFolder">The data folder (blobs, keys) when the test chooses it, e.g. on a small tmpfs; null: a temp folder removed at the end.</param>
+    public static async Task<CustodianServer> StartAsync(
+        TestDatabase database, Action<WebApplicationBuilder>? configure = null, bool dev = false, string? metricsUrls = null, string? dataFolder = null)
     {
-        var data = Directory.CreateTempSubdirectory("custodian-server.");
+        var data = dataFolder is null ? Directory.CreateTempSubdirectory("custodian-server.") : new DirectoryInfo(dataFolder);
         var keyFile = Path.Combine(data.FullName, "master.key");
         await File.WriteAllTextAsync(keyFile, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
         var settings = SettingsFor(database.Target, data.FullName, keyFile);
@@ -69,7 +73,7 @@ internal sealed class CustodianServer : IAsyncDisposable
             configure?.Invoke(b);
         });
         await app.StartAsync(TestContext.Current.CancellationToken);
-        return new CustodianServer(app, database, data, output.ToString());
+        return new CustodianServer(app, database, data, dataFolder is null, output.ToString());
     }
 
     /// <summary>The settings <c>serve</c> would resolve from <c>--db</c>, <c>--data</c> and <c>--master-key-file</c>.</summary>
@@ -90,6 +94,9 @@ internal sealed class CustodianServer : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         await Database.DisposeAsync();
-        _dataFolder.Delete(recursive: true);
+        if (_ownsDataFolder)
+        {
+            _dataFolder.Delete(recursive: true);
+        }
     }
 }

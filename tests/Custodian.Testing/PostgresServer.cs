@@ -44,6 +44,9 @@ internal sealed class PostgresServer : IAsyncDisposable
 
     public string Description { get; }
 
+    /// <summary>The throwaway cluster behind this server, if this run started one (null for <c>CUSTODIAN_TEST_PG</c>).</summary>
+    internal ThrowawayCluster? Cluster => _cluster;
+
     /// <summary>How long the throwaway cluster took (initdb, start); empty for an external server.</summary>
     public IReadOnlyDictionary<string, TimeSpan> Timings => _cluster?.Timings ?? new Dictionary<string, TimeSpan>();
 
@@ -260,15 +263,7 @@ internal sealed class ThrowawayCluster : IAsyncDisposable
                 cluster.Port = FreePort();
                 try
                 {
-                    await cluster.TimedAsync("start", () => cluster.PgAsync("pg_ctl", "-D", cluster.DataDir, "-l", cluster.LogFile, "-w", "-t", "60",
-                        "-o", string.Join(' ',
-                            "-c listen_addresses=127.0.0.1",
-                            $"-p {cluster.Port.ToString(CultureInfo.InvariantCulture)}",
-                            $"-k {cluster.SocketDir}",
-                            "-c max_connections=300",
-                            // Durable on purpose: the product refuses to run on anything less, and so do its tests.
-                            "-c fsync=on -c synchronous_commit=on -c full_page_writes=on"),
-                        "start"));
+                    await cluster.TimedAsync("start", cluster.StartServerAsync);
                     break;
                 }
                 catch (InvalidOperationException) when (attempt < 3)
@@ -285,6 +280,20 @@ internal sealed class ThrowawayCluster : IAsyncDisposable
             throw new InvalidOperationException($"{e.Message}\npostgres.log:\n{Tail(log, 2000)}", e);
         }
     }
+
+    /// <summary>Kills the server as a crash would (<c>pg_ctl stop -m immediate</c>): for fault tests on a cluster of their own.</summary>
+    public Task StopImmediatelyAsync() => PgAsync("pg_ctl", "-D", DataDir, "-m", "immediate", "-w", "-t", "30", "stop");
+
+    /// <summary>Starts the server again on the same port (after <see cref="StopImmediatelyAsync"/>; runs crash recovery).</summary>
+    public Task StartServerAsync() => PgAsync("pg_ctl", "-D", DataDir, "-l", LogFile, "-w", "-t", "60",
+        "-o", string.Join(' ',
+            "-c listen_addresses=127.0.0.1",
+            $"-p {Port.ToString(CultureInfo.InvariantCulture)}",
+            $"-k {SocketDir}",
+            "-c max_connections=300",
+            // Durable on purpose: the product refuses to run on anything less, and so do its tests.
+            "-c fsync=on -c synchronous_commit=on -c full_page_writes=on"),
+        "start");
 
     public async ValueTask DisposeAsync()
     {

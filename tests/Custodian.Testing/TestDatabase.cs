@@ -69,15 +69,47 @@ internal sealed class TestDatabase : IAsyncDisposable
         _ => throw new ArgumentOutOfRangeException(nameof(engine)),
     };
 
-    private static TestDatabase CreateSqlite()
+    /// <summary>A fresh migrated SQLite database in <paramref name="folder"/> (e.g. on a small tmpfs); the folder is the caller's.</summary>
+    public static async Task<TestDatabase> CreateSqliteInAsync(string folder) => await MigratedAsync(CreateSqlite(folder, ownsFolder: false));
+
+    /// <summary>A fresh migrated database named <c>test_&lt;guid&gt;</c> on <paramref name="server"/> (a server of the test's own).</summary>
+    public static async Task<TestDatabase> CreateOnAsync(PostgresServer server)
     {
-        var dir = Directory.CreateTempSubdirectory("custodian-test.").FullName;
+        var name = "test_" + Guid.NewGuid().ToString("N");
+        var connectionString = await server.CreateDatabaseAsync(name, TestContext.Current.CancellationToken);
+        return await MigratedAsync(new TestDatabase(Engine.Postgres, new DatabaseTarget(DatabaseEngine.Postgres, connectionString),
+            () => new ValueTask(server.DropDatabaseAsync(name))));
+    }
+
+    private static async Task<TestDatabase> MigratedAsync(TestDatabase db)
+    {
+        try
+        {
+            await using var scope = db.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync(TestContext.Current.CancellationToken);
+            return db;
+        }
+        catch
+        {
+            await db.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static TestDatabase CreateSqlite() => CreateSqlite(Directory.CreateTempSubdirectory("custodian-test.").FullName, ownsFolder: true);
+
+    private static TestDatabase CreateSqlite(string dir, bool ownsFolder)
+    {
         var target = DatabaseTarget.Resolve(Path.Combine(dir, DatabaseTarget.DefaultSqliteFileName), dir);
         return new TestDatabase(Engine.Sqlite, target, () =>
         {
             // Pooled connections keep the file open; release them before removing the folder.
             SqliteConnection.ClearPool(new SqliteConnection(target.ConnectionString));
-            Directory.Delete(dir, recursive: true);
+            if (ownsFolder)
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+
             return ValueTask.CompletedTask;
         });
     }

@@ -103,6 +103,12 @@ internal static class CustodianCli
             await config.Error.WriteLineAsync(ex.Message);
             return ExitCodes.Failure;
         }
+        catch (Exception ex) when (StorageFaults.Classify(ex) is { } fault)
+        {
+            // The machine's fault (disk full, read-only, database down), not a bug: one clear line, no stack trace.
+            await config.Error.WriteLineAsync($"error {fault.Code}: {fault.Message}");
+            return ExitCodes.Failure;
+        }
     }
 
     /// <summary>Resolves the settings for a command from its flags, the process environment and the settings file.</summary>

@@ -113,6 +113,15 @@ internal static class CustodianWebApp
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         {
             // Every problem has a stable code; framework-made ones (404 route, 500) get a generic one.
+            if (StorageFaults.Classify(ctx.Exception) is { } fault)
+            {
+                // Disk full, read-only, database restarting: the client may retry; say so instead of "internal error".
+                ctx.ProblemDetails.Title = fault.Status == StatusCodes.Status507InsufficientStorage ? "Insufficient storage" : "Service unavailable";
+                ctx.ProblemDetails.Detail = fault.Message;
+                ctx.ProblemDetails.Type = $"https://custodian.example/problems/{fault.Code}";
+                ctx.ProblemDetails.Extensions["code"] = fault.Code;
+            }
+
             ctx.ProblemDetails.Extensions.TryAdd("code", ctx.ProblemDetails.Status switch
             {
                 StatusCodes.Status404NotFound => "api.not_found",
@@ -133,7 +142,7 @@ internal static class CustodianWebApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = _ => StatusCodes.Status500InternalServerError });
+        app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = e => StorageFaults.Classify(e)?.Status ?? StatusCodes.Status500InternalServerError });
         app.UseCustodianMetricsScrape(metricsPorts);
         app.UseSecurityHeaders();
         // Language first: a re-executed status page keeps the language of the original request.

@@ -34,6 +34,14 @@ internal sealed class StoreApi : IAsyncDisposable
         return api;
     }
 
+    /// <summary>The same on a server the test started itself (its own database or data folder); disposing the api stops it.</summary>
+    public static async Task<StoreApi> StartOnAsync(CustodianServer server)
+    {
+        var api = new StoreApi(server);
+        api.Provider = api.ClientWith(await api.CreateKeyAsync(null, [.. ApiScopes.All]));
+        return api;
+    }
+
     public async Task<string> CreateKeyAsync(string? organizationCode, string[] scopes)
     {
         await using var scope = Server.Services.CreateAsyncScope();
