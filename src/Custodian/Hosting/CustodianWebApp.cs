@@ -32,6 +32,7 @@ using Custodian.Features.Shielding;
 using Custodian.Features.Sms;
 using Custodian.Features.Store;
 using Custodian.Features.Subjects;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 
 namespace Custodian.Hosting;
 
@@ -109,6 +110,12 @@ internal static class CustodianWebApp
             // Every back-office page needs a session, and pages add their own permission on top; only the login steps are open.
             o.Conventions.AuthorizeFolder("/Office", Permissions.OfficeAccess);
             o.Conventions.AllowAnonymousToFolder("/Office/Login");
+        }).AddMvcOptions(o =>
+        {
+            // No form or query of ours uses jQuery's nested keys (a[b][c]), and their normaliser throws on a key with an
+            // unclosed '[' (a 500 for any stranger's post, found by the fuzz tests): the plain providers read every key.
+            o.ValueProviderFactories.RemoveType<JQueryFormValueProviderFactory>();
+            o.ValueProviderFactories.RemoveType<JQueryQueryStringValueProviderFactory>();
         });
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         {

@@ -52,6 +52,18 @@ public sealed partial class PortalFormFuzzTests(PortalServerFixture fixture) : I
         Assert.InRange(response.Headers.Location!.OriginalString.Length, 1, 100);
     }
 
+    [Fact]
+    public async Task Mine_FieldNameWithUnclosedBracket_IsNotAServerError()
+    {
+        // Found by fuzzing (seed 20261129, 1,000 runs): a form key such as "x[y" made MVC's jQuery key normaliser throw (500).
+        using var client = new HttpClient(new HttpClientHandler { UseCookies = true, AllowAutoRedirect = false }) { BaseAddress = fixture.Server.BaseAddress };
+        using var page = await client.GetAsync(new Uri("/requests/mine", UriKind.Relative), Ct);
+        var token = AntiforgeryToken().Match(await page.Content.ReadAsStringAsync(Ct)).Groups[1].Value;
+        using var content = new FormUrlEncodedContent([new("__RequestVerificationToken", token), new("x[y", "1"), new("email", "bracket.test@example.nl")]);
+        using var response = await client.PostAsync(new Uri("/requests/mine?a[b=1", UriKind.Relative), content, Ct);
+        Assert.True((int)response.StatusCode < 500, $"{(int)response.StatusCode} for a key with an unclosed bracket");
+    }
+
     private static Post Generate(System.Random random, string token)
     {
         var type = random.Next(8) == 0 ? Uri.EscapeDataString(Mutate.RandomUnicode(random, random.Next(1, 12))) : Types[random.Next(Types.Length)];
