@@ -53,8 +53,14 @@ internal sealed class CustodianServer : IAsyncDisposable
     /// <param name="dev">Prepare as <c>serve --dev</c> does (an empty database gets demo data; the output names its keys).</param>
     /// <param name="metricsUrls">Extra listen addresses for the Prometheus scrape (<c>--metrics-urls</c>); null: none.</param>
     /// <param name="dataFolder">The data folder (blobs, keys) when the test chooses it, e.g. on a small tmpfs; null: a temp folder removed at the end.</param>
+    /// <param name="adjust">Changes to what <c>serve</c> prepared (settings a test needs, e.g. trusted proxies).</param>
     public static async Task<CustodianServer> StartAsync(
-        TestDatabase database, Action<WebApplicationBuilder>? configure = null, bool dev = false, string? metricsUrls = null, string? dataFolder = null)
+        TestDatabase database,
+        Action<WebApplicationBuilder>? configure = null,
+        bool dev = false,
+        string? metricsUrls = null,
+        string? dataFolder = null,
+        Func<ServeOptions, ServeOptions>? adjust = null)
     {
         var data = dataFolder is null ? Directory.CreateTempSubdirectory("custodian-server.") : new DirectoryInfo(dataFolder);
         var keyFile = Path.Combine(data.FullName, "master.key");
@@ -67,7 +73,8 @@ internal sealed class CustodianServer : IAsyncDisposable
             ?? throw new InvalidOperationException("serve refused to start: " + error);
         // Documentation IP ranges count as public addresses here, so fixtures never need a real person's address.
         // No scheduled retention sweep in the background: tests that want one run it themselves.
-        var app = CustodianWebApp.Build(options with { Urls = "http://127.0.0.1:0", AllowDocumentationAddresses = true, SweepSchedule = null, MetricsUrls = metricsUrls }, b =>
+        options = options with { Urls = "http://127.0.0.1:0", AllowDocumentationAddresses = true, SweepSchedule = null, MetricsUrls = metricsUrls };
+        var app = CustodianWebApp.Build(adjust is null ? options : adjust(options), b =>
         {
             b.Logging.ClearProviders();
             configure?.Invoke(b);

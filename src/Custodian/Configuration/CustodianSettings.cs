@@ -21,6 +21,9 @@ internal sealed record CustodianSettings
     /// <summary>ASP.NET Core URLs to listen on (semicolon separated); null means the default loopback address.</summary>
     public string? Urls { get; init; }
 
+    /// <summary>Proxies whose X-Forwarded-For/-Proto headers are believed; empty: none (the connection's address counts).</summary>
+    public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];
+
     /// <summary>Extra listen addresses for the Prometheus scrape (<c>/metrics</c>); null: no scrape endpoint.</summary>
     public string? MetricsUrls { get; init; }
 

@@ -34,6 +34,7 @@ internal static class SettingsResolver
         new("smtpUser", "", "CUSTODIAN_SMTP_USER", "SMTP user name", "none"),
         new("smtpPassword", "", "CUSTODIAN_SMTP_PASSWORD", "SMTP password (prefer the environment variable over the settings file)", "none"),
         new("publicUrl", "--public-url", "CUSTODIAN_PUBLIC_URL", "The portal's public address (https://…), for the links in request mail and SMS; without it the links are paths only", "none; serve --dev: the listen address"),
+        new("trustedProxies", "", "CUSTODIAN_TRUSTED_PROXIES", "Addresses or networks (CIDR) of the load balancers/reverse proxies whose X-Forwarded-For and X-Forwarded-Proto serve believes, comma separated, e.g. 10.0.0.5,10.1.0.0/16; the client address they give is what the portal's per-client limits count. None: the connection's own address counts", "none"),
         new("metricsUrls", "--metrics-urls", "CUSTODIAN_METRICS_URLS", "Extra listen address(es) on which serve answers the Prometheus scrape at /metrics (and nothing else answers /metrics), e.g. http://127.0.0.1:9464; keep it off the public load balancer. OTLP push is on when OTEL_EXPORTER_OTLP_ENDPOINT is set", "none"),
         new("blobStore", "", "CUSTODIAN_BLOB_STORE", "Where encrypted blob contents live: filesystem (<data>/blobs) or s3 (a bucket; see docs/object-storage.md)", "filesystem"),
         new("s3ServiceUrl", "", "CUSTODIAN_S3_SERVICE_URL", "An S3-compatible server's address (https; http only on localhost); none means AWS S3 in s3Region. Credentials come only from the environment (CUSTODIAN_S3_ACCESS_KEY, CUSTODIAN_S3_SECRET_KEY) or the AWS SDK's default chain", "none"),
@@ -167,6 +168,7 @@ internal static class SettingsResolver
             SmtpUser = byKey["smtpUser"],
             SmtpPassword = byKey["smtpPassword"],
             PublicUrl = ParsePublicUrl(byKey["publicUrl"], sources["publicUrl"]),
+            TrustedProxies = ParseTrustedProxies(byKey["trustedProxies"], sources["trustedProxies"]),
             SmsGatewayUrl = ParseGatewayUrl(byKey["smsGatewayUrl"], sources["smsGatewayUrl"]),
             // Only from the environment, never from a settings file (a file is copied, committed, backed up).
             SmsGatewayToken = environment(SmsGatewayTokenVariable) is { Length: > 0 } token ? token.Trim() : null,
@@ -240,6 +242,33 @@ internal static class SettingsResolver
     /// a loopback address (a bridge on the same host, and the tests).
     /// </summary>
     /// <summary>The portal's public base: https (http only on localhost), no query or fragment; links are appended to its path.</summary>
+    private static List<System.Net.IPNetwork> ParseTrustedProxies(string? text, SettingSource source)
+    {
+        if (text is null)
+        {
+            return [];
+        }
+
+        var networks = new List<System.Net.IPNetwork>();
+        foreach (var item in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (System.Net.IPNetwork.TryParse(item, out var network))
+            {
+                networks.Add(network);
+            }
+            else if (System.Net.IPAddress.TryParse(item, out var address))
+            {
+                networks.Add(new System.Net.IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
+            }
+            else
+            {
+                throw new SettingsException($"error settings.invalid_trusted_proxy: \"{item}\" ({source}) is not an IP address or a CIDR network such as 10.0.0.0/8.");
+            }
+        }
+
+        return networks;
+    }
+
     private static Uri? ParsePublicUrl(string? text, SettingSource source)
     {
         if (text is null || text.Trim() is "" or "none")

@@ -32,6 +32,7 @@ using Custodian.Features.Shielding;
 using Custodian.Features.Sms;
 using Custodian.Features.Store;
 using Custodian.Features.Subjects;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 
 namespace Custodian.Hosting;
@@ -149,6 +150,21 @@ internal static class CustodianWebApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        if (options.TrustedProxies.Count > 0)
+        {
+            // Behind a layer-7 balancer the client is in X-Forwarded-For; believed only from the configured proxies, so
+            // the portal's per-client limits count clients, not the balancer (docs/several-nodes.md).
+            var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto, ForwardLimit = null };
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var network in options.TrustedProxies)
+            {
+                forwarded.KnownIPNetworks.Add(network);
+            }
+
+            app.UseForwardedHeaders(forwarded);
+        }
+
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = e => StorageFaults.Classify(e)?.Status ?? StatusCodes.Status500InternalServerError });
         app.UseCustodianMetricsScrape(metricsPorts);
         app.UseSecurityHeaders();
@@ -198,6 +214,9 @@ internal sealed record ServeOptions(ActiveRegister Register, DatabaseTarget Data
 
     /// <summary>When <c>serve</c> sweeps (daily 03:30 Amsterdam unless set); null: no scheduled sweeps.</summary>
     internal SweepSchedule? SweepSchedule { get; init; } = SweepSchedule.Default;
+
+    /// <summary>Proxies whose forwarded headers are believed (<c>trustedProxies</c>); empty: none.</summary>
+    internal IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];
 
     /// <summary>Extra listen addresses on which <c>/metrics</c> (Prometheus) answers; null: no scrape endpoint.</summary>
     internal string? MetricsUrls { get; init; }

@@ -143,6 +143,59 @@ public sealed partial class RequestApiTests
         Assert.InRange(retryAfter, 3500, 3600);
     }
 
+    /// <summary>Behind a trusted layer-7 balancer the limit counts the forwarded client, not the balancer; an untrusted header changes nothing.</summary>
+    [Fact]
+    public async Task Submit_BehindTrustedProxy_CountsTheForwardedClient()
+    {
+        await using var server = await CustodianServer.StartAsync(
+            await TestDatabase.CreateEmptyAsync(Engine.Sqlite),
+            adjust: o => o with { TrustedProxies = [System.Net.IPNetwork.Parse("127.0.0.0/8")] });
+
+        async Task<HttpStatusCode> FromAsync(string client, int i)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/v1/requests", UriKind.Relative))
+            {
+                Content = JsonContent.Create(new { type = "access", email = $"proxied{i}.tester@example.nl" }),
+            };
+            request.Headers.Add("X-Forwarded-For", client);
+            using var response = await server.Client.SendAsync(request, Ct);
+            return response.StatusCode;
+        }
+
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(HttpStatusCode.Accepted, await FromAsync("198.51.100.7", i));
+        }
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, await FromAsync("198.51.100.7", 5));
+        Assert.Equal(HttpStatusCode.Accepted, await FromAsync("198.51.100.8", 6));
+    }
+
+    [Fact]
+    public async Task Submit_ForwardedForWithoutTrustedProxy_IsIgnored()
+    {
+        await using var server = await CustodianServer.StartAsync(Engine.Sqlite);
+        for (var i = 0; i < 5; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/v1/requests", UriKind.Relative))
+            {
+                Content = JsonContent.Create(new { type = "access", email = $"spoof{i}.tester@example.nl" }),
+            };
+            request.Headers.Add("X-Forwarded-For", $"198.51.100.{i + 10}");
+            using var response = await server.Client.SendAsync(request, Ct);
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        // A client cannot escape the limit by inventing a new forwarded address per request.
+        using var sixth = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/v1/requests", UriKind.Relative))
+        {
+            Content = JsonContent.Create(new { type = "access", email = "spoof6.tester@example.nl" }),
+        };
+        sixth.Headers.Add("X-Forwarded-For", "198.51.100.99");
+        using var refused = await server.Client.SendAsync(sixth, Ct);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+    }
+
     [Fact]
     public async Task Submit_PhoneAndEmailOrBadPhone_ValidationProblem()
     {
