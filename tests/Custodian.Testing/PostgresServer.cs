@@ -44,6 +44,21 @@ internal sealed class PostgresServer : IAsyncDisposable
 
     public string Description { get; }
 
+    /// <summary>
+    /// Restarts the throwaway cluster (fast shutdown, same options) so its shared buffers are empty: the benchmark's cold
+    /// look-ups. Returns false for an external server, which this process does not control.
+    /// </summary>
+    public async Task<bool> RestartAsync()
+    {
+        if (_cluster is null)
+        {
+            return false;
+        }
+
+        await _cluster.RestartAsync();
+        return true;
+    }
+
     /// <summary>How long the throwaway cluster took (initdb, start); empty for an external server.</summary>
     public IReadOnlyDictionary<string, TimeSpan> Timings => _cluster?.Timings ?? new Dictionary<string, TimeSpan>();
 
@@ -285,6 +300,9 @@ internal sealed class ThrowawayCluster : IAsyncDisposable
             throw new InvalidOperationException($"{e.Message}\npostgres.log:\n{Tail(log, 2000)}", e);
         }
     }
+
+    /// <summary>pg_ctl restart keeps the options of the last start (postmaster.opts).</summary>
+    public Task RestartAsync() => PgAsync("pg_ctl", "-D", DataDir, "-l", LogFile, "-w", "-t", "60", "-m", "fast", "restart");
 
     public async ValueTask DisposeAsync()
     {

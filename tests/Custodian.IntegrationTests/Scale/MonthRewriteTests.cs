@@ -7,8 +7,8 @@ using Custodian.IntegrationTests.Retention;
 using Custodian.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using NodaTime;
+using Npgsql;
 using Xunit;
 
 namespace Custodian.IntegrationTests.Scale;

@@ -1,8 +1,8 @@
 using System.Data.Common;
 using System.Globalization;
 using Custodian.Core.Common;
-using Npgsql;
 using NodaTime;
+using Npgsql;
 
 namespace Custodian.Core.Features.Events;
 

@@ -6,8 +6,8 @@ using Custodian.Core.Persistence;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
-using Npgsql;
 using NodaTime;
+using Npgsql;
 
 namespace Custodian.Core.Features.Retention;
 
