@@ -125,7 +125,7 @@ internal static class ScaleCommand
                 rewriteSeconds = sw.Elapsed.TotalSeconds;
                 log.WriteLine(string.Create(ic, $"[{name}] months rewritten in subscriber order in {rewriteSeconds:F1} s"));
                 after = await MeasureAsync(database, server, numbers, coldLookups, name, "subscriber order", log, token);
-                sizeAfter = await ImportBenchmark.SizeAsync(database, token);
+                sizeAfter = await SizeAfterAsync(database, token);
                 (reportSeconds, reportRecords) = await AccessReportAsync(database, token);
                 log.WriteLine(string.Create(ic, $"[{name}] access report of the heaviest subscriber: {reportRecords:N0} records in {reportSeconds:F2} s (median of 3 after a warm-up)"));
             });
@@ -260,6 +260,22 @@ internal static class ScaleCommand
             await using var analyze = new NpgsqlCommand("ANALYZE usage_records", postgres);
             await analyze.ExecuteNonQueryAsync(ct);
         }
+    }
+
+    /// <summary>PostgreSQL: the database; SQLite: the main file, its WAL and the sealed month files (<c>&lt;database&gt;.months/</c>).</summary>
+    private static async Task<long> SizeAfterAsync(BenchDatabase database, CancellationToken ct)
+    {
+        if (database.Engine == DatabaseEngine.Postgres)
+        {
+            return await ImportBenchmark.SizeAsync(database, ct);
+        }
+
+        await using var connection = (SqliteConnection)await database.OpenRawAsync(ct);
+        var file = connection.DataSource;
+        var months = EventMonthFiles.FolderOf(connection);
+        var files = new[] { file, file + "-wal" }.Where(File.Exists)
+            .Concat(months is not null && Directory.Exists(months) ? Directory.EnumerateFiles(months) : []);
+        return files.Sum(f => new FileInfo(f).Length);
     }
 
     /// <summary>The subscriber with the most records (found by a scan, not timed); the report's model, HTML and JSON, median of three.</summary>
