@@ -48,7 +48,10 @@ internal sealed class ImportBenchmark(
 {
     private static readonly AuditActor Actor = new(AuditActorKind.Cli, "cli:bench");
 
-    public async Task<EngineResult> RunAsync(DatabaseEngine engine, CancellationToken ct)
+    /// <param name="engine">The engine.</param>
+    /// <param name="ct">Cancellation.</param>
+    /// <param name="afterLookups">More measurements on the product's database while it exists (the <c>scale</c> command).</param>
+    public async Task<EngineResult> RunAsync(DatabaseEngine engine, CancellationToken ct, Func<BenchDatabase, CancellationToken, Task>? afterLookups = null)
     {
         var name = engine == DatabaseEngine.Sqlite ? "sqlite" : "postgres";
         var rows = generator.Shape.Rows;
@@ -62,6 +65,10 @@ internal sealed class ImportBenchmark(
         var size = await SizeAsync(product, ct);
 
         var (recordsPerLookup, productLatencies, rawLatencies) = await MeasureLookupsAsync(product, name, ct);
+        if (afterLookups is not null)
+        {
+            await afterLookups(product, ct);
+        }
 
         double rawSeconds;
         await using (var raw = await BenchDatabase.CreateAsync(engine, workDir, postgres, "raw", null, ct))
@@ -362,7 +369,7 @@ internal sealed class ImportBenchmark(
         }
     }
 
-    private static async Task<long> SizeAsync(BenchDatabase database, CancellationToken ct) =>
+    internal static async Task<long> SizeAsync(BenchDatabase database, CancellationToken ct) =>
         database.Engine == DatabaseEngine.Postgres
             ? await database.ScalarAsync("SELECT pg_database_size(current_database())", ct)
             : await database.ScalarAsync("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()", ct);

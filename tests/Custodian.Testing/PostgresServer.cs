@@ -46,6 +46,20 @@ internal sealed class PostgresServer : IAsyncDisposable
 
     /// <summary>The throwaway cluster behind this server, if this run started one (null for <c>CUSTODIAN_TEST_PG</c>).</summary>
     internal ThrowawayCluster? Cluster => _cluster;
+    /// <summary>
+    /// Restarts the throwaway cluster (fast shutdown, same options) so its shared buffers are empty: the benchmark's cold
+    /// look-ups. Returns false for an external server, which this process does not control.
+    /// </summary>
+    public async Task<bool> RestartAsync()
+    {
+        if (_cluster is null)
+        {
+            return false;
+        }
+
+        await _cluster.RestartAsync();
+        return true;
+    }
 
     /// <summary>How long the throwaway cluster took (initdb, start); empty for an external server.</summary>
     public IReadOnlyDictionary<string, TimeSpan> Timings => _cluster?.Timings ?? new Dictionary<string, TimeSpan>();
@@ -294,6 +308,8 @@ internal sealed class ThrowawayCluster : IAsyncDisposable
             // Durable on purpose: the product refuses to run on anything less, and so do its tests.
             "-c fsync=on -c synchronous_commit=on -c full_page_writes=on"),
         "start");
+    /// <summary>pg_ctl restart keeps the options of the last start (postmaster.opts).</summary>
+    public Task RestartAsync() => PgAsync("pg_ctl", "-D", DataDir, "-l", LogFile, "-w", "-t", "60", "-m", "fast", "restart");
 
     public async ValueTask DisposeAsync()
     {

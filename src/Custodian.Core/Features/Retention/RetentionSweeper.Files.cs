@@ -7,6 +7,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using NodaTime;
+using Npgsql;
 
 namespace Custodian.Core.Features.Retention;
 
@@ -44,6 +45,33 @@ internal sealed partial class RetentionSweeper
                 await RenewLeaseOrThrowAsync(db, ct);
                 await EventMonthFiles.SealAsync(connection, table, month, ct);
                 FailPoints.Hit("retention.month.sealed");
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>
+    /// PostgreSQL: rewrites every month of <paramref name="table"/> of the same age as a sealable SQLite month in
+    /// subscriber order, once (<see cref="EventMonthRewrite"/>). Moves rows without adding or removing any: not audited,
+    /// totals and holds unchanged. Readers are never blocked except for the milliseconds of each swap.
+    /// </summary>
+    private async Task RewriteMonthsAsync(CustodianDbContext db, RetentionSweepRun run, EventTable table, CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            if (db.Database.GetDbConnection() is not NpgsqlConnection connection)
+            {
+                return;
+            }
+
+            foreach (var month in await EventMonthRewrite.PendingAsync(connection, table, EventMonthFiles.SealableBefore(run.Cutoff), ct))
+            {
+                await RenewLeaseOrThrowAsync(db, ct);
+                await EventMonthRewrite.RewriteAsync(connection, table, month, ct);
             }
         }
         finally

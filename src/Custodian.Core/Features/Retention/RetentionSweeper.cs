@@ -54,6 +54,7 @@ internal sealed partial class RetentionSweeper(
         .. EventTable.All.Select(t => $"events.{EventPartitions.FamilyName(t.Family)}.months"),
         .. EventTable.All.Select(t => $"events.{EventPartitions.FamilyName(t.Family)}.rows"),
         .. EventTable.All.Select(t => $"events.{EventPartitions.FamilyName(t.Family)}.seal"),
+        .. EventTable.All.Select(t => $"events.{EventPartitions.FamilyName(t.Family)}.cluster"),
         EventPartitions.AheadStep,
         RequestHousekeepingStep,
         .. RecordTargets.Select(t => $"records.{t.Name}"),
@@ -200,6 +201,11 @@ internal sealed partial class RetentionSweeper(
             if (step == $"events.{family}.seal")
             {
                 return SealMonthsAsync(db, run, table, ct);
+            }
+
+            if (step == $"events.{family}.cluster")
+            {
+                return RewriteMonthsAsync(db, run, table, ct);
             }
         }
 

@@ -1,0 +1,315 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Custodian.Core.Features.Audit;
+using Custodian.Core.Features.Events;
+using Custodian.Core.Features.Register;
+using Custodian.Core.Features.Requests.Answers;
+using Custodian.Core.Features.Subjects;
+using Custodian.Core.Features.Tenancy;
+using Custodian.Core.Persistence;
+using Custodian.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Custodian.Bench;
+
+/// <summary>
+/// <c>scale</c>: issue 8 §1's benchmark in one run on one engine: the import through the product against the raw engine
+/// (<see cref="ImportBenchmark"/>), a person's look-up warm and cold before and after the months are rewritten in
+/// subscriber order (SQLite: sealed into month files; PostgreSQL: <see cref="EventMonthRewrite"/>), the access report of
+/// the heaviest subscriber, the monthly sweep against a bare partition drop (<see cref="SweepBenchmark"/>), and the
+/// database size per record.
+/// </summary>
+internal static class ScaleCommand
+{
+    public const double ImportRatioTarget = 0.70;
+
+    public const double LookupTargetMs = 50;
+
+    public const double AccessReportTargetSeconds = 5;
+
+    public const double SweepTargetRatio = 2;
+
+    public static Command Build()
+    {
+        var engine = new Option<string>("--engine") { Description = "sqlite or postgres", DefaultValueFactory = _ => "postgres" };
+        engine.AcceptOnlyFromAmong("sqlite", "postgres");
+        var rows = new Option<long>("--rows") { Description = "Usage records to generate (100000000 for the full size)", DefaultValueFactory = _ => 10_000_000 };
+        var lookups = new Option<int>("--lookups") { Description = "Random subscribers for the warm look-ups", DefaultValueFactory = _ => 200 };
+        var cold = new Option<int>("--cold-lookups") { Description = "Cold look-ups (each after dropping the OS cache and restarting PostgreSQL)", DefaultValueFactory = _ => 20 };
+        var subscribers = new Option<int>("--subscribers") { Description = "Subscriber numbers the rows are spread over (default: rows / 1000)" };
+        var months = new Option<int>("--months") { Description = "Months the rows span", DefaultValueFactory = _ => 3 };
+        var pg = new Option<string?>("--pg") { Description = "PostgreSQL server where the benchmark may CREATE/DROP DATABASE; default: a throwaway cluster (cold look-ups need it)" };
+        var workDir = new Option<string?>("--work-dir") { Description = "Folder for the CSV and SQLite files (default: the temp folder); removed afterwards" };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the generator", DefaultValueFactory = _ => 1 };
+        var command = new Command("scale", "Issue 8 §1 in one run: import vs raw, look-ups warm/cold before and after the subscriber-order rewrite, heavy access report, sweep vs bare drop, size per record")
+        {
+            engine, rows, lookups, cold, subscribers, months, pg, workDir, seed,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var n = parse.GetValue(rows);
+            var m = parse.GetValue(months);
+            if (n < 7000 || m < 1 || parse.GetValue(lookups) < 1 || parse.GetValue(cold) < 0)
+            {
+                await Console.Error.WriteLineAsync("--rows at least 7000, --months and --lookups at least 1, --cold-lookups at least 0.");
+                return 2;
+            }
+
+            var s = parse.GetValue(subscribers) is > 0 and var given ? given : (int)Math.Max(10, n / 1000);
+            var shape = new UsageShape(n, s, 200_000, UsageShape.RecentMonths(m), m, parse.GetValue(seed));
+            var which = parse.GetValue(engine) == "sqlite" ? DatabaseEngine.Sqlite : DatabaseEngine.Postgres;
+            return await RunAsync(which, shape, parse.GetValue(lookups), parse.GetValue(cold), parse.GetValue(pg), parse.GetValue(workDir), ct);
+        });
+        return command;
+    }
+
+    private const string NoSuchNumber = "+31999999999";
+
+    private sealed record Latencies(double[] Warm, double[]? Cold);
+
+    private static async Task<int> RunAsync(DatabaseEngine engine, UsageShape shape, int lookups, int coldLookups, string? pg, string? workDirRoot, CancellationToken ct)
+    {
+        var log = Console.Out;
+        var ic = CultureInfo.InvariantCulture;
+        var name = engine == DatabaseEngine.Sqlite ? "sqlite" : "postgres";
+        var machine = Machine.Describe();
+        log.WriteLine(machine);
+        var work = workDirRoot is null
+            ? Directory.CreateTempSubdirectory("custodian-scale.")
+            : Directory.CreateDirectory(Path.Combine(workDirRoot, "custodian-scale." + Guid.NewGuid().ToString("N")[..10]));
+        PostgresServer? server = null;
+        try
+        {
+            if (engine == DatabaseEngine.Postgres)
+            {
+                var availability = await PostgresServer.ConnectOrStartAsync(pg);
+                if (availability.Server is null)
+                {
+                    await Console.Error.WriteLineAsync($"PostgreSQL is not available: {availability.Failure ?? availability.SkipReason}.");
+                    return 1;
+                }
+
+                server = availability.Server;
+                log.WriteLine($"postgres: {server.Description}");
+            }
+
+            var coldReason = Environment.UserName != "root"
+                ? "not root: cannot drop the OS page cache"
+                : engine == DatabaseEngine.Postgres && pg is not null ? "external PostgreSQL server: cannot restart it to empty shared_buffers" : null;
+            if (coldReason is not null || coldLookups == 0)
+            {
+                log.WriteLine($"cold look-ups skipped: {coldReason ?? "--cold-lookups 0"}");
+                coldLookups = 0;
+            }
+
+            var generator = new UsageGenerator(shape);
+            var csv = Path.Combine(work.FullName, "usage.csv");
+            var bytes = generator.WriteCsv(csv);
+            log.WriteLine(string.Create(ic, $"data: {shape.Rows:N0} usage records, {shape.Subscribers:N0} subscribers, {shape.Months} months from {shape.From:uuuu-MM}; CSV {bytes / 1e6:F0} MB"));
+
+            var random = new SplitMix64(shape.Seed ^ 0x5EED);
+            var numbers = Enumerable.Range(0, lookups).Select(_ => generator.SubscriberNumber((int)random.Below((ulong)shape.Subscribers))).ToArray();
+            Latencies? before = null, after = null;
+            double rewriteSeconds = 0, reportSeconds = 0;
+            int reportRecords = 0;
+            long sizeAfter = 0;
+            var benchmark = new ImportBenchmark(generator, csv, work.FullName, server, lookups, null, log);
+            var import = await benchmark.RunAsync(engine, ct, async (database, token) =>
+            {
+                before = await MeasureAsync(database, server, numbers, coldLookups, name, "time order", log, token);
+                var sw = Stopwatch.StartNew();
+                await RewriteAsync(database, shape, token);
+                rewriteSeconds = sw.Elapsed.TotalSeconds;
+                log.WriteLine(string.Create(ic, $"[{name}] months rewritten in subscriber order in {rewriteSeconds:F1} s"));
+                after = await MeasureAsync(database, server, numbers, coldLookups, name, "subscriber order", log, token);
+                sizeAfter = await SizeAfterAsync(database, token);
+                (reportSeconds, reportRecords) = await AccessReportAsync(database, token);
+                log.WriteLine(string.Create(ic, $"[{name}] access report of the heaviest subscriber: {reportRecords:N0} records in {reportSeconds:F2} s (median of 3 after a warm-up)"));
+            });
+
+            var sweep = await new SweepBenchmark(engine, work.FullName, server, 1, log).MonthsAsync(shape.Rows, shape.Seed, ct);
+
+            log.WriteLine();
+            log.WriteLine(machine);
+            log.WriteLine(string.Create(ic, $"scale, {name} {import.Version}, {shape.Rows:N0} usage records ({shape.Subscribers:N0} subscribers, ~{import.RecordsPerLookup:F0} records per look-up)"));
+            log.WriteLine();
+            log.WriteLine("| measure | product | raw engine | target |");
+            log.WriteLine("|---|---:|---:|---|");
+            log.WriteLine(string.Create(ic, $"| import rows/s | {import.ProductRowsPerSecond:N0} | {import.RawRowsPerSecond:N0} ({(engine == DatabaseEngine.Sqlite ? "prepared inserts" : "binary COPY")}) | ratio {import.Ratio:F2} {Verdict(import.Ratio >= ImportRatioTarget)} (≥ {ImportRatioTarget:F2}) |"));
+            log.WriteLine(string.Create(ic, $"| look-up warm p50 / p99, time order | {Pair(before!.Warm)} | {import.RawP50Ms:F1} / {import.RawP99Ms:F1} ms (bare query) | {Verdict(P99(before.Warm) <= LookupTargetMs)} (p99 ≤ {LookupTargetMs:F0} ms) |"));
+            log.WriteLine(string.Create(ic, $"| look-up cold p50 / p99, time order | {ColdPair(before.Cold)} | | {ColdVerdict(before.Cold)} |"));
+            log.WriteLine(string.Create(ic, $"| look-up warm p50 / p99, subscriber order | {Pair(after!.Warm)} | | {Verdict(P99(after.Warm) <= LookupTargetMs)} |"));
+            log.WriteLine(string.Create(ic, $"| look-up cold p50 / p99, subscriber order | {ColdPair(after.Cold)} | | {ColdVerdict(after.Cold)} |"));
+            log.WriteLine(string.Create(ic, $"| subscriber-order rewrite of {shape.Months} months | {rewriteSeconds:F1} s | | |"));
+            log.WriteLine(string.Create(ic, $"| access report, heaviest subscriber ({reportRecords:N0} records) | {reportSeconds:F2} s | | {Verdict(reportSeconds <= AccessReportTargetSeconds)} (≤ {AccessReportTargetSeconds:F0} s) |"));
+            log.WriteLine(string.Create(ic, $"| monthly sweep of one month ({sweep.MonthRows:N0} rows) | {sweep.Product:F2} s | {sweep.Drop:F2} s (bare DROP) | ratio {sweep.Product / sweep.Drop:F1} {Verdict(sweep.Product <= SweepTargetRatio * sweep.Drop)} (≤ {SweepTargetRatio:F0}×) |"));
+            log.WriteLine(string.Create(ic, $"| database size per record | {import.DatabaseBytes / (double)shape.Rows:F0} B (after rewrite {sizeAfter / (double)shape.Rows:F0} B) | | |"));
+            return 0;
+        }
+        finally
+        {
+            if (server is not null)
+            {
+                await server.DisposeAsync();
+            }
+
+            work.Delete(recursive: true);
+        }
+    }
+
+    private static string Verdict(bool ok) => ok ? "ok" : "MISSED";
+
+    private static string ColdVerdict(double[]? cold) => cold is null ? "skipped" : Verdict(P99(cold) <= LookupTargetMs);
+
+    private static double P99(double[] values) => ImportBenchmark.Percentile(values, 0.99);
+
+    private static string Pair(double[] values) =>
+        string.Create(CultureInfo.InvariantCulture, $"{ImportBenchmark.Percentile(values, 0.5):F1} / {P99(values):F1} ms");
+
+    private static string ColdPair(double[]? values) => values is null ? "skipped" : Pair(values);
+
+    /// <summary>Warm: one pass to warm up, one measured. Cold: before each sample the OS cache is dropped and PostgreSQL restarted.</summary>
+    private static async Task<Latencies> MeasureAsync(
+        BenchDatabase database, PostgresServer? server, string[] numbers, int coldLookups, string name, string order, TextWriter log, CancellationToken ct)
+    {
+        var scope = TenantScope.For(database.OrganizationId);
+        async Task<double> LookUpAsync(string number)
+        {
+            // A connection broken by a restart fails once and leaves the pool; the sample is the attempt that answers.
+            for (var attempt = 1; ; attempt++)
+            {
+                var start = Stopwatch.GetTimestamp();
+                try
+                {
+                    await using var db = database.CreateContext(scope);
+                    await EventLookup.FindAsync(db, SubjectIdentifierKind.Phone, number, ct);
+                    return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                }
+                catch (NpgsqlException) when (attempt < 5)
+                {
+                }
+            }
+        }
+
+        foreach (var number in numbers)
+        {
+            await LookUpAsync(number);
+        }
+
+        var warm = new double[numbers.Length];
+        for (var i = 0; i < numbers.Length; i++)
+        {
+            warm[i] = await LookUpAsync(numbers[i]);
+        }
+
+        double[]? cold = null;
+        if (coldLookups > 0)
+        {
+            cold = new double[Math.Min(coldLookups, numbers.Length)];
+            for (var i = 0; i < cold.Length; i++)
+            {
+                SqliteConnection.ClearAllPools();
+                if (server is not null)
+                {
+                    await server.RestartAsync();
+                    NpgsqlConnection.ClearAllPools();
+                }
+
+                await DropCachesAsync(ct);
+
+                // A number with no records first (untimed): the connection, the catalogue and the indexes' upper pages
+                // are loaded as on any running server; the sampled subscriber's own pages stay cold.
+                await LookUpAsync(NoSuchNumber);
+                cold[i] = await LookUpAsync(numbers[i]);
+            }
+        }
+
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"[{name}] look-ups, {order}: warm p50/p99 {Pair(warm)} ({warm.Length}), cold {ColdPair(cold)} ({cold?.Length ?? 0})"));
+        return new Latencies(warm, cold);
+    }
+
+    private static async Task DropCachesAsync(CancellationToken ct)
+    {
+        using var sync = Process.Start("sync")!;
+        await sync.WaitForExitAsync(ct);
+        await File.WriteAllTextAsync("/proc/sys/vm/drop_caches", "3", ct);
+    }
+
+    /// <summary>Every data month in subscriber order, as the sweep does for old months: sealing (SQLite) or the rewrite (PostgreSQL).</summary>
+    private static async Task RewriteAsync(BenchDatabase database, UsageShape shape, CancellationToken ct)
+    {
+        await using var connection = await database.OpenRawAsync(ct);
+        for (var month = shape.From; month.CompareTo(shape.From.PlusMonths(shape.Months)) < 0; month = month.PlusMonths(1))
+        {
+            if (connection is SqliteConnection sqlite)
+            {
+                await EventMonthFiles.SealAsync(sqlite, UsageTable.Instance, month, ct);
+            }
+            else
+            {
+                await EventMonthRewrite.RewriteAsync((NpgsqlConnection)connection, UsageTable.Instance, month, ct);
+            }
+        }
+
+        if (connection is NpgsqlConnection postgres)
+        {
+            await using var analyze = new NpgsqlCommand("ANALYZE usage_records", postgres);
+            await analyze.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <summary>PostgreSQL: the database; SQLite: the main file, its WAL and the sealed month files (<c>&lt;database&gt;.months/</c>).</summary>
+    private static async Task<long> SizeAfterAsync(BenchDatabase database, CancellationToken ct)
+    {
+        if (database.Engine == DatabaseEngine.Postgres)
+        {
+            return await ImportBenchmark.SizeAsync(database, ct);
+        }
+
+        await using var connection = (SqliteConnection)await database.OpenRawAsync(ct);
+        var file = connection.DataSource;
+        var months = EventMonthFiles.FolderOf(connection);
+        var files = new[] { file, file + "-wal" }.Where(File.Exists)
+            .Concat(months is not null && Directory.Exists(months) ? Directory.EnumerateFiles(months) : []);
+        return files.Sum(f => new FileInfo(f).Length);
+    }
+
+    /// <summary>The subscriber with the most records (found by a scan, not timed); the report's model, HTML and JSON, median of three.</summary>
+    private static async Task<(double Seconds, int Records)> AccessReportAsync(BenchDatabase database, CancellationToken ct)
+    {
+        string number;
+        await using (var connection = await database.OpenRawAsync(ct))
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT caller_number FROM usage_records WHERE caller_number IS NOT NULL GROUP BY caller_number ORDER BY count(*) DESC LIMIT 1";
+            number = (string)(await command.ExecuteScalarAsync(ct))!;
+        }
+
+        var subject = new[] { new SubjectKey(SubjectIdentifierKind.Phone, number) };
+        var builder = new AccessReportBuilder(
+            database.Services.GetRequiredService<ProcessingRegister>(), database.Services.GetRequiredService<IAuditTrail>(), TimeProvider.System);
+        var actor = new AuditActor(AuditActorKind.Cli, "bench:scale");
+        var runs = new List<double>();
+        var records = 0;
+        for (var i = 0; i < 4; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            await using var db = database.CreateContext(TenantScope.For(database.OrganizationId));
+            var report = await builder.BuildAsync(db, subject, AnswerScope.All, actor, ct);
+            _ = AccessReportHtml.Render(report, StatementLanguage.Dutch);
+            using var json = new MemoryStream();
+            AccessReportJson.Write(report, json);
+            records = report.RecordCount;
+            if (i > 0)
+            {
+                runs.Add(sw.Elapsed.TotalSeconds);
+            }
+        }
+
+        return (ImportBenchmark.Percentile([.. runs], 0.5), records);
+    }
+}

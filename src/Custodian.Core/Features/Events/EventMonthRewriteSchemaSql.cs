@@ -1,0 +1,17 @@
+namespace Custodian.Core.Features.Events;
+
+/// <summary>
+/// Provider SQL of the <c>EventMonthRewrite</c> migration: the month registry records whether a PostgreSQL month has
+/// been rewritten in subscriber order (<see cref="EventMonthRewrite"/>), so the sweep does it once. SQLite gets the same
+/// column so both engines read the registry with one query; it never sets it (a sealed file is its sorted copy).
+/// </summary>
+internal static class EventMonthRewriteSchemaSql
+{
+    public const string PostgresUp = "ALTER TABLE event_partitions ADD COLUMN rewritten boolean NOT NULL DEFAULT FALSE;";
+
+    public const string PostgresDown = "ALTER TABLE event_partitions DROP COLUMN rewritten;";
+
+    public const string SqliteUp = "ALTER TABLE event_partitions ADD COLUMN rewritten INTEGER NOT NULL DEFAULT FALSE;";
+
+    public const string SqliteDown = "ALTER TABLE event_partitions DROP COLUMN rewritten;";
+}
