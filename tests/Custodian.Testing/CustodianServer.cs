@@ -63,7 +63,8 @@ internal sealed class CustodianServer : IAsyncDisposable
             ?? throw new InvalidOperationException("serve refused to start: " + error);
         // Documentation IP ranges count as public addresses here, so fixtures never need a real person's address.
         // No scheduled retention sweep in the background: tests that want one run it themselves.
-        var app = CustodianWebApp.Build(options with { Urls = "http://127.0.0.1:0", AllowDocumentationAddresses = true, SweepSchedule = null, MetricsUrls = metricsUrls }, b =>
+        // No API rate limit either (fuzz and bulk tests send bursts with one key); ApiRateLimitTests set one via DI.
+        var app = CustodianWebApp.Build(options with { Urls = "http://127.0.0.1:0", AllowDocumentationAddresses = true, SweepSchedule = null, MetricsUrls = metricsUrls, ApiRateLimit = null }, b =>
         {
             b.Logging.ClearProviders();
             configure?.Invoke(b);

@@ -177,6 +177,7 @@ internal static class ServeCommand
         {
             SweepSchedule = schedule,
             MetricsUrls = settings.MetricsUrls,
+            ApiRateLimit = settings.ApiRateLimit,
             KeysFolder = settings.KeysFolder,
             BlobStoreS3 = settings.BlobStoreS3,
             KeySchedule = new KeySchedule(settings.KekRotationInterval, settings.KekRetention),
