@@ -1,13 +1,13 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Custodian.Core.Features.Events;
 using Custodian.Core.Features.Register;
 using Custodian.Core.Features.Requests.Answers;
 using Custodian.Core.Features.Store;
 using Custodian.Core.Features.Subjects;
 using Custodian.Core.Features.Tenancy;
 using Custodian.Core.Persistence;
-using Custodian.Core.Features.Events;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
