@@ -168,7 +168,7 @@ internal static class AccessReportCommand
     }
 
     /// <summary>Streams the generated records into the month tables (created by the product's <see cref="EventPartitions"/>), 500,000 rows per transaction.</summary>
-    private static async Task LoadAsync(BenchDatabase database, UsageGenerator generator, CancellationToken ct)
+    internal static async Task LoadAsync(BenchDatabase database, UsageGenerator generator, CancellationToken ct)
     {
         var table = UsageTable.Instance;
         var shape = generator.Shape;

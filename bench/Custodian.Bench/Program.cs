@@ -14,6 +14,8 @@ root.Subcommands.Add(SweepCommand.Build());
 root.Subcommands.Add(SweepSoakCommand.Build());
 root.Subcommands.Add(AccessReportCommand.Build());
 root.Subcommands.Add(ScaleCommand.Build());
+root.Subcommands.Add(LoadCommand.Build());
+root.Subcommands.Add(PortabilityCommand.Build());
 return await root.Parse(args).InvokeAsync();
 
 /// <summary><c>import</c>: issue 3 §7's import and look-up benchmark, on SQLite, PostgreSQL or both.</summary>

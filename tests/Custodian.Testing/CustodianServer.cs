@@ -73,7 +73,8 @@ internal sealed class CustodianServer : IAsyncDisposable
             ?? throw new InvalidOperationException("serve refused to start: " + error);
         // Documentation IP ranges count as public addresses here, so fixtures never need a real person's address.
         // No scheduled retention sweep in the background: tests that want one run it themselves.
-        options = options with { Urls = "http://127.0.0.1:0", AllowDocumentationAddresses = true, SweepSchedule = null, MetricsUrls = metricsUrls };
+        // No API rate limit either (fuzz and bulk tests send bursts with one key); ApiRateLimitTests set one via DI.
+        options = options with { Urls = "http://127.0.0.1:0", AllowDocumentationAddresses = true, SweepSchedule = null, MetricsUrls = metricsUrls, ApiRateLimit = null };
         var app = CustodianWebApp.Build(adjust is null ? options : adjust(options), b =>
         {
             b.Logging.ClearProviders();

@@ -27,6 +27,9 @@ internal sealed record CustodianSettings
     /// <summary>Extra listen addresses for the Prometheus scrape (<c>/metrics</c>); null: no scrape endpoint.</summary>
     public string? MetricsUrls { get; init; }
 
+    /// <summary>The API's per-key rate limit (<c>apiRateLimit</c>); null: off.</summary>
+    public Features.ApiKeys.ApiRateLimit? ApiRateLimit { get; init; } = Features.ApiKeys.ApiRateLimit.Default;
+
     /// <summary>The retention sweep's daily time (<c>HH:mm</c> Europe/Amsterdam) or <c>off</c>; null means the default, 03:30.</summary>
     public string? SweepAt { get; init; }
 

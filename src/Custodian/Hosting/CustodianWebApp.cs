@@ -96,6 +96,7 @@ internal static class CustodianWebApp
         builder.Services.AddCustodianConsent();
         builder.Services.AddHostedService<Custodian.Features.Requests.RequestReminderTimer>();
         builder.Services.AddCustodianAuthentication();
+        builder.Services.AddCustodianApiRateLimit(options.ApiRateLimit);
         builder.Services.AddSingleton<OfficePages>();
         builder.Services.AddSingleton<Features.Requests.MineSession>();
         builder.Services.AddAntiforgery(o =>
@@ -180,6 +181,7 @@ internal static class CustodianWebApp
         app.UseRouting();
         app.UseAuthentication();
         app.UseApiKeyTenancy();
+        app.UseRateLimiter(); // after authentication: the API's buckets are per key
         app.UseAuthorization();
 
         app.MapOpenApi("/openapi/{documentName}.json");
@@ -220,6 +222,9 @@ internal sealed record ServeOptions(ActiveRegister Register, DatabaseTarget Data
 
     /// <summary>Extra listen addresses on which <c>/metrics</c> (Prometheus) answers; null: no scrape endpoint.</summary>
     internal string? MetricsUrls { get; init; }
+
+    /// <summary>The API's per-key rate limit; null: off.</summary>
+    internal Features.ApiKeys.ApiRateLimit? ApiRateLimit { get; init; } = Features.ApiKeys.ApiRateLimit.Default;
 
     /// <summary>The key store folder; null means <c>&lt;data&gt;/keys</c>.</summary>
     internal string? KeysFolder { get; init; }

@@ -178,6 +178,7 @@ internal static class ServeCommand
             SweepSchedule = schedule,
             MetricsUrls = settings.MetricsUrls,
             TrustedProxies = settings.TrustedProxies,
+            ApiRateLimit = settings.ApiRateLimit,
             KeysFolder = settings.KeysFolder,
             BlobStoreS3 = settings.BlobStoreS3,
             KeySchedule = new KeySchedule(settings.KekRotationInterval, settings.KekRetention),

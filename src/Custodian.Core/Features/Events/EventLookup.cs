@@ -61,9 +61,54 @@ internal static partial class EventLookup
         return await QueryAsync(db, UsageTable.Instance, ["caller_number"], callerNumber, ReadUsage, ct, (from, until));
     }
 
+    /// <summary>
+    /// As <see cref="FindAsync"/>, but read with a cursor: one record at a time, in the same order (usage then traffic,
+    /// each by start time), so an export of a million records holds none of them longer than it writes it. Only the
+    /// families asked for are queried. The context's connection stays open while the caller enumerates.
+    /// </summary>
+    public static async IAsyncEnumerable<object> StreamAsync(
+        CustodianDbContext db, SubjectIdentifierKind kind, string value, bool usage, bool traffic, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        if (db.Tenant is { AllTenants: false, OrganizationId: null })
+        {
+            yield break;
+        }
+
+        if (usage && kind == SubjectIdentifierKind.Phone)
+        {
+            await foreach (var u in QueryStreamAsync(db, UsageTable.Instance, ["caller_number", "callee_number"], value, ReadUsage, null, ct))
+            {
+                yield return u;
+            }
+        }
+
+        if (traffic && kind is SubjectIdentifierKind.Phone or SubjectIdentifierKind.Email or SubjectIdentifierKind.Ip)
+        {
+            await foreach (var t in QueryStreamAsync(db, TrafficTable.Instance, ["subscriber", "counterpart"], value, ReadTraffic, null, ct))
+            {
+                yield return t;
+            }
+        }
+    }
+
     private static async Task<IReadOnlyList<T>> QueryAsync<T>(
         CustodianDbContext db, EventTable table, string[] columns, string value, Func<DbDataReader, bool, T> read, CancellationToken ct,
         (Instant From, Instant Until)? window = null)
+        where T : class
+    {
+        var rows = new List<T>();
+        await foreach (var row in QueryStreamAsync(db, table, columns, value, read, window, ct))
+        {
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    private static async IAsyncEnumerable<T> QueryStreamAsync<T>(
+        CustodianDbContext db, EventTable table, string[] columns, string value, Func<DbDataReader, bool, T> read,
+        (Instant From, Instant Until)? window, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
         where T : class
     {
         await db.Database.OpenConnectionAsync(ct);
@@ -92,15 +137,12 @@ internal static partial class EventLookup
                 Add(command, "@org", postgres ? org : EventTable.ToSqliteId(org));
             }
 
-            var rows = new List<T>();
             Observe(command);
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                rows.Add(read(reader, postgres));
+                yield return read(reader, postgres);
             }
-
-            return rows;
         }
         finally
         {

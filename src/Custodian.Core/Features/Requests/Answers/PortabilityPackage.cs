@@ -2,7 +2,9 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Custodian.Core.Features.Events;
 using Custodian.Core.Features.Register;
+using Custodian.Core.Features.Store;
 using Custodian.Core.Features.Subjects;
 using Custodian.Core.Persistence;
 using NodaTime;
@@ -33,7 +35,11 @@ internal static class PortabilityPackage
         Converters = { new AccessReportJson.InstantConverter() },
     };
 
-    /// <summary>Writes the package to <paramref name="output"/> (left open) and returns its manifest.</summary>
+    /// <summary>
+    /// Writes the package to <paramref name="output"/> (left open) and returns its manifest. Streams: usage and
+    /// traffic records are read with a cursor and written straight into the ZIP entries (each hashed as it is
+    /// written), twice (JSON, then CSV, whose header needs every column), so memory does not grow with their number.
+    /// </summary>
     public static async Task<PortabilityManifest> WriteAsync(
         CustodianDbContext db, ProcessingRegister register, IReadOnlyList<SubjectKey> subject, AnswerScope scope, Instant now, Stream output, CancellationToken ct)
     {
@@ -41,8 +47,31 @@ internal static class PortabilityPackage
         ArgumentNullException.ThrowIfNull(scope);
         var portable = register.Categories.Where(c => c.Portable && scope.Includes(c.Id)).ToList();
         var narrowed = scope with { CategoryIds = portable.Select(c => c.Id).ToHashSet(StringComparer.Ordinal) };
-        var records = await SubjectRecords.CollectAsync(db, subject, narrowed, ct);
+        var records = await SubjectRecords.CollectWithoutEventsAsync(db, subject, narrowed, ct);
         var own = new HashSet<string>(subject.Select(k => k.Value), StringComparer.OrdinalIgnoreCase);
+        var usageCategory = StoreCatalog.CategoryOf(typeof(UsageRecord));
+        var trafficCategory = StoreCatalog.CategoryOf(typeof(TrafficRecord));
+
+        async IAsyncEnumerable<(string Type, string Id, IReadOnlyList<AccessField> Fields)> Rows(string category)
+        {
+            foreach (var r in records.Where(r => r.Category == category))
+            {
+                yield return (r.Type, r.Id, AccessReportBuilder.FieldsOf(r.Record, category, own));
+            }
+
+            var usage = category == usageCategory;
+            var traffic = category == trafficCategory;
+            if (usage || traffic)
+            {
+                await foreach (var r in SubjectRecords.StreamEventsAsync(db, subject, narrowed, usage, traffic, ct))
+                {
+                    if (r.Category == category)
+                    {
+                        yield return (r.Type, r.Id, AccessReportBuilder.FieldsOf(r.Record, category, own));
+                    }
+                }
+            }
+        }
 
         var files = new List<PortabilityFile>();
         var categories = new List<string>();
@@ -50,35 +79,66 @@ internal static class PortabilityPackage
         {
             foreach (var category in portable)
             {
-                var rows = records.Where(r => r.Category == category.Id)
-                    .Select(r => (r.Type, r.Id, Fields: AccessReportBuilder.FieldsOf(r.Record, category.Id, own)))
-                    .ToList();
-                if (rows.Count == 0)
+                await using (var first = Rows(category.Id).GetAsyncEnumerator(ct))
                 {
-                    continue;
+                    if (!await first.MoveNextAsync())
+                    {
+                        continue;
+                    }
                 }
 
                 categories.Add(category.Id);
-                var json = JsonSerializer.SerializeToUtf8Bytes(
-                    rows.Select(r => new Dictionary<string, object?>
-                    {
-                        ["type"] = r.Type,
-                        ["id"] = r.Id,
-                        ["fields"] = r.Fields.ToDictionary(f => f.Name, f => f.Value, StringComparer.Ordinal),
-                    }),
-                    Json);
-                files.Add(await AddAsync(zip, $"{category.Id}.json", category.Id, rows.Count, json, ct));
-
-                var columns = rows.SelectMany(r => r.Fields.Select(f => f.Name)).Distinct(StringComparer.Ordinal).ToList();
-                var csv = new StringBuilder();
-                csv.Append(string.Join(',', LeadingColumns.Concat(columns).Select(Csv))).Append("\r\n");
-                foreach (var r in rows)
+                var columns = new List<string>();
+                var known = new HashSet<string>(StringComparer.Ordinal);
+                var count = 0;
+                files.Add(await AddAsync(zip, $"{category.Id}.json", category.Id, async stream =>
                 {
-                    var values = new[] { r.Type, r.Id }.Concat(columns.Select(c => r.Fields.FirstOrDefault(f => f.Name == c)?.Value ?? string.Empty));
-                    csv.Append(string.Join(',', values.Select(Csv))).Append("\r\n");
-                }
+                    await using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = Json.Encoder });
+                    writer.WriteStartArray();
+                    await foreach (var r in Rows(category.Id))
+                    {
+                        count++;
+                        foreach (var f in r.Fields)
+                        {
+                            if (known.Add(f.Name))
+                            {
+                                columns.Add(f.Name);
+                            }
+                        }
 
-                files.Add(await AddAsync(zip, $"{category.Id}.csv", category.Id, rows.Count, new UTF8Encoding(false).GetBytes(csv.ToString()), ct));
+                        JsonSerializer.Serialize(writer, new Dictionary<string, object?>
+                        {
+                            ["type"] = r.Type,
+                            ["id"] = r.Id,
+                            ["fields"] = r.Fields.ToDictionary(f => f.Name, f => f.Value, StringComparer.Ordinal),
+                        }, Json);
+                        if (writer.BytesPending > FlushBytes)
+                        {
+                            await writer.FlushAsync(ct);
+                        }
+                    }
+
+                    writer.WriteEndArray();
+                    await writer.FlushAsync(ct);
+                    return count;
+                }, ct));
+
+                files.Add(await AddAsync(zip, $"{category.Id}.csv", category.Id, async stream =>
+                {
+                    await using var writer = new StreamWriter(stream, new UTF8Encoding(false), FlushBytes, leaveOpen: true);
+                    await writer.WriteAsync(string.Join(',', LeadingColumns.Concat(columns).Select(Csv)) + "\r\n");
+                    var rows = 0;
+                    await foreach (var r in Rows(category.Id))
+                    {
+                        rows++;
+                        var values = new[] { r.Type, r.Id }.Concat(columns.Select(c => r.Fields.FirstOrDefault(f => f.Name == c)?.Value ?? string.Empty));
+                        await writer.WriteAsync(string.Join(',', values.Select(Csv)) + "\r\n");
+                    }
+
+                    await writer.FlushAsync(ct);
+                    // The records were read twice; one written between the two reads would make the files disagree.
+                    return rows == count ? rows : throw new InvalidOperationException($"The records of {category.Id} changed while the package was written ({count} then {rows}).");
+                }, ct));
             }
 
             files.Add(await AddAsync(zip, "schema.json", null, 0, Encoding.UTF8.GetBytes(Schema), ct));
@@ -91,15 +151,79 @@ internal static class PortabilityPackage
     public static PortabilityManifest ReadManifest(Stream json) =>
         JsonSerializer.Deserialize<PortabilityManifest>(json, Json) ?? throw new JsonException("empty manifest");
 
-    private static async Task<PortabilityFile> AddAsync(ZipArchive zip, string name, string? category, int records, byte[] content, CancellationToken ct)
-    {
-        var entry = zip.CreateEntry(name, CompressionLevel.Optimal);
-        await using (var stream = await entry.OpenAsync(ct))
+    private const int FlushBytes = 64 * 1024;
+
+    private static Task<PortabilityFile> AddAsync(ZipArchive zip, string name, string? category, int records, byte[] content, CancellationToken ct) =>
+        AddAsync(zip, name, category, async stream =>
         {
             await stream.WriteAsync(content, ct);
+            return records;
+        }, ct);
+
+    /// <summary>Adds an entry written by <paramref name="write"/> (which returns its record count), hashing and counting the bytes on the way.</summary>
+    private static async Task<PortabilityFile> AddAsync(ZipArchive zip, string name, string? category, Func<Stream, Task<int>> write, CancellationToken ct)
+    {
+        var entry = zip.CreateEntry(name, CompressionLevel.Optimal);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        int records;
+        long size;
+        await using (var stream = await entry.OpenAsync(ct))
+        await using (var hashing = new HashingStream(stream, hash))
+        {
+            records = await write(hashing);
+            size = hashing.Length;
         }
 
-        return new PortabilityFile(name, category, records, content.LongLength, Convert.ToHexStringLower(SHA256.HashData(content)));
+        return new PortabilityFile(name, category, records, size, Convert.ToHexStringLower(hash.GetHashAndReset()));
+    }
+
+    /// <summary>A write-only pass-through that feeds every byte to a hash and counts them.</summary>
+    private sealed class HashingStream(Stream inner, IncrementalHash hash) : Stream
+    {
+        private long _length;
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => _length;
+
+        public override long Position
+        {
+            get => _length;
+            set => throw new NotSupportedException();
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            hash.AppendData(buffer);
+            _length += buffer.Length;
+            inner.Write(buffer);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            hash.AppendData(buffer.Span);
+            _length += buffer.Length;
+            return inner.WriteAsync(buffer, cancellationToken);
+        }
+
+        public override void Flush() => inner.Flush();
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     /// <summary>RFC 4180 quoting.</summary>

@@ -24,13 +24,74 @@ internal sealed record SubjectRecord(object Record, string Category, string Type
 /// </summary>
 internal static class SubjectRecords
 {
-    public static async Task<IReadOnlyList<SubjectRecord>> CollectAsync(
-        CustodianDbContext db, IReadOnlyList<SubjectKey> subject, AnswerScope scope, CancellationToken ct)
+    public static Task<IReadOnlyList<SubjectRecord>> CollectAsync(
+        CustodianDbContext db, IReadOnlyList<SubjectKey> subject, AnswerScope scope, CancellationToken ct) =>
+        CollectAsync(db, subject, scope, SubjectRecordLoad.Read, ct);
+
+    /// <summary>
+    /// The records <see cref="CollectAsync(CustodianDbContext, IReadOnlyList{SubjectKey}, AnswerScope, CancellationToken)"/>
+    /// finds except the usage and traffic records: those are read with <see cref="StreamEventsAsync"/>, which comes after
+    /// these in the same order.
+    /// </summary>
+    public static Task<IReadOnlyList<SubjectRecord>> CollectWithoutEventsAsync(
+        CustodianDbContext db, IReadOnlyList<SubjectKey> subject, AnswerScope scope, CancellationToken ct) =>
+        CollectAsync(db, subject, scope, SubjectRecordLoad.Read with { WithEvents = false }, ct);
+
+    /// <summary>
+    /// The person's usage (<paramref name="usage"/>) and traffic (<paramref name="traffic"/>) records within
+    /// <paramref name="scope"/>, one at a time from a cursor and in <see cref="CollectAsync(CustodianDbContext, IReadOnlyList{SubjectKey}, AnswerScope, CancellationToken)"/>'s
+    /// order, each once: a record found through a later identifier that an earlier one also finds was already given
+    /// there (a call between the person's two numbers). Memory does not grow with the number of records.
+    /// </summary>
+    public static async IAsyncEnumerable<SubjectRecord> StreamEventsAsync(
+        CustodianDbContext db, IReadOnlyList<SubjectKey> subject, AnswerScope scope, bool usage, bool traffic,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(subject);
         ArgumentNullException.ThrowIfNull(scope);
-        var records = (await SubjectRecordLoader.LoadAsync(db, subject, SubjectRecordLoad.Read, ct)).Select(r => r.Record);
+        var keys = subject.Distinct().ToList();
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var earlier = keys.Take(i).ToList();
+            await foreach (var record in EventLookup.StreamAsync(db, keys[i].Kind, keys[i].Value, usage, traffic, ct))
+            {
+                if (earlier.Any(k => FindsEvent(k, record)))
+                {
+                    continue;
+                }
+
+                var category = StoreCatalog.CategoryOf(record.GetType());
+                if (category is null || !scope.Includes(category))
+                {
+                    continue;
+                }
+
+                var item = new SubjectRecord(record, category, TypeOf(record), IdOf(record), OrganizationOf(record));
+                if (scope.IncludesOrganization(item.OrganizationId))
+                {
+                    yield return item;
+                }
+            }
+        }
+    }
+
+    /// <summary>Whether <see cref="EventLookup"/> finds <paramref name="record"/> by <paramref name="key"/>.</summary>
+    private static bool FindsEvent(SubjectKey key, object record) => record switch
+    {
+        UsageRecord u => key.Kind == SubjectIdentifierKind.Phone && (u.CallerNumber == key.Value || u.CalleeNumber == key.Value),
+        TrafficRecord t => key.Kind is SubjectIdentifierKind.Phone or SubjectIdentifierKind.Email or SubjectIdentifierKind.Ip
+            && (t.Subscriber == key.Value || t.Counterpart == key.Value),
+        _ => false,
+    };
+
+    private static async Task<IReadOnlyList<SubjectRecord>> CollectAsync(
+        CustodianDbContext db, IReadOnlyList<SubjectKey> subject, AnswerScope scope, SubjectRecordLoad load, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(subject);
+        ArgumentNullException.ThrowIfNull(scope);
+        var records = (await SubjectRecordLoader.LoadAsync(db, subject, load, ct)).Select(r => r.Record);
         var seen = new HashSet<(string, string, Guid)>();
         var result = new List<SubjectRecord>();
         foreach (var record in records)

@@ -92,10 +92,11 @@ internal sealed partial class RequestWorkflow
             case RequestType.Portability:
                 foreach (var (scope, suffix) in scopes)
                 {
-                    using var zip = new MemoryStream();
-                    await PortabilityPackage.WriteAsync(db, register, subject, scope, now, zip, ct);
-                    zip.Position = 0;
-                    stored.Add(await answers.StoreAsync(requestId, AnswerKind.PortabilityZip, $"data{suffix}.zip", "application/zip", zip, expires, ct));
+                    // Streamed into the encrypting store through a bounded pipe: a million-record package is never
+                    // held in memory (StoreAsync uses its own context, the package reads with this one).
+                    stored.Add(await PipedAnswer.RunAsync(
+                        zip => PortabilityPackage.WriteAsync(db, register, subject, scope, now, zip, ct),
+                        zip => answers.StoreAsync(requestId, AnswerKind.PortabilityZip, $"data{suffix}.zip", "application/zip", zip, expires, ct)));
                 }
 
                 break;
