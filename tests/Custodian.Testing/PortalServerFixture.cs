@@ -12,7 +12,13 @@ public sealed class PortalServerFixture : IAsyncLifetime
 
     internal CustodianServer Server => _server ?? throw new InvalidOperationException("not started");
 
-    public async ValueTask InitializeAsync() => _server = await CustodianServer.StartAsync(Engine.Sqlite);
+    /// <summary>
+    /// Loopback is a trusted proxy here, so a test that must not share the portal's per-client limits with the others
+    /// (they all come from 127.0.0.1) sends its own <c>X-Forwarded-For</c>.
+    /// </summary>
+    public async ValueTask InitializeAsync() => _server = await CustodianServer.StartAsync(
+        await TestDatabase.CreateEmptyAsync(Engine.Sqlite),
+        adjust: o => o with { TrustedProxies = [System.Net.IPNetwork.Parse("127.0.0.0/8")] });
 
     public async ValueTask DisposeAsync()
     {

@@ -1,3 +1,4 @@
+using Custodian.Core.Features.Store;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using NodaTime;
@@ -13,10 +14,14 @@ namespace Custodian.Core.Persistence;
 internal sealed class DataProtectionKeyRow
 {
     /// <summary>The data-protection system's friendly name (<c>key-&lt;guid&gt;</c>): unique, so storing twice is harmless.</summary>
+    [NotPersonalData("the key's name")]
     public required string Name { get; init; }
 
+    /// <summary>The key element; its secret is encrypted under the master key.</summary>
+    [NotPersonalData("a data-protection key, encrypted")]
     public required string Xml { get; init; }
 
+    [NotPersonalData("when the key was stored")]
     public required Instant StoredAt { get; init; }
 }
 

@@ -45,8 +45,21 @@ public sealed class ApiRateLimitTests
             await Task.Delay(retryAfter.Value, Ct);
         }
 
-        using var recovered = await api.Provider.GetAsync("/api/v1/organizations", Ct);
-        Assert.Equal(HttpStatusCode.OK, recovered.StatusCode);
+        // The bucket refills on the limiter's own timer; on a loaded machine its tick may come a little after the
+        // promised moment, so allow a few short retries (never the answer before Retry-After, which the wait covers).
+        var status = HttpStatusCode.TooManyRequests;
+        for (var attempt = 0; attempt < 12 && status == HttpStatusCode.TooManyRequests; attempt++)
+        {
+            if (attempt > 0)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250), Ct);
+            }
+
+            using var recovered = await api.Provider.GetAsync("/api/v1/organizations", Ct);
+            status = recovered.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, status);
     }
 
     [Theory]
