@@ -11,7 +11,6 @@ using Custodian.Core.Features.Tenancy;
 using Custodian.Core.Persistence;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
-using NodaTime;
 
 namespace Custodian.Bench;
 
@@ -176,60 +175,20 @@ internal static class AccessReportCommand
         await using var connection = await database.OpenRawAsync(ct);
         await EventPartitions.EnsurePartitionsAsync(connection, DatabaseEngine.Sqlite, table, shape.From, shape.From.PlusMonths(shape.Months - 1), ct);
         var sqlite = (SqliteConnection)connection;
-        var org = EventTable.ToSqliteId(database.OrganizationId);
-        var batch = EventTable.ToSqliteId(batchId);
-        var placeholders = string.Join(", ", table.Columns.Select((_, i) => string.Create(CultureInfo.InvariantCulture, $"$p{i}")));
         var tx = sqlite.BeginTransaction();
-        var commands = new Dictionary<YearMonth, SqliteCommand>();
+        using var inserter = new RawSqliteMonthInserter(sqlite, table, database.OrganizationId, batchId) { Transaction = tx };
         long n = 0;
         try
         {
             foreach (var call in generator.Calls())
             {
-                var r = generator.ToRecord(call, database.OrganizationId, batchId);
-                var month = EventPartitions.MonthOf(r.StartTime);
-                if (!commands.TryGetValue(month, out var c))
-                {
-                    c = sqlite.CreateCommand();
-                    c.Transaction = tx;
-                    c.CommandText = $"INSERT INTO {table.MonthTable(month)} ({table.ColumnList}) VALUES ({placeholders})";
-                    for (var i = 0; i < table.Columns.Count; i++)
-                    {
-                        c.Parameters.Add(new SqliteParameter(string.Create(CultureInfo.InvariantCulture, $"$p{i}"), null));
-                    }
-
-                    c.Prepare();
-                    commands[month] = c;
-                }
-
-                var p = c.Parameters;
-                p[0].Value = org;
-                p[1].Value = EventTable.ToSqliteTime(r.StartTime);
-                p[2].Value = r.RecordKey;
-                p[3].Value = r.Kind;
-                p[4].Value = r.Direction;
-                p[5].Value = (object?)r.CallerNumber ?? DBNull.Value;
-                p[6].Value = r.CalleeNumber;
-                p[7].Value = r.DurationSeconds;
-                p[8].Value = r.BilledSeconds;
-                p[9].Value = (object?)r.Outcome ?? DBNull.Value;
-                p[10].Value = (object?)r.CellId ?? DBNull.Value;
-                p[11].Value = (object?)r.Country ?? DBNull.Value;
-                p[12].Value = (object?)r.Volume ?? DBNull.Value;
-                p[13].Value = r.Cost is { } cost ? cost.ToString(CultureInfo.InvariantCulture) : DBNull.Value;
-                p[14].Value = (object?)r.Currency ?? DBNull.Value;
-                p[15].Value = (object?)r.ServiceReference ?? DBNull.Value;
-                p[16].Value = batch;
-                c.ExecuteNonQuery();
+                inserter.Insert(generator.ToRecord(call, database.OrganizationId, batchId));
                 if (++n % 500_000 == 0)
                 {
                     tx.Commit();
                     tx.Dispose();
                     tx = sqlite.BeginTransaction();
-                    foreach (var command in commands.Values)
-                    {
-                        command.Transaction = tx;
-                    }
+                    inserter.Transaction = tx;
                 }
             }
 
@@ -238,10 +197,6 @@ internal static class AccessReportCommand
         finally
         {
             tx.Dispose();
-            foreach (var c in commands.Values)
-            {
-                c.Dispose();
-            }
         }
     }
 }

@@ -9,7 +9,6 @@ using Custodian.Core.Persistence;
 using Custodian.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
-using NodaTime;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -161,60 +160,14 @@ internal sealed class ImportBenchmark(
 
     private static void InsertSqlite(SqliteConnection connection, UsageTable table, List<UsageRecord> records, Guid organizationId, Guid batchId)
     {
-        var org = EventTable.ToSqliteId(organizationId);
-        var batch = EventTable.ToSqliteId(batchId);
         using var tx = connection.BeginTransaction();
-        var commands = new Dictionary<YearMonth, SqliteCommand>();
-        var placeholders = string.Join(", ", table.Columns.Select((_, i) => string.Create(CultureInfo.InvariantCulture, $"$p{i}")));
-        try
+        using var inserter = new RawSqliteMonthInserter(connection, table, organizationId, batchId) { Transaction = tx };
+        foreach (var r in records)
         {
-            foreach (var r in records)
-            {
-                var month = EventPartitions.MonthOf(r.StartTime);
-                if (!commands.TryGetValue(month, out var c))
-                {
-                    c = connection.CreateCommand();
-                    c.Transaction = tx;
-                    c.CommandText = $"INSERT INTO {table.MonthTable(month)} ({table.ColumnList}) VALUES ({placeholders})";
-                    for (var i = 0; i < table.Columns.Count; i++)
-                    {
-                        c.Parameters.Add(new SqliteParameter(string.Create(CultureInfo.InvariantCulture, $"$p{i}"), null));
-                    }
-
-                    c.Prepare();
-                    commands[month] = c;
-                }
-
-                var p = c.Parameters;
-                p[0].Value = org;
-                p[1].Value = EventTable.ToSqliteTime(r.StartTime);
-                p[2].Value = r.RecordKey;
-                p[3].Value = r.Kind;
-                p[4].Value = r.Direction;
-                p[5].Value = (object?)r.CallerNumber ?? DBNull.Value;
-                p[6].Value = r.CalleeNumber;
-                p[7].Value = r.DurationSeconds;
-                p[8].Value = r.BilledSeconds;
-                p[9].Value = (object?)r.Outcome ?? DBNull.Value;
-                p[10].Value = (object?)r.CellId ?? DBNull.Value;
-                p[11].Value = (object?)r.Country ?? DBNull.Value;
-                p[12].Value = (object?)r.Volume ?? DBNull.Value;
-                p[13].Value = r.Cost is { } cost ? cost.ToString(CultureInfo.InvariantCulture) : DBNull.Value;
-                p[14].Value = (object?)r.Currency ?? DBNull.Value;
-                p[15].Value = (object?)r.ServiceReference ?? DBNull.Value;
-                p[16].Value = batch;
-                c.ExecuteNonQuery();
-            }
-
-            tx.Commit();
+            inserter.Insert(r);
         }
-        finally
-        {
-            foreach (var c in commands.Values)
-            {
-                c.Dispose();
-            }
-        }
+
+        tx.Commit();
     }
 
     private static async Task CopyPostgresAsync(NpgsqlConnection connection, UsageTable table, List<UsageRecord> records, CancellationToken ct)

@@ -1,3 +1,4 @@
+using Custodian.Core.Common;
 using Custodian.Core.Features.Blobs;
 using Custodian.Testing;
 using Xunit;
@@ -172,7 +173,7 @@ public sealed class BlobStoreContractTests
     }
 
     /// <summary>The content as a stream that cannot seek and returns short reads, like a decrypting pipe.</summary>
-    internal sealed class UnseekableStream(byte[] content) : Stream
+    internal sealed class UnseekableStream(byte[] content) : ReadOnlyStream
     {
         private int _position;
 
@@ -184,24 +185,8 @@ public sealed class BlobStoreContractTests
             return n;
         }
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
         public override long Length => throw new NotSupportedException();
 
         public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

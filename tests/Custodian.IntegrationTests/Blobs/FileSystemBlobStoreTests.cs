@@ -1,3 +1,4 @@
+using Custodian.Core.Common;
 using Custodian.Core.Features.Blobs;
 using Xunit;
 
@@ -122,7 +123,7 @@ public sealed class FileSystemBlobStoreTests : IDisposable
     }
 
     /// <summary>A source of <c>length</c> bytes that calls <c>onRead</c> on every read, and can fail part-way.</summary>
-    internal sealed class ObservingStream(int length, Action onRead, int failAfter = int.MaxValue) : Stream
+    internal sealed class ObservingStream(int length, Action onRead, int failAfter = int.MaxValue) : ReadOnlyStream
     {
         private int _position;
 
@@ -140,24 +141,8 @@ public sealed class FileSystemBlobStoreTests : IDisposable
             return n;
         }
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
         public override long Length => throw new NotSupportedException();
 
         public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

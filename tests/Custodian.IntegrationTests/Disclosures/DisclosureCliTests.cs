@@ -1,9 +1,9 @@
 using System.Text.Json;
-using Custodian.Cli;
 using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Disclosures;
 using Custodian.Core.Features.Retention;
 using Custodian.Core.Features.Tenancy;
+using Custodian.IntegrationTests.Host;
 using Custodian.Testing;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
@@ -20,19 +20,7 @@ public sealed class DisclosureCliTests : IDisposable
 
     public void Dispose() => _data.Delete(recursive: true);
 
-    private async Task<(int Exit, string Out, string Err)> RunAsync(TestDatabase db, params string[] args)
-    {
-        var key = Path.Combine(_data.FullName, "master.key");
-        if (!File.Exists(key))
-        {
-            await File.WriteAllTextAsync(key, Convert.ToBase64String([.. Enumerable.Range(1, 32).Select(i => (byte)i)]), Ct);
-        }
-
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exit = await CustodianCli.RunAsync([.. args, "--db", db.Target.ConnectionString, "--data", _data.FullName, "--master-key-file", key], output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private Task<(int Exit, string Out, string Err)> RunAsync(TestDatabase db, params string[] args) => CliTests.RunAsync(db, _data.FullName, args);
 
     [Theory, AllEngines]
     public async Task Statistics_TextJsonCsv_CountsOrdersAndIdentifiersOfTheYearOnlyAndIsAudited(Engine engine)

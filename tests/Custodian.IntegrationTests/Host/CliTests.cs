@@ -1,4 +1,5 @@
 using Custodian.Cli;
+using Custodian.Testing;
 using Xunit;
 
 namespace Custodian.IntegrationTests.Host;
@@ -18,6 +19,21 @@ public sealed class CliTests : IDisposable
         using var error = new StringWriter();
         var exit = await CustodianCli.RunAsync(args, output, error);
         return (exit, output.ToString(), error.ToString());
+    }
+
+    /// <summary>
+    /// Runs a command against <paramref name="db"/> with <paramref name="data"/> as the data folder and a fixed test master
+    /// key (written there on first use), as an operator's <c>--db --data --master-key-file</c> would.
+    /// </summary>
+    internal static async Task<(int Exit, string Out, string Err)> RunAsync(TestDatabase db, string data, params string[] args)
+    {
+        var key = Path.Combine(data, "master.key");
+        if (!File.Exists(key))
+        {
+            await File.WriteAllTextAsync(key, Convert.ToBase64String([.. Enumerable.Range(1, 32).Select(i => (byte)i)]), TestContext.Current.CancellationToken);
+        }
+
+        return await RunAsync([.. args, "--db", db.Target.ConnectionString, "--data", data, "--master-key-file", key]);
     }
 
     [Fact]
