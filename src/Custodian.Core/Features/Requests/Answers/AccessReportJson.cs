@@ -19,6 +19,8 @@ internal static class AccessReportJson
         WriteIndented = true,
         Converters = { new InstantConverter() },
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        // The serializer's own (reflection) metadata, named so the streamed writer can ask it for the property order.
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
     };
 
     public static async Task WriteAsync(AccessReport report, Stream stream, CancellationToken ct)
