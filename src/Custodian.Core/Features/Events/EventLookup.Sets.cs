@@ -47,8 +47,10 @@ internal static partial class EventLookup
             command.CommandText += " ORDER BY start_time";
             Observe(command);
             await using var reader = await command.ExecuteReaderAsync(ct);
+            var rows = RowsStreamed.Value;
             while (await reader.ReadAsync(ct))
             {
+                rows?.Increment();
                 yield return usage ? ReadUsage(reader, postgres) : ReadTraffic(reader, postgres);
             }
         }
@@ -93,6 +95,21 @@ internal static partial class EventLookup
         {
             await db.Database.CloseConnectionAsync();
         }
+    }
+
+    /// <summary>
+    /// While set (in this async flow only), counts the rows <see cref="StreamSetAsync"/> has read: the streaming tests
+    /// compare it with the bytes an export has written at the same moment.
+    /// </summary>
+    internal static readonly AsyncLocal<RowCounter?> RowsStreamed = new();
+
+    internal sealed class RowCounter
+    {
+        private long _rows;
+
+        public long Rows => Interlocked.Read(ref _rows);
+
+        public void Increment() => Interlocked.Increment(ref _rows);
     }
 
     private static (EventTable Table, string[] Columns) Family(bool usage) =>

@@ -128,6 +128,9 @@ internal static class SubjectRecords
         };
     }
 
+    /// <summary>A usage or traffic record read elsewhere (<see cref="EventLookup.StreamSetAsync"/>) as a subject record of <paramref name="category"/>.</summary>
+    public static SubjectRecord Of(object record, string category) => new(record, category, TypeOf(record), IdOf(record), OrganizationOf(record));
+
     /// <summary>Whether <see cref="EventLookup"/> finds <paramref name="record"/> by <paramref name="key"/>.</summary>
     private static bool FindsEvent(SubjectKey key, object record) => record switch
     {
