@@ -16,6 +16,7 @@ root.Subcommands.Add(AccessReportCommand.Build());
 root.Subcommands.Add(ScaleCommand.Build());
 root.Subcommands.Add(LoadCommand.Build());
 root.Subcommands.Add(PortabilityCommand.Build());
+root.Subcommands.Add(ExportMemoryCommand.Build());
 return await root.Parse(args).InvokeAsync();
 
 /// <summary><c>import</c>: issue 3 §7's import and look-up benchmark, on SQLite, PostgreSQL or both.</summary>

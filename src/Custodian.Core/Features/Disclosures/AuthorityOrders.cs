@@ -1,10 +1,13 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Blobs;
 using Custodian.Core.Features.Register;
+using Custodian.Core.Features.Requests.Answers;
 using Custodian.Core.Features.Retention;
 using Custodian.Core.Features.Store;
 using Custodian.Core.Features.Subjects;
+using Custodian.Core.Features.Tenancy;
 using Custodian.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
@@ -37,7 +40,8 @@ internal sealed class AuthorityOrders(
     IAuditTrail audit,
     EncryptedBlobs blobs,
     ProcessingRegister register,
-    TimeProvider time)
+    TimeProvider time,
+    IDbContextFactory<CustodianDbContext>? contexts = null)
 {
     /// <summary>The neutral reason on an order's hold: no reference (that is the hold's own field), no person.</summary>
     public const string HoldReason = "Authority order (see the order register)";
@@ -193,13 +197,8 @@ internal sealed class AuthorityOrders(
         }
 
         var now = Now;
-        var records = await DisclosurePackage.CollectAsync(db, order, ct);
-        using var buffer = new MemoryStream();
-        await DisclosurePackage.WriteAsync(order, records, now, buffer, ct);
-        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
-        buffer.Position = 0;
-        // The provider's own data key per order (no tenant owns an order): destroying it would shred every package of it.
-        var staged = await blobs.StageAsync(db, Guid.Empty, DataKeyOwner.Subject(order.Id), buffer, "application/zip", ct);
+        var (staged, manifest, sha) = await WritePackageAsync(order, now, ct);
+        var recordCount = manifest.Files.Single(f => f.Name == "records.csv").Records;
 
         return await transactions.WriteAsync<AuthorityOrderProduction>(
             async c =>
@@ -213,7 +212,7 @@ internal sealed class AuthorityOrders(
                 {
                     OrderId = order.Id,
                     BlobId = staged.Record.Id,
-                    RecordCount = records.Count,
+                    RecordCount = recordCount,
                     Sha256 = sha,
                     ProducedAt = now,
                     ProducedById = caller.Actor.Id,
@@ -229,6 +228,42 @@ internal sealed class AuthorityOrders(
             }),
             null,
             ct);
+    }
+
+    /// <summary>
+    /// Writes the order's package and stages it encrypted (content only; the caller adds its row). With a context
+    /// factory (as registered) the package streams (issue 8 §5): read with this context, written through a bounded pipe
+    /// into the encrypting store, which uses a context of its own; its SHA-256 is taken from the bytes as they pass.
+    /// Constructed without one (a test's hand-built instance), the package is written to memory first.
+    /// </summary>
+    private async Task<(StagedBlob Staged, DisclosureManifest Manifest, string Sha256)> WritePackageAsync(AuthorityOrder order, Instant now, CancellationToken ct)
+    {
+        // The provider's own data key per order (no tenant owns an order): destroying it would shred every package of it.
+        var owner = DataKeyOwner.Subject(order.Id);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        DisclosureManifest? manifest = null;
+        async Task WriteAsync(Stream output)
+        {
+            await using var hashing = new HashingWriteStream(output, hash);
+            manifest = await DisclosurePackage.WriteAsync(db, order, now, hashing, ct);
+        }
+
+        StagedBlob staged;
+        if (contexts is null)
+        {
+            using var buffer = new MemoryStream();
+            await WriteAsync(buffer);
+            buffer.Position = 0;
+            staged = await blobs.StageAsync(db, Guid.Empty, owner, buffer, "application/zip", ct);
+        }
+        else
+        {
+            await using var staging = contexts.CreateDbContext();
+            staging.ScopeTo(TenantScope.Everything);
+            staged = await PipedAnswer.RunAsync(WriteAsync, zip => blobs.StageAsync(staging, Guid.Empty, owner, zip, "application/zip", ct));
+        }
+
+        return (staged, manifest!, Convert.ToHexStringLower(hash.GetHashAndReset()));
     }
 
     /// <summary>Releases a package for download: by a second person (neither the order's registrar nor the producer).</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
@@ -47,63 +48,212 @@ internal static class DisclosurePackage
         Converters = { new AccessReportJson.InstantConverter() },
     };
 
-    /// <summary>The records in the order's scope (the context must be provider-wide).</summary>
+    /// <summary>The records in the order's scope (the context must be provider-wide), all in memory: for small checks; productions use <see cref="WriteAsync"/>.</summary>
     public static async Task<IReadOnlyList<SubjectRecord>> CollectAsync(CustodianDbContext db, AuthorityOrder order, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(order);
-        var keys = order.Targets
-            .Select(t => SubjectKey.Of(SubjectKey.ParseKind(t.Kind) ?? throw new InvalidOperationException($"Stored target kind '{t.Kind}' is unknown."), t.Value))
-            .OfType<SubjectKey>()
-            .ToList();
-        var scope = new AnswerScope(order.Categories.ToHashSet(StringComparer.Ordinal));
-        var records = await SubjectRecords.CollectAsync(db, keys, scope, ct);
+        var records = await SubjectRecords.CollectAsync(db, KeysOf(order), ScopeOf(order), ct);
         return [.. records.Where(r => TimeOf(r.Record) is not { } t || (t >= order.PeriodFrom && t < order.PeriodUntil))];
     }
 
-    /// <summary>Writes the package to <paramref name="output"/> (left open) and returns its manifest.</summary>
-    public static async Task<DisclosureManifest> WriteAsync(AuthorityOrder order, IReadOnlyList<SubjectRecord> records, Instant now, Stream output, CancellationToken ct)
+    /// <summary>
+    /// Collects the order's records and writes the package to <paramref name="output"/> (left open); returns its
+    /// manifest, whose record counts are what was written. Streams (issue 8 §5): the store records (a handful per target)
+    /// are read first; the usage and traffic records are counted by the database (<see cref="EventLookup.CountSetAsync"/>)
+    /// and then read with a cursor, by time, inside the order's period (in the query, not after it), straight into the
+    /// CSV and then again into the JSON entry, each hashed as it is written. Same content as the records sorted by
+    /// category, time and id in memory; throws when the records change between the count and the two reads.
+    /// </summary>
+    public static async Task<DisclosureManifest> WriteAsync(CustodianDbContext db, AuthorityOrder order, Instant now, Stream output, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(order);
-        ArgumentNullException.ThrowIfNull(records);
-        IReadOnlySet<string> none = new HashSet<string>();
-        var rows = records
-            .OrderBy(r => r.Category, StringComparer.Ordinal).ThenBy(r => TimeOf(r.Record)).ThenBy(r => r.Id, StringComparer.Ordinal)
-            .Select(r => (r.Category, r.Type, r.Id, Organization: r.OrganizationId.ToString(), Time: TimeOf(r.Record) is { } t ? InstantPattern.ExtendedIso.Format(t) : string.Empty,
-                Fields: AccessReportBuilder.FieldsOf(r.Record, r.Category, none)))
-            .ToList();
-
-        var files = new List<DisclosureFile>();
-        using var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true);
-        var csv = new StringBuilder();
-        var columns = rows.SelectMany(r => r.Fields.Select(f => f.Name)).Distinct(StringComparer.Ordinal).ToList();
-        csv.Append(string.Join(',', LeadingColumns.Concat(columns).Select(Csv))).Append("\r\n");
-        foreach (var r in rows)
+        ArgumentNullException.ThrowIfNull(output);
+        var keys = KeysOf(order);
+        var scope = ScopeOf(order);
+        var held = (await SubjectRecords.CollectWithoutEventsAsync(db, keys, scope, ct))
+            .OrderBy(r => r.Category, StringComparer.Ordinal).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
+        var window = (order.PeriodFrom, order.PeriodUntil);
+        var sets = new Dictionary<string, (bool Usage, EventSet Set, long Count)>(StringComparer.Ordinal);
+        foreach (var (usage, category, kinds) in new[]
         {
-            var values = new[] { r.Category, r.Type, r.Id, r.Organization, r.Time }
-                .Concat(columns.Select(c => r.Fields.FirstOrDefault(f => f.Name == c)?.Value ?? string.Empty));
-            csv.Append(string.Join(',', values.Select(Csv))).Append("\r\n");
+            (true, UsageRecord.Category, new[] { SubjectIdentifierKind.Phone }),
+            (false, TrafficRecord.Category, new[] { SubjectIdentifierKind.Phone, SubjectIdentifierKind.Email, SubjectIdentifierKind.Ip }),
+        })
+        {
+            var set = new EventSet([.. keys.Where(k => kinds.Contains(k.Kind)).Select(k => k.Value).Distinct(StringComparer.Ordinal)], [], window);
+            if (scope.Includes(category) && !set.IsEmpty)
+            {
+                var count = (await EventLookup.CountSetAsync(db, usage, set, ct)).Sum(c => c.Count);
+                if (count > 0)
+                {
+                    sets[category] = (usage, set, count);
+                }
+            }
         }
 
-        files.Add(await AddAsync(zip, "records.csv", rows.Count, new UTF8Encoding(false).GetBytes(csv.ToString()), ct));
-        var json = JsonSerializer.SerializeToUtf8Bytes(
-            rows.Select(r => new Dictionary<string, object?>
+        var categories = held.Select(r => r.Category).Concat(sets.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var expected = held.Count + sets.Values.Sum(s => s.Count);
+        var columns = new List<string>();
+        foreach (var category in categories)
+        {
+            columns.AddRange(held.Where(r => r.Category == category).SelectMany(r => AccessReportBuilder.FieldsOf(r.Record, r.Category, None).Select(f => f.Name)));
+            if (sets.TryGetValue(category, out var s))
             {
-                ["category"] = r.Category,
-                ["type"] = r.Type,
-                ["id"] = r.Id,
-                ["organization_id"] = r.Organization,
-                ["time"] = r.Time.Length == 0 ? null : r.Time,
-                ["fields"] = r.Fields.ToDictionary(f => f.Name, f => f.Value, StringComparer.Ordinal),
-            }),
-            Json);
-        files.Add(await AddAsync(zip, "records.json", rows.Count, json, ct));
-        var manifest = new DisclosureManifest(
-            SchemaVersion, order.Reference, AuthorityOrderTypes.Name(order.Type), order.PeriodFrom, order.PeriodUntil,
-            order.Categories, order.Targets.Count, now, files);
-        await AddAsync(zip, "manifest.json", 0, JsonSerializer.SerializeToUtf8Bytes(manifest, Json), ct);
-        return manifest;
+                columns.AddRange(AccessReportBuilder.FieldNamesOf(s.Usage ? typeof(UsageRecord) : typeof(TrafficRecord), category));
+            }
+        }
+
+        columns = [.. columns.Distinct(StringComparer.Ordinal)];
+
+        // Every row in the package's order: per category, its store records (no time) by id, then its events by time and id.
+        async IAsyncEnumerable<Row> RowsAsync()
+        {
+            foreach (var category in categories)
+            {
+                foreach (var r in held.Where(r => r.Category == category))
+                {
+                    yield return RowOf(r);
+                }
+
+                if (sets.TryGetValue(category, out var s))
+                {
+                    await foreach (var r in InTimeOrderAsync(db, category, s.Usage, s.Set, ct))
+                    {
+                        yield return r;
+                    }
+                }
+            }
+        }
+
+        var files = new List<DisclosureFile>();
+        await using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            files.Add(await AddAsync(zip, "records.csv", async stream =>
+            {
+                await using var writer = new StreamWriter(stream, new UTF8Encoding(false), ChunkChars, leaveOpen: true);
+                var sb = new StringBuilder(ChunkChars * 2);
+                sb.Append(string.Join(',', LeadingColumns.Concat(columns).Select(Csv))).Append("\r\n");
+                var rows = 0;
+                await foreach (var r in RowsAsync())
+                {
+                    rows++;
+                    var values = new[] { r.Category, r.Type, r.Id, r.Organization, r.Time }
+                        .Concat(columns.Select(c => r.Fields.FirstOrDefault(f => f.Name == c)?.Value ?? string.Empty));
+                    sb.Append(string.Join(',', values.Select(Csv))).Append("\r\n");
+                    if (sb.Length >= ChunkChars)
+                    {
+                        await writer.WriteAsync(sb, ct);
+                        sb.Clear();
+                    }
+                }
+
+                await writer.WriteAsync(sb, ct);
+                await writer.FlushAsync(ct);
+                return Checked(rows, expected);
+            }, ct));
+
+            files.Add(await AddAsync(zip, "records.json", async stream =>
+            {
+                // The writer fills a buffer, never the stream: each chunk goes out with an asynchronous write.
+                var buffer = new ArrayBufferWriter<byte>(ChunkChars * 2);
+                var rows = 0;
+                await using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = Json.Encoder }))
+                {
+                    writer.WriteStartArray();
+                    await foreach (var r in RowsAsync())
+                    {
+                        rows++;
+                        JsonSerializer.Serialize(writer, new Dictionary<string, object?>
+                        {
+                            ["category"] = r.Category,
+                            ["type"] = r.Type,
+                            ["id"] = r.Id,
+                            ["organization_id"] = r.Organization,
+                            ["time"] = r.Time.Length == 0 ? null : r.Time,
+                            ["fields"] = r.Fields.ToDictionary(f => f.Name, f => f.Value, StringComparer.Ordinal),
+                        }, Json);
+                        if (writer.BytesPending + buffer.WrittenCount >= ChunkChars)
+                        {
+                            writer.Flush();
+                            await stream.WriteAsync(buffer.WrittenMemory, ct);
+                            buffer.ResetWrittenCount();
+                        }
+                    }
+
+                    writer.WriteEndArray();
+                }
+
+                await stream.WriteAsync(buffer.WrittenMemory, ct);
+                return Checked(rows, expected);
+            }, ct));
+
+            var manifest = new DisclosureManifest(
+                SchemaVersion, order.Reference, AuthorityOrderTypes.Name(order.Type), order.PeriodFrom, order.PeriodUntil,
+                order.Categories, order.Targets.Count, now, files);
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(manifest, Json);
+            await AddAsync(zip, "manifest.json", async stream =>
+            {
+                await stream.WriteAsync(bytes, ct);
+                return 0;
+            }, ct);
+            return manifest;
+        }
     }
+
+    private const int ChunkChars = 32 * 1024;
+
+    private static readonly IReadOnlySet<string> None = new HashSet<string>();
+
+    private sealed record Row(string Category, string Type, string Id, string Organization, string Time, IReadOnlyList<AccessField> Fields);
+
+    private static Row RowOf(SubjectRecord r) => new(
+        r.Category, r.Type, r.Id, r.OrganizationId.ToString(),
+        TimeOf(r.Record) is { } t ? InstantPattern.ExtendedIso.Format(t) : string.Empty,
+        AccessReportBuilder.FieldsOf(r.Record, r.Category, None));
+
+    /// <summary>
+    /// The set's records by time and then id (the cursor gives them by time; records of the same instant, few, are
+    /// put in id order before they are passed on).
+    /// </summary>
+    private static async IAsyncEnumerable<Row> InTimeOrderAsync(
+        CustodianDbContext db, string category, bool usage, EventSet set, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var same = new List<SubjectRecord>();
+        Instant? at = null;
+        await foreach (var record in EventLookup.StreamSetAsync(db, usage, set, ct))
+        {
+            var time = TimeOf(record)!.Value;
+            if (at != time && same.Count > 0)
+            {
+                foreach (var r in same.OrderBy(r => r.Id, StringComparer.Ordinal))
+                {
+                    yield return RowOf(r);
+                }
+
+                same.Clear();
+            }
+
+            at = time;
+            same.Add(SubjectRecords.Of(record, category));
+        }
+
+        foreach (var r in same.OrderBy(r => r.Id, StringComparer.Ordinal))
+        {
+            yield return RowOf(r);
+        }
+    }
+
+    private static int Checked(int rows, long expected) => rows == expected
+        ? rows
+        : throw new InvalidOperationException($"The order's records changed while the package was written ({expected} counted, {rows} read).");
+
+    private static List<SubjectKey> KeysOf(AuthorityOrder order) => [.. order.Targets
+        .Select(t => SubjectKey.Of(SubjectKey.ParseKind(t.Kind) ?? throw new InvalidOperationException($"Stored target kind '{t.Kind}' is unknown."), t.Value))
+        .OfType<SubjectKey>()];
+
+    private static AnswerScope ScopeOf(AuthorityOrder order) => new(order.Categories.ToHashSet(StringComparer.Ordinal));
 
     public static DisclosureManifest ReadManifest(Stream json) =>
         JsonSerializer.Deserialize<DisclosureManifest>(json, Json) ?? throw new JsonException("empty manifest");
@@ -116,15 +266,21 @@ internal static class DisclosurePackage
         _ => null,
     };
 
-    private static async Task<DisclosureFile> AddAsync(ZipArchive zip, string name, int records, byte[] content, CancellationToken ct)
+    /// <summary>Adds an entry written by <paramref name="write"/> (which returns its record count), hashing and counting the bytes on the way.</summary>
+    private static async Task<DisclosureFile> AddAsync(ZipArchive zip, string name, Func<Stream, Task<int>> write, CancellationToken ct)
     {
         var entry = zip.CreateEntry(name, CompressionLevel.Optimal);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        int records;
+        long size;
         await using (var stream = await entry.OpenAsync(ct))
+        await using (var hashing = new HashingWriteStream(stream, hash))
         {
-            await stream.WriteAsync(content, ct);
+            records = await write(hashing);
+            size = hashing.Length;
         }
 
-        return new DisclosureFile(name, records, content.LongLength, Convert.ToHexStringLower(SHA256.HashData(content)));
+        return new DisclosureFile(name, records, size, Convert.ToHexStringLower(hash.GetHashAndReset()));
     }
 
     /// <summary>RFC 4180 quoting.</summary>

@@ -53,47 +53,166 @@ internal sealed class AccessReportBuilder(ProcessingRegister register, IAuditTra
                 continue;
             }
 
-            var recordViews = found.Select(r => new AccessRecord(
-                    r.Type,
-                    r.Id,
-                    organizations.GetValueOrDefault(r.OrganizationId),
-                    FieldsOf(r.Record, category.Id, own),
-                    expiries[r] switch
-                    {
-                        null => "until_event",
-                        // Past its period and still here: kept because the law requires it. Deliberately no more
-                        // than that (ACC-5): which obligation, hold or order keeps it is not told.
-                        { } e when e <= now => "legal_obligation",
-                        _ => "until",
-                    },
-                    expiries[r] is { } x && x > now ? x : null))
-                .ToList();
+            var recordViews = found.Select(r => RecordView(r, organizations.GetValueOrDefault(r.OrganizationId), expiries[r], now, own)).ToList();
 
             var controllerNames = category.Controller == ControllerRole.Provider
                 ? [register.Statement.Controller.Name]
                 : recordViews.Select(r => r.Organization).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
 
-            categories.Add(new AccessCategory(
-                category.Id,
-                register.Service(category.ServiceId).Name,
-                category.Description,
-                category.Fields,
-                [.. category.PurposeIds.Select(p => register.Purpose(p)).Select(p => new AccessPurpose(p.Id, p.Name, p.StatementText))],
-                Both(v => v.BasisCell(category.LegalBasis)),
-                BasisWireName(category.LegalBasis.Type),
-                category.Controller == ControllerRole.Provider ? "provider" : "client",
-                controllerNames,
-                Both(v => v.RetentionDetail(category.Retention)),
-                [.. category.Sources.Select(s => Both(v => v.Capitalise(v.Source(s))))],
-                category.AutomatedDecisionMaking,
-                Both(v => v.YesNo(category.AutomatedDecisionMaking)),
-                RecipientsOf(category, Both),
-                category.Portable,
-                recordViews));
+            categories.Add(CategoryOf(category, controllerNames, recordViews, Both));
         }
 
+        var report = ReportOf(now, categories);
+
+        await AuditAsync(db, actor, scope, categories.Count, report.RecordCount, ct);
+        return report;
+    }
+
+    /// <summary>
+    /// The streamed report (issue 8 §5): everything but the usage and traffic records, which
+    /// <see cref="AccessReportHtml.WriteAsync"/> and <see cref="AccessReportJson.WriteAsync(AccessReportSource, Stream, CancellationToken)"/>
+    /// read from a cursor while they write. What comes before the records (which categories, each one's count and
+    /// organisations, whether the third-party notice is needed) comes from an aggregate query, not from reading them.
+    /// The output is byte for byte what <see cref="BuildAsync"/> and the renderers give. Not audited: call
+    /// <see cref="AuditWrittenAsync"/> once the outputs are written.
+    /// </summary>
+    public async Task<AccessReportSource> PrepareAsync(CustodianDbContext db, IReadOnlyList<SubjectKey> subject, AnswerScope scope, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(subject);
+        ArgumentNullException.ThrowIfNull(scope);
+        var now = Instant.FromDateTimeOffset(time.GetUtcNow());
+        var held = await SubjectRecords.CollectWithoutEventsAsync(db, subject, scope, ct);
+        var expiries = await SubjectRecords.ExpiriesAsync(db, register, held, ct);
+        var counts = await SubjectRecords.CountEventsAsync(db, subject, scope, ct);
+        var organizationIds = held.Select(r => r.OrganizationId).Concat(counts.Where(c => c.Value > 0).Select(c => c.Key.OrganizationId)).Distinct().ToList();
+        var organizations = await db.Organizations.AsNoTracking()
+            .Where(o => organizationIds.Contains(o.Id))
+            .ToDictionaryAsync(o => o.Id, o => o.Name, ct);
+
+        var own = new HashSet<string>(subject.Select(k => k.Value), StringComparer.OrdinalIgnoreCase);
+        var nl = new StatementVocabulary(StatementLanguage.Dutch, register.Statement.Controller);
+        var en = new StatementVocabulary(StatementLanguage.English, register.Statement.Controller);
+        LocalizedText Both(Func<StatementVocabulary, string> text) => new(text(nl), text(en));
+
+        var parts = new List<AccessCategoryPart>();
+        foreach (var category in register.Categories)
+        {
+            var views = held.Where(r => r.Category == category.Id).Select(r => RecordView(r, organizations.GetValueOrDefault(r.OrganizationId), expiries[r], now, own)).ToList();
+            var streamed = counts.Where(c => c.Key.Category == category.Id && c.Value > 0).ToList();
+            var count = streamed.Sum(c => c.Value);
+            if (views.Count == 0 && count == 0)
+            {
+                continue;
+            }
+
+            var controllerNames = category.Controller == ControllerRole.Provider
+                ? [register.Statement.Controller.Name]
+                : views.Select(r => r.Organization)
+                    .Concat(streamed.Select(c => organizations.GetValueOrDefault(c.Key.OrganizationId)))
+                    .OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            var fields = views.SelectMany(r => r.Fields.Select(f => f.Name));
+            if (count > 0)
+            {
+                fields = fields.Concat(FieldNamesOf(category.Id == UsageRecord.Category ? typeof(UsageRecord) : typeof(TrafficRecord), category.Id));
+            }
+
+            parts.Add(new AccessCategoryPart(CategoryOf(category, controllerNames, [], Both), views, count, [.. fields.Distinct(StringComparer.Ordinal)]));
+        }
+
+        var head = ReportOf(now, [.. parts.Select(p => p.Header)]);
+        return new AccessReportSource(head, parts, scope, (part, c) => StreamRecordsAsync(db, subject, scope, part, organizations, own, now, c));
+    }
+
+    /// <summary>Audits a streamed report once its outputs are written (each writer checked it wrote exactly <see cref="AccessReportSource.RecordCount"/>).</summary>
+    public Task AuditWrittenAsync(CustodianDbContext db, AccessReportSource source, AuditActor actor, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return AuditAsync(db, actor, source.Scope, source.Categories.Count, source.RecordCount, ct);
+    }
+
+    private async IAsyncEnumerable<AccessRecord> StreamRecordsAsync(
+        CustodianDbContext db, IReadOnlyList<SubjectKey> subject, AnswerScope scope, AccessCategoryPart part,
+        Dictionary<Guid, string> organizations, IReadOnlySet<string> own, Instant now, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        foreach (var r in part.Held)
+        {
+            yield return r;
+        }
+
+        if (part.Streamed == 0)
+        {
+            yield break;
+        }
+
+        var usage = part.Header.Id == UsageRecord.Category;
+        await foreach (var r in SubjectRecords.StreamEventsAsync(db, subject, scope, usage, !usage, ct))
+        {
+            if (r.Category == part.Header.Id)
+            {
+                yield return RecordView(r, organizations.GetValueOrDefault(r.OrganizationId), SubjectRecords.EventExpiry(register, r), now, own);
+            }
+        }
+    }
+
+    private async Task AuditAsync(CustodianDbContext db, AuditActor actor, AnswerScope scope, int categories, long records, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await audit.AppendAsync(
+            db,
+            new AuditEntry(
+                "request.access_report_built",
+                actor,
+                scope.OrganizationId,
+                [],
+                null,
+                new Dictionary<string, string>
+                {
+                    ["categories"] = categories.ToString(CultureInfo.InvariantCulture),
+                    ["records"] = records.ToString(CultureInfo.InvariantCulture),
+                }),
+            ct);
+        await tx.CommitAsync(ct);
+    }
+
+    private static AccessRecord RecordView(SubjectRecord r, string? organization, Instant? expiry, Instant now, IReadOnlySet<string> own) => new(
+        r.Type,
+        r.Id,
+        organization,
+        FieldsOf(r.Record, r.Category, own),
+        expiry switch
+        {
+            null => "until_event",
+            // Past its period and still here: kept because the law requires it. Deliberately no more
+            // than that (ACC-5): which obligation, hold or order keeps it is not told.
+            { } e when e <= now => "legal_obligation",
+            _ => "until",
+        },
+        expiry is { } x && x > now ? x : null);
+
+    private AccessCategory CategoryOf(
+        DataCategory category, IReadOnlyList<string> controllerNames, IReadOnlyList<AccessRecord> records, Func<Func<StatementVocabulary, string>, LocalizedText> both) => new(
+        category.Id,
+        register.Service(category.ServiceId).Name,
+        category.Description,
+        category.Fields,
+        [.. category.PurposeIds.Select(p => register.Purpose(p)).Select(p => new AccessPurpose(p.Id, p.Name, p.StatementText))],
+        both(v => v.BasisCell(category.LegalBasis)),
+        BasisWireName(category.LegalBasis.Type),
+        category.Controller == ControllerRole.Provider ? "provider" : "client",
+        controllerNames,
+        both(v => v.RetentionDetail(category.Retention)),
+        [.. category.Sources.Select(s => both(v => v.Capitalise(v.Source(s))))],
+        category.AutomatedDecisionMaking,
+        both(v => v.YesNo(category.AutomatedDecisionMaking)),
+        RecipientsOf(category, both),
+        category.Portable,
+        records);
+
+    private AccessReport ReportOf(Instant now, List<AccessCategory> categories)
+    {
         var c = register.Statement.Controller;
-        var report = new AccessReport(
+        return new AccessReport(
             AccessReport.CurrentSchemaVersion,
             now,
             new AccessController(c.Name, c.Address.Street, c.Address.PostalCode, c.Address.City, c.Address.Country, c.PrivacyEmail, c.Phone.Number),
@@ -108,28 +227,10 @@ internal sealed class AccessReportBuilder(ProcessingRegister register, IAuditTra
                     t.En.Replace("{supervisory_authority}", register.Statement.SupervisoryAuthority.Name.En, StringComparison.Ordinal)))]))],
             new AccessAuthority(register.Statement.SupervisoryAuthority.Name, register.Statement.SupervisoryAuthority.Url),
             AccessReportTexts.ThirdPartyNotice);
-
-        await using (var tx = await db.Database.BeginTransactionAsync(ct))
-        {
-            await audit.AppendAsync(
-                db,
-                new AuditEntry(
-                    "request.access_report_built",
-                    actor,
-                    scope.OrganizationId,
-                    [],
-                    null,
-                    new Dictionary<string, string>
-                    {
-                        ["categories"] = categories.Count.ToString(CultureInfo.InvariantCulture),
-                        ["records"] = report.RecordCount.ToString(CultureInfo.InvariantCulture),
-                    }),
-                ct);
-            await tx.CommitAsync(ct);
-        }
-
-        return report;
     }
+
+    /// <summary>The field names <see cref="FieldsOf"/> gives for a record of <paramref name="type"/> in <paramref name="category"/> (without a record).</summary>
+    internal static IReadOnlyList<string> FieldNamesOf(Type type, string category) => [.. PropertiesOf(type, category).Select(p => p.Name)];
 
     /// <summary>ACC-1(c), ACC-2, ACC-6: processors (with country and transfer safeguard), the register's disclosures that are recipients, and the client organisation.</summary>
     private List<AccessRecipient> RecipientsOf(DataCategory category, Func<Func<StatementVocabulary, string>, LocalizedText> both)
@@ -166,9 +267,7 @@ internal sealed class AccessReportBuilder(ProcessingRegister register, IAuditTra
             TrafficRecord t => OtherParty(own, (nameof(TrafficRecord.Subscriber), t.Subscriber), (nameof(TrafficRecord.Counterpart), t.Counterpart)),
             _ => null,
         };
-        var properties = Properties.GetOrAdd((record.GetType(), category), static key => [.. key.Type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.GetCustomAttribute<PersonalDataAttribute>()?.Category == key.Category)
-            .Select(p => (p, SnakeCase(p.Name)))]);
+        var properties = PropertiesOf(record.GetType(), category);
         var fields = new AccessField[properties.Length];
         for (var i = 0; i < properties.Length; i++)
         {
@@ -179,6 +278,11 @@ internal sealed class AccessReportBuilder(ProcessingRegister register, IAuditTra
 
         return fields;
     }
+
+    private static (PropertyInfo Property, string Name)[] PropertiesOf(Type type, string category) =>
+        Properties.GetOrAdd((type, category), static key => [.. key.Type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.GetCustomAttribute<PersonalDataAttribute>()?.Category == key.Category)
+            .Select(p => (p, SnakeCase(p.Name)))]);
 
     // Reflection once per record type: an access report can hold tens of thousands of call records.
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<(Type Type, string Category), (PropertyInfo Property, string Name)[]> Properties = new();

@@ -22,6 +22,71 @@ internal static class AccessReportHtml
         ArgumentNullException.ThrowIfNull(report);
         var sb = new StringBuilder(4096 + (report.RecordCount * 200));
         string T(LocalizedText text) => Encode(text.Get(language));
+        Head(sb, report, language, report.Categories.Any(c => c.Records.Any(r => IsEvent(r.Type))));
+        foreach (var (category, index) in report.Categories.Select((c, i) => (c, i)))
+        {
+            var fields = category.Records.SelectMany(r => r.Fields.Select(f => f.Name)).Distinct(StringComparer.Ordinal).ToList();
+            CategoryStart(sb, category, index, category.Records.Count, fields, T);
+            foreach (var record in category.Records)
+            {
+                Row(sb, record, fields, T);
+            }
+
+            CategoryEnd(sb);
+        }
+
+        Tail(sb, report, T);
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// Writes the same document as <see cref="Render"/> to <paramref name="output"/> (UTF-8, no BOM, left open), the
+    /// records read from <paramref name="source"/>'s cursor as they are written: memory holds one chunk of text, not the
+    /// report. Returns the number of records written; throws if a category's records differ from the count its
+    /// caption announced (the data changed while it was written), so a written report is always exact.
+    /// </summary>
+    public static async Task<long> WriteAsync(AccessReportSource source, StatementLanguage language, Stream output, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(output);
+        await using var writer = new StreamWriter(output, new UTF8Encoding(false), ChunkChars, leaveOpen: true);
+        var sb = new StringBuilder(ChunkChars * 2);
+        string T(LocalizedText text) => Encode(text.Get(language));
+        Head(sb, source.Head, language, source.HasEvents);
+        long total = 0;
+        foreach (var (part, index) in source.Categories.Select((c, i) => (c, i)))
+        {
+            CategoryStart(sb, part.Header, index, part.Count, part.Fields, T);
+            long written = 0;
+            await foreach (var record in source.RecordsAsync(part, ct))
+            {
+                Row(sb, record, part.Fields, T);
+                written++;
+                if (sb.Length >= ChunkChars)
+                {
+                    await writer.WriteAsync(sb, ct);
+                    sb.Clear();
+                }
+            }
+
+            AccessReportSource.CheckCount(part, written);
+            total += written;
+            CategoryEnd(sb);
+        }
+
+        Tail(sb, source.Head, T);
+        await writer.WriteAsync(sb, ct);
+        await writer.FlushAsync(ct);
+        return total;
+    }
+
+    private const int ChunkChars = 32 * 1024;
+
+    internal static bool IsEvent(string type) => type is "usage_record" or "traffic_record";
+
+    private static void Head(StringBuilder sb, AccessReport report, StatementLanguage language, bool hasEvents)
+    {
+        string T(LocalizedText text) => Encode(text.Get(language));
         var lang = AnswerLanguages.Name(language);
 
         sb.Append("<!DOCTYPE html>\n<html lang=\"").Append(lang).Append("\">\n<head>\n<meta charset=\"utf-8\">\n")
@@ -42,57 +107,60 @@ internal static class AccessReportHtml
             .Append(Encode(report.Controller.Phone)).Append("</address>\n");
 
         sb.Append("<p>").Append(T(report.DataProcessed ? AccessReportTexts.Processed : AccessReportTexts.NotProcessed)).Append("</p>\n");
-        if (report.Categories.Any(c => c.Records.Any(r => r.Type is "usage_record" or "traffic_record")))
+        if (hasEvents)
         {
             sb.Append("<p>").Append(T(report.ThirdPartyNotice)).Append("</p>\n");
         }
+    }
 
-        foreach (var (category, index) in report.Categories.Select((c, i) => (c, i)))
+    private static void CategoryStart(StringBuilder sb, AccessCategory category, int index, long count, IReadOnlyList<string> fields, Func<LocalizedText, string> T)
+    {
+        var headingId = string.Create(CultureInfo.InvariantCulture, $"category-{index + 1}");
+        sb.Append("<section aria-labelledby=\"").Append(headingId).Append("\">\n<h2 id=\"").Append(headingId).Append("\">")
+            .Append(T(category.Service)).Append(": ").Append(T(category.Description)).Append("</h2>\n<dl>\n");
+        Definition(sb, T(AccessReportTexts.Purposes), string.Join("<br>", category.Purposes.Select(p => T(p.Name))));
+        Definition(sb, T(AccessReportTexts.LegalBasis), T(category.LegalBasis));
+        Definition(sb, T(AccessReportTexts.Controller), Encode(string.Join(", ", category.ControllerNames)));
+        Definition(sb, T(AccessReportTexts.Retention), T(category.Retention));
+        Definition(sb, T(AccessReportTexts.Sources), string.Join(", ", category.Sources.Select(T)));
+        Definition(sb, T(AccessReportTexts.Automated), T(category.AutomatedDecisionMakingText));
+        Definition(sb, T(AccessReportTexts.Recipients), category.Recipients.Count == 0
+            ? T(AccessReportTexts.NoRecipients)
+            : "<ul>" + string.Concat(category.Recipients.Select(r => "<li>" + Recipient(r, T) + "</li>")) + "</ul>");
+        Definition(sb, T(AccessReportTexts.Portable), T(category.Portable ? AccessReportTexts.Yes : AccessReportTexts.No));
+        sb.Append("</dl>\n");
+
+        sb.Append("<table>\n<caption>").Append(T(AccessReportTexts.Records)).Append(" (")
+            .Append(count.ToString(CultureInfo.InvariantCulture)).Append(")</caption>\n<thead><tr>");
+        sb.Append("<th scope=\"col\">").Append(T(AccessReportTexts.Organization)).Append("</th>");
+        foreach (var f in fields)
         {
-            var headingId = string.Create(CultureInfo.InvariantCulture, $"category-{index + 1}");
-            sb.Append("<section aria-labelledby=\"").Append(headingId).Append("\">\n<h2 id=\"").Append(headingId).Append("\">")
-                .Append(T(category.Service)).Append(": ").Append(T(category.Description)).Append("</h2>\n<dl>\n");
-            Definition(sb, T(AccessReportTexts.Purposes), string.Join("<br>", category.Purposes.Select(p => T(p.Name))));
-            Definition(sb, T(AccessReportTexts.LegalBasis), T(category.LegalBasis));
-            Definition(sb, T(AccessReportTexts.Controller), Encode(string.Join(", ", category.ControllerNames)));
-            Definition(sb, T(AccessReportTexts.Retention), T(category.Retention));
-            Definition(sb, T(AccessReportTexts.Sources), string.Join(", ", category.Sources.Select(T)));
-            Definition(sb, T(AccessReportTexts.Automated), T(category.AutomatedDecisionMakingText));
-            Definition(sb, T(AccessReportTexts.Recipients), category.Recipients.Count == 0
-                ? T(AccessReportTexts.NoRecipients)
-                : "<ul>" + string.Concat(category.Recipients.Select(r => "<li>" + Recipient(r, T) + "</li>")) + "</ul>");
-            Definition(sb, T(AccessReportTexts.Portable), T(category.Portable ? AccessReportTexts.Yes : AccessReportTexts.No));
-            sb.Append("</dl>\n");
-
-            var fields = category.Records.SelectMany(r => r.Fields.Select(f => f.Name)).Distinct(StringComparer.Ordinal).ToList();
-            sb.Append("<table>\n<caption>").Append(T(AccessReportTexts.Records)).Append(" (")
-                .Append(category.Records.Count.ToString(CultureInfo.InvariantCulture)).Append(")</caption>\n<thead><tr>");
-            sb.Append("<th scope=\"col\">").Append(T(AccessReportTexts.Organization)).Append("</th>");
-            foreach (var f in fields)
-            {
-                sb.Append("<th scope=\"col\">").Append(Encode(f)).Append("</th>");
-            }
-
-            sb.Append("<th scope=\"col\">").Append(T(AccessReportTexts.KeptUntil)).Append("</th></tr></thead>\n<tbody>\n");
-            foreach (var record in category.Records)
-            {
-                sb.Append("<tr><td>").Append(Encode(record.Organization ?? string.Empty)).Append("</td>");
-                foreach (var f in fields)
-                {
-                    sb.Append("<td>").Append(Encode(record.Fields.FirstOrDefault(x => x.Name == f)?.Value ?? string.Empty)).Append("</td>");
-                }
-
-                sb.Append("<td>").Append(record.Retention switch
-                {
-                    "until" when record.ExpiresAt is { } e => LastDay(e),
-                    "legal_obligation" => T(AccessReportTexts.LegalObligation),
-                    _ => T(AccessReportTexts.UntilEvent),
-                }).Append("</td></tr>\n");
-            }
-
-            sb.Append("</tbody>\n</table>\n</section>\n");
+            sb.Append("<th scope=\"col\">").Append(Encode(f)).Append("</th>");
         }
 
+        sb.Append("<th scope=\"col\">").Append(T(AccessReportTexts.KeptUntil)).Append("</th></tr></thead>\n<tbody>\n");
+    }
+
+    private static void Row(StringBuilder sb, AccessRecord record, IReadOnlyList<string> fields, Func<LocalizedText, string> T)
+    {
+        sb.Append("<tr><td>").Append(Encode(record.Organization ?? string.Empty)).Append("</td>");
+        foreach (var f in fields)
+        {
+            sb.Append("<td>").Append(Encode(record.Fields.FirstOrDefault(x => x.Name == f)?.Value ?? string.Empty)).Append("</td>");
+        }
+
+        sb.Append("<td>").Append(record.Retention switch
+        {
+            "until" when record.ExpiresAt is { } e => LastDay(e),
+            "legal_obligation" => T(AccessReportTexts.LegalObligation),
+            _ => T(AccessReportTexts.UntilEvent),
+        }).Append("</td></tr>\n");
+    }
+
+    private static void CategoryEnd(StringBuilder sb) => sb.Append("</tbody>\n</table>\n</section>\n");
+
+    private static void Tail(StringBuilder sb, AccessReport report, Func<LocalizedText, string> T)
+    {
         sb.Append("<h2>").Append(T(AccessReportTexts.RightsHeading)).Append("</h2>\n");
         foreach (var right in report.Rights)
         {
@@ -106,7 +174,6 @@ internal static class AccessReportHtml
         sb.Append("<h2>").Append(T(AccessReportTexts.ComplaintHeading)).Append("</h2>\n<p>").Append(T(AccessReportTexts.ComplaintText)).Append(' ')
             .Append(T(report.SupervisoryAuthority.Name)).Append(", ").Append(Encode(report.SupervisoryAuthority.Url.ToString())).Append("</p>\n");
         sb.Append("</main>\n</body>\n</html>\n");
-        return sb.ToString();
     }
 
     private static string Recipient(AccessRecipient r, Func<LocalizedText, string> t)

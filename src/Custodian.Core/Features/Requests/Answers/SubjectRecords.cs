@@ -76,6 +76,61 @@ internal static class SubjectRecords
         }
     }
 
+    /// <summary>
+    /// Per category and organisation, how many records <see cref="StreamEventsAsync"/> gives (both families), counted
+    /// by the database (<see cref="EventLookup.CountSetAsync"/>) with the same each-record-once rule: a key's count
+    /// leaves out the records an earlier key finds. What a streamed answer writes before the records comes from here.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<(string Category, Guid OrganizationId), long>> CountEventsAsync(
+        CustodianDbContext db, IReadOnlyList<SubjectKey> subject, AnswerScope scope, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(subject);
+        ArgumentNullException.ThrowIfNull(scope);
+        var keys = subject.Distinct().ToList();
+        var counts = new Dictionary<(string, Guid), long>();
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var earlier = keys.Take(i).ToList();
+            var found = new List<EventSetCount>();
+            if (keys[i].Kind == SubjectIdentifierKind.Phone && scope.Includes(UsageRecord.Category))
+            {
+                var excluded = earlier.Where(k => k.Kind == SubjectIdentifierKind.Phone).Select(k => k.Value).ToList();
+                found.AddRange(await EventLookup.CountSetAsync(db, usage: true, new EventSet([keys[i].Value], excluded), ct));
+            }
+
+            if (keys[i].Kind is SubjectIdentifierKind.Phone or SubjectIdentifierKind.Email or SubjectIdentifierKind.Ip && scope.Includes(TrafficRecord.Category))
+            {
+                var excluded = earlier.Where(k => k.Kind is SubjectIdentifierKind.Phone or SubjectIdentifierKind.Email or SubjectIdentifierKind.Ip).Select(k => k.Value).ToList();
+                found.AddRange(await EventLookup.CountSetAsync(db, usage: false, new EventSet([keys[i].Value], excluded), ct));
+            }
+
+            foreach (var c in found.Where(c => scope.IncludesOrganization(c.OrganizationId)))
+            {
+                counts[(c.Category, c.OrganizationId)] = counts.GetValueOrDefault((c.Category, c.OrganizationId)) + c.Count;
+            }
+        }
+
+        return counts;
+    }
+
+    /// <summary>A usage or traffic record's expiry: its category's rule from its start time (no anchor to load).</summary>
+    public static Instant? EventExpiry(Register.ProcessingRegister register, SubjectRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(register);
+        ArgumentNullException.ThrowIfNull(record);
+        var rule = register.Category(record.Category).Retention;
+        return record.Record switch
+        {
+            UsageRecord u => RetentionExpiry.Of(rule, u.StartTime),
+            TrafficRecord t => RetentionExpiry.Of(rule, t.StartTime),
+            _ => throw new ArgumentException($"{record.Type} is not a usage or traffic record", nameof(record)),
+        };
+    }
+
+    /// <summary>A usage or traffic record read elsewhere (<see cref="EventLookup.StreamSetAsync"/>) as a subject record of <paramref name="category"/>.</summary>
+    public static SubjectRecord Of(object record, string category) => new(record, category, TypeOf(record), IdOf(record), OrganizationOf(record));
+
     /// <summary>Whether <see cref="EventLookup"/> finds <paramref name="record"/> by <paramref name="key"/>.</summary>
     private static bool FindsEvent(SubjectKey key, object record) => record switch
     {

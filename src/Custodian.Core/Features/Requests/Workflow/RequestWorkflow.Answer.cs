@@ -79,13 +79,17 @@ internal sealed partial class RequestWorkflow
             case RequestType.Access:
                 foreach (var (scope, suffix) in scopes)
                 {
-                    var report = await reports.BuildAsync(db, subject, scope, staff.Actor, ct);
-                    using var html = new MemoryStream(Encoding.UTF8.GetBytes(AccessReportHtml.Render(report, language)));
-                    stored.Add(await answers.StoreAsync(requestId, AnswerKind.AccessHtml, $"access-report{suffix}.html", "text/html; charset=utf-8", html, expires, ct));
-                    using var json = new MemoryStream();
-                    AccessReportJson.Write(report, json);
-                    json.Position = 0;
-                    stored.Add(await answers.StoreAsync(requestId, AnswerKind.AccessJson, $"access-report{suffix}.json", "application/json", json, expires, ct));
+                    // Streamed like the portability package: the records are read from a cursor while the HTML and
+                    // the JSON are written into the encrypting store; audited once both are written (each writer
+                    // checked it wrote exactly the counted records).
+                    var report = await reports.PrepareAsync(db, subject, scope, ct);
+                    stored.Add(await PipedAnswer.RunAsync(
+                        html => AccessReportHtml.WriteAsync(report, language, html, ct),
+                        html => answers.StoreAsync(requestId, AnswerKind.AccessHtml, $"access-report{suffix}.html", "text/html; charset=utf-8", html, expires, ct)));
+                    stored.Add(await PipedAnswer.RunAsync(
+                        json => AccessReportJson.WriteAsync(report, json, ct),
+                        json => answers.StoreAsync(requestId, AnswerKind.AccessJson, $"access-report{suffix}.json", "application/json", json, expires, ct)));
+                    await reports.AuditWrittenAsync(db, report, staff.Actor, ct);
                 }
 
                 break;
