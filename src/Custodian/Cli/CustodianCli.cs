@@ -98,7 +98,7 @@ internal static class CustodianCli
 
             return await parse.InvokeAsync(config);
         }
-        catch (Exception ex) when (ex is SettingsException or MasterKeyException or DatabaseTargetException or KeyStoreException)
+        catch (Exception ex) when (ex is SettingsException or MasterKeyException or DatabaseTargetException or KeyStoreException or JobLeaseLostException)
         {
             await config.Error.WriteLineAsync(ex.Message);
             return ExitCodes.Failure;

@@ -227,6 +227,50 @@ internal sealed class PreparedImport : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// On a fresh copy: an import during which <paramref name="fault"/> happens after <paramref name="after"/> (the
+    /// PostgreSQL server stopped), then <paramref name="recover"/> once that import has ended, then a run to the end,
+    /// compared with the fault-free reference. Returns the interrupted run and the divergences (empty: passed).
+    /// </summary>
+    public async Task<(ChildRun Interrupted, IReadOnlyList<string> Divergences)> FaultTrialAsync(
+        TimeSpan after, Func<Task> fault, Func<Task> recover, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(fault);
+        ArgumentNullException.ThrowIfNull(recover);
+        var copy = await _template.CopyAsync(ct);
+        try
+        {
+            var running = RunAsync(copy, null, ct);
+            await Task.Delay(after, ct);
+            ChildRun interrupted;
+            try
+            {
+                await fault();
+            }
+            finally
+            {
+                interrupted = await running;
+                await recover();
+            }
+
+            var divergences = new List<string>();
+            var last = await RunAsync(copy, null, ct);
+            if (last.Exit != 0)
+            {
+                divergences.Add(string.Create(CultureInfo.InvariantCulture, $"the run after the fault failed (exit {last.Exit}): {Trim(last.Error)}"));
+            }
+
+            var outcome = await ImportOutcomeFacts.ReadAsync(copy, ct);
+            divergences.AddRange(outcome.Problems);
+            divergences.AddRange(outcome.DifferencesFrom(_reference));
+            return (interrupted, divergences);
+        }
+        finally
+        {
+            await copy.Remove();
+        }
+    }
+
     public ValueTask DisposeAsync() => _template.DisposeAsync();
 
     private static string Trim(string text) => text.Length > 400 ? text[..400] : text;

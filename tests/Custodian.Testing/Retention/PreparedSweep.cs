@@ -281,6 +281,20 @@ internal sealed class PreparedSweep : IAsyncDisposable
         return exit;
     }
 
+    /// <summary>As <see cref="RunSweepAsync"/>, with the child's output (the PostgreSQL restart test reads its error line).</summary>
+    public Task<ChildRun> RunSweepChildAsync(SweepCopy copy, string? failPoint, IReadOnlyDictionary<string, string>? environment, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(copy);
+        var variables = new Dictionary<string, string> { [RetentionRunCommand.BatchRowsVariable] = Data.BatchRows.ToString(CultureInfo.InvariantCulture) };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            variables[name] = value;
+        }
+
+        return CrashChild.RunAsync(
+            _executable, ["retention", "run", "--db", copy.Target.ConnectionString, "--data", copy.Data, "--master-key-file", copy.MasterKeyFile], variables, failPoint, null, ct);
+    }
+
     public ValueTask DisposeAsync() => _template.DisposeAsync();
 
     /// <summary>Where the killed sweep stood: the receipt's step and batch count (a step boundary), as the rerun finds it.</summary>

@@ -105,7 +105,7 @@ internal static class EventMonthRewrite
         }
 
         await ExecuteAsync(connection, tx, $"ALTER TABLE {copy} ADD CONSTRAINT {copy}_bound CHECK (start_time >= '{low}' AND start_time < '{high}')", ct);
-        FailPoints.Hit(CopiedFailPoint);
+        await FailPoints.HitAsync(CopiedFailPoint, ct);
 
         for (var attempt = 1; ; attempt++)
         {

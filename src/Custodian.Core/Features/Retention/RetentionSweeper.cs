@@ -62,13 +62,16 @@ internal sealed partial class RetentionSweeper(
 
     private static readonly AuditActor Actor = new(AuditActorKind.System, "job:retention-sweep");
 
-    /// <summary>When this process last renewed the lease (null: not held, or lost).</summary>
+    /// <summary>When this process last took the lease (null: not held, or lost).</summary>
     private Instant? _leaseRenewedAt;
+
+    /// <summary>The running sweep's lease renewal (null between sweeps).</summary>
+    private JobLeaseHeartbeat? _heartbeat;
 
     /// <summary>Rows per batch of individual deletions.</summary>
     public int BatchSize { get; init; } = 10_000;
 
-    /// <summary>Five minutes, or <see cref="JobLeases.LeaseSecondsVariable"/>; renewed every tenth of it while the sweep runs.</summary>
+    /// <summary>Five minutes, or <see cref="JobLeases.LeaseSecondsVariable"/>; renewed every third of it while the sweep runs (<see cref="JobLeaseHeartbeat"/>).</summary>
     public Duration LeaseDuration { get; init; } = JobLeases.Length(Duration.FromMinutes(5));
 
     /// <summary>Who holds the lease while this process sweeps.</summary>
@@ -98,45 +101,76 @@ internal sealed partial class RetentionSweeper(
             return null;
         }
 
+        // Renewed on its own connection every third of the lease while any step runs, however long one statement takes
+        // (a month's sorted copy); the steps run on its token, which it cancels when the lease is lost.
+        var heartbeat = JobLeaseHeartbeat.Start(contexts, LeaseName, Holder, LeaseDuration, time, _leaseRenewedAt!.Value, ct);
+        _heartbeat = heartbeat;
+        var failed = false;
         try
         {
-            if (unlessStartedSince is { } since
-                && !await db.Set<RetentionSweepRun>().AnyAsync(s => s.State == RetentionSweepRun.Running, ct)
-                && await db.Set<RetentionSweepRun>().AnyAsync(s => s.StartedAt >= since, ct))
-            {
-                return null;
-            }
-
-            // Durations for the progress report only (a monotonic clock, not the sweep's time): the benchmark's breakdown.
-            var started = Stopwatch.GetTimestamp();
-            var run = await StartOrResumeAsync(db, ct);
-            FailPoints.Hit("retention.sweep.started");
-            progress?.StepFinished("start", Stopwatch.GetElapsedTime(started));
-            foreach (var step in Steps.SkipWhile(s => run.Step is not null && s != run.Step))
-            {
-                // The new step is stored with its first batch (a step that finds nothing writes nothing): a sweep
-                // resumed after a crash repeats the steps after the stored one, which is safe (each batch's condition
-                // is the state) and cheap (they found nothing).
-                var stepStarted = Stopwatch.GetTimestamp();
-                if (run.Step != step)
-                {
-                    run.Step = step;
-                    run.Cursor = null;
-                }
-
-                await RunStepAsync(db, run, step, progress, ct);
-                progress?.StepFinished(step, Stopwatch.GetElapsedTime(stepStarted));
-            }
-
-            var finishing = Stopwatch.GetTimestamp();
-            await FinishAsync(db, run, ct);
-            progress?.StepFinished("finish", Stopwatch.GetElapsedTime(finishing));
-            return run;
+            return await SweepUnderLeaseAsync(db, progress, unlessStartedSince, heartbeat.Token);
+        }
+        catch (OperationCanceledException) when (heartbeat.Lost && !ct.IsCancellationRequested)
+        {
+            failed = true;
+            throw heartbeat.LostException("retention");
+        }
+        catch
+        {
+            failed = true;
+            throw;
         }
         finally
         {
-            await JobLeases.ReleaseAsync(db, LeaseName, Holder, Now(), CancellationToken.None);
+            await heartbeat.DisposeAsync();
+            _heartbeat = null;
+            try
+            {
+                await JobLeases.ReleaseAsync(db, LeaseName, Holder, Now(), CancellationToken.None);
+            }
+            catch (Exception) when (failed)
+            {
+                // The sweep already failed (typically the database went away): its error is the one to report, and the
+                // lease simply runs out (or this holder takes it again at its next try).
+            }
         }
+    }
+
+    private async Task<RetentionSweepRun?> SweepUnderLeaseAsync(CustodianDbContext db, ISweepProgress? progress, Instant? unlessStartedSince, CancellationToken ct)
+    {
+        if (unlessStartedSince is { } since
+            && !await db.Set<RetentionSweepRun>().AnyAsync(s => s.State == RetentionSweepRun.Running, ct)
+            && await db.Set<RetentionSweepRun>().AnyAsync(s => s.StartedAt >= since, ct))
+        {
+            return null;
+        }
+
+        // Durations for the progress report only (a monotonic clock, not the sweep's time): the benchmark's breakdown.
+        var started = Stopwatch.GetTimestamp();
+        var run = await StartOrResumeAsync(db, ct);
+        FailPoints.Hit("retention.sweep.started");
+        progress?.StepFinished("start", Stopwatch.GetElapsedTime(started));
+        foreach (var step in Steps.SkipWhile(s => run.Step is not null && s != run.Step))
+        {
+            // The new step is stored with its first batch (a step that finds nothing writes nothing): a sweep
+            // resumed after a crash repeats the steps after the stored one, which is safe (each batch's condition
+            // is the state) and cheap (they found nothing).
+            var stepStarted = Stopwatch.GetTimestamp();
+            if (run.Step != step)
+            {
+                run.Step = step;
+                run.Cursor = null;
+            }
+
+            await FailPoints.HitAsync("retention.step." + step, ct);
+            await RunStepAsync(db, run, step, progress, ct);
+            progress?.StepFinished(step, Stopwatch.GetElapsedTime(stepStarted));
+        }
+
+        var finishing = Stopwatch.GetTimestamp();
+        await FinishAsync(db, run, ct);
+        progress?.StepFinished("finish", Stopwatch.GetElapsedTime(finishing));
+        return run;
     }
 
     /// <summary>The expiry of an event record that started at <paramref name="start"/>, by the family's register rule.</summary>
@@ -472,19 +506,21 @@ internal sealed partial class RetentionSweeper(
         return false;
     }
 
-    private async Task RenewLeaseOrThrowAsync(CustodianDbContext db, CancellationToken ct)
+    /// <summary>
+    /// Between batches and months: stops the sweep when the heartbeat found the lease lost. The renewal itself is the
+    /// heartbeat's (on its own connection, also while one statement runs for minutes), not a write per batch.
+    /// </summary>
+#pragma warning disable IDE0060, CA1822 // kept with the call sites' shape: one place decides how a step checks its lease
+    private Task RenewLeaseOrThrowAsync(CustodianDbContext db, CancellationToken ct)
+#pragma warning restore IDE0060, CA1822
     {
-        // Renewed at most every tenth of its duration (a renewal is a committed write: one fsync per step and batch
-        // otherwise); nobody can take the lease over before it expires, and this process renews it long before that.
-        if (_leaseRenewedAt is { } renewed && Now() - renewed < LeaseDuration / 10)
+        if (_heartbeat is { Lost: true } heartbeat)
         {
-            return;
+            throw heartbeat.LostException("retention");
         }
 
-        if (!await RenewLeaseAsync(db, ct))
-        {
-            throw new InvalidOperationException("retention.lease_lost: another process took over the retention sweep; this one stops.");
-        }
+        ct.ThrowIfCancellationRequested();
+        return Task.CompletedTask;
     }
 
     private RetentionSchedule EventSchedule(EventTable table) =>

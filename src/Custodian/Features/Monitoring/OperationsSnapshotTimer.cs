@@ -1,3 +1,4 @@
+using Custodian.Core.Common;
 using Custodian.Core.Features.Monitoring;
 using Custodian.Core.Features.Tenancy;
 using Custodian.Core.Persistence;
@@ -38,12 +39,23 @@ internal sealed partial class OperationsSnapshotTimer(
             db.ScopeTo(TenantScope.Everything);
             metrics.Update(await OperationsSnapshot.ReadAsync(db, Instant.FromDateTimeOffset(time.GetUtcNow()), ct));
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (!ct.IsCancellationRequested)
         {
-            // The gauges keep their last figures and custodian.metrics.snapshot.age grows: that is the alert.
-            LogRefreshFailed(ex);
+            // The gauges keep their last figures and custodian.metrics.snapshot.age grows: that is the alert. A database
+            // restart is the environment, not a bug: one line every refresh, no stack trace.
+            if (StorageFaults.Classify(ex) is { } fault)
+            {
+                LogRefreshUnavailable(fault.Code);
+            }
+            else
+            {
+                LogRefreshFailed(ex);
+            }
         }
     }
+
+    [LoggerMessage(EventId = 9102, Level = LogLevel.Warning, Message = "The metrics snapshot could not be read ({Code}); retrying")]
+    private partial void LogRefreshUnavailable(string code);
 
     [LoggerMessage(EventId = 9101, Level = LogLevel.Warning, Message = "The metrics snapshot could not be read from the database; retrying")]
     private partial void LogRefreshFailed(Exception ex);

@@ -1,3 +1,4 @@
+using Custodian.Core.Common;
 using Custodian.Core.Features.Requests;
 using Custodian.Core.Features.Requests.Queue;
 using Custodian.Core.Persistence;
@@ -46,9 +47,18 @@ internal sealed partial class RequestReminderTimer(
                     await using var scope = scopes.CreateAsyncScope();
                     await scope.ServiceProvider.GetRequiredService<RequestMandates>().LapseExpiredAsync(stoppingToken);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
-                    LogFailed(ex);
+                    // Any exception but shutdown (one escaping ExecuteAsync would stop the host); a database restart is
+                    // the environment, not a bug: one line, no stack trace.
+                    if (StorageFaults.Classify(ex) is { } fault)
+                    {
+                        LogUnavailable(fault.Code);
+                    }
+                    else
+                    {
+                        LogFailed(ex);
+                    }
                 }
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));
@@ -61,6 +71,9 @@ internal sealed partial class RequestReminderTimer(
     [LoggerMessage(EventId = 6301, Level = LogLevel.Warning,
         Message = "Request deadlines: {DueSoon} requests are due within 7 working days, {Overdue} overdue (see /office/requests); staff accounts have no e-mail address, so this is not mailed")]
     private partial void LogReminder(int dueSoon, int overdue);
+
+    [LoggerMessage(EventId = 6303, Level = LogLevel.Warning, Message = "Request deadline reminder skipped ({Code}); retrying next hour")]
+    private partial void LogUnavailable(string code);
 
     [LoggerMessage(EventId = 6302, Level = LogLevel.Error, Message = "Request deadline reminder failed; retrying next hour")]
     private partial void LogFailed(Exception ex);

@@ -1,3 +1,4 @@
+using Custodian.Core.Common;
 using Custodian.Core.Features.Retention;
 using Custodian.Core.Features.Tenancy;
 using Custodian.Core.Persistence;
@@ -41,10 +42,23 @@ internal sealed partial class RetentionSweepTimer(
                 {
                     await TickAsync(stoppingToken);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
-                    // Keep the schedule alive; the next tick retries (an interrupted sweep resumes with its cutoff).
-                    LogSweepFailed(ex);
+                    // Keep the schedule alive; the next tick retries (an interrupted sweep resumes with its cutoff). Any
+                    // exception but shutdown, cancellations included: one escaping ExecuteAsync would stop the host.
+                    // A database restart or a lost lease is the environment, not a bug: one line, no stack trace.
+                    if (StorageFaults.Classify(ex) is { } fault)
+                    {
+                        LogSweepInterrupted(fault.Code, fault.Message);
+                    }
+                    else if (ex is JobLeaseLostException)
+                    {
+                        LogSweepInterrupted("retention.lease_lost", ex.Message);
+                    }
+                    else
+                    {
+                        LogSweepFailed(ex);
+                    }
                 }
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));
@@ -107,6 +121,9 @@ internal sealed partial class RetentionSweepTimer(
 
     [LoggerMessage(EventId = 4402, Level = LogLevel.Information, Message = "Retention sweep done: {Deleted} records deleted, {Partitions} month partitions dropped, audit events {First}-{Last}")]
     private partial void LogSweepDone(long deleted, int partitions, long first, long last);
+
+    [LoggerMessage(EventId = 4404, Level = LogLevel.Warning, Message = "Retention sweep interrupted ({Code}): {Reason} It resumes with its cutoff at the next check.")]
+    private partial void LogSweepInterrupted(string code, string reason);
 
     [LoggerMessage(EventId = 4403, Level = LogLevel.Error, Message = "Retention sweep failed; it resumes with its cutoff at the next check")]
     private partial void LogSweepFailed(Exception ex);
