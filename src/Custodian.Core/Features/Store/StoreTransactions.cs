@@ -83,6 +83,12 @@ internal sealed class StoreTransactions(CustodianDbContext db, IAuditTrail audit
         return value;
     }
 
+    /// <summary>
+    /// Records a read whose data the caller read itself (outside any transaction), before the caller returns it: see
+    /// <see cref="ReadAuditBatcher.RecordReadAsync"/>.
+    /// </summary>
+    public Task RecordReadAsync(AuditEntry entry, CancellationToken ct) => ReadAuditBatcher.RecordReadAsync(batcher, audit, db, entry, ct);
+
     /// <summary>Without a batcher (a test or tool that builds this by hand): the read and its event in one short transaction.</summary>
     private async Task<T> ReadInOwnTransactionAsync<T>(Func<CancellationToken, Task<T>> read, Func<T, AuditEntry?> describe, CancellationToken ct)
     {
