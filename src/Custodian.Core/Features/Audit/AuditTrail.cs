@@ -17,76 +17,105 @@ internal sealed class AuditTrail(TimeProvider time, AuditCheckpoints checkpoints
     public const string FailPointAfterInsert = "audit.append.after_insert";
     public const string FailPointBeforeCommit = "audit.append.before_commit";
 
-    public async Task AppendAsync(CustodianDbContext db, AuditEntry entry, CancellationToken ct)
+    public Task AppendAsync(CustodianDbContext db, AuditEntry entry, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(entry);
         AuditStore.RequireTransaction(db);
-        var prepared = Prepare(entry);
+        return AppendPreparedAsync(db, [Prepare(entry)], ct);
+    }
 
-        var head = await AuditStore.LockHeadAsync(db, ct);
-        var range = CompactRange.Restore(head.Size, head.Frontier);
-        var now = Instant.FromDateTimeOffset(time.GetUtcNow());
-        var occurredAt = AuditCanonical.TruncateToMicroseconds(now);
-        var draft = new AuditEvent
+    /// <summary>
+    /// Appends several validated entries (<see cref="Prepare"/>) in the caller's transaction, in list order: the group
+    /// commit of read audits (<see cref="ReadAuditBatcher"/>). The result is exactly what one <see cref="AppendAsync"/> per
+    /// entry would store: each event gets the next position, its own clock reading, the root of the tree it completes, and
+    /// a checkpoint is made after the same event a single append would make it after. Only the head row is written once.
+    /// </summary>
+    internal async Task AppendPreparedAsync(CustodianDbContext db, IReadOnlyList<PreparedAuditEntry> entries, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(entries);
+        AuditStore.RequireTransaction(db);
+        if (entries.Count == 0)
         {
-            Seq = head.Size + 1,
-            Id = Guid.CreateVersion7(occurredAt.ToDateTimeOffset()),
-            OccurredAt = occurredAt,
-            OrganizationId = entry.OrganizationId,
-            ActorKind = AuditCanonical.ActorKindName(entry.Actor.Kind),
-            ActorId = prepared.ActorId,
-            Action = prepared.Action,
-            Objects = prepared.Objects,
-            Reason = prepared.Reason,
-            Details = prepared.Details,
-            LeafHash = [],
-            TreeRoot = [],
-        };
-        var leaf = AuditCanonical.LeafHash(draft);
-        range.Append(leaf);
-        var stored = new AuditEvent
-        {
-            Seq = draft.Seq,
-            Id = draft.Id,
-            OccurredAt = draft.OccurredAt,
-            OrganizationId = draft.OrganizationId,
-            ActorKind = draft.ActorKind,
-            ActorId = draft.ActorId,
-            Action = draft.Action,
-            Objects = draft.Objects,
-            Reason = draft.Reason,
-            Details = draft.Details,
-            LeafHash = leaf,
-            TreeRoot = range.Root(),
-        };
-
-        // Crash-test points at each write boundary (L-10); the caller's commit is the last boundary.
-        FailPoints.Hit(FailPointBeforeInsert);
-        await AuditStore.InsertEventAsync(db, stored, ct);
-        FailPoints.Hit(FailPointAfterInsert);
-        await AuditStore.UpdateHeadAsync(db, head.Size, range.Size, range.Pack(), ct);
-        if (checkpoints.IsDue(head, range.Size, now))
-        {
-            await checkpoints.CreateLockedAsync(db, head, range.Size, stored.TreeRoot, now, ct);
+            return;
         }
 
+        var locked = await AuditStore.LockHeadAsync(db, ct);
+        var head = locked;
+        var range = CompactRange.Restore(head.Size, head.Frontier);
+        foreach (var prepared in entries)
+        {
+            var now = Instant.FromDateTimeOffset(time.GetUtcNow());
+            var occurredAt = AuditCanonical.TruncateToMicroseconds(now);
+            var draft = new AuditEvent
+            {
+                Seq = range.Size + 1,
+                Id = Guid.CreateVersion7(occurredAt.ToDateTimeOffset()),
+                OccurredAt = occurredAt,
+                OrganizationId = prepared.OrganizationId,
+                ActorKind = prepared.ActorKind,
+                ActorId = prepared.ActorId,
+                Action = prepared.Action,
+                Objects = prepared.Objects,
+                Reason = prepared.Reason,
+                Details = prepared.Details,
+                LeafHash = [],
+                TreeRoot = [],
+            };
+            var leaf = AuditCanonical.LeafHash(draft);
+            range.Append(leaf);
+            var stored = new AuditEvent
+            {
+                Seq = draft.Seq,
+                Id = draft.Id,
+                OccurredAt = draft.OccurredAt,
+                OrganizationId = draft.OrganizationId,
+                ActorKind = draft.ActorKind,
+                ActorId = draft.ActorId,
+                Action = draft.Action,
+                Objects = draft.Objects,
+                Reason = draft.Reason,
+                Details = draft.Details,
+                LeafHash = leaf,
+                TreeRoot = range.Root(),
+            };
+
+            // Crash-test points at each write boundary (L-10); the caller's commit is the last boundary.
+            FailPoints.Hit(FailPointBeforeInsert);
+            await AuditStore.InsertEventAsync(db, stored, ct);
+            FailPoints.Hit(FailPointAfterInsert);
+            if (checkpoints.IsDue(head, range.Size, now))
+            {
+                var made = await checkpoints.CreateLockedAsync(db, head, range.Size, stored.TreeRoot, now, ct);
+                // The head as a single append would have left it, so the next entry's "due" is decided the same way.
+                head = new AuditHead
+                {
+                    Id = head.Id,
+                    Size = range.Size,
+                    Frontier = head.Frontier,
+                    CheckpointCount = made.Number,
+                    LastCheckpointSize = made.Size,
+                    LastCheckpointAt = made.CreatedAt,
+                };
+            }
+        }
+
+        await AuditStore.UpdateHeadAsync(db, locked.Size, range.Size, range.Pack(), ct);
         FailPoints.Hit(FailPointBeforeCommit);
     }
 
-    private sealed record Prepared(string ActorId, string Action, string Objects, string? Reason, string Details);
-
     /// <summary>
     /// Validates and normalises an entry (NFC, so one text has one stored form and one hash). Invalid entries are bugs
-    /// in the calling feature: they throw before anything is written.
+    /// in the calling feature: they throw before anything is written (for a batched read, in the caller, not the batch).
     /// </summary>
-    private static Prepared Prepare(AuditEntry entry)
+    internal static PreparedAuditEntry Prepare(AuditEntry entry)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(entry.Action);
         ArgumentNullException.ThrowIfNull(entry.Actor);
         ArgumentException.ThrowIfNullOrWhiteSpace(entry.Actor.Id);
         ArgumentNullException.ThrowIfNull(entry.Objects);
-        _ = AuditCanonical.ActorKindName(entry.Actor.Kind);
+        var actorKind = AuditCanonical.ActorKindName(entry.Actor.Kind);
 
         var objects = entry.Objects.Select(o => new AuditObject(Nfc(o.Type, "objects.type"), Nfc(o.Id, "objects.id"))).ToList();
         var details = (entry.Details ?? new Dictionary<string, string>())
@@ -97,7 +126,9 @@ internal sealed class AuditTrail(TimeProvider time, AuditCheckpoints checkpoints
             throw new ArgumentException("Audit details have two keys that are equal after NFC normalisation.", nameof(entry));
         }
 
-        return new Prepared(
+        return new PreparedAuditEntry(
+            entry.OrganizationId,
+            actorKind,
             Nfc(entry.Actor.Id, "actor.id"),
             Nfc(entry.Action, "action"),
             AuditCanonical.ObjectsJson(objects),
@@ -112,3 +143,6 @@ internal sealed class AuditTrail(TimeProvider time, AuditCheckpoints checkpoints
         return value.Normalize(NormalizationForm.FormC);
     }
 }
+
+/// <summary>An entry as <see cref="AuditTrail.Prepare"/> validated and normalised it: the stored texts, ready to hash.</summary>
+internal sealed record PreparedAuditEntry(Guid? OrganizationId, string ActorKind, string ActorId, string Action, string Objects, string? Reason, string Details);

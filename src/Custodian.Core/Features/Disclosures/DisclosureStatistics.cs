@@ -28,7 +28,7 @@ internal sealed record DisclosureStatisticsReport(int Year, IReadOnlyList<Disclo
 /// what (Besluit verstrekking gegevens telecommunicatie art. 5(4)(a)), so it cannot count them. Whether the counts of
 /// intelligence-service requests may be published is UNVERIFIED (AUT-7): the export includes them, the publisher decides.
 /// </summary>
-internal sealed class DisclosureStatistics(CustodianDbContext db, IAuditTrail audit)
+internal sealed class DisclosureStatistics(CustodianDbContext db, IAuditTrail audit, ReadAuditBatcher? reads = null)
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
 
@@ -41,7 +41,7 @@ internal sealed class DisclosureStatistics(CustodianDbContext db, IAuditTrail au
         }
 
         var (from, until) = AuthorityOrders.YearBounds(year);
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // Read outside a transaction (the counts need not be atomic with the event); the event is durable before they go out.
         var orders = await db.Set<AuthorityOrder>().AsNoTracking()
             .Where(o => o.ReceivedAt >= from && o.ReceivedAt < until)
             .Select(o => new { o.Type, Targets = o.Targets.Count })
@@ -53,12 +53,10 @@ internal sealed class DisclosureStatistics(CustodianDbContext db, IAuditTrail au
                 orders.Count(o => o.Type == t),
                 orders.Where(o => o.Type == t).Sum(o => o.Targets)))
             .ToList();
-        await audit.AppendAsync(db, new AuditEntry("disclosure.statistics_exported", caller.Actor, null, [], Details: new Dictionary<string, string>
+        await ReadAuditBatcher.RecordReadAsync(reads, audit, db, new AuditEntry("disclosure.statistics_exported", caller.Actor, null, [], Details: new Dictionary<string, string>
         {
             ["year"] = year.ToString(CultureInfo.InvariantCulture),
         }), ct);
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
         return new DisclosureStatisticsReport(year, rows);
     }
 

@@ -23,7 +23,7 @@ internal sealed record ContentRead(IContentRecord Record, Stream Content);
 /// with their content, which is durable before its row, and a slow upload does not hold SQLite's write lock.
 /// </remarks>
 internal sealed class StoreContentCommands(
-    CustodianDbContext db, StoreTransactions transactions, StoreCommands store, EncryptedBlobs blobs, IAuditTrail audit, TimeProvider time)
+    CustodianDbContext db, StoreTransactions transactions, StoreCommands store, EncryptedBlobs blobs, TimeProvider time)
 {
     private Instant Now => Instant.FromDateTimeOffset(time.GetUtcNow());
 
@@ -145,7 +145,8 @@ internal sealed class StoreContentCommands(
         where T : TenantRecord, IContentRecord
     {
         var type = RecordTypes.NameOf(typeof(T));
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // No transaction: the look-ups need not be atomic with the event (nothing is changed), only the event must be
+        // durable before the content goes out (StoreTransactions.ReadAsync says why).
         var record = await db.Set<T>().AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct);
         if (record is null)
         {
@@ -169,9 +170,7 @@ internal sealed class StoreContentCommands(
 
         try
         {
-            await audit.AppendAsync(db, StoreCommands.Audit(caller, $"{type}.content_viewed", record.OrganizationId, record), ct);
-            await db.SaveChangesAsync(ct);
-            await transaction.CommitAsync(ct);
+            await transactions.RecordReadAsync(StoreCommands.Audit(caller, $"{type}.content_viewed", record.OrganizationId, record), ct);
         }
         catch
         {
