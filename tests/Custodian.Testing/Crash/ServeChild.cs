@@ -117,7 +117,7 @@ internal sealed class ServeChild : IAsyncDisposable
     {
         using var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(2) };
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(60))
+        while (clock.Elapsed < TimeSpan.FromSeconds(180))
         {
             if (_process.HasExited)
             {
