@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using Custodian.Core.Common;
 using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Blobs;
 using Custodian.Core.Features.Register;
@@ -196,11 +197,21 @@ internal sealed class AuthorityOrders(
             return StoreErrors.NotFound("order");
         }
 
+        // A package waiting for release is returned, not produced again: a retry after a lost answer (a crash after
+        // the commit, a dropped connection) must not leave two packages of one order (issue 8 §4, no duplicate export).
+        var waiting = await db.Set<AuthorityOrderProduction>().AsNoTracking()
+            .Where(p => p.OrderId == id && p.ReleasedAt == null).OrderBy(p => p.ProducedAt).FirstOrDefaultAsync(ct);
+        if (waiting is not null)
+        {
+            return waiting;
+        }
+
         var now = Now;
         var (staged, manifest, sha) = await WritePackageAsync(order, now, ct);
         var recordCount = manifest.Files.Single(f => f.Name == "records.csv").Records;
+        FailPoints.Hit(FailPointProductionStaged);
 
-        return await transactions.WriteAsync<AuthorityOrderProduction>(
+        var produced = await transactions.WriteAsync<AuthorityOrderProduction>(
             async c =>
             {
                 if (!await EncryptedBlobs.AddStagedAsync(db, staged, c))
@@ -228,6 +239,8 @@ internal sealed class AuthorityOrders(
             }),
             null,
             ct);
+        FailPoints.Hit(FailPointProductionCommitted);
+        return produced;
     }
 
     /// <summary>
@@ -265,6 +278,12 @@ internal sealed class AuthorityOrders(
 
         return (staged, manifest!, Convert.ToHexStringLower(hash.GetHashAndReset()));
     }
+
+    /// <summary>Fail point (issue 8 §4): the package file is written, its row and audit event not yet committed.</summary>
+    public const string FailPointProductionStaged = "disclosure.production.staged";
+
+    /// <summary>Fail point (issue 8 §4): the production and its audit event are committed, the answer not yet sent.</summary>
+    public const string FailPointProductionCommitted = "disclosure.production.committed";
 
     /// <summary>Releases a package for download: by a second person (neither the order's registrar nor the producer).</summary>
     public async Task<StoreResult<AuthorityOrderProduction>> ReleaseAsync(DisclosureCaller caller, Guid productionId, CancellationToken ct)

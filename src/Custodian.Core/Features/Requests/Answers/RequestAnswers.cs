@@ -1,3 +1,4 @@
+using Custodian.Core.Common;
 using System.Globalization;
 using System.Security.Cryptography;
 using Custodian.Core.Features.Audit;
@@ -22,6 +23,9 @@ internal sealed record OpenedAnswer(RequestAnswer Answer, Stream Content);
 /// </summary>
 internal sealed class RequestAnswers(IDbContextFactory<CustodianDbContext> contexts, EncryptedBlobs blobs, IAuditTrail audit, TimeProvider time)
 {
+    /// <summary>Fail point (issue 8 §4): the answer's encrypted file is written, its row not yet committed (an orphan for the blob sweep).</summary>
+    public const string FailPointStaged = "request.answer.staged";
+
     /// <summary>Issue 6 §5: a download link expires in at most seven days.</summary>
     public static readonly Duration MaxLinkLifetime = Duration.FromDays(7);
 
@@ -53,6 +57,7 @@ internal sealed class RequestAnswers(IDbContextFactory<CustodianDbContext> conte
         var id = Guid.CreateVersion7();
         // The blob's own data key (owner = this answer): destroying it on purge shreds the file, backups included.
         var staged = await blobs.StageAsync(db, Guid.Empty, DataKeyOwner.Subject(id), content, contentType, ct);
+        FailPoints.Hit(FailPointStaged);
         var answer = new RequestAnswer
         {
             Id = id,

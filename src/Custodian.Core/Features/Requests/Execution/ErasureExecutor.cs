@@ -1,3 +1,4 @@
+using Custodian.Core.Common;
 using System.Globalization;
 using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Blobs;
@@ -39,11 +40,25 @@ internal sealed class ErasureExecutor(ProcessingRegister register, IAuditTrail a
 
     private Instant Now => Instant.FromDateTimeOffset(time.GetUtcNow());
 
+    /// <summary>Fail point (issue 8 §4): the person's records are deleted and audited, the transaction not yet committed.</summary>
+    public const string FailPointDeleted = "request.erasure.deleted";
+
+    /// <param name="db">The context (the caller's; the erasure opens its own transaction on it).</param>
+    /// <param name="requestId">The request.</param>
+    /// <param name="subjectKeys">The person.</param>
+    /// <param name="part">The category and, for a client part, its organisation.</param>
+    /// <param name="caller">Who executes.</param>
+    /// <param name="beforeCommit">
+    /// Adds the caller's record of the execution (the workflow's part state) to the erasure's own transaction, so a crash
+    /// cannot leave records deleted and the part pending: a retry would erase nothing and audit a second, empty erasure.
+    /// </param>
+    /// <param name="ct">Cancellation.</param>
     public Task<StoreResult<ErasureResult>> ExecuteAsync(
-        CustodianDbContext db, Guid requestId, IReadOnlyList<SubjectKey> subjectKeys, ExecutionPart part, StoreCaller caller, CancellationToken ct)
+        CustodianDbContext db, Guid requestId, IReadOnlyList<SubjectKey> subjectKeys, ExecutionPart part, StoreCaller caller, CancellationToken ct,
+        Func<ErasureResult, CancellationToken, Task>? beforeCommit = null)
     {
         ArgumentNullException.ThrowIfNull(part);
-        return EraseAsync(db, requestId, subjectKeys, [part.Category], part.OrganizationId, caller, "request.erasure_executed", null, ct);
+        return EraseAsync(db, requestId, subjectKeys, [part.Category], part.OrganizationId, caller, "request.erasure_executed", beforeCommit, ct);
     }
 
     /// <summary>
@@ -58,7 +73,7 @@ internal sealed class ErasureExecutor(ProcessingRegister register, IAuditTrail a
         Guid? organizationId,
         StoreCaller caller,
         string action,
-        Func<CancellationToken, Task>? beforeCommit,
+        Func<ErasureResult, CancellationToken, Task>? beforeCommit,
         CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -141,10 +156,11 @@ internal sealed class ErasureExecutor(ProcessingRegister register, IAuditTrail a
                 await audit.AppendAsync(db, Audit(requestId, caller, action, organizationId, result, erased), ct);
                 if (beforeCommit is not null)
                 {
-                    await beforeCommit(ct);
+                    await beforeCommit(result, ct);
                 }
 
                 await db.SaveChangesAsync(ct);
+                FailPoints.Hit(FailPointDeleted);
                 await tx.CommitAsync(ct);
             }
             finally

@@ -1,3 +1,4 @@
+using Custodian.Core.Common;
 using System.Globalization;
 using System.Text;
 using Custodian.Core.Features.Accounts;
@@ -37,7 +38,9 @@ internal sealed partial class RequestWorkflow
             return StoreErrors.NotFound("request");
         }
 
-        if (request.State is not (RequestState.InProgress or RequestState.WaitingForController))
+        // Decided: an earlier attempt stored the answer and died before delivering it (a crash): the retry delivers.
+        var resumed = request.State == RequestState.Decided;
+        if (request.State is not (RequestState.InProgress or RequestState.WaitingForController) && !resumed)
         {
             return new ConflictError(request.State == RequestState.Verified ? WorkflowErrors.NotSplit : WorkflowErrors.NotOpen, "The request is not split or no longer open.");
         }
@@ -45,6 +48,12 @@ internal sealed partial class RequestWorkflow
         if (Gate(staff, request) is { } refused)
         {
             return await RefusedAsync(staff, request, "produce_answer", refused, ct);
+        }
+
+        if (resumed)
+        {
+            var kept = await db.Set<RequestAnswer>().AsNoTracking().Where(a => a.RequestId == requestId).ToListAsync(ct);
+            return await DeliverAsync(staff, requestId, kept, ct);
         }
 
         var parts = await db.Set<RequestPart>().AsNoTracking().Where(p => p.RequestId == requestId).ToListAsync(ct);
@@ -74,6 +83,16 @@ internal sealed partial class RequestWorkflow
         var subject = SubjectOf(request);
         var stored = new List<RequestAnswer>();
         var scopes = AnswerScopes(parts);
+
+        // Files an earlier attempt stored before it died (a crash) are kept, not stored twice: each is its own commit.
+        var earlier = await db.Set<RequestAnswer>().AsNoTracking().Where(a => a.RequestId == requestId).ToListAsync(ct);
+        async Task StoreOnceAsync(AnswerKind kind, string fileName, Func<Task<RequestAnswer>> store)
+        {
+            var found = earlier.FirstOrDefault(a => a.Kind == kind && a.FileName == fileName);
+            stored.Add(found ?? await store());
+            FailPoints.Hit(FailPointAnswerStored);
+        }
+
         switch (request.Type)
         {
             case RequestType.Access:
@@ -81,12 +100,12 @@ internal sealed partial class RequestWorkflow
                 {
                     // Streamed like the portability package: the records are read from a cursor while the HTML and
                     // the JSON are written into the encrypting store; audited once both are written (each writer
-                    // checked it wrote exactly the counted records).
+                    // checked it wrote exactly the counted records). A file a killed earlier try stored is kept.
                     var report = await reports.PrepareAsync(db, subject, scope, ct);
-                    stored.Add(await PipedAnswer.RunAsync(
+                    await StoreOnceAsync(AnswerKind.AccessHtml, $"access-report{suffix}.html", () => PipedAnswer.RunAsync(
                         html => AccessReportHtml.WriteAsync(report, language, html, ct),
                         html => answers.StoreAsync(requestId, AnswerKind.AccessHtml, $"access-report{suffix}.html", "text/html; charset=utf-8", html, expires, ct)));
-                    stored.Add(await PipedAnswer.RunAsync(
+                    await StoreOnceAsync(AnswerKind.AccessJson, $"access-report{suffix}.json", () => PipedAnswer.RunAsync(
                         json => AccessReportJson.WriteAsync(report, json, ct),
                         json => answers.StoreAsync(requestId, AnswerKind.AccessJson, $"access-report{suffix}.json", "application/json", json, expires, ct)));
                     await reports.AuditWrittenAsync(db, report, staff.Actor, ct);
@@ -98,7 +117,7 @@ internal sealed partial class RequestWorkflow
                 {
                     // Streamed into the encrypting store through a bounded pipe: a million-record package is never
                     // held in memory (StoreAsync uses its own context, the package reads with this one).
-                    stored.Add(await PipedAnswer.RunAsync(
+                    await StoreOnceAsync(AnswerKind.PortabilityZip, $"data{suffix}.zip", () => PipedAnswer.RunAsync(
                         zip => PortabilityPackage.WriteAsync(db, register, subject, scope, now, zip, ct),
                         zip => answers.StoreAsync(requestId, AnswerKind.PortabilityZip, $"data{suffix}.zip", "application/zip", zip, expires, ct)));
                 }
@@ -107,8 +126,11 @@ internal sealed partial class RequestWorkflow
             default:
                 {
                     var organizations = await OrganizationContactsAsync(parts, ct);
-                    using var html = new MemoryStream(Encoding.UTF8.GetBytes(OutcomeSummaryHtml.Render(register, request, parts, organizations, language)));
-                    stored.Add(await answers.StoreAsync(requestId, AnswerKind.OutcomeHtml, "outcome.html", "text/html; charset=utf-8", html, expires, ct));
+                    await StoreOnceAsync(AnswerKind.OutcomeHtml, "outcome.html", async () =>
+                    {
+                        using var html = new MemoryStream(Encoding.UTF8.GetBytes(OutcomeSummaryHtml.Render(register, request, parts, organizations, language)));
+                        return await answers.StoreAsync(requestId, AnswerKind.OutcomeHtml, "outcome.html", "text/html; charset=utf-8", html, expires, ct);
+                    });
                     break;
                 }
         }
@@ -126,6 +148,21 @@ internal sealed partial class RequestWorkflow
             await tx.CommitAsync(ct);
         }
 
+        FailPoints.Hit(FailPointDecided);
+        return await DeliverAsync(staff, requestId, stored, ct);
+    }
+
+    /// <summary>Fail point (issue 8 §4): one answer file is stored (blob and row committed), the next not yet.</summary>
+    public const string FailPointAnswerStored = "request.answer.stored";
+
+    /// <summary>Fail point (issue 8 §4): the request is decided (answers committed), not yet delivered or mailed.</summary>
+    public const string FailPointDecided = "request.answer.decided";
+
+    /// <summary>The notice and the move to delivered, after the answer is decided (a retry after a crash resumes here).</summary>
+    private async Task<StoreResult<IReadOnlyList<DeliveredAnswer>>> DeliverAsync(StaffIdentity staff, Guid requestId, List<RequestAnswer> stored, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
+        var tracked = await db.Set<DataSubjectRequest>().FirstAsync(r => r.Id == requestId, ct);
         var notified = false;
         if (tracked.ContactAddress is { } contact)
         {

@@ -1,3 +1,4 @@
+using Custodian.Core.Common;
 using Custodian.Core.Features.Accounts;
 using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Requests.Execution;
@@ -85,15 +86,22 @@ internal sealed partial class RequestWorkflow
                         return await RefusedAsync(staff, request, "execute", new ConflictError(WorkflowErrors.CoolingOff, $"The erasure may run from {confirmed.Value + options.ErasureCoolingOff} (cooling-off period)."), ct);
                     }
 
-                    var erased = await erasure.ExecuteAsync(db, request.Id, subject, new ExecutionPart(part.Category, organization), caller, ct);
+                    // The part is recorded executed in the erasure's own transaction: a crash between the two would
+                    // leave the records gone and the part pending, and the retry would audit a second, empty erasure.
+                    RequestPart? recorded = null;
+                    var erased = await erasure.ExecuteAsync(db, request.Id, subject, new ExecutionPart(part.Category, organization), caller, ct, async (result, c) =>
+                    {
+                        var line = result.Categories.Single();
+                        var erasedOutcome = new PartOutcome("erased", line.Erased, [.. line.Kept.Select(k => new PartKept(k.Reason, k.Count, k.Until))], null);
+                        recorded = await RecordPartAsync(staff, part.Id, RequestPartStates.Executed, erasedOutcome, c);
+                    });
                     if (!erased.IsSuccess)
                     {
                         return erased.Error!;
                     }
 
-                    var line = erased.Value!.Categories.Single();
-                    outcome = new PartOutcome("erased", line.Erased, [.. line.Kept.Select(k => new PartKept(k.Reason, k.Count, k.Until))], null);
-                    break;
+                    FailPoints.Hit(FailPointPartRecorded);
+                    return recorded!;
                 }
 
             case RequestType.Restriction:
@@ -180,6 +188,19 @@ internal sealed partial class RequestWorkflow
 
     private async Task<StoreResult<RequestPart>> FinishPartAsync(StaffIdentity staff, Guid partId, string state, PartOutcome outcome, CancellationToken ct)
     {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var part = await RecordPartAsync(staff, partId, state, outcome, ct);
+        await tx.CommitAsync(ct);
+        FailPoints.Hit(FailPointPartRecorded);
+        return part;
+    }
+
+    /// <summary>Fail point (issue 8 §4): a part's execution is committed, the answer to staff not yet given.</summary>
+    public const string FailPointPartRecorded = "request.part.recorded";
+
+    /// <summary>Moves the part to <paramref name="state"/> with its event and audit, in the caller's open transaction.</summary>
+    private async Task<RequestPart> RecordPartAsync(StaffIdentity staff, Guid partId, string state, PartOutcome outcome, CancellationToken ct)
+    {
         var part = await db.Set<RequestPart>().FirstAsync(p => p.Id == partId, ct);
         if (RequestPartStates.IsFinal(part.State))
         {
@@ -191,13 +212,11 @@ internal sealed partial class RequestWorkflow
         part.Outcome = outcome.ToJson();
         part.ExecutedBy = staff.UserId.ToString();
         part.ExecutedAt = now;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
         Event(part.RequestId, now, WorkflowEventKinds.PartExecuted, RequestEventKinds.Staff(staff.UserId), $"part {part.Id}: {state}");
         await db.SaveChangesAsync(ct);
         await audit.AppendAsync(db, new AuditEntry(state == RequestPartStates.Declined ? "request.part_declined" : "request.part_executed", staff.Actor, part.IsClient ? part.OrganizationId : null,
             [new AuditObject("data_subject_request", part.RequestId.ToString()), new AuditObject("request_part", part.Id.ToString())],
             Details: new Dictionary<string, string> { ["category"] = part.Category, ["outcome"] = outcome.Kind }), ct);
-        await tx.CommitAsync(ct);
         return part;
     }
 
