@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Custodian.Core.Features.Accounts;
-using Custodian.Core.Features.Mail;
 using Custodian.Core.Features.Register;
 using Custodian.Core.Features.Requests.Answers;
 using Custodian.Core.Features.Store;
@@ -111,8 +110,22 @@ internal sealed partial class RequestWorkflow
 
         var tracked = await db.Set<DataSubjectRequest>().FirstAsync(r => r.Id == requestId, ct);
         tracked.MoveTo(RequestState.Decided);
+        var queued = new List<Guid>();
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
+            if (tracked.ContactAddress is { } contact)
+            {
+                // Queued with the answer: once the answer exists the requester hears of it, even if this process dies now.
+                // A representative's request: the answer goes to the representative's verified session only (never a
+                // new channel); the subject is told it was given, at the address the mandate was confirmed through (by
+                // SMS for a subject known by phone).
+                queued.Add(messenger.Enqueue(db, WorkflowMails.AnswerReady(contact, tracked.Language, tracked.Reference), requestId));
+                if (tracked.IsMandated && tracked.IdentifierKind is Subjects.SubjectIdentifierKind.Email or Subjects.SubjectIdentifierKind.Phone)
+                {
+                    queued.Add(messenger.Enqueue(db, RequestMails.AnswerGivenToRepresentative(tracked.IdentifierValue, tracked.Language, tracked.Reference), requestId));
+                }
+            }
+
             Event(requestId, now, WorkflowEventKinds.AnswerProduced, RequestEventKinds.Staff(staff.UserId), string.Join(", ", stored.Select(a => RequestAnswers.KindName(a.Kind)).Distinct()));
             await db.SaveChangesAsync(ct);
             await audit.AppendAsync(db, RequestIntake.Entry("request.answer_produced", tracked, staff.Actor, new()
@@ -122,26 +135,8 @@ internal sealed partial class RequestWorkflow
             await tx.CommitAsync(ct);
         }
 
-        var notified = false;
-        if (tracked.ContactAddress is { } contact)
-        {
-            // A representative's request: the answer goes to the representative's verified session only (never a new
-            // channel); the subject is told it was given, at the address the mandate was confirmed through.
-            try
-            {
-                await messenger.SendAsync(WorkflowMails.AnswerReady(contact, tracked.Language, tracked.Reference), ct);
-                notified = true;
-                if (tracked.IsMandated && tracked.IdentifierKind is Subjects.SubjectIdentifierKind.Email or Subjects.SubjectIdentifierKind.Phone)
-                {
-                    // By SMS for a subject known by phone: the channel the mandate was confirmed through.
-                    await messenger.SendAsync(RequestMails.AnswerGivenToRepresentative(tracked.IdentifierValue, tracked.Language, tracked.Reference), ct);
-                }
-            }
-            catch (Mail.MailException e)
-            {
-                LogNoticeFailed(log, MailFailure.Describe(e), requestId);
-            }
-        }
+        await messenger.SendNowAsync(queued, ct);
+        var notified = queued.Count > 0;
 
         tracked.MoveTo(RequestState.Delivered);
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
