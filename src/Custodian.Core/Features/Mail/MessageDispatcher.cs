@@ -226,15 +226,16 @@ internal sealed partial class MessageDispatcher(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            // The row was read after the claim: its attempts count this one.
             var error = MailFailure.Describe(e);
-            if (message.Attempts + 1 >= Options.MaxAttempts)
+            if (message.Attempts >= Options.MaxAttempts)
             {
-                LogGivenUp(log, id, message.Attempts + 1, error);
-                return await GiveUpAsync(db, id, message.Attempts + 1, error, ct) ? Outcome.GivenUp : Outcome.Gone;
+                LogGivenUp(log, id, message.Attempts, error);
+                return await GiveUpAsync(db, id, message.Attempts, error, ct) ? Outcome.GivenUp : Outcome.Gone;
             }
 
-            var retryAt = Now + Options.RetryAfter(message.Attempts + 1);
-            LogRetrying(log, id, message.Attempts + 1, error);
+            var retryAt = Now + Options.RetryAfter(message.Attempts);
+            LogRetrying(log, id, message.Attempts, error);
             await db.Set<OutgoingMessage>()
                 .Where(m => m.Id == id && m.SentAt == null && m.FailedAt == null)
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.NextAttemptAt, retryAt).SetProperty(m => m.LastError, error).SetProperty(m => m.ClaimedBy, (string?)null), ct);
