@@ -45,6 +45,8 @@ internal sealed partial class MessageDispatcher(
 
     private const int MaxRounds = 100;
 
+    private Instant? _nextPurge;
+
     private MessageQueueOptions Options => queue.Options;
 
     private Instant Now => Instant.FromDateTimeOffset(time.GetUtcNow());
@@ -135,13 +137,16 @@ internal sealed partial class MessageDispatcher(
             }
         }
 
-        int purged;
-        await using (var db = await contexts.CreateDbContextAsync(ct))
+        var purged = 0;
+        if (_nextPurge is not { } next || Now >= next)
         {
+            // Hourly at most: a DELETE every pass would take SQLite's write lock every 15 seconds for nothing.
+            await using var db = await contexts.CreateDbContextAsync(ct);
             var before = Now - Options.KeepFinished;
             purged = await db.Set<OutgoingMessage>()
                 .Where(m => (m.SentAt != null && m.SentAt <= before) || (m.FailedAt != null && m.FailedAt <= before))
                 .ExecuteDeleteAsync(ct);
+            _nextPurge = Now + Duration.FromHours(1);
         }
 
         return new MessageDispatchResult(sent, retrying, givenUp, purged);
