@@ -70,6 +70,7 @@ internal static class CustodianCli
         root.Subcommands.Add(Features.Shielding.ShieldingCommands.Build());
         root.Subcommands.Add(Features.Disclosures.DisclosureCommands.Build());
         root.Subcommands.Add(Features.Breaches.BreachCliCommands.Build());
+        root.Subcommands.Add(Features.Mail.MailCommands.Build());
         return root;
     }
 

@@ -95,6 +95,7 @@ internal static class CustodianWebApp
         builder.Services.AddCustodianShielding();
         builder.Services.AddCustodianConsent();
         builder.Services.AddHostedService<Custodian.Features.Requests.RequestReminderTimer>();
+        builder.Services.AddHostedService<Custodian.Features.Mail.MessageDispatchTimer>();
         builder.Services.AddCustodianAuthentication();
         builder.Services.AddCustodianApiRateLimit(options.ApiRateLimit);
         builder.Services.AddSingleton<OfficePages>();

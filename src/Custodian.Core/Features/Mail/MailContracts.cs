@@ -15,6 +15,15 @@ internal sealed record OutgoingMail(string To, string Subject, string TextBody)
     /// <summary>The request reference the message is about (the SMS gateway's <c>reference</c>).</summary>
     public string? Reference { get; init; }
 
+    /// <summary>
+    /// The queued message's id (<see cref="OutgoingMessage"/>), or null for mail sent outside the queue: every send of
+    /// one queued message carries the Message-ID <c>&lt;id@custodian&gt;</c> and lands in the same outbox file.
+    /// </summary>
+    public Guid? MessageId { get; init; }
+
+    /// <summary>When the message was queued: the outbox file name starts with it, so names sort by time as before.</summary>
+    public DateTimeOffset? QueuedAt { get; init; }
+
     // The address is personal data: keep it out of logs and exception messages.
     public override string ToString() => $"OutgoingMail {{ Subject = {Subject} }}";
 }

@@ -19,12 +19,33 @@ internal static class MailServiceCollectionExtensions
         services.TryAddSingleton<IMailSender>(sp => options.OutboxFolder is not null
             ? new OutboxMailSender(options, sp.GetRequiredService<TimeProvider>())
             : new SmtpMailSender(options));
+        services.AddCustodianMessageQueue();
         if (options.OutboxFolder is not null)
         {
             // One outbox for every message: a host that configured SMS itself registered it first (TryAdd keeps that).
             services.AddCustodianSms(new SmsOptions { OutboxFolder = options.OutboxFolder });
         }
 
+        return services;
+    }
+
+    /// <summary>
+    /// The outgoing message queue (<see cref="MessageQueue"/>, <see cref="MessageDispatcher"/>). Needs the database, the
+    /// audit trail, a <see cref="Common.MasterKey"/>, a <see cref="TimeProvider"/> and the senders in the container.
+    /// </summary>
+    public static IServiceCollection AddCustodianMessageQueue(this IServiceCollection services, MessageQueueOptions? options = null)
+    {
+        services.TryAddSingleton(options ?? new MessageQueueOptions());
+        services.TryAddSingleton(sp => new MessageSeal(sp.GetRequiredService<Common.MasterKey>()));
+        services.TryAddSingleton(sp => new MessageQueue(sp.GetRequiredService<MessageSeal>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<MessageQueueOptions>()));
+        services.TryAddSingleton(sp => new MessageDispatcher(
+            sp.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Persistence.CustodianDbContext>>(),
+            sp.GetRequiredService<MessageQueue>(),
+            sp.GetRequiredService<IMailSender>(),
+            sp.GetService<ISmsSender>(),
+            sp.GetRequiredService<Audit.IAuditTrail>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<MessageDispatcher>>()));
         return services;
     }
 }

@@ -8,7 +8,6 @@ using Custodian.Core.Identifiers;
 using Custodian.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Microsoft.Extensions.Logging;
 using NodaTime;
 
 namespace Custodian.Core.Features.Requests;
@@ -26,8 +25,9 @@ internal sealed record FiledInMyNameGrant(string Token, Instant ExpiresAt);
 /// The code follows the request codes' rules (<see cref="VerificationCodes"/>): 6 CSPRNG digits stored only as an
 /// HMAC bound to its row, 10 minutes, single use, locked after 5 wrong attempts, the per-client limit (429) and the
 /// per-address message cap shared with the intake (so the two flows together cannot flood a mailbox). Sending answers
-/// the same for every valid address (attack A8). The address is never stored: rows hold a keyed hash of it, and the
-/// session token is bound to that hash, so the caller must present the same address again to list.
+/// the same for every valid address (attack A8). The address is not stored with the code: rows hold a keyed hash of it,
+/// and the session token is bound to that hash, so the caller must present the same address again to list. (The
+/// message itself waits in the message queue, sealed, until it is sent, then its address and text are erased.)
 /// Every step is audited (<c>request.lookup_*</c>).
 /// </para>
 /// </summary>
@@ -37,9 +37,8 @@ internal sealed partial class FiledInMyName(
     AuditHasher hasher,
     RequestSecrets secrets,
     RequestRateLimits limits,
-    IMailSender mail,
-    TimeProvider time,
-    ILogger<FiledInMyName> log)
+    RequestMessenger messenger,
+    TimeProvider time)
 {
     public static readonly Duration SessionLifetime = Duration.FromMinutes(15);
 
@@ -64,7 +63,7 @@ internal sealed partial class FiledInMyName(
         }
 
         var addressKey = limits.Key(RequestRateLimits.AddressScope, address);
-        string? code = null;
+        Guid? message = null;
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
             limits.Record(RequestRateLimits.ClientScope, clientKey, now);
@@ -81,9 +80,10 @@ internal sealed partial class FiledInMyName(
                     .Where(c => c.AddressKey == lookupKey && c.ConsumedAt == null && c.InvalidatedAt == null)
                     .ExecuteUpdateAsync(s => s.SetProperty(c => c.InvalidatedAt, now), ct);
                 var row = new RequestLookupCode { AddressKey = lookupKey, CodeHash = [], CreatedAt = now, ExpiresAt = now + VerificationCodes.Lifetime };
-                code = RandomNumberGenerator.GetInt32(1_000_000).ToString("D6", CultureInfo.InvariantCulture);
+                var code = RandomNumberGenerator.GetInt32(1_000_000).ToString("D6", CultureInfo.InvariantCulture);
                 row.CodeHash = secrets.CodeHash(row.Id, code);
                 db.Add(row);
+                message = messenger.Enqueue(db, LookupMail(address, language, code), null);
                 limits.Record(RequestRateLimits.AddressScope, addressKey, now);
                 await db.SaveChangesAsync(ct);
                 await audit.AppendAsync(db, Entry("request.lookup_code_sent", new() { ["identifier"] = identifier }), ct);
@@ -92,17 +92,8 @@ internal sealed partial class FiledInMyName(
             await transaction.CommitAsync(ct);
         }
 
-        if (code is not null)
-        {
-            try
-            {
-                await mail.SendAsync(LookupMail(address, language, code), ct);
-            }
-            catch (MailException e)
-            {
-                LogMailFailed(log, MailFailure.Describe(e));
-            }
-        }
+        // The fast path: the person waits on the page for the code.
+        await messenger.SendNowAsync(message, ct);
 
         return true;
     }
@@ -292,8 +283,6 @@ internal sealed partial class FiledInMyName(
             Heeft u dit niet gevraagd? Dan kunt u dit bericht negeren: zonder de code wordt niets getoond.
             """);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Sending a filed-in-my-name code failed: {Error}")]
-    private static partial void LogMailFailed(ILogger logger, string error);
 }
 
 /// <summary>

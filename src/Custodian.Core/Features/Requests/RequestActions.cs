@@ -17,7 +17,8 @@ internal sealed class RequestActions(CustodianDbContext db, IAuditTrail audit, R
 {
     /// <summary>
     /// Extends the due date by 1 or 2 further months, with reasons, only while the first month runs; records
-    /// <see cref="DataSubjectRequest.ExtensionNotifiedAt"/> when the requester was mailed (before anything is stored).
+    /// <see cref="DataSubjectRequest.ExtensionNotifiedAt"/> when the requester is told: the notice is queued in the same
+    /// transaction as the extension (the notice is what makes it lawful: both or neither), then sent at once.
     /// A request can be extended once.
     /// </summary>
     public async Task<StoreResult<DataSubjectRequest>> ExtendAsync(Guid staffId, Guid requestId, int months, string? reasons, CancellationToken ct)
@@ -56,8 +57,8 @@ internal sealed class RequestActions(CustodianDbContext db, IAuditTrail audit, R
             return new ConflictError("request.extension_too_late", "An extension must be told to the requester within the first month; that month has passed.");
         }
 
-        // Mail first: the notice is what makes the extension lawful; if it cannot be sent nothing is stored.
-        var notified = await NotifyAsync(request, RequestMails.Extended(request.ContactAddress ?? request.IdentifierValue, request.Language, request.Reference), ct);
+        var notice = Notice(request, RequestMails.Extended(request.ContactAddress ?? request.IdentifierValue, request.Language, request.Reference));
+        var notified = notice is not null;
         request.ExtendedDueOn = RequestDeadlines.ExtendedDueOn(request.ReceivedOn, months);
         request.ExtensionReason = reason;
         request.ExtensionNotifiedAt = notified ? now : null;
@@ -66,7 +67,7 @@ internal sealed class RequestActions(CustodianDbContext db, IAuditTrail audit, R
         {
             ["months"] = months.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["extended_due_on"] = request.ExtendedDueOn.Value.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
-        }, ct);
+        }, notice, ct);
         return request;
     }
 
@@ -95,42 +96,40 @@ internal sealed class RequestActions(CustodianDbContext db, IAuditTrail audit, R
         }
 
         var now = Instant.FromDateTimeOffset(time.GetUtcNow());
-        await NotifyAsync(request, RequestMails.Refused(request.ContactAddress ?? request.IdentifierValue, request.Language, request.Reference), ct);
+        var notice = Notice(request, RequestMails.Refused(request.ContactAddress ?? request.IdentifierValue, request.Language, request.Reference));
         request.MoveTo(RequestState.Refused);
         request.RefusalJustification = text;
-        await SaveAsync(request, staffId, now, RequestEventKinds.Refused, "request.refused", [], ct);
+        await SaveAsync(request, staffId, now, RequestEventKinds.Refused, "request.refused", [], notice, ct);
         return request;
     }
 
-    private async Task SaveAsync(DataSubjectRequest request, Guid staffId, Instant now, string eventKind, string action, Dictionary<string, string> details, CancellationToken ct)
+    private async Task SaveAsync(DataSubjectRequest request, Guid staffId, Instant now, string eventKind, string action, Dictionary<string, string> details, OutgoingMail? notice, CancellationToken ct)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        try
+        Guid? queued = null;
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
-            db.Add(new RequestEvent { RequestId = request.Id, At = now, Kind = eventKind, Actor = RequestEventKinds.Staff(staffId) });
-            await db.SaveChangesAsync(ct);
-            await audit.AppendAsync(db, RequestIntake.Entry(action, request, new AuditActor(AuditActorKind.User, staffId.ToString()), details), ct);
-            await transaction.CommitAsync(ct);
+            try
+            {
+                db.Add(new RequestEvent { RequestId = request.Id, At = now, Kind = eventKind, Actor = RequestEventKinds.Staff(staffId) });
+                queued = notice is null ? null : messenger.Enqueue(db, notice, request.Id);
+                await db.SaveChangesAsync(ct);
+                await audit.AppendAsync(db, RequestIntake.Entry(action, request, new AuditActor(AuditActorKind.User, staffId.ToString()), details), ct);
+                await transaction.CommitAsync(ct);
+            }
+            catch
+            {
+                db.ChangeTracker.Clear();
+                throw;
+            }
         }
-        catch
-        {
-            db.ChangeTracker.Clear();
-            throw;
-        }
+
+        await messenger.SendNowAsync(queued, ct);
     }
 
     /// <summary>
-    /// Tells the requester at the contact on file (mail to an address, SMS to a phone number); returns whether it did.
-    /// Requests known only by another identifier are told by staff by post (not recorded here yet).
+    /// The notice to the requester at the contact on file (mail to an address, SMS to a phone number), or null when
+    /// there is none: requests known only by another identifier are told by staff by post (not recorded here yet).
     /// </summary>
-    private async Task<bool> NotifyAsync(DataSubjectRequest request, OutgoingMail message, CancellationToken ct)
-    {
-        if (request.ContactAddress is null)
-        {
-            return false;
-        }
-
-        await messenger.SendAsync(message, ct);
-        return true;
-    }
+    private static OutgoingMail? Notice(DataSubjectRequest request, OutgoingMail message) =>
+        request.ContactAddress is null ? null : message;
 }

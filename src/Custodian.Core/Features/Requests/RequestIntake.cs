@@ -1,12 +1,10 @@
 using System.Security.Cryptography;
 using Custodian.Core.Features.Audit;
-using Custodian.Core.Features.Mail;
 using Custodian.Core.Features.Store;
 using Custodian.Core.Features.Subjects;
 using Custodian.Core.Identifiers;
 using Custodian.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 using NodaTime;
 
 namespace Custodian.Core.Features.Requests;
@@ -61,8 +59,7 @@ internal sealed partial class RequestIntake(
     RequestRateLimits limits,
     RequestMandates mandates,
     RequestMessenger messenger,
-    TimeProvider time,
-    ILogger<RequestIntake> log)
+    TimeProvider time)
 {
     public static readonly Duration SessionLifetime = Duration.FromHours(1);
 
@@ -163,7 +160,7 @@ internal sealed partial class RequestIntake(
         var capped = SubjectKey.IndexForm(contactKind, contact);
         var subjectKey = limits.Key(RequestRateLimits.SubjectScope, SubjectKey.KindName(subjectKind) + ":" + SubjectKey.IndexForm(subjectKind, subjectValue));
         var addressKey = limits.Key(RequestRateLimits.AddressScope, capped);
-        string? code = null;
+        Guid? message = null;
 
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
@@ -183,7 +180,9 @@ internal sealed partial class RequestIntake(
             await audit.AppendAsync(db, Received(request, Requester(channel), hasher.HashIdentifier(SubjectKey.KindName(subjectKind), subjectValue)), ct);
             if (suppressedBy is null)
             {
-                code = await codes.IssueAsync(request.Id, now, ct);
+                var code = await codes.IssueAsync(request.Id, now, ct);
+                // Queued with the code in this transaction: a kill after the commit still sends it (the dispatcher).
+                message = messenger.Enqueue(db, RequestMails.VerificationCode(contact, request.Language, request.Reference, code, VerificationCodes.Lifetime), request.Id);
                 limits.Record(RequestRateLimits.AddressScope, addressKey, now);
                 AddEvent(request.Id, now, RequestEventKinds.VerificationSent, RequestEventKinds.SystemActor, channelName);
                 await db.SaveChangesAsync(ct);
@@ -199,19 +198,9 @@ internal sealed partial class RequestIntake(
             await transaction.CommitAsync(ct);
         }
 
-        if (code is not null)
-        {
-            try
-            {
-                await messenger.SendAsync(RequestMails.VerificationCode(contact, request.Language, request.Reference, code, VerificationCodes.Lifetime), ct);
-            }
-            catch (MailException e)
-            {
-                // The answer must not differ (A8); the request stays awaiting verification and staff see it.
-                LogMailFailed(log, MailFailure.Describe(e), request.Id);
-            }
-        }
-
+        // The fast path: the person is waiting for the code. A failure does not change the answer (A8); the request stays
+        // awaiting verification and the dispatcher retries.
+        await messenger.SendNowAsync(message, ct);
         return new SubmitReceipt(request.Reference);
     }
 
@@ -254,7 +243,7 @@ internal sealed partial class RequestIntake(
         // The first code verifies the request; a later one (asked for with "send a new code", e.g. to download the
         // answer after the hour-long session ended) only opens a new session: the request's state and tier stay.
         var first = request.State == RequestState.AwaitingVerification;
-        OutgoingMail? mandateMail = null;
+        Guid? mandateMail = null;
         if (first && request.IsMandated)
         {
             // The representative proved their own address; the subject must still confirm the mandate. The request
@@ -286,7 +275,7 @@ internal sealed partial class RequestIntake(
         }
 
         await transaction.CommitAsync(ct);
-        await mandates.SendConfirmationAsync(mandateMail, request.Id, ct);
+        await messenger.SendNowAsync(mandateMail, ct);
         return new RequestSessionGrant(Base64Url(token), session.ExpiresAt);
     }
 
@@ -476,9 +465,6 @@ internal sealed partial class RequestIntake(
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Sending the verification code of request {RequestId} failed: {Error}")]
-    private static partial void LogMailFailed(ILogger logger, string error, Guid requestId);
 
     internal static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

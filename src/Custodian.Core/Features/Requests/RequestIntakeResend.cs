@@ -1,5 +1,4 @@
 using Custodian.Core.Features.Audit;
-using Custodian.Core.Features.Mail;
 using Custodian.Core.Features.Store;
 using Custodian.Core.Features.Subjects;
 using Microsoft.EntityFrameworkCore;
@@ -38,7 +37,7 @@ internal sealed partial class RequestIntake
         }
 
         var request = canonical is null ? null : await db.Set<DataSubjectRequest>().FirstOrDefaultAsync(r => r.Reference == canonical, ct);
-        string? code = null;
+        Guid? message = null;
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
             limits.Record(RequestRateLimits.ClientScope, clientKey, now);
@@ -72,7 +71,8 @@ internal sealed partial class RequestIntake
             }
             else
             {
-                code = await codes.IssueAsync(request.Id, now, ct);
+                var code = await codes.IssueAsync(request.Id, now, ct);
+                message = messenger.Enqueue(db, RequestMails.VerificationCode(contact, request.Language, request.Reference, code, VerificationCodes.Lifetime), request.Id);
                 limits.Record(RequestRateLimits.AddressScope, addressKey, now);
                 AddEvent(request.Id, now, RequestEventKinds.VerificationSent, RequestEventKinds.SystemActor, channelName);
                 await db.SaveChangesAsync(ct);
@@ -82,17 +82,7 @@ internal sealed partial class RequestIntake
             await transaction.CommitAsync(ct);
         }
 
-        if (code is not null)
-        {
-            try
-            {
-                await messenger.SendAsync(RequestMails.VerificationCode(request.ContactAddress!, request.Language, request.Reference, code, VerificationCodes.Lifetime), ct);
-            }
-            catch (Mail.MailException e)
-            {
-                LogMailFailed(log, MailFailure.Describe(e), request.Id);
-            }
-        }
+        await messenger.SendNowAsync(message, ct);
 
         return new SubmitReceipt(request.Reference);
     }

@@ -1,11 +1,9 @@
 using System.Security.Cryptography;
 using Custodian.Core.Features.Audit;
-using Custodian.Core.Features.Mail;
 using Custodian.Core.Features.Store;
 using Custodian.Core.Features.Subjects;
 using Custodian.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 using NodaTime;
 
 namespace Custodian.Core.Features.Requests;
@@ -50,8 +48,7 @@ internal sealed partial class RequestMandates(
     AuditHasher hasher,
     RequestRateLimits limits,
     RequestMessenger messenger,
-    TimeProvider time,
-    ILogger<RequestMandates> log)
+    TimeProvider time)
 {
     public static readonly Duration Lifetime = Duration.FromDays(7);
 
@@ -62,14 +59,15 @@ internal sealed partial class RequestMandates(
 
     /// <summary>
     /// Asks the subject to confirm (inside the caller's transaction; the request is already in
-    /// <see cref="RequestState.AwaitingMandate"/>). Returns the message to send after commit, or null when none may
-    /// be sent (subject's address or number not on file, or its daily message cap reached).
+    /// <see cref="RequestState.AwaitingMandate"/>): the message is queued in that transaction. Returns its id for the
+    /// caller's fast path after commit, or null when none may be sent (subject's address or number not on file, or its
+    /// daily message cap reached).
     /// </summary>
-    internal async Task<OutgoingMail?> AskSubjectAsync(DataSubjectRequest request, Instant now, CancellationToken ct)
+    internal async Task<Guid?> AskSubjectAsync(DataSubjectRequest request, Instant now, CancellationToken ct)
     {
         request.MandateRequestedAt = now;
         string outcome;
-        OutgoingMail? outgoing = null;
+        Guid? outgoing = null;
         string? onFile = null;
         var byChannel = request.IdentifierKind is SubjectIdentifierKind.Email or SubjectIdentifierKind.Phone;
         if (byChannel)
@@ -102,7 +100,7 @@ internal sealed partial class RequestMandates(
                 var token = RandomNumberGenerator.GetBytes(32);
                 db.Add(new RequestMandateToken { RequestId = request.Id, TokenHash = SHA256.HashData(token), CreatedAt = now, ExpiresAt = now + Lifetime });
                 limits.Record(RequestRateLimits.AddressScope, addressKey, now);
-                outgoing = RequestMails.MandateConfirmation(onFile, request.Language, request.Reference, RequestTypes.Title(request.Type, request.Language), RequestIntake.Base64Url(token), Lifetime);
+                outgoing = messenger.Enqueue(db, RequestMails.MandateConfirmation(onFile, request.Language, request.Reference, RequestTypes.Title(request.Type, request.Language), RequestIntake.Base64Url(token), Lifetime), request.Id);
                 outcome = "sent";
             }
         }
@@ -142,7 +140,7 @@ internal sealed partial class RequestMandates(
     public async Task<StoreResult<MandateDecision>> DecideAsync(string? reference, string? token, bool confirm, CancellationToken ct)
     {
         var now = Now;
-        OutgoingMail? notice = null;
+        Guid? notice = null;
         MandateDecision decision;
         // (A concurrent lapse or decision is refused by the request's version token and surfaces as an exception.)
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
@@ -155,7 +153,7 @@ internal sealed partial class RequestMandates(
                 if (found.Error.Code == "request.mandate_expired" && found.Request is { State: RequestState.AwaitingMandate } stale)
                 {
                     // Lapse it now rather than at the next sweep (which may race: TryLapseAsync tolerates that).
-                    await SendAsync(await TryLapseAsync(stale, now, ct), stale.Id, ct);
+                    await messenger.SendNowAsync(await TryLapseAsync(stale, now, ct), ct);
                 }
 
                 return found.Error;
@@ -188,7 +186,7 @@ internal sealed partial class RequestMandates(
                 request.MoveTo(RequestState.Closed);
                 request.ClosedAt = now;
                 db.Add(new RequestEvent { RequestId = request.Id, At = now, Kind = RequestEventKinds.MandateRejected, Actor = "subject" });
-                notice = RequestMails.MandateNotConfirmed(request.RepresentativeEmail!, request.Language, request.Reference);
+                notice = messenger.Enqueue(db, RequestMails.MandateNotConfirmed(request.RepresentativeEmail!, request.Language, request.Reference), request.Id);
             }
 
             await db.SaveChangesAsync(ct);
@@ -198,7 +196,7 @@ internal sealed partial class RequestMandates(
             }), ct);
             await tx.CommitAsync(ct);
             decision = new MandateDecision(request.Reference, confirm ? "confirmed" : "rejected");
-            await SendAsync(notice, request.Id, ct);
+            await messenger.SendNowAsync(notice, ct);
         }
 
         return decision;
@@ -227,7 +225,7 @@ internal sealed partial class RequestMandates(
             if (request is not null && await TryLapseAsync(request, now, ct) is { } notice)
             {
                 closed++;
-                await SendAsync(notice, request.Id, ct);
+                await messenger.SendNowAsync(notice, ct);
             }
         }
 
@@ -235,10 +233,11 @@ internal sealed partial class RequestMandates(
     }
 
     /// <summary>
-    /// Closes one lapsed request in its own transaction and returns the representative's notice; null when another
-    /// node or the subject got there first (the request's version token refuses the second writer).
+    /// Closes one lapsed request in its own transaction, queueing the representative's notice in it, and returns the
+    /// notice's id; null when another node or the subject got there first (the request's version token refuses the
+    /// second writer, and the rollback takes the queued notice with it).
     /// </summary>
-    private async Task<OutgoingMail?> TryLapseAsync(DataSubjectRequest request, Instant now, CancellationToken ct)
+    private async Task<Guid?> TryLapseAsync(DataSubjectRequest request, Instant now, CancellationToken ct)
     {
         try
         {
@@ -247,10 +246,11 @@ internal sealed partial class RequestMandates(
             request.ClosedAt = now;
             request.MandateDecidedAt = now;
             db.Add(new RequestEvent { RequestId = request.Id, At = now, Kind = RequestEventKinds.MandateLapsed, Actor = RequestEventKinds.SystemActor });
+            var notice = messenger.Enqueue(db, RequestMails.MandateNotConfirmed(request.RepresentativeEmail!, request.Language, request.Reference), request.Id);
             await db.SaveChangesAsync(ct);
             await audit.AppendAsync(db, RequestIntake.Entry("request.mandate_lapsed", request, System, new() { ["window_days"] = "7" }), ct);
             await tx.CommitAsync(ct);
-            return RequestMails.MandateNotConfirmed(request.RepresentativeEmail!, request.Language, request.Reference);
+            return notice;
         }
         catch (DbUpdateConcurrencyException)
         {
@@ -316,26 +316,6 @@ internal sealed partial class RequestMandates(
         await db.SaveChangesAsync(ct);
     }
 
-    private async Task SendAsync(OutgoingMail? message, Guid? requestId, CancellationToken ct)
-    {
-        if (message is null)
-        {
-            return;
-        }
-
-        try
-        {
-            await messenger.SendAsync(message, ct);
-        }
-        catch (MailException e)
-        {
-            LogMailFailed(log, MailFailure.Describe(e), requestId ?? Guid.Empty);
-        }
-    }
-
-    /// <summary>Sends a mandate confirmation produced by <see cref="AskSubjectAsync"/> after the caller committed.</summary>
-    internal Task SendConfirmationAsync(OutgoingMail? message, Guid requestId, CancellationToken ct) => SendAsync(message, requestId, ct);
-
     private static byte[]? Decode(string? token)
     {
         if (string.IsNullOrWhiteSpace(token) || token.Length > 64)
@@ -356,6 +336,4 @@ internal sealed partial class RequestMandates(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Sending a mandate message for request {RequestId} failed: {Error}")]
-    private static partial void LogMailFailed(ILogger logger, string error, Guid requestId);
 }

@@ -1,3 +1,4 @@
+using Custodian.Core.Features.Mail;
 using Custodian.Core.Features.Requests.Execution;
 using Custodian.Core.Features.Requests.IdCopies;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,13 +11,15 @@ internal static class RequestsServiceCollectionExtensions
     /// <summary>
     /// The request lifecycle: intake, codes, rate limits, status. Needs the database, the audit trail
     /// (<c>AddCustodianAudit</c>), a <see cref="Common.MasterKey"/>, a <see cref="TimeProvider"/> and an
-    /// <see cref="Mail.IMailSender"/> (<c>AddCustodianMail</c>) in the container.
+    /// <see cref="IMailSender"/> (<c>AddCustodianMail</c>) in the container. Messages go through the queue
+    /// (<see cref="MessageQueue"/>); the host runs the dispatcher.
     /// </summary>
     public static IServiceCollection AddCustodianRequests(this IServiceCollection services)
     {
         services.TryAddSingleton(sp => new RequestSecrets(sp.GetRequiredService<Common.MasterKey>()));
         services.TryAddSingleton(PortalLinks.None);
-        services.TryAddSingleton(sp => new RequestMessenger(sp.GetRequiredService<Mail.IMailSender>(), sp.GetService<Sms.ISmsSender>(), sp.GetRequiredService<PortalLinks>()));
+        services.AddCustodianMessageQueue();
+        services.TryAddSingleton(sp => new RequestMessenger(sp.GetRequiredService<MessageQueue>(), sp.GetRequiredService<MessageDispatcher>(), sp.GetRequiredService<PortalLinks>()));
         services.TryAddScoped<VerificationCodes>();
         services.TryAddScoped<RequestRateLimits>();
         services.TryAddScoped<RequestMandates>();

@@ -275,6 +275,7 @@ internal sealed partial class RetentionSweeper
         await db.Set<RequestVerificationCode>().Where(x => EF.Parameter(ids).Contains(x.RequestId)).ExecuteDeleteAsync(ct);
         await db.Set<RequestSession>().Where(x => EF.Parameter(ids).Contains(x.RequestId)).ExecuteDeleteAsync(ct);
         await db.Set<RequestMandateToken>().Where(x => EF.Parameter(ids).Contains(x.RequestId)).ExecuteDeleteAsync(ct);
+        await db.Set<Mail.OutgoingMessage>().Where(x => x.RequestId != null && EF.Parameter(ids).Contains(x.RequestId.Value)).ExecuteDeleteAsync(ct);
         await db.Set<DataSubjectRequest>().Where(r => EF.Parameter(ids).Contains(r.Id)).ExecuteDeleteAsync(ct);
         return await DeleteBlobsAsync(db, blobIds, ct);
     }

@@ -168,7 +168,9 @@ internal static class RetentionTargets
             db => db.Set<CustomerCallRecording>().Select(r => new InstantAnchoredRow { Id = r.Id, OrganizationId = r.OrganizationId, Anchor = r.CalledAt })),
         ServiceTarget<Keyholder>(Keyholders, "keyholders"),
         new InstantAnchoredTarget(PrivacyRequests, "data_subject_requests", RetentionAnchor.RequestClosed, "closed_at of the request (unverified requests lapse and close after RequestHousekeepingOptions.UnverifiedLapse)", RetentionRemoval.DeleteRequests,
-            [typeof(DataSubjectRequest), typeof(RequestRectification), typeof(RequestObjectionGrounds)],
+            // A queued message holds its recipient only until it is sent (MessageDispatcher erases it and deletes the row a
+            // week later); one still queued when its request expires goes with the request.
+            [typeof(DataSubjectRequest), typeof(RequestRectification), typeof(RequestObjectionGrounds), typeof(Mail.OutgoingMessage)],
             db => db.Set<DataSubjectRequest>().Select(r => new InstantAnchoredRow { Id = r.Id, OrganizationId = Guid.Empty, Anchor = r.ClosedAt }),
             ProviderOwned: true),
         // The consent ledger is the provider's own evidence (no tenant); a consent that still stands has no anchor.

@@ -6,6 +6,12 @@ namespace Custodian.Core.Features.Sms;
 /// </summary>
 internal sealed record OutgoingSms(string To, string Text, string Reference)
 {
+    /// <summary>The queued message's id (<c>Mail.OutgoingMessage</c>): the same on every send of one message.</summary>
+    public Guid? MessageId { get; init; }
+
+    /// <summary>When the message was queued (the outbox file name starts with it).</summary>
+    public DateTimeOffset? QueuedAt { get; init; }
+
     public override string ToString() => $"OutgoingSms {{ Reference = {Reference} }}";
 }
 

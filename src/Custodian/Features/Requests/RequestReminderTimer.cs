@@ -13,7 +13,7 @@ namespace Custodian.Features.Requests;
 /// <para>
 /// Staff accounts have no e-mail address yet (<c>StaffUser</c>), so the reminder cannot be mailed to the privacy
 /// officers: it is logged (counts only, no personal data). When accounts get an address, mail
-/// <see cref="RequestReminder.Text"/> to the privacy officers through <c>IMailSender</c> here.
+/// <see cref="RequestReminder.Text"/> to the privacy officers through the message queue (<c>RequestMessenger.Enqueue</c>) here.
 /// </para>
 /// Several nodes may run this; the job lease (<see cref="RequestReminders.LeaseName"/>) lets one of them remind per day.
 /// </summary>

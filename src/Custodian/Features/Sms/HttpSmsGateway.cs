@@ -25,6 +25,13 @@ internal sealed class HttpSmsGateway(IHttpClientFactory clients, SmsOptions opti
         {
             Content = JsonContent.Create(new GatewayMessage(sms.To, sms.Text, sms.Reference), SmsGatewayJson.Default.GatewayMessage),
         };
+        if (sms.MessageId is { } id)
+        {
+            // The same on every send of one queued message (a resend after a kill between send and mark): a bridge that
+            // honours it drops the repeat (docs/formats/sms-gateway.md).
+            request.Headers.Add("Idempotency-Key", id.ToString("D"));
+        }
+
         if (!string.IsNullOrEmpty(options.GatewayToken))
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.GatewayToken);

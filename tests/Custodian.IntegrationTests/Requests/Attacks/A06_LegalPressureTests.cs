@@ -41,7 +41,8 @@ public sealed class A06_LegalPressureTests
         Assert.Equal(RequestState.Verified, (await s.RequestAsync(pressured.Reference!)).State);
         AttackServer.AssertStoreUnchanged(before, await s.CountsAsync());
         AttackServer.AssertChanged(before, await s.CountsAsync(),
-            ("data_subject_requests", 2), ("request_events", 5), ("request_verification_codes", 2), ("request_rate_events", 6), ("request_sessions", 1));
+            ("data_subject_requests", 2), ("request_events", 5), ("request_verification_codes", 2), ("request_rate_events", 6), ("request_sessions", 1),
+            ("outgoing_messages", 2));
         // The details are the requester's free text: never copied into the audit trail.
         await s.AssertAuditHoldsNoneOfAsync("lawsuit", "Autoriteit", AttackServer.VictimEmail);
         await s.AssertAuditVerifiesAsync();

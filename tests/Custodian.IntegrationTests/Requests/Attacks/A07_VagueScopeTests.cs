@@ -44,7 +44,8 @@ public sealed class A07_VagueScopeTests
         Assert.All(split.Value!, p => Assert.True(p.RecordsAtSplit > 0));
         var counts = await s.CountsAsync();
         AttackServer.AssertStoreUnchanged(before, counts);
-        AttackServer.AssertChanged(before, counts, ("request_parts", split.Value!.Count), ("request_events", 1 + split.Value!.Count(p => p.IsClient)));
+        AttackServer.AssertChanged(before, counts, ("request_parts", split.Value!.Count), ("request_events", 1 + split.Value!.Count(p => p.IsClient)),
+            ("outgoing_messages", split.Value!.Where(p => p.IsClient && p.ControllerContact != null).Select(p => p.OrganizationId).Distinct().Count()));
         Assert.Equal(["request.split"], await s.AuditActionsSinceAsync(auditBefore));
         await s.AssertAuditHoldsNoneOfAsync("backups", AttackServer.VictimEmail);
         await s.AssertAuditVerifiesAsync();

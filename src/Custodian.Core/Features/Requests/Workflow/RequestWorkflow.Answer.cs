@@ -2,7 +2,6 @@ using Custodian.Core.Common;
 using System.Globalization;
 using System.Text;
 using Custodian.Core.Features.Accounts;
-using Custodian.Core.Features.Mail;
 using Custodian.Core.Features.Register;
 using Custodian.Core.Features.Requests.Answers;
 using Custodian.Core.Features.Store;
@@ -53,7 +52,7 @@ internal sealed partial class RequestWorkflow
         if (resumed)
         {
             var kept = await db.Set<RequestAnswer>().AsNoTracking().Where(a => a.RequestId == requestId).ToListAsync(ct);
-            return await DeliverAsync(staff, requestId, kept, ct);
+            return await DeliverAsync(staff, requestId, kept, null, ct);
         }
 
         var parts = await db.Set<RequestPart>().AsNoTracking().Where(p => p.RequestId == requestId).ToListAsync(ct);
@@ -137,8 +136,22 @@ internal sealed partial class RequestWorkflow
 
         var tracked = await db.Set<DataSubjectRequest>().FirstAsync(r => r.Id == requestId, ct);
         tracked.MoveTo(RequestState.Decided);
+        var queued = new List<Guid>();
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
+            if (tracked.ContactAddress is { } contact)
+            {
+                // Queued with the answer: once the answer exists the requester hears of it, even if this process dies now.
+                // A representative's request: the answer goes to the representative's verified session only (never a
+                // new channel); the subject is told it was given, at the address the mandate was confirmed through (by
+                // SMS for a subject known by phone).
+                queued.Add(messenger.Enqueue(db, WorkflowMails.AnswerReady(contact, tracked.Language, tracked.Reference), requestId));
+                if (tracked.IsMandated && tracked.IdentifierKind is Subjects.SubjectIdentifierKind.Email or Subjects.SubjectIdentifierKind.Phone)
+                {
+                    queued.Add(messenger.Enqueue(db, RequestMails.AnswerGivenToRepresentative(tracked.IdentifierValue, tracked.Language, tracked.Reference), requestId));
+                }
+            }
+
             Event(requestId, now, WorkflowEventKinds.AnswerProduced, RequestEventKinds.Staff(staff.UserId), string.Join(", ", stored.Select(a => RequestAnswers.KindName(a.Kind)).Distinct()));
             await db.SaveChangesAsync(ct);
             await audit.AppendAsync(db, RequestIntake.Entry("request.answer_produced", tracked, staff.Actor, new()
@@ -149,40 +162,29 @@ internal sealed partial class RequestWorkflow
         }
 
         FailPoints.Hit(FailPointDecided);
-        return await DeliverAsync(staff, requestId, stored, ct);
+        return await DeliverAsync(staff, requestId, stored, queued, ct);
     }
 
     /// <summary>Fail point (issue 8 §4): one answer file is stored (blob and row committed), the next not yet.</summary>
     public const string FailPointAnswerStored = "request.answer.stored";
 
-    /// <summary>Fail point (issue 8 §4): the request is decided (answers committed), not yet delivered or mailed.</summary>
+    /// <summary>Fail point (issue 8 §4): the request is decided (answers committed, notices queued), not yet delivered.</summary>
     public const string FailPointDecided = "request.answer.decided";
 
-    /// <summary>The notice and the move to delivered, after the answer is decided (a retry after a crash resumes here).</summary>
-    private async Task<StoreResult<IReadOnlyList<DeliveredAnswer>>> DeliverAsync(StaffIdentity staff, Guid requestId, List<RequestAnswer> stored, CancellationToken ct)
+    /// <summary>
+    /// The notices and the move to delivered, after the answer is decided. A retry after a crash resumes here with
+    /// <paramref name="queued"/> null: the notices were queued with the decision, and the dispatcher sends them.
+    /// </summary>
+    private async Task<StoreResult<IReadOnlyList<DeliveredAnswer>>> DeliverAsync(StaffIdentity staff, Guid requestId, List<RequestAnswer> stored, IReadOnlyCollection<Guid>? queued, CancellationToken ct)
     {
+        if (queued is not null)
+        {
+            await messenger.SendNowAsync(queued, ct);
+        }
+
         db.ChangeTracker.Clear();
         var tracked = await db.Set<DataSubjectRequest>().FirstAsync(r => r.Id == requestId, ct);
-        var notified = false;
-        if (tracked.ContactAddress is { } contact)
-        {
-            // A representative's request: the answer goes to the representative's verified session only (never a new
-            // channel); the subject is told it was given, at the address the mandate was confirmed through.
-            try
-            {
-                await messenger.SendAsync(WorkflowMails.AnswerReady(contact, tracked.Language, tracked.Reference), ct);
-                notified = true;
-                if (tracked.IsMandated && tracked.IdentifierKind is Subjects.SubjectIdentifierKind.Email or Subjects.SubjectIdentifierKind.Phone)
-                {
-                    // By SMS for a subject known by phone: the channel the mandate was confirmed through.
-                    await messenger.SendAsync(RequestMails.AnswerGivenToRepresentative(tracked.IdentifierValue, tracked.Language, tracked.Reference), ct);
-                }
-            }
-            catch (Mail.MailException e)
-            {
-                LogNoticeFailed(log, MailFailure.Describe(e), requestId);
-            }
-        }
+        var notified = tracked.ContactAddress is not null;
 
         tracked.MoveTo(RequestState.Delivered);
         await using (var tx = await db.Database.BeginTransactionAsync(ct))

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Custodian.Core.Features.Accounts;
 using Custodian.Core.Features.Audit;
-using Custodian.Core.Features.Mail;
 using Custodian.Core.Features.Register;
 using Custodian.Core.Features.Requests.Answers;
 using Custodian.Core.Features.Requests.Execution;
@@ -9,7 +8,6 @@ using Custodian.Core.Features.Store;
 using Custodian.Core.Features.Subjects;
 using Custodian.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 using NodaTime;
 
 namespace Custodian.Core.Features.Requests.Workflow;
@@ -36,8 +34,7 @@ internal sealed partial class RequestWorkflow(
     AccessReportBuilder reports,
     RequestAnswers answers,
     RequestWorkflowOptions options,
-    TimeProvider time,
-    ILogger<RequestWorkflow> log)
+    TimeProvider time)
 {
     private Instant Now => Instant.FromDateTimeOffset(time.GetUtcNow());
 
@@ -102,9 +99,12 @@ internal sealed partial class RequestWorkflow(
         }
 
         request.MoveTo(parts.Any(p => p.IsClient) ? RequestState.WaitingForController : RequestState.InProgress);
+        var queued = new List<Guid>();
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
             db.AddRange(parts);
+            // The controllers' notices are queued with the split: the timeline says "notice sent" only if they go out.
+            queued.AddRange(notices.Select(n => messenger.Enqueue(db, WorkflowMails.DecisionNeeded(n.Address, request.Id), request.Id)));
             Event(request.Id, now, WorkflowEventKinds.Split, actor, string.Create(CultureInfo.InvariantCulture, $"{parts.Count} parts"));
             foreach (var part in parts.Where(p => p.IsClient))
             {
@@ -121,18 +121,7 @@ internal sealed partial class RequestWorkflow(
             await tx.CommitAsync(ct);
         }
 
-        foreach (var (part, address) in notices)
-        {
-            try
-            {
-                await messenger.SendAsync(WorkflowMails.DecisionNeeded(address, request.Id), ct);
-            }
-            catch (MailException e)
-            {
-                LogNoticeFailed(log, MailFailure.Describe(e), request.Id);
-            }
-        }
-
+        await messenger.SendNowAsync(queued, ct);
         return parts;
     }
 
@@ -304,9 +293,6 @@ internal sealed partial class RequestWorkflow(
 
         return null;
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Sending a workflow notice of request {RequestId} failed: {Error}")]
-    private static partial void LogNoticeFailed(ILogger logger, string error, Guid requestId);
 }
 
 /// <summary>Timeline kinds the workflow adds (beside <see cref="RequestEventKinds"/>).</summary>
