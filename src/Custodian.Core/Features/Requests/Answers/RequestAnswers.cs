@@ -1,6 +1,6 @@
-using Custodian.Core.Common;
 using System.Globalization;
 using System.Security.Cryptography;
+using Custodian.Core.Common;
 using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Blobs;
 using Custodian.Core.Features.Tenancy;

@@ -1,5 +1,5 @@
-using Custodian.Core.Common;
 using System.Globalization;
+using Custodian.Core.Common;
 using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Blobs;
 using Custodian.Core.Features.Events;

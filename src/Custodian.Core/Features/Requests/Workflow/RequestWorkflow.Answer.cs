@@ -1,6 +1,6 @@
-using Custodian.Core.Common;
 using System.Globalization;
 using System.Text;
+using Custodian.Core.Common;
 using Custodian.Core.Features.Accounts;
 using Custodian.Core.Features.Register;
 using Custodian.Core.Features.Requests.Answers;
