@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using Custodian.Core.Features.Accounts;
 using Custodian.Core.Features.Audit;
@@ -85,36 +84,34 @@ public sealed class OfficeLoginTests
         Assert.All(failures, e => Assert.DoesNotContain("nobody-by-this-name", e.Objects + e.Details + e.ActorId, StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// An unknown name costs the same Argon2id work as a wrong password (a dummy hash at today's cost is verified), so
+    /// the time of an answer does not tell which names have accounts. Compared in work done, not in milliseconds: a
+    /// timing comparison on a shared machine failed both ways under load.
+    /// </summary>
     [Theory, AllEngines]
-    public async Task Login_UnknownName_TakesAboutAsLongAsAWrongPassword(Engine engine)
+    public async Task Login_UnknownName_CostsTheSameHashingWorkAsAWrongPassword(Engine engine)
     {
         var (server, _) = await StartAsync(engine);
         await using var _s = server;
         var user = await OfficeAccounts.CreateAsync(server, StaffRoles.SupportAgent);
+        var hasher = server.Services.GetRequiredService<StaffPasswordHasher>();
         using var client = NewClient(server);
-        await BodyOfPasswordStepAsync(client, "warm-up", "x");
+        await BodyOfPasswordStepAsync(client, "warm-up", "x"); // makes the dummy hash once
 
-        async Task<TimeSpan> TimeAsync(string login, int attempt)
+        async Task<long> WorkOfAsync(string login)
         {
-            var clock = Stopwatch.StartNew();
-            await BodyOfPasswordStepAsync(client, login, "not-the-password-" + attempt);
-            return clock.Elapsed;
+            var before = hasher.WorkDone;
+            await BodyOfPasswordStepAsync(client, login, "not-the-password");
+            return hasher.WorkDone - before;
         }
 
-        // Interleaved and compared by median (four attempts each stay under the lockout of five), so a burst of load
-        // on a shared machine lands on both names instead of on whichever series ran during it.
-        var knownTimes = new List<TimeSpan>();
-        var unknownTimes = new List<TimeSpan>();
-        for (var i = 0; i < 4; i++)
-        {
-            knownTimes.Add(await TimeAsync(user.Login, i));
-            unknownTimes.Add(await TimeAsync("nobody-by-this-name", i));
-        }
+        var wrongPassword = await WorkOfAsync(user.Login);
+        var unknownName = await WorkOfAsync("nobody-by-this-name");
 
-        var known = knownTimes.Order().ElementAt(2);
-        var unknown = unknownTimes.Order().ElementAt(2);
-
-        Assert.True(unknown > known / 2, $"unknown name {unknown.TotalMilliseconds} ms vs wrong password {known.TotalMilliseconds} ms");
+        var defaultCost = (long)Argon2Cost.Default.MemoryKib * Argon2Cost.Default.Passes * Argon2Cost.Default.Parallelism;
+        Assert.Equal(defaultCost, wrongPassword);
+        Assert.Equal(wrongPassword, unknownName);
     }
 
     [Theory, AllEngines]

@@ -33,6 +33,7 @@ internal sealed class StaffPasswordHasher
 
     private readonly Argon2Cost _cost;
     private readonly Lazy<string> _dummy;
+    private long _workDone;
 
     public StaffPasswordHasher(Argon2Cost cost)
     {
@@ -47,6 +48,13 @@ internal sealed class StaffPasswordHasher
     }
 
     public Argon2Cost Cost => _cost;
+
+    /// <summary>
+    /// The Argon2id work this hasher has done: for each derivation its memory (KiB) × passes × lanes. An unknown login
+    /// name must cost as much as a wrong password (no way to tell accounts apart by time); tests compare this figure
+    /// per attempt, which no machine load can blur.
+    /// </summary>
+    internal long WorkDone => Interlocked.Read(ref _workDone);
 
     public string Hash(string password)
     {
@@ -87,8 +95,9 @@ internal sealed class StaffPasswordHasher
     /// </summary>
     public void VerifyNothing(string password) => Verify(password, _dummy.Value, out _);
 
-    private static byte[] Derive(string password, byte[] salt, Argon2Cost cost, int length)
+    private byte[] Derive(string password, byte[] salt, Argon2Cost cost, int length)
     {
+        Interlocked.Add(ref _workDone, (long)cost.MemoryKib * cost.Passes * cost.Parallelism);
         var algorithm = PasswordBasedKeyDerivationAlgorithm.Argon2id(new Argon2Parameters
         {
             DegreeOfParallelism = cost.Parallelism,
