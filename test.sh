@@ -6,6 +6,7 @@
 # Chromium: /usr/bin/chromium or CHROMIUM_PATH, driven by Playwright (no "playwright install", no chromium-driver);
 # without it, browser tests are skipped locally and fail when CI=true. See docs/testing.md.
 # tesseract-ocr(-nld), poppler-utils, imagemagick, qpdf: ID-copy screening tests (skipped locally without them, fail in CI).
+# fiu-utils, libfiu0 (libfiu): the I/O-error fault tests (skipped locally without them, fail in CI).
 # s3rver (object-storage tests): `npm ci` in eng/s3rver (versions pinned by its package-lock.json) when node is there and
 # it is not installed yet; without node, S3 tests are skipped locally and fail when CI=true. See docs/object-storage.md.
 # Extra arguments go to `dotnet test` (e.g. ./test.sh -- --filter-class '*Register*'). With a --filter* argument the
@@ -23,6 +24,8 @@ command -v tesseract >/dev/null 2>&1 && [ -e /usr/share/tesseract-ocr/5/tessdata
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 [ -x /usr/bin/convert ] || need+=(imagemagick)
 command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
+# I/O-error tests (Faults/IoErrorTests): libfiu's fiu-run/fiu-ctrl and its POSIX preload library fail a running serve's file writes.
+command -v fiu-run >/dev/null 2>&1 && [ -e /usr/lib/fiu/fiu_posix_preload.so ] || need+=(fiu-utils libfiu0)
 # s3rver needs node and npm (Debian's nodejs works; eng/s3rver/package-lock.json pins s3rver and its dependencies).
 [ -e eng/s3rver/node_modules/s3rver/bin/s3rver.js ] || command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 if [ ${#need[@]} -gt 0 ]; then

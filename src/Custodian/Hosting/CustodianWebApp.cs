@@ -167,7 +167,12 @@ internal static class CustodianWebApp
             app.UseForwardedHeaders(forwarded);
         }
 
-        app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = e => StorageFaults.Classify(e)?.Status ?? StatusCodes.Status500InternalServerError });
+        var storageFaultLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Custodian.Storage");
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = e => StorageFaults.Classify(e)?.Status ?? StatusCodes.Status500InternalServerError,
+            SuppressDiagnosticsCallback = c => StorageFaultLog.LogInsteadOfStackTrace(storageFaultLog, c),
+        });
         app.UseCustodianMetricsScrape(metricsPorts);
         app.UseSecurityHeaders();
         // Language first: a re-executed status page keeps the language of the original request.

@@ -19,11 +19,29 @@ internal static class LogPolicy
         "Microsoft.EntityFrameworkCore.Update",
     ];
 
+    /// <summary>
+    /// EF logs every failed command, save and commit at Error with the whole exception and the SQL text, before our code
+    /// has decided what it means (a unique violation is often expected and handled). The exception always reaches our
+    /// code, which logs it once: the exception handler's stack trace for a bug, one coded line for a storage fault
+    /// (<see cref="StorageFaultLog"/>), the timers their own line. So these say nothing of their own.
+    /// </summary>
+    internal static readonly string[] SilentCategories =
+    [
+        "Microsoft.EntityFrameworkCore.Database.Command",
+        "Microsoft.EntityFrameworkCore.Database.Transaction",
+        "Microsoft.EntityFrameworkCore.Update",
+    ];
+
     internal static void Apply(ILoggingBuilder logging)
     {
         foreach (var category in QuietCategories)
         {
             logging.AddFilter(category, LogLevel.Warning);
+        }
+
+        foreach (var category in SilentCategories)
+        {
+            logging.AddFilter(category, LogLevel.None);
         }
     }
 }

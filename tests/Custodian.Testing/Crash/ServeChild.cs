@@ -27,6 +27,9 @@ internal sealed class ServeChild : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The process id (serve's own: a wrapper must exec it, as <c>fiu-run</c> does).</summary>
+    public int Id => _process.Id;
+
     public string Log
     {
         get
@@ -43,10 +46,11 @@ internal sealed class ServeChild : IAsyncDisposable
     /// <param name="masterKeyFile">The master key the template's data keys are wrapped with.</param>
     /// <param name="failPoint">Armed fail points (<c>name</c> or <c>name:n</c>), or null.</param>
     /// <param name="ct">Cancellation.</param>
-    public static async Task<ServeChild> StartAsync(TemplateCopy copy, string masterKeyFile, string? failPoint, CancellationToken ct)
+    /// <param name="wrapper">A command that execs serve in its own process (e.g. libfiu's <c>fiu-run -x</c>), or null.</param>
+    public static async Task<ServeChild> StartAsync(TemplateCopy copy, string masterKeyFile, string? failPoint, CancellationToken ct, IReadOnlyList<string>? wrapper = null)
     {
         var address = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{FreePort()}"));
-        var start = new ProcessStartInfo(CrashChild.DefaultExecutable)
+        var start = new ProcessStartInfo(wrapper is { Count: > 0 } ? wrapper[0] : CrashChild.DefaultExecutable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -55,6 +59,14 @@ internal sealed class ServeChild : IAsyncDisposable
         if (failPoint is not null)
         {
             start.Environment[FailPoints.Variable] = failPoint;
+        }
+
+        if (wrapper is { Count: > 0 })
+        {
+            foreach (var arg in wrapper.Skip(1).Append(CrashChild.DefaultExecutable))
+            {
+                start.ArgumentList.Add(arg);
+            }
         }
 
         foreach (var arg in new[] { "serve", "--db", copy.Target.ConnectionString, "--data", copy.Data, "--master-key-file", masterKeyFile, "--urls", address.ToString().TrimEnd('/') })

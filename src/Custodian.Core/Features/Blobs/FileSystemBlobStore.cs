@@ -244,20 +244,30 @@ internal static class FolderSync
         var fd = NativeMethods.open(System.Text.Encoding.UTF8.GetBytes(folder + "\0"), 0 /* O_RDONLY */);
         if (fd < 0)
         {
-            throw new IOException($"cannot open folder {folder} to flush it (errno {Marshal.GetLastPInvokeError()})");
+            throw FolderError("cannot open folder {0} to flush it", folder);
         }
 
         try
         {
             if (NativeMethods.fsync(fd) != 0)
             {
-                throw new IOException($"fsync of folder {folder} failed (errno {Marshal.GetLastPInvokeError()})");
+                throw FolderError("fsync of folder {0} failed", folder);
             }
         }
         finally
         {
             _ = NativeMethods.close(fd);
         }
+    }
+
+    /// <summary>
+    /// The errno goes into <see cref="Exception.HResult"/> as .NET's own file errors carry it, so an I/O error, a full or
+    /// read-only disk met here is classified like one met writing the file (<see cref="Custodian.Core.Common.StorageFaults"/>), not a bug.
+    /// </summary>
+    private static IOException FolderError(string format, string folder)
+    {
+        var errno = Marshal.GetLastPInvokeError();
+        return new IOException(string.Format(System.Globalization.CultureInfo.InvariantCulture, format + " (errno {1})", folder, errno), errno);
     }
 
     /// <summary>
