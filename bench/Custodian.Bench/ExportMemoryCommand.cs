@@ -169,11 +169,11 @@ internal static class ExportMemoryCommand
                         case "access-report":
                             {
                                 await using var db = database.CreateContext(TenantScope.For(database.OrganizationId));
-                                var builder = new AccessReportBuilder(shipped, database.Services.GetRequiredService<IAuditTrail>(), TimeProvider.System);
+                                var builder = new AccessReportBuilder(shipped, database.Services.GetRequiredService<ReadAuditBatcher>(), TimeProvider.System);
                                 var source = await builder.PrepareAsync(db, subject, AnswerScope.All, ct);
                                 await AccessReportHtml.WriteAsync(source, StatementLanguage.Dutch, file, ct);
                                 var count = await AccessReportJson.WriteAsync(source, file, ct);
-                                await builder.AuditWrittenAsync(db, source, new AuditActor(AuditActorKind.Cli, "bench:export-memory"), ct);
+                                await builder.AuditWrittenAsync(source, new AuditActor(AuditActorKind.Cli, "bench:export-memory"), ct);
                                 return count;
                             }
 
