@@ -74,7 +74,7 @@ internal static class AccessReportCommand
             var number = generator.SubscriberNumber(0);
             var subject = new[] { new SubjectKey(SubjectIdentifierKind.Phone, number) };
             var register = database.Services.GetRequiredService<ProcessingRegister>();
-            var builder = new AccessReportBuilder(register, database.Services.GetRequiredService<IAuditTrail>(), TimeProvider.System);
+            var builder = new AccessReportBuilder(register, database.Services.GetRequiredService<ReadAuditBatcher>(), TimeProvider.System);
             var actor = new AuditActor(AuditActorKind.Cli, "bench:access-report");
 
             await using var connection = await database.OpenRawAsync(ct);

@@ -142,11 +142,7 @@ internal static class ExportMemoryCommand
             Console.WriteLine(string.Create(ic, $"[sqlite] {records:N0} usage records of one subscriber loaded in {load.Elapsed.TotalSeconds:F1} s (not timed below)"));
 
             var shipped = database.Services.GetRequiredService<ProcessingRegister>();
-            // As in `portability`: usage records declared provided by the person, so the package holds all N.
-            var portable = shipped with
-            {
-                Categories = [.. shipped.Categories.Select(c => c.Id == UsageRecord.Category ? c with { Sources = [.. c.Sources, DataSource.DataSubject] } : c)],
-            };
+            var portable = MemoryProbe.WithPortableUsage(shipped);
             var number = generator.SubscriberNumber(0);
             var subject = new[] { new SubjectKey(SubjectIdentifierKind.Phone, number) };
             var now = Instant.FromUnixTimeSeconds(1_800_000_000);
@@ -154,7 +150,7 @@ internal static class ExportMemoryCommand
             foreach (var kind in kinds)
             {
                 var path = Path.Combine(work.FullName, kind + ".out");
-                var (seconds, written, heap, rss) = await MeasureAsync(async () =>
+                var (written, peaks) = await MemoryProbe.MeasureAsync(async () =>
                 {
                     await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
                     switch (kind)
@@ -169,11 +165,11 @@ internal static class ExportMemoryCommand
                         case "access-report":
                             {
                                 await using var db = database.CreateContext(TenantScope.For(database.OrganizationId));
-                                var builder = new AccessReportBuilder(shipped, database.Services.GetRequiredService<IAuditTrail>(), TimeProvider.System);
+                                var builder = new AccessReportBuilder(shipped, database.Services.GetRequiredService<ReadAuditBatcher>(), TimeProvider.System);
                                 var source = await builder.PrepareAsync(db, subject, AnswerScope.All, ct);
                                 await AccessReportHtml.WriteAsync(source, StatementLanguage.Dutch, file, ct);
                                 var count = await AccessReportJson.WriteAsync(source, file, ct);
-                                await builder.AuditWrittenAsync(db, source, new AuditActor(AuditActorKind.Cli, "bench:export-memory"), ct);
+                                await builder.AuditWrittenAsync(source, new AuditActor(AuditActorKind.Cli, "bench:export-memory"), ct);
                                 return count;
                             }
 
@@ -194,6 +190,7 @@ internal static class ExportMemoryCommand
                             }
                     }
                 });
+                var (seconds, heap, rss) = (peaks.Seconds, peaks.ManagedGrowth, peaks.RssGrowth);
                 var size = new FileInfo(path).Length;
                 File.Delete(path);
                 Console.WriteLine(string.Create(ic,
@@ -209,50 +206,5 @@ internal static class ExportMemoryCommand
             SqliteConnection.ClearAllPools();
             work.Delete(recursive: true);
         }
-    }
-
-    /// <summary>Runs <paramref name="export"/> with the managed heap and RSS sampled; growth is the peak over the figure just before.</summary>
-    private static async Task<(double Seconds, long Written, long Heap, long Rss)> MeasureAsync(Func<Task<long>> export)
-    {
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-        GC.WaitForPendingFinalizers();
-        var baseManaged = GC.GetTotalMemory(true);
-        var baseRss = Rss();
-        long peakManaged = baseManaged, peakRss = baseRss;
-        using var stop = new CancellationTokenSource();
-        var sampler = Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                peakManaged = Math.Max(peakManaged, GC.GetTotalMemory(false));
-                peakRss = Math.Max(peakRss, Rss());
-                try
-                {
-                    await Task.Delay(20, stop.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                }
-            }
-        }, CancellationToken.None);
-        var sw = Stopwatch.StartNew();
-        var written = await export();
-        var seconds = sw.Elapsed.TotalSeconds;
-        await stop.CancelAsync();
-        await sampler;
-        return (seconds, written, peakManaged - baseManaged, peakRss - baseRss);
-    }
-
-    private static long Rss()
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
-            }
-        }
-
-        return 0;
     }
 }

@@ -4,7 +4,6 @@ using System.Globalization;
 using Custodian.Core.Features.Events;
 using Custodian.Core.Features.Register;
 using Custodian.Core.Features.Requests.Answers;
-using Custodian.Core.Features.Store;
 using Custodian.Core.Features.Subjects;
 using Custodian.Core.Features.Tenancy;
 using Custodian.Core.Persistence;
@@ -60,58 +59,25 @@ internal static class PortabilityCommand
             await AccessReportCommand.LoadAsync(database, generator, ct);
             log.WriteLine(string.Create(ic, $"[sqlite] {records:N0} usage records of one subscriber loaded in {load.Elapsed.TotalSeconds:F1} s (not timed below)"));
 
-            // The shipped register does not call usage records portable (the network, not the person, provides them);
-            // the bench declares them provided by the person so the package holds all N.
-            var shipped = database.Services.GetRequiredService<ProcessingRegister>();
-            var usageCategory = StoreCatalog.CategoryOf(typeof(UsageRecord))!;
-            var register = shipped with
-            {
-                Categories = [.. shipped.Categories.Select(c => c.Id == usageCategory ? c with { Sources = [.. c.Sources, DataSource.DataSubject] } : c)],
-            };
+            var register = MemoryProbe.WithPortableUsage(database.Services.GetRequiredService<ProcessingRegister>());
             var subject = new[] { new SubjectKey(SubjectIdentifierKind.Phone, generator.SubscriberNumber(0)) };
 
-            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-            GC.WaitForPendingFinalizers();
-            var baseManaged = GC.GetTotalMemory(true);
-            var baseRss = Rss();
-            long peakManaged = baseManaged, peakRss = baseRss;
-            using var stop = new CancellationTokenSource();
-            var sampler = Task.Run(async () =>
-            {
-                while (!stop.IsCancellationRequested)
-                {
-                    peakManaged = Math.Max(peakManaged, GC.GetTotalMemory(false));
-                    peakRss = Math.Max(peakRss, Rss());
-                    try
-                    {
-                        await Task.Delay(20, stop.Token);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                    }
-                }
-            }, CancellationToken.None);
-
             var path = Path.Combine(work.FullName, "package.zip");
-            var sw = Stopwatch.StartNew();
-            PortabilityManifest manifest;
-            await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
-            await using (var db = database.CreateContext(TenantScope.For(database.OrganizationId)))
+            var (manifest, peaks) = await MemoryProbe.MeasureAsync(async () =>
             {
-                manifest = await PortabilityPackage.WriteAsync(db, register, subject, AnswerScope.All, Instant.FromUnixTimeSeconds(1_800_000_000), file, ct);
-            }
+                await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+                await using var db = database.CreateContext(TenantScope.For(database.OrganizationId));
+                return await PortabilityPackage.WriteAsync(db, register, subject, AnswerScope.All, Instant.FromUnixTimeSeconds(1_800_000_000), file, ct);
+            });
 
-            var seconds = sw.Elapsed.TotalSeconds;
-            await stop.CancelAsync();
-            await sampler;
             var size = new FileInfo(path).Length;
-            var usage = manifest.Files.Where(f => f.Category == usageCategory).ToList();
+            var usage = manifest.Files.Where(f => f.Category == UsageRecord.Category).ToList();
             var inPackage = usage.FirstOrDefault()?.Records ?? 0;
             var uncompressed = usage.Sum(f => f.Size);
             log.WriteLine(string.Create(ic,
-                $"[sqlite] package of {inPackage:N0} usage records written in {seconds:F1} s: ZIP {size / 1048576.0:F1} MiB (JSON + CSV uncompressed {uncompressed / 1048576.0:F1} MiB)"));
+                $"[sqlite] package of {inPackage:N0} usage records written in {peaks.Seconds:F1} s: ZIP {size / 1048576.0:F1} MiB (JSON + CSV uncompressed {uncompressed / 1048576.0:F1} MiB)"));
             log.WriteLine(string.Create(ic,
-                $"[sqlite] memory during the write: managed heap peak {peakManaged / 1048576.0:F1} MiB (+{(peakManaged - baseManaged) / 1048576.0:F1} over {baseManaged / 1048576.0:F1} before), RSS peak {peakRss / 1048576.0:F1} MiB (+{(peakRss - baseRss) / 1048576.0:F1} over {baseRss / 1048576.0:F1} before); managed growth / uncompressed size = {(peakManaged - baseManaged) / (double)Math.Max(1, uncompressed):P1}"));
+                $"[sqlite] memory during the write: managed heap peak {peaks.PeakManaged / 1048576.0:F1} MiB (+{peaks.ManagedGrowth / 1048576.0:F1} over {peaks.BaseManaged / 1048576.0:F1} before), RSS peak {peaks.PeakRss / 1048576.0:F1} MiB (+{peaks.RssGrowth / 1048576.0:F1} over {peaks.BaseRss / 1048576.0:F1} before); managed growth / uncompressed size = {peaks.ManagedGrowth / (double)Math.Max(1, uncompressed):P1}"));
             return inPackage == records ? 0 : 1;
         }
         finally
@@ -119,18 +85,5 @@ internal static class PortabilityCommand
             SqliteConnection.ClearAllPools();
             work.Delete(recursive: true);
         }
-    }
-
-    private static long Rss()
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
-            }
-        }
-
-        return 0;
     }
 }

@@ -291,7 +291,7 @@ internal static class ScaleCommand
 
         var subject = new[] { new SubjectKey(SubjectIdentifierKind.Phone, number) };
         var builder = new AccessReportBuilder(
-            database.Services.GetRequiredService<ProcessingRegister>(), database.Services.GetRequiredService<IAuditTrail>(), TimeProvider.System);
+            database.Services.GetRequiredService<ProcessingRegister>(), database.Services.GetRequiredService<ReadAuditBatcher>(), TimeProvider.System);
         var actor = new AuditActor(AuditActorKind.Cli, "bench:scale");
         var runs = new List<double>();
         var records = 0;

@@ -37,7 +37,7 @@ public sealed class BreachRegisterTests
         var organization = new Organization { Code = "acme", Name = "Acme Example BV", BillingCompanyName = "Acme Example BV", CreatedAt = Start };
         db.Organizations.Add(organization);
         await db.SaveChangesAsync(Ct);
-        var commands = new BreachCommands(db, new StoreTransactions(db, services.GetRequiredService<IAuditTrail>()), clock, ShippedRegister.Register);
+        var commands = new BreachCommands(db, ActivatorUtilities.CreateInstance<StoreTransactions>(services, db), clock, ShippedRegister.Register);
 
         clock.Advance(TimeSpan.FromHours(2));
         var input = DemoBreach.Input(Start + Duration.FromHours(2), organization.Id) with { DetectedAt = Start, AwareAt = Start + Duration.FromHours(1) };

@@ -33,7 +33,7 @@ public sealed class ConsentInRequestsTests
         await using var f = await ExecutionFixture.CreateAsync(engine);
         var ids = await SeedAsync(f);
         var register = f.Get<ProcessingRegister>();
-        var builder = new AccessReportBuilder(register, f.Get<IAuditTrail>(), f.Get<TimeProvider>());
+        var builder = new AccessReportBuilder(register, f.Get<ReadAuditBatcher>(), f.Get<TimeProvider>());
         await using var scope = f.Scope(out var db);
 
         var report = await builder.BuildAsync(db, ExecutionFixture.Person, AnswerScope.All, ExecutionFixture.Provider.Actor, Ct);

@@ -1,10 +1,8 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
 using Custodian.Core.Features.Audit;
-using Custodian.Core.Features.Blobs;
 using Custodian.Core.Features.Disclosures;
 using Custodian.Core.Features.Events;
-using Custodian.Core.Features.Register;
 using Custodian.Core.Features.Retention;
 using Custodian.Core.Features.Store;
 using Custodian.Core.Features.Tenancy;
@@ -29,9 +27,9 @@ public sealed class AuthorityOrdersTests
     [Theory, AllEngines]
     public async Task RegisterProduceRelease_TrafficOrder_HoldsAndExportsExactlyTheScope(Engine engine)
     {
-        await using var fixture = await AnswersFixture.CreateAsync(engine);
-        await using var db = fixture.Import.CreateContext(TenantScope.Everything);
-        var orders = Orders(fixture, db);
+        await using var fixture = await AnswersFixture.CreateAsync(engine, more: Disclosures);
+        await using var scope = fixture.Import.Services.CreateAsyncScope();
+        var orders = Orders(scope);
 
         // Usage records of Jan's number on 1 November only: c-1 (1 Nov), not c-2 (2 Nov), not the traffic record
         // (category not asked), not Piet's.
@@ -109,9 +107,9 @@ public sealed class AuthorityOrdersTests
     [Theory, AllEngines]
     public async Task RegisterAsync_BrokenRulesAndPreservation_ValuesWithFieldCodesAndThe90DayHold(Engine engine)
     {
-        await using var fixture = await AnswersFixture.CreateAsync(engine, withData: false);
-        await using var db = fixture.Import.CreateContext(TenantScope.Everything);
-        var orders = Orders(fixture, db);
+        await using var fixture = await AnswersFixture.CreateAsync(engine, more: Disclosures, withData: false);
+        await using var scope = fixture.Import.Services.CreateAsyncScope();
+        var orders = Orders(scope);
         var now = Instant.FromDateTimeOffset(fixture.Import.Time.GetUtcNow());
 
         var broken = await orders.RegisterAsync(Caller(First), Input("OM-X", "interception_126m", judge: null,
@@ -134,21 +132,21 @@ public sealed class AuthorityOrdersTests
         Assert.Equal(HoldBasis.PreservationOrder126ni, hold.Basis);
         Assert.Equal(HoldRules.PreservationOrderLimit(now), hold.EndsAt);
 
-        var stats = await new DisclosureStatistics(check, fixture.Import.Services.GetRequiredService<IAuditTrail>()).ForYearAsync(Caller(First), 2026, Ct);
+        var stats = await scope.ServiceProvider.GetRequiredService<DisclosureStatistics>().ForYearAsync(Caller(First), 2026, Ct);
         Assert.NotNull(stats);
         Assert.Equal(1, stats.TotalOrders);
         Assert.Equal(1, stats.Rows.Single(r => r.Type == "preservation_126ni").Identifiers);
         Assert.Contains("2026,preservation,preservation_126ni,1,1", DisclosureStatistics.ToCsv(stats), StringComparison.Ordinal);
-        Assert.Null(await new DisclosureStatistics(check, fixture.Import.Services.GetRequiredService<IAuditTrail>())
+        Assert.Null(await scope.ServiceProvider.GetRequiredService<DisclosureStatistics>()
             .ForYearAsync(new DisclosureCaller(First, TenantScope.Everything, manage: false), 2026, Ct));
     }
 
     [Theory, AllEngines]
     public async Task MarkCompliedAsync_InterceptionOnceDataOrderNever_StopsTheLateAlertAndIsAuditedNeutrally(Engine engine)
     {
-        await using var fixture = await AnswersFixture.CreateAsync(engine, withData: false);
-        await using var db = fixture.Import.CreateContext(TenantScope.Everything);
-        var orders = Orders(fixture, db);
+        await using var fixture = await AnswersFixture.CreateAsync(engine, more: Disclosures, withData: false);
+        await using var scope = fixture.Import.Services.CreateAsyncScope();
+        var orders = Orders(scope);
         var now = Instant.FromDateTimeOffset(fixture.Import.Time.GetUtcNow());
 
         var tap = (await orders.RegisterAsync(Caller(First), Input("OM-T", "interception_126m", judge: "RC-1",
@@ -182,9 +180,9 @@ public sealed class AuthorityOrdersTests
     [Theory, AllEngines]
     public async Task RegisterAsync_NuisanceCall1111_NonSecretHoldAndTheDisclosedSubscriberMustBeInformed(Engine engine)
     {
-        await using var fixture = await AnswersFixture.CreateAsync(engine, withData: false);
-        await using var db = fixture.Import.CreateContext(TenantScope.Everything);
-        var orders = Orders(fixture, db);
+        await using var fixture = await AnswersFixture.CreateAsync(engine, more: Disclosures, withData: false);
+        await using var scope = fixture.Import.Services.CreateAsyncScope();
+        var orders = Orders(scope);
 
         var registered = await orders.RegisterAsync(Caller(First), Input("NC-2026-17", "nuisance_call_11_11", judge: null,
             from: "2026-11-20T00:00:00Z", until: "2026-11-27T00:00:00Z", [UsageRecord.Category], "+31640000002") with
@@ -213,15 +211,15 @@ public sealed class AuthorityOrdersTests
     internal static AuthorityOrderInput Input(string reference, string type, string? judge, string from, string until, IReadOnlyList<string?> categories, string target) =>
         new(reference, type, "public_prosecutor", judge, "2026-11-28T09:00:00Z", from, until, categories, [new OrderTargetInput("phone", target)], 125.50m, "two hours of work");
 
+    /// <summary>The order register's services as the host registers them (store, holds, disclosures).</summary>
+    internal static void Disclosures(IServiceCollection services) => services.AddCustodianStore().AddCustodianDisclosures();
+
     private static DisclosureCaller Caller(AuditActor actor) => new(actor, TenantScope.Everything, manage: true);
 
-    private static AuthorityOrders Orders(AnswersFixture fixture, CustodianDbContext db)
+    /// <summary>As the host resolves it for a provider-wide officer: from a request scope whose context sees every tenant.</summary>
+    internal static AuthorityOrders Orders(AsyncServiceScope scope)
     {
-        var services = fixture.Import.Services;
-        var audit = services.GetRequiredService<IAuditTrail>();
-        var transactions = new StoreTransactions(db, audit);
-        var register = services.GetRequiredService<ProcessingRegister>();
-        var holds = new LegalHoldCommands(db, transactions, fixture.Import.Time, register, services.GetRequiredService<AuditHasher>());
-        return new AuthorityOrders(db, transactions, holds, audit, services.GetRequiredService<EncryptedBlobs>(), register, fixture.Import.Time);
+        scope.ServiceProvider.GetRequiredService<CustodianDbContext>().ScopeTo(TenantScope.Everything);
+        return scope.ServiceProvider.GetRequiredService<AuthorityOrders>();
     }
 }

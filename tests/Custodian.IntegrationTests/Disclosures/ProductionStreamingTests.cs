@@ -4,17 +4,11 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Custodian.Core.Features.Audit;
-using Custodian.Core.Features.Blobs;
 using Custodian.Core.Features.Disclosures;
 using Custodian.Core.Features.Events;
-using Custodian.Core.Features.Register;
-using Custodian.Core.Features.Retention;
-using Custodian.Core.Features.Store;
 using Custodian.Core.Features.Tenancy;
-using Custodian.Core.Persistence;
 using Custodian.IntegrationTests.Requests.Answers;
 using Custodian.Testing;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using Xunit;
@@ -37,7 +31,7 @@ public sealed class ProductionStreamingTests
     [Theory, AllEngines]
     public async Task ProduceAsync_ThousandsOfCalls_StreamsThemInOrderIntoTheStore(Engine engine)
     {
-        await using var fixture = await AnswersFixture.CreateAsync(engine);
+        await using var fixture = await AnswersFixture.CreateAsync(engine, more: AuthorityOrdersTests.Disclosures);
         // 3,000 calls on 10 November; two calls share each minute (i and i + 1440), so ties in time are put in id order.
         var csv = new StringBuilder("organization,record_id,kind,direction,caller,callee,start,duration,billed,outcome,cell_id,country,volume,cost,currency,service\n");
         for (var i = 0; i < Calls; i++)
@@ -47,7 +41,8 @@ public sealed class ProductionStreamingTests
 
         Assert.Equal(ImportOutcome.Imported, (await fixture.Import.ImportAsync(EventFamily.Usage, fixture.Import.Write("many.csv", csv.ToString()))).Outcome);
         await using var db = fixture.Import.CreateContext(TenantScope.Everything);
-        var orders = Orders(fixture, db);
+        await using var scope = fixture.Import.Services.CreateAsyncScope();
+        var orders = AuthorityOrdersTests.Orders(scope);
         // The period leaves out the fixture's calls of 1 and 2 November; the traffic category is asked and Jan's phone has none.
         var order = (await orders.RegisterAsync(Caller(First), AuthorityOrdersTests.Input("OM-2026-0777", "traffic_data_126n", judge: null,
             from: "2026-11-05T00:00:00Z", until: "2026-11-20T00:00:00Z", [UsageRecord.Category, TrafficRecord.Category], AnswersFixture.JanPhone), Ct)).Value!;
@@ -114,18 +109,6 @@ public sealed class ProductionStreamingTests
     }
 
     private static DisclosureCaller Caller(AuditActor actor) => new(actor, TenantScope.Everything, manage: true);
-
-    /// <summary>As the host builds it (with a context factory, so the package streams through the pipe).</summary>
-    private static AuthorityOrders Orders(AnswersFixture fixture, CustodianDbContext db)
-    {
-        var services = fixture.Import.Services;
-        var audit = services.GetRequiredService<IAuditTrail>();
-        var transactions = new StoreTransactions(db, audit);
-        var register = services.GetRequiredService<ProcessingRegister>();
-        var holds = new LegalHoldCommands(db, transactions, fixture.Import.Time, register, services.GetRequiredService<AuditHasher>());
-        return new AuthorityOrders(db, transactions, holds, audit, services.GetRequiredService<EncryptedBlobs>(), register, fixture.Import.Time,
-            services.GetRequiredService<IDbContextFactory<CustodianDbContext>>());
-    }
 
     /// <summary>Remembers, at each write, how many rows the cursor had given by then.</summary>
     private sealed class ObservingStream(Func<long> rowsRead) : MemoryStream

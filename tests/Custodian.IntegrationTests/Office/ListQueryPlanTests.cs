@@ -207,13 +207,13 @@ public sealed class ListQueryPlanTests
 
     private static StoreCaller Caller(TenantScope scope) => new(Staff, scope);
 
-    private static PeopleList PeopleOf(Fixture f, CustodianDbContext db) => new(db, new StoreTransactions(db, f.Services.GetRequiredService<IAuditTrail>()));
+    private static PeopleList PeopleOf(Fixture f, CustodianDbContext db) => new(db, ActivatorUtilities.CreateInstance<StoreTransactions>(f.Services, db));
 
     private static OrganizationQueries OrganizationsOf(Fixture f, CustodianDbContext db) =>
-        new(db, new StoreTransactions(db, f.Services.GetRequiredService<IAuditTrail>()), ShippedRegister.Register);
+        new(db, ActivatorUtilities.CreateInstance<StoreTransactions>(f.Services, db), ShippedRegister.Register);
 
     private static LegalHoldCommands HoldsOf(Fixture f, CustodianDbContext db) => ActivatorUtilities.CreateInstance<LegalHoldCommands>(
-        f.Services, db, new StoreTransactions(db, f.Services.GetRequiredService<IAuditTrail>()), ShippedRegister.Register);
+        f.Services, db, ActivatorUtilities.CreateInstance<StoreTransactions>(f.Services, db), ShippedRegister.Register);
 
     /// <summary>The plans of the SELECTs one list call sent, and its result.</summary>
     private sealed record Explained<T>(Engine Engine, string Table, T Result, IReadOnlyList<(string Sql, string Plan)> Plans)

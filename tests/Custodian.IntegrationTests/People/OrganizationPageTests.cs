@@ -19,7 +19,7 @@ public sealed class OrganizationPageTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static T Make<T>(RetentionPlanFixture f, CustodianDbContext db) =>
-        ActivatorUtilities.CreateInstance<T>(f.Services, db, new StoreTransactions(db, f.Services.GetRequiredService<IAuditTrail>()));
+        ActivatorUtilities.CreateInstance<T>(f.Services, db, ActivatorUtilities.CreateInstance<StoreTransactions>(f.Services, db));
 
     private static async Task<TResult> WithAsync<T, TResult>(RetentionPlanFixture f, TenantScope scope, Func<T, Task<TResult>> run)
     {

@@ -32,7 +32,7 @@ internal static class PeopleFixture
 
     public static PersonPage Page(RetentionPlanFixture f, CustodianDbContext db)
     {
-        var transactions = new StoreTransactions(db, f.Services.GetRequiredService<IAuditTrail>());
+        var transactions = ActivatorUtilities.CreateInstance<StoreTransactions>(f.Services, db);
         var lookup = ActivatorUtilities.CreateInstance<SubjectLookup>(f.Services, db, transactions);
         return ActivatorUtilities.CreateInstance<PersonPage>(f.Services, db, lookup);
     }
@@ -49,7 +49,7 @@ internal static class PeopleFixture
     {
         await using var db = f.CreateContext();
         db.ScopeTo(TenantScope.Everything);
-        var commands = ActivatorUtilities.CreateInstance<LegalHoldCommands>(f.Services, db, new StoreTransactions(db, f.Services.GetRequiredService<IAuditTrail>()));
+        var commands = ActivatorUtilities.CreateInstance<LegalHoldCommands>(f.Services, db, ActivatorUtilities.CreateInstance<StoreTransactions>(f.Services, db));
         var result = await commands.PlaceAsync(
             new HoldCaller(new AuditActor(AuditActorKind.Cli, "cli:test"), TenantScope.Everything, lawful: true),
             new LegalHoldInput(basis, ground, "test case", reference, organization, [category], null, null, [new HoldIdentifierInput("phone", phone)], null, null),

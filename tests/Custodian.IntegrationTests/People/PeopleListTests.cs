@@ -23,7 +23,7 @@ public sealed class PeopleListTests
     {
         await using var db = f.CreateContext();
         db.ScopeTo(scope);
-        var list = new PeopleList(db, new StoreTransactions(db, f.Services.GetRequiredService<IAuditTrail>()));
+        var list = new PeopleList(db, ActivatorUtilities.CreateInstance<StoreTransactions>(f.Services, db));
         return await list.ListAsync(Agent(scope), query, Ct);
     }
 

@@ -173,7 +173,7 @@ public sealed class SweepRecordsTests
     private static readonly HoldCaller Caller = new(new AuditActor(AuditActorKind.Cli, "cli:test"), TenantScope.Everything, lawful: true);
 
     private static LegalHoldCommands Commands(RetentionPlanFixture f, Core.Persistence.CustodianDbContext db) =>
-        ActivatorUtilities.CreateInstance<LegalHoldCommands>(f.Services, db, new StoreTransactions(db, f.Services.GetRequiredService<IAuditTrail>()));
+        ActivatorUtilities.CreateInstance<LegalHoldCommands>(f.Services, db, ActivatorUtilities.CreateInstance<StoreTransactions>(f.Services, db));
 
     private static async Task<Guid> PlaceHoldAsync(RetentionPlanFixture f, string? organization, string category, string phone)
     {

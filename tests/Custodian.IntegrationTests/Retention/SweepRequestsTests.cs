@@ -98,7 +98,7 @@ public sealed class SweepRequestsTests
         await using (var db = f.CreateContext())
         {
             db.ScopeTo(TenantScope.Everything);
-            var result = await ActivatorUtilities.CreateInstance<LegalHoldCommands>(f.Services, db, new StoreTransactions(db, f.Services.GetRequiredService<IAuditTrail>())).PlaceAsync(
+            var result = await ActivatorUtilities.CreateInstance<LegalHoldCommands>(f.Services, db, ActivatorUtilities.CreateInstance<StoreTransactions>(f.Services, db)).PlaceAsync(
                 Caller,
                 new LegalHoldInput("legal_claims", null, "complaint about the request", null, null, [Category], null, null, [new HoldIdentifierInput("email", "held.requester@example.test")], null, null),
                 null,

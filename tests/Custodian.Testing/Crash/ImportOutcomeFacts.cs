@@ -23,8 +23,8 @@ internal sealed record ImportOutcomeFacts(IReadOnlyList<string> Facts, IReadOnly
     {
         await using var services = PreparedImport.Services(copy.Target, copy.Data);
         await using var db = PreparedImport.Context(services);
-        var stored = long.Parse((await RowsAsync(db, "SELECT count(*) FROM usage_records", ct))[0], CultureInfo.InvariantCulture);
-        var committed = long.Parse((await RowsAsync(db, "SELECT coalesce(sum(rows_imported), 0) FROM import_batches", ct))[0], CultureInfo.InvariantCulture);
+        var stored = long.Parse((await SqlRows.ReadAsync(db, "SELECT count(*) FROM usage_records", ct))[0], CultureInfo.InvariantCulture);
+        var committed = long.Parse((await SqlRows.ReadAsync(db, "SELECT coalesce(sum(rows_imported), 0) FROM import_batches", ct))[0], CultureInfo.InvariantCulture);
         return (stored, committed);
     }
 
@@ -38,16 +38,16 @@ internal sealed record ImportOutcomeFacts(IReadOnlyList<string> Facts, IReadOnly
         var verification = await services.GetRequiredService<AuditVerifier>().VerifyAsync(db, null, ct);
         problems.AddRange(verification.Problems.Select(p => "audit chain: " + p.Code + " " + p.Message));
 
-        var keys = await RowsAsync(db, "SELECT record_key FROM usage_records ORDER BY record_key", ct);
+        var keys = await SqlRows.ReadAsync(db, "SELECT record_key FROM usage_records ORDER BY record_key", ct);
         facts.AddRange(keys.Select(k => "usage record " + k));
         if (keys.Distinct(StringComparer.Ordinal).Count() != keys.Count)
         {
             problems.Add(string.Create(CultureInfo.InvariantCulture, $"{keys.Count - keys.Distinct(StringComparer.Ordinal).Count()} usage records stored twice"));
         }
 
-        facts.AddRange((await RowsAsync(db, "SELECT status, committed_line, rows_imported, rows_rejected FROM import_batches ORDER BY status", ct)).Select(b => "import batch " + b));
-        facts.AddRange((await RowsAsync(db, "SELECT action, count(*) FROM audit_events GROUP BY action ORDER BY action", ct)).Select(a => "audit events " + a));
-        var totals = long.Parse((await RowsAsync(db, "SELECT coalesce(sum(row_count), 0) FROM event_month_totals WHERE family = 'usage'", ct))[0], CultureInfo.InvariantCulture);
+        facts.AddRange((await SqlRows.ReadAsync(db, "SELECT status, committed_line, rows_imported, rows_rejected FROM import_batches ORDER BY status", ct)).Select(b => "import batch " + b));
+        facts.AddRange((await SqlRows.ReadAsync(db, "SELECT action, count(*) FROM audit_events GROUP BY action ORDER BY action", ct)).Select(a => "audit events " + a));
+        var totals = long.Parse((await SqlRows.ReadAsync(db, "SELECT coalesce(sum(row_count), 0) FROM event_month_totals WHERE family = 'usage'", ct))[0], CultureInfo.InvariantCulture);
         if (totals != keys.Count)
         {
             problems.Add(string.Create(CultureInfo.InvariantCulture, $"the month totals count {totals} records, {keys.Count} are stored"));
@@ -58,27 +58,5 @@ internal sealed record ImportOutcomeFacts(IReadOnlyList<string> Facts, IReadOnly
         var lines = File.Exists(rejects) ? await File.ReadAllLinesAsync(rejects, ct) : [];
         facts.AddRange(lines.Select(l => "reject line " + l));
         return new ImportOutcomeFacts(facts, problems, keys.Count);
-    }
-
-    private static async Task<List<string>> RowsAsync(Microsoft.EntityFrameworkCore.DbContext db, string sql, CancellationToken ct)
-    {
-        await db.Database.OpenConnectionAsync(ct);
-        try
-        {
-            await using var command = db.Database.GetDbConnection().CreateCommand();
-            command.CommandText = sql;
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            var rows = new List<string>();
-            while (await reader.ReadAsync(ct))
-            {
-                rows.Add(string.Join(' ', Enumerable.Range(0, reader.FieldCount).Select(i => Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture))));
-            }
-
-            return rows;
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
     }
 }

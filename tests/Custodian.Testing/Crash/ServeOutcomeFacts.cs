@@ -57,19 +57,19 @@ internal sealed record ServeOutcomeFacts(IReadOnlyList<string> Facts, IReadOnlyL
         // Nothing deleted that the reference kept, nothing kept that it deleted.
         foreach (var table in new[] { "contact_persons", "voip_contacts", "services" })
         {
-            facts.AddRange((await RowsAsync(db, $"SELECT id FROM {table} ORDER BY id", ct)).Select(r => table + " " + r));
+            facts.AddRange((await SqlRows.ReadAsync(db, $"SELECT id FROM {table} ORDER BY id", ct)).Select(r => table + " " + r));
         }
 
-        facts.AddRange((await RowsAsync(db, "SELECT record_key FROM usage_records ORDER BY record_key", ct)).Select(r => "usage record " + r));
-        facts.AddRange((await RowsAsync(db, "SELECT id, state FROM data_subject_requests ORDER BY id", ct)).Select(r => "request " + r));
-        facts.AddRange((await RowsAsync(db, "SELECT category, organization_id, state, outcome FROM request_parts ORDER BY category, organization_id", ct)).Select(r => "part " + r));
+        facts.AddRange((await SqlRows.ReadAsync(db, "SELECT record_key FROM usage_records ORDER BY record_key", ct)).Select(r => "usage record " + r));
+        facts.AddRange((await SqlRows.ReadAsync(db, "SELECT id, state FROM data_subject_requests ORDER BY id", ct)).Select(r => "request " + r));
+        facts.AddRange((await SqlRows.ReadAsync(db, "SELECT category, organization_id, state, outcome FROM request_parts ORDER BY category, organization_id", ct)).Select(r => "part " + r));
 
-        var answers = await RowsAsync(db, "SELECT request_id, kind, file_name FROM request_answers ORDER BY request_id, kind, file_name", ct);
+        var answers = await SqlRows.ReadAsync(db, "SELECT request_id, kind, file_name FROM request_answers ORDER BY request_id, kind, file_name", ct);
         facts.AddRange(answers.Select(a => "answer " + a));
         problems.AddRange(answers.GroupBy(a => a, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => $"answer file stored {g.Count()} times: {g.Key}"));
-        facts.AddRange((await RowsAsync(db, "SELECT order_id, record_count FROM authority_order_productions ORDER BY order_id", ct)).Select(p => "production " + p));
+        facts.AddRange((await SqlRows.ReadAsync(db, "SELECT order_id, record_count FROM authority_order_productions ORDER BY order_id", ct)).Select(p => "production " + p));
 
-        var actions = await RowsAsync(db, "SELECT action, count(*) FROM audit_events GROUP BY action ORDER BY action", ct);
+        var actions = await SqlRows.ReadAsync(db, "SELECT action, count(*) FROM audit_events GROUP BY action ORDER BY action", ct);
         facts.AddRange(actions
             .Where(a => CountedActions.Any(p => a.StartsWith(p, StringComparison.Ordinal)) && !ReadActions.Any(r => a.StartsWith(r + " ", StringComparison.Ordinal)))
             .Select(a => "audit events " + a));
@@ -84,11 +84,11 @@ internal sealed record ServeOutcomeFacts(IReadOnlyList<string> Facts, IReadOnlyL
             files.Add(entry.Key);
         }
 
-        var rows = (await RowsAsync(db, "SELECT store_key FROM blobs", ct)).ToHashSet(StringComparer.Ordinal);
+        var rows = (await SqlRows.ReadAsync(db, "SELECT store_key FROM blobs", ct)).ToHashSet(StringComparer.Ordinal);
         problems.AddRange(rows.Except(files).Select(k => "blob row without its content: " + k));
         problems.AddRange(files.Except(rows).Select(k => "blob content without its row after the orphan sweep: " + k));
-        var answerBlobs = long.Parse((await RowsAsync(db, "SELECT count(*) FROM request_answers a WHERE NOT EXISTS (SELECT 1 FROM blobs b WHERE b.id = a.blob_id)", ct))[0], CultureInfo.InvariantCulture);
-        var productionBlobs = long.Parse((await RowsAsync(db, "SELECT count(*) FROM authority_order_productions p WHERE NOT EXISTS (SELECT 1 FROM blobs b WHERE b.id = p.blob_id)", ct))[0], CultureInfo.InvariantCulture);
+        var answerBlobs = long.Parse((await SqlRows.ReadAsync(db, "SELECT count(*) FROM request_answers a WHERE NOT EXISTS (SELECT 1 FROM blobs b WHERE b.id = a.blob_id)", ct))[0], CultureInfo.InvariantCulture);
+        var productionBlobs = long.Parse((await SqlRows.ReadAsync(db, "SELECT count(*) FROM authority_order_productions p WHERE NOT EXISTS (SELECT 1 FROM blobs b WHERE b.id = p.blob_id)", ct))[0], CultureInfo.InvariantCulture);
         if (answerBlobs + productionBlobs > 0)
         {
             problems.Add($"{answerBlobs} answers and {productionBlobs} productions point at no blob");
@@ -104,27 +104,5 @@ internal sealed record ServeOutcomeFacts(IReadOnlyList<string> Facts, IReadOnlyL
         facts.AddRange(subjects.Select(s => "mail " + s));
 
         return new ServeOutcomeFacts(facts, problems, sweep.OrphansRemoved);
-    }
-
-    private static async Task<List<string>> RowsAsync(DbContext db, string sql, CancellationToken ct)
-    {
-        await db.Database.OpenConnectionAsync(ct);
-        try
-        {
-            await using var command = db.Database.GetDbConnection().CreateCommand();
-            command.CommandText = sql;
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            var rows = new List<string>();
-            while (await reader.ReadAsync(ct))
-            {
-                rows.Add(string.Join(' ', Enumerable.Range(0, reader.FieldCount).Select(i => Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture))));
-            }
-
-            return rows;
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
     }
 }

@@ -497,7 +497,7 @@ internal sealed class PreparedSweep : IAsyncDisposable
     }
 
     private static LegalHoldCommands Commands(ServiceProvider services, CustodianDbContext db) =>
-        ActivatorUtilities.CreateInstance<LegalHoldCommands>(services, db, new StoreTransactions(db, services.GetRequiredService<IAuditTrail>()));
+        ActivatorUtilities.CreateInstance<LegalHoldCommands>(services, db, ActivatorUtilities.CreateInstance<StoreTransactions>(services, db));
 
     private static CustodianDbContext Context(ServiceProvider services)
     {

@@ -44,9 +44,9 @@ internal sealed record SweepOutcome(IReadOnlyList<string> Facts, IReadOnlyList<s
         var verification = await services.GetRequiredService<AuditVerifier>().VerifyAsync(db, null, ct);
         problems.AddRange(verification.Problems.Select(p => "audit chain: " + p.Code + " " + p.Message));
 
-        facts.AddRange((await RowsAsync(db, "SELECT record_key FROM usage_records ORDER BY record_key", ct)).Select(r => "usage record " + r));
-        facts.AddRange((await RowsAsync(db, "SELECT record_key FROM usage_records_held ORDER BY record_key", ct)).Select(r => "held usage record " + r));
-        facts.AddRange((await RowsAsync(db, "SELECT month FROM event_partitions WHERE family = 'usage' ORDER BY month", ct)).Select(r => "usage month " + r));
+        facts.AddRange((await SqlRows.ReadAsync(db, "SELECT record_key FROM usage_records ORDER BY record_key", ct)).Select(r => "usage record " + r));
+        facts.AddRange((await SqlRows.ReadAsync(db, "SELECT record_key FROM usage_records_held ORDER BY record_key", ct)).Select(r => "held usage record " + r));
+        facts.AddRange((await SqlRows.ReadAsync(db, "SELECT month FROM event_partitions WHERE family = 'usage' ORDER BY month", ct)).Select(r => "usage month " + r));
         var recordings = await db.Set<SupportCallRecording>().AsNoTracking().OrderBy(r => r.CallerNumber).ThenBy(r => r.CalledAt).ToListAsync(ct);
         facts.AddRange(recordings.Select(r => string.Create(CultureInfo.InvariantCulture, $"recording {r.CallerNumber} {r.CalledAt}")));
         var blobs = await db.Set<BlobRecord>().AsNoTracking().ToListAsync(ct);
@@ -138,28 +138,6 @@ internal sealed record SweepOutcome(IReadOnlyList<string> Facts, IReadOnlyList<s
                     problems.Add(what);
                 }
             }
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
-    }
-
-    private static async Task<List<string>> RowsAsync(CustodianDbContext db, string sql, CancellationToken ct)
-    {
-        await db.Database.OpenConnectionAsync(ct);
-        try
-        {
-            await using var command = db.Database.GetDbConnection().CreateCommand();
-            command.CommandText = sql;
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            var rows = new List<string>();
-            while (await reader.ReadAsync(ct))
-            {
-                rows.Add(Convert.ToString(reader.GetValue(0), CultureInfo.InvariantCulture) ?? "");
-            }
-
-            return rows;
         }
         finally
         {

@@ -7,7 +7,7 @@ namespace Custodian.Core.Features.Audit;
 /// change it records: call <see cref="AppendAsync"/> inside <c>db.Database.BeginTransactionAsync()</c>, before the
 /// commit. If the event cannot be written the transaction fails and so does the action (fail closed). Reads of personal
 /// data are events too (<c>subject.viewed</c>), committed before the data is returned: through the read audit group
-/// commit (<see cref="ReadAuditBatcher"/>, via <c>StoreTransactions.ReadAsync</c> or <see cref="ReadAuditBatcher.RecordReadAsync"/>).
+/// commit (<see cref="ReadAuditBatcher"/>, via <c>StoreTransactions.ReadAsync</c> or <see cref="ReadAuditBatcher.AppendAsync"/>).
 /// <para>
 /// Append as the LAST step before the commit: the append locks the log's single head row until the transaction ends
 /// (that is what keeps the sequence gap-free), so every other audited transaction waits for yours to finish. Use the

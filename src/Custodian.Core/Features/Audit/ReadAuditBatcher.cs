@@ -187,26 +187,6 @@ internal sealed class ReadAuditBatcher : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>
-    /// Records a read before its data is returned: through <paramref name="batcher"/> when there is one (the container
-    /// gives one), else in a short transaction of its own on <paramref name="db"/> (a class built by hand in a test or
-    /// tool). Either way the event is durable when this returns, and this throws when it is not (fail closed).
-    /// </summary>
-    public static async Task RecordReadAsync(ReadAuditBatcher? batcher, IAuditTrail audit, CustodianDbContext db, AuditEntry entry, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(audit);
-        ArgumentNullException.ThrowIfNull(db);
-        if (batcher is not null)
-        {
-            await batcher.AppendAsync(entry, ct);
-            return;
-        }
-
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        await audit.AppendAsync(db, entry, ct);
-        await transaction.CommitAsync(ct);
-    }
-
     /// <summary>Refuses new entries and waits until every queued one is committed (or its batch failed).</summary>
     public async ValueTask DisposeAsync()
     {

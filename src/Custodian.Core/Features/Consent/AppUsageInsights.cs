@@ -17,7 +17,7 @@ internal sealed record UsageInsight(string TextVersion, Instant From, Instant To
 /// Nothing is stored: the overview rests on consent, the usage records it reads stay on contract, so a withdrawal
 /// leaves nothing to erase (Art. 17(1)(b)). Each overview served is audited (a read of personal data), by purpose only.
 /// </summary>
-internal sealed class AppUsageInsights(IAuditTrail audit, TimeProvider time, ReadAuditBatcher? reads = null)
+internal sealed class AppUsageInsights(TimeProvider time, ReadAuditBatcher reads)
 {
     private static readonly Duration Window = Duration.FromDays(30);
 
@@ -45,7 +45,7 @@ internal sealed class AppUsageInsights(IAuditTrail audit, TimeProvider time, Rea
             .Where(u => u.CallerNumber == subject.Value.Value && u.StartTime >= from && u.StartTime < to)
             .ToList();
         // A read: its event goes through the read audit group commit and is durable before the overview is returned.
-        await ReadAuditBatcher.RecordReadAsync(reads, audit, db, new AuditEntry("consent.processing_served", caller.Actor, null, [],
+        await reads.AppendAsync(new AuditEntry("consent.processing_served", caller.Actor, null, [],
             Details: new Dictionary<string, string> { ["purpose"] = ConsentPurposes.AppUsageInsights, ["records"] = calls.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) }), ct);
 
         return new UsageInsight(consent.TextVersion!, from, to, calls.Count, calls.Sum(c => (long)c.BilledSeconds));

@@ -39,7 +39,7 @@ internal sealed record ConsentStatus(string Purpose, bool Given, string? TextVer
 /// ("takes effect at once", issue 7 §3). The ledger is append-only: giving consent again after a withdrawal adds a
 /// new entry; a withdrawal fills in <see cref="ConsentEntry.WithdrawnAt"/> of the current entries and nothing else.
 /// </remarks>
-internal sealed class ConsentLedger(ProcessingRegister register, IAuditTrail audit, TimeProvider time, ReadAuditBatcher? reads = null)
+internal sealed class ConsentLedger(ProcessingRegister register, IAuditTrail audit, TimeProvider time, ReadAuditBatcher reads)
 {
     private Instant Now => Instant.FromDateTimeOffset(time.GetUtcNow());
 
@@ -264,7 +264,7 @@ internal sealed class ConsentLedger(ProcessingRegister register, IAuditTrail aud
         ArgumentNullException.ThrowIfNull(caller);
         var history = await HistoryAsync(db, subjects, ct);
         // A read: its event goes through the read audit group commit and is durable before the ledger is returned.
-        await ReadAuditBatcher.RecordReadAsync(reads, audit, db, new AuditEntry("consent.viewed", caller.Actor, null, [.. history.Select(e => new AuditObject("consent_entry", e.Id.ToString()))],
+        await reads.AppendAsync(new AuditEntry("consent.viewed", caller.Actor, null, [.. history.Select(e => new AuditObject("consent_entry", e.Id.ToString()))],
             Details: new Dictionary<string, string> { ["count"] = history.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) }), ct);
 
         return [.. history.Select(e => new ConsentView(

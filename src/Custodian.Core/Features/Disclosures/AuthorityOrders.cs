@@ -42,7 +42,7 @@ internal sealed class AuthorityOrders(
     EncryptedBlobs blobs,
     ProcessingRegister register,
     TimeProvider time,
-    IDbContextFactory<CustodianDbContext>? contexts = null)
+    IDbContextFactory<CustodianDbContext> contexts)
 {
     /// <summary>The neutral reason on an order's hold: no reference (that is the hold's own field), no person.</summary>
     public const string HoldReason = "Authority order (see the order register)";
@@ -244,10 +244,9 @@ internal sealed class AuthorityOrders(
     }
 
     /// <summary>
-    /// Writes the order's package and stages it encrypted (content only; the caller adds its row). With a context
-    /// factory (as registered) the package streams (issue 8 §5): read with this context, written through a bounded pipe
-    /// into the encrypting store, which uses a context of its own; its SHA-256 is taken from the bytes as they pass.
-    /// Constructed without one (a test's hand-built instance), the package is written to memory first.
+    /// Writes the order's package and stages it encrypted (content only; the caller adds its row). The package streams
+    /// (issue 8 §5): read with this context, written through a bounded pipe into the encrypting store, which uses a
+    /// context of its own; its SHA-256 is taken from the bytes as they pass.
     /// </summary>
     private async Task<(StagedBlob Staged, DisclosureManifest Manifest, string Sha256)> WritePackageAsync(AuthorityOrder order, Instant now, CancellationToken ct)
     {
@@ -261,21 +260,9 @@ internal sealed class AuthorityOrders(
             manifest = await DisclosurePackage.WriteAsync(db, order, now, hashing, ct);
         }
 
-        StagedBlob staged;
-        if (contexts is null)
-        {
-            using var buffer = new MemoryStream();
-            await WriteAsync(buffer);
-            buffer.Position = 0;
-            staged = await blobs.StageAsync(db, Guid.Empty, owner, buffer, "application/zip", ct);
-        }
-        else
-        {
-            await using var staging = contexts.CreateDbContext();
-            staging.ScopeTo(TenantScope.Everything);
-            staged = await PipedAnswer.RunAsync(WriteAsync, zip => blobs.StageAsync(staging, Guid.Empty, owner, zip, "application/zip", ct));
-        }
-
+        await using var staging = contexts.CreateDbContext();
+        staging.ScopeTo(TenantScope.Everything);
+        var staged = await PipedAnswer.RunAsync(WriteAsync, zip => blobs.StageAsync(staging, Guid.Empty, owner, zip, "application/zip", ct));
         return (staged, manifest!, Convert.ToHexStringLower(hash.GetHashAndReset()));
     }
 

@@ -28,7 +28,7 @@ internal sealed record DisclosureStatisticsReport(int Year, IReadOnlyList<Disclo
 /// what (Besluit verstrekking gegevens telecommunicatie art. 5(4)(a)), so it cannot count them. Whether the counts of
 /// intelligence-service requests may be published is UNVERIFIED (AUT-7): the export includes them, the publisher decides.
 /// </summary>
-internal sealed class DisclosureStatistics(CustodianDbContext db, IAuditTrail audit, ReadAuditBatcher? reads = null)
+internal sealed class DisclosureStatistics(CustodianDbContext db, ReadAuditBatcher reads)
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
 
@@ -53,7 +53,7 @@ internal sealed class DisclosureStatistics(CustodianDbContext db, IAuditTrail au
                 orders.Count(o => o.Type == t),
                 orders.Where(o => o.Type == t).Sum(o => o.Targets)))
             .ToList();
-        await ReadAuditBatcher.RecordReadAsync(reads, audit, db, new AuditEntry("disclosure.statistics_exported", caller.Actor, null, [], Details: new Dictionary<string, string>
+        await reads.AppendAsync(new AuditEntry("disclosure.statistics_exported", caller.Actor, null, [], Details: new Dictionary<string, string>
         {
             ["year"] = year.ToString(CultureInfo.InvariantCulture),
         }), ct);

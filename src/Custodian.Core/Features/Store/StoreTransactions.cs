@@ -7,9 +7,9 @@ namespace Custodian.Core.Features.Store;
 /// The one way store operations touch the database: a change (or a read) and its audit event in one transaction.
 /// If the event cannot be written, the change is rolled back and the exception propagates (fail closed); on an
 /// expected failure nothing of the request is kept, not even half of it. Reads go through the read audit group commit
-/// (<see cref="ReadAuditBatcher"/>) when one is given (the container gives one).
+/// (<see cref="ReadAuditBatcher"/>).
 /// </summary>
-internal sealed class StoreTransactions(CustodianDbContext db, IAuditTrail audit, ReadAuditBatcher? batcher = null)
+internal sealed class StoreTransactions(CustodianDbContext db, IAuditTrail audit, ReadAuditBatcher batcher)
 {
     /// <summary>
     /// Runs <paramref name="change"/> (which adds or modifies tracked records and returns the result), saves, appends
@@ -57,7 +57,7 @@ internal sealed class StoreTransactions(CustodianDbContext db, IAuditTrail audit
     /// cannot be written, this throws and the value is dropped (fail closed).
     /// </summary>
     /// <remarks>
-    /// With the batcher the read runs outside any transaction and its event is committed in a batch with other reads'.
+    /// The read runs outside any transaction and its event is committed in a batch with other reads'.
     /// A read need not be atomic with its audit record: the record says "this caller saw these records", and what matters
     /// is that no data leaves without a durable record, which waiting for the batch's commit guarantees. Nothing is
     /// changed, so there is nothing to roll back with the event. The read sees each statement's committed data, as it
@@ -68,11 +68,6 @@ internal sealed class StoreTransactions(CustodianDbContext db, IAuditTrail audit
     {
         ArgumentNullException.ThrowIfNull(read);
         ArgumentNullException.ThrowIfNull(describe);
-        if (batcher is null)
-        {
-            return await ReadInOwnTransactionAsync(read, describe, ct);
-        }
-
         var value = await read(ct);
         if (describe(value) is { } entry)
         {
@@ -84,23 +79,8 @@ internal sealed class StoreTransactions(CustodianDbContext db, IAuditTrail audit
     }
 
     /// <summary>
-    /// Records a read whose data the caller read itself (outside any transaction), before the caller returns it: see
-    /// <see cref="ReadAuditBatcher.RecordReadAsync"/>.
+    /// Records a read whose data the caller read itself (outside any transaction), before the caller returns it: durable
+    /// when this returns, and this throws when it is not (fail closed; see <see cref="ReadAuditBatcher.AppendAsync"/>).
     /// </summary>
-    public Task RecordReadAsync(AuditEntry entry, CancellationToken ct) => ReadAuditBatcher.RecordReadAsync(batcher, audit, db, entry, ct);
-
-    /// <summary>Without a batcher (a test or tool that builds this by hand): the read and its event in one short transaction.</summary>
-    private async Task<T> ReadInOwnTransactionAsync<T>(Func<CancellationToken, Task<T>> read, Func<T, AuditEntry?> describe, CancellationToken ct)
-    {
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var value = await read(ct);
-        if (describe(value) is { } entry)
-        {
-            await audit.AppendAsync(db, entry, ct);
-            await db.SaveChangesAsync(ct);
-        }
-
-        await transaction.CommitAsync(ct);
-        return value;
-    }
+    public Task RecordReadAsync(AuditEntry entry, CancellationToken ct) => batcher.AppendAsync(entry, ct);
 }

@@ -1,5 +1,6 @@
 using Custodian.Core.Features.Blobs;
 using Custodian.Core.Persistence;
+using Custodian.Hosting;
 using Microsoft.EntityFrameworkCore;
 
 namespace Custodian.Features.Keys;
@@ -7,65 +8,49 @@ namespace Custodian.Features.Keys;
 /// <summary>
 /// Checks hourly (first a minute after start) whether the key-encryption key is due for rotation and whether retired
 /// ones are past retention (<see cref="KeyRotation.RunScheduledAsync"/>). Several processes may run this; the job lease
-/// lets one of them do the work.
+/// lets one of them do the work. A failed check is retried an hour later (<see cref="PeriodicJob"/>).
 /// </summary>
 internal sealed partial class KeyRotationTimer(
     IDbContextFactory<CustodianDbContext> contexts, KeyRotation rotation, KeySchedule schedule, TimeProvider time, ILogger<KeyRotationTimer> logger)
-    : BackgroundService
+    : PeriodicJob(time, logger)
 {
     internal static readonly TimeSpan FirstCheckAfter = TimeSpan.FromMinutes(1);
     internal static readonly TimeSpan Interval = TimeSpan.FromHours(1);
 
     private readonly string _holder = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            await Task.Delay(FirstCheckAfter, time, stoppingToken);
-            using var timer = new PeriodicTimer(Interval, time);
-            do
-            {
-                await RunOnceAsync(stoppingToken);
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    protected override TimeSpan CheckEvery => Interval;
 
+    protected override TimeSpan FirstCheckDelay => FirstCheckAfter;
+
+    protected override string Job => "keys.rotation";
+
+    protected override Task CheckAsync(CancellationToken ct) => RunOnceAsync(ct);
+
+    /// <summary>One check (throws on failure; the timer's loop logs it and retries next hour).</summary>
     internal async Task RunOnceAsync(CancellationToken ct)
     {
-        try
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var work = await rotation.RunScheduledAsync(db, schedule.RotationInterval, schedule.Retention, _holder, ct);
+        if (work?.Rotation is { } r)
         {
-            await using var db = await contexts.CreateDbContextAsync(ct);
-            var work = await rotation.RunScheduledAsync(db, schedule.RotationInterval, schedule.Retention, _holder, ct);
-            if (work?.Rotation is { } r)
-            {
-                LogRotated(r.CurrentKekId, r.Rewrap.Rewrapped, r.Rewrap.Unreadable);
-            }
-            else if (work?.Rewrap is { Rewrapped: > 0 } w)
-            {
-                LogRewrapped(w.Rewrapped);
-            }
-
-            foreach (var d in work?.Destructions ?? [])
-            {
-                if (d.Destroyed)
-                {
-                    LogDestroyed(d.KekId);
-                }
-                else
-                {
-                    LogKept(d.KekId, d.RemainingDataKeys);
-                }
-            }
+            LogRotated(r.CurrentKekId, r.Rewrap.Rewrapped, r.Rewrap.Unreadable);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        else if (work?.Rewrap is { Rewrapped: > 0 } w)
         {
-            // Keep trying: a hiccup must not stop rotation for the life of the process.
-            LogFailed(ex);
+            LogRewrapped(w.Rewrapped);
+        }
+
+        foreach (var d in work?.Destructions ?? [])
+        {
+            if (d.Destroyed)
+            {
+                LogDestroyed(d.KekId);
+            }
+            else
+            {
+                LogKept(d.KekId, d.RemainingDataKeys);
+            }
         }
     }
 
@@ -82,5 +67,5 @@ internal sealed partial class KeyRotationTimer(
     private partial void LogKept(string kekId, int remaining);
 
     [LoggerMessage(EventId = 4205, Level = LogLevel.Error, Message = "Key rotation check failed; retrying in an hour")]
-    private partial void LogFailed(Exception ex);
+    protected override partial void LogFailed(Exception ex);
 }

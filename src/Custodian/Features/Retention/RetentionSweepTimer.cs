@@ -1,7 +1,7 @@
-using Custodian.Core.Common;
 using Custodian.Core.Features.Retention;
 using Custodian.Core.Features.Tenancy;
 using Custodian.Core.Persistence;
+using Custodian.Hosting;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 
@@ -11,14 +11,15 @@ namespace Custodian.Features.Retention;
 /// Runs the retention sweep on its schedule inside <c>serve</c>. Checks once a minute whether a sweep is due: at the
 /// scheduled time; at once when an interrupted sweep is waiting (a killed process, a restart); and at start-up when the
 /// process was down at the last scheduled time (so nothing outlives its expiry by more than a day because of downtime).
-/// Several <c>serve</c> processes on one database may all run this: the sweep's lease lets exactly one sweep.
+/// Several <c>serve</c> processes on one database may all run this: the sweep's lease lets exactly one sweep. A failed
+/// check is retried at the next one, an interrupted sweep resuming with its cutoff (<see cref="PeriodicJob"/>).
 /// </summary>
 internal sealed partial class RetentionSweepTimer(
     RetentionSweeper sweeper,
     IDbContextFactory<CustodianDbContext> contexts,
     SweepSchedule schedule,
     TimeProvider time,
-    ILogger<RetentionSweepTimer> logger) : BackgroundService
+    ILogger<RetentionSweepTimer> logger) : PeriodicJob(time, logger)
 {
     /// <summary>
     /// A minute, or a third of the sweep lease when that is shorter (<c>CUSTODIAN_LEASE_SECONDS</c> in tests and drills),
@@ -30,48 +31,22 @@ internal sealed partial class RetentionSweepTimer(
     private readonly RetentionSweeper _sweeper = RetentionRunCommand.WithBatchRowsFromEnvironment(sweeper);
     private Instant? _next;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan CheckEvery => Interval;
+
+    protected override string Job => "retention";
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         LogScheduled(schedule.ToString());
-        using var timer = new PeriodicTimer(Interval, time);
-        try
-        {
-            do
-            {
-                try
-                {
-                    await TickAsync(stoppingToken);
-                }
-                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-                {
-                    // Keep the schedule alive; the next tick retries (an interrupted sweep resumes with its cutoff). Any
-                    // exception but shutdown, cancellations included: one escaping ExecuteAsync would stop the host.
-                    // A database restart or a lost lease is the environment, not a bug: one line, no stack trace.
-                    if (StorageFaults.Classify(ex) is { } fault)
-                    {
-                        LogSweepInterrupted(fault.Code, fault.Message);
-                    }
-                    else if (ex is JobLeaseLostException)
-                    {
-                        LogSweepInterrupted("retention.lease_lost", ex.Message);
-                    }
-                    else
-                    {
-                        LogSweepFailed(ex);
-                    }
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
+        return base.ExecuteAsync(stoppingToken);
     }
+
+    protected override Task CheckAsync(CancellationToken ct) => TickAsync(ct);
 
     /// <summary>One check: sweeps when due. Returns the sweep it ran, or null.</summary>
     internal async Task<RetentionSweepRun?> TickAsync(CancellationToken ct)
     {
-        var now = Instant.FromDateTimeOffset(time.GetUtcNow());
+        var now = Instant.FromDateTimeOffset(Time.GetUtcNow());
         if (await IsDueAsync(now, ct) is not { } slot)
         {
             return null;
@@ -123,8 +98,8 @@ internal sealed partial class RetentionSweepTimer(
     private partial void LogSweepDone(long deleted, int partitions, long first, long last);
 
     [LoggerMessage(EventId = 4404, Level = LogLevel.Warning, Message = "Retention sweep interrupted ({Code}): {Reason} It resumes with its cutoff at the next check.")]
-    private partial void LogSweepInterrupted(string code, string reason);
+    protected override partial void LogInterrupted(string code, string reason);
 
     [LoggerMessage(EventId = 4403, Level = LogLevel.Error, Message = "Retention sweep failed; it resumes with its cutoff at the next check")]
-    private partial void LogSweepFailed(Exception ex);
+    protected override partial void LogFailed(Exception ex);
 }

@@ -48,7 +48,7 @@ internal sealed class AnswersFixture : IAsyncDisposable
 
     public ProcessingRegister Register => Import.Services.GetRequiredService<ProcessingRegister>();
 
-    public AccessReportBuilder Builder => new(Register, Import.Services.GetRequiredService<IAuditTrail>(), Import.Time);
+    public AccessReportBuilder Builder => ActivatorUtilities.CreateInstance<AccessReportBuilder>(Import.Services);
 
     public RequestAnswers Answers => new(
         Import.Services.GetRequiredService<IDbContextFactory<CustodianDbContext>>(),
@@ -56,10 +56,13 @@ internal sealed class AnswersFixture : IAsyncDisposable
         Import.Services.GetRequiredService<IAuditTrail>(),
         Import.Time);
 
-    public static async Task<AnswersFixture> CreateAsync(Engine engine, bool withData = true)
+    /// <param name="engine">The database engine.</param>
+    /// <param name="withData">Whether to seed Jan, Piet and their records.</param>
+    /// <param name="more">Further services (e.g. the order register's).</param>
+    public static async Task<AnswersFixture> CreateAsync(Engine engine, bool withData = true, Action<IServiceCollection>? more = null)
     {
         var blobs = Directory.CreateTempSubdirectory("custodian-answers.");
-        var import = await ImportFixture.CreateAsync(engine, more: s => s.AddCustodianBlobs(blobs.FullName));
+        var import = await ImportFixture.CreateAsync(engine, more: s => s.AddCustodianBlobs(blobs.FullName).Apply(more));
         var fixture = new AnswersFixture(import, blobs);
         if (withData)
         {

@@ -18,7 +18,7 @@ namespace Custodian.Core.Features.Requests.Answers;
 /// identifiers, per register category, with what the register says about that category. Runs in the context's tenant
 /// scope and, within it, in the <see cref="AnswerScope"/>.
 /// </summary>
-internal sealed class AccessReportBuilder(ProcessingRegister register, IAuditTrail audit, TimeProvider time)
+internal sealed class AccessReportBuilder(ProcessingRegister register, ReadAuditBatcher reads, TimeProvider time)
 {
     /// <summary>
     /// The register's purpose behind disclosures to authorities. Authorities acting on an inquiry are not recipients
@@ -34,15 +34,7 @@ internal sealed class AccessReportBuilder(ProcessingRegister register, IAuditTra
         var now = Instant.FromDateTimeOffset(time.GetUtcNow());
         var records = await SubjectRecords.CollectAsync(db, subject, scope, ct);
         var expiries = await SubjectRecords.ExpiriesAsync(db, register, records, ct);
-        var organizationIds = records.Select(r => r.OrganizationId).Distinct().ToList();
-        var organizations = await db.Organizations.AsNoTracking()
-            .Where(o => organizationIds.Contains(o.Id))
-            .ToDictionaryAsync(o => o.Id, o => o.Name, ct);
-
-        var own = new HashSet<string>(subject.Select(k => k.Value), StringComparer.OrdinalIgnoreCase);
-        var nl = new StatementVocabulary(StatementLanguage.Dutch, register.Statement.Controller);
-        var en = new StatementVocabulary(StatementLanguage.English, register.Statement.Controller);
-        LocalizedText Both(Func<StatementVocabulary, string> text) => new(text(nl), text(en));
+        var (organizations, own, both) = await SurroundingsAsync(db, subject, records.Select(r => r.OrganizationId), ct);
 
         var categories = new List<AccessCategory>();
         foreach (var category in register.Categories)
@@ -59,12 +51,12 @@ internal sealed class AccessReportBuilder(ProcessingRegister register, IAuditTra
                 ? [register.Statement.Controller.Name]
                 : recordViews.Select(r => r.Organization).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
 
-            categories.Add(CategoryOf(category, controllerNames, recordViews, Both));
+            categories.Add(CategoryOf(category, controllerNames, recordViews, both));
         }
 
         var report = ReportOf(now, categories);
 
-        await AuditAsync(db, actor, scope, categories.Count, report.RecordCount, ct);
+        await AuditAsync(actor, scope, categories.Count, report.RecordCount, ct);
         return report;
     }
 
@@ -85,15 +77,8 @@ internal sealed class AccessReportBuilder(ProcessingRegister register, IAuditTra
         var held = await SubjectRecords.CollectWithoutEventsAsync(db, subject, scope, ct);
         var expiries = await SubjectRecords.ExpiriesAsync(db, register, held, ct);
         var counts = await SubjectRecords.CountEventsAsync(db, subject, scope, ct);
-        var organizationIds = held.Select(r => r.OrganizationId).Concat(counts.Where(c => c.Value > 0).Select(c => c.Key.OrganizationId)).Distinct().ToList();
-        var organizations = await db.Organizations.AsNoTracking()
-            .Where(o => organizationIds.Contains(o.Id))
-            .ToDictionaryAsync(o => o.Id, o => o.Name, ct);
-
-        var own = new HashSet<string>(subject.Select(k => k.Value), StringComparer.OrdinalIgnoreCase);
-        var nl = new StatementVocabulary(StatementLanguage.Dutch, register.Statement.Controller);
-        var en = new StatementVocabulary(StatementLanguage.English, register.Statement.Controller);
-        LocalizedText Both(Func<StatementVocabulary, string> text) => new(text(nl), text(en));
+        var (organizations, own, both) = await SurroundingsAsync(
+            db, subject, held.Select(r => r.OrganizationId).Concat(counts.Where(c => c.Value > 0).Select(c => c.Key.OrganizationId)), ct);
 
         var parts = new List<AccessCategoryPart>();
         foreach (var category in register.Categories)
@@ -117,7 +102,7 @@ internal sealed class AccessReportBuilder(ProcessingRegister register, IAuditTra
                 fields = fields.Concat(FieldNamesOf(category.Id == UsageRecord.Category ? typeof(UsageRecord) : typeof(TrafficRecord), category.Id));
             }
 
-            parts.Add(new AccessCategoryPart(CategoryOf(category, controllerNames, [], Both), views, count, [.. fields.Distinct(StringComparer.Ordinal)]));
+            parts.Add(new AccessCategoryPart(CategoryOf(category, controllerNames, [], both), views, count, [.. fields.Distinct(StringComparer.Ordinal)]));
         }
 
         var head = ReportOf(now, [.. parts.Select(p => p.Header)]);
@@ -125,10 +110,27 @@ internal sealed class AccessReportBuilder(ProcessingRegister register, IAuditTra
     }
 
     /// <summary>Audits a streamed report once its outputs are written (each writer checked it wrote exactly <see cref="AccessReportSource.RecordCount"/>).</summary>
-    public Task AuditWrittenAsync(CustodianDbContext db, AccessReportSource source, AuditActor actor, CancellationToken ct)
+    public Task AuditWrittenAsync(AccessReportSource source, AuditActor actor, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(source);
-        return AuditAsync(db, actor, source.Scope, source.Categories.Count, source.RecordCount, ct);
+        return AuditAsync(actor, source.Scope, source.Categories.Count, source.RecordCount, ct);
+    }
+
+    /// <summary>
+    /// What a report needs around its records, built or streamed alike: the names of the records' organisations, the
+    /// person's own identifier values (the other party's number is masked, ACC-3), and a text in both languages.
+    /// </summary>
+    private async Task<(Dictionary<Guid, string> Organizations, HashSet<string> Own, Func<Func<StatementVocabulary, string>, LocalizedText> Both)> SurroundingsAsync(
+        CustodianDbContext db, IReadOnlyList<SubjectKey> subject, IEnumerable<Guid> organizationIds, CancellationToken ct)
+    {
+        var ids = organizationIds.Distinct().ToList();
+        var organizations = await db.Organizations.AsNoTracking()
+            .Where(o => ids.Contains(o.Id))
+            .ToDictionaryAsync(o => o.Id, o => o.Name, ct);
+        var own = new HashSet<string>(subject.Select(k => k.Value), StringComparer.OrdinalIgnoreCase);
+        var nl = new StatementVocabulary(StatementLanguage.Dutch, register.Statement.Controller);
+        var en = new StatementVocabulary(StatementLanguage.English, register.Statement.Controller);
+        return (organizations, own, text => new LocalizedText(text(nl), text(en)));
     }
 
     private async IAsyncEnumerable<AccessRecord> StreamRecordsAsync(
@@ -155,11 +157,9 @@ internal sealed class AccessReportBuilder(ProcessingRegister register, IAuditTra
         }
     }
 
-    private async Task AuditAsync(CustodianDbContext db, AuditActor actor, AnswerScope scope, int categories, long records, CancellationToken ct)
-    {
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await audit.AppendAsync(
-            db,
+    /// <summary>A read of the person's data: through the read audit group commit, durable before the report is returned (fail closed).</summary>
+    private Task AuditAsync(AuditActor actor, AnswerScope scope, int categories, long records, CancellationToken ct) =>
+        reads.AppendAsync(
             new AuditEntry(
                 "request.access_report_built",
                 actor,
@@ -172,8 +172,6 @@ internal sealed class AccessReportBuilder(ProcessingRegister register, IAuditTra
                     ["records"] = records.ToString(CultureInfo.InvariantCulture),
                 }),
             ct);
-        await tx.CommitAsync(ct);
-    }
 
     private static AccessRecord RecordView(SubjectRecord r, string? organization, Instant? expiry, Instant now, IReadOnlySet<string> own) => new(
         r.Type,

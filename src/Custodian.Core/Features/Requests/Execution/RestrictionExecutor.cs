@@ -28,7 +28,7 @@ internal sealed record RestrictionLifted(Guid RequestId, Guid HoldId, Instant No
 /// <c>restriction.not_notified</c>. Every step is one transaction with its audit events; placing twice for one request
 /// returns the first restriction.
 /// </summary>
-internal sealed class RestrictionExecutor(ProcessingRegister register, IAuditTrail audit, TimeProvider time, AuditHasher hasher)
+internal sealed class RestrictionExecutor(ProcessingRegister register, IAuditTrail audit, TimeProvider time, AuditHasher hasher, ReadAuditBatcher reads)
 {
     public const string NoIdentifier = "restriction.no_identifier";
     public const string NotNotified = "restriction.not_notified";
@@ -76,7 +76,7 @@ internal sealed class RestrictionExecutor(ProcessingRegister register, IAuditTra
 
         var now = Now;
         IReadOnlyList<RecipientToNotify> recipients = [];
-        var commands = new LegalHoldCommands(db, new StoreTransactions(db, audit), time, register, hasher);
+        var commands = new LegalHoldCommands(db, new StoreTransactions(db, audit, reads), time, register, hasher);
         var placed = await commands.PlaceAsync(
             new HoldCaller(caller.Actor, caller.Scope, lawful: false),
             new LegalHoldInput(
@@ -167,7 +167,7 @@ internal sealed class RestrictionExecutor(ProcessingRegister register, IAuditTra
         }
 
         var now = Now;
-        var commands = new LegalHoldCommands(db, new StoreTransactions(db, audit), time, register, hasher);
+        var commands = new LegalHoldCommands(db, new StoreTransactions(db, audit, reads), time, register, hasher);
         var released = await commands.ReleaseAsync(
             new HoldCaller(caller.Actor, caller.Scope, lawful: false),
             restriction.HoldId,

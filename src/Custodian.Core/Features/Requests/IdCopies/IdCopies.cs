@@ -19,7 +19,7 @@ internal sealed record IdCopyConfirmations(bool WatermarkPresent, bool PhotoCove
 /// key when the verification decision is made (<c>request.id_copy_destroyed</c>), after which only the
 /// <see cref="IdVerificationDecision"/> (who, when, how) remains.
 /// </summary>
-internal sealed class IdCopies(EncryptedBlobs blobs, IBlobStore store, IAuditTrail audit, TimeProvider time)
+internal sealed class IdCopies(EncryptedBlobs blobs, IBlobStore store, IAuditTrail audit, ReadAuditBatcher reads, TimeProvider time)
 {
     public const string MediaType = "application/x-custodian-id-copy";
 
@@ -90,8 +90,8 @@ internal sealed class IdCopies(EncryptedBlobs blobs, IBlobStore store, IAuditTra
     }
 
     /// <summary>
-    /// Decrypts a copy for the verifying staff member, after appending <c>request.id_copy_viewed</c> in its own
-    /// transaction (no view without its audit entry). Null when the copy does not exist (or was destroyed) in the
+    /// Decrypts a copy for the verifying staff member, after <c>request.id_copy_viewed</c> is committed through the read
+    /// audit group commit (no view without its audit entry: this throws when the event is not durable). Null when the copy does not exist (or was destroyed) in the
     /// context's tenant scope. The caller checks that <paramref name="staffActor"/> may verify this request.
     /// </summary>
     public async Task<IdCopyView?> OpenForVerifierAsync(CustodianDbContext db, Guid copyId, AuditActor staffActor, CancellationToken ct)
@@ -104,18 +104,13 @@ internal sealed class IdCopies(EncryptedBlobs blobs, IBlobStore store, IAuditTra
             return null;
         }
 
-        await using (var tx = await db.Database.BeginTransactionAsync(ct))
-        {
-            await audit.AppendAsync(
-                db,
-                new AuditEntry(
-                    "request.id_copy_viewed",
-                    staffActor,
-                    copy.OrganizationId,
-                    [new AuditObject("request", copy.RequestId.ToString()), new AuditObject("id_copy", copy.Id.ToString())]),
-                ct);
-            await tx.CommitAsync(ct);
-        }
+        await reads.AppendAsync(
+            new AuditEntry(
+                "request.id_copy_viewed",
+                staffActor,
+                copy.OrganizationId,
+                [new AuditObject("request", copy.RequestId.ToString()), new AuditObject("id_copy", copy.Id.ToString())]),
+            ct);
 
         await using var plaintext = await blobs.OpenReadAsync(db, copy.BlobId, ct);
         using var buffer = new MemoryStream();

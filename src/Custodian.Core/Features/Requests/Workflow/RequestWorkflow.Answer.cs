@@ -107,7 +107,7 @@ internal sealed partial class RequestWorkflow
                     await StoreOnceAsync(AnswerKind.AccessJson, $"access-report{suffix}.json", () => PipedAnswer.RunAsync(
                         json => AccessReportJson.WriteAsync(report, json, ct),
                         json => answers.StoreAsync(requestId, AnswerKind.AccessJson, $"access-report{suffix}.json", "application/json", json, expires, ct)));
-                    await reports.AuditWrittenAsync(db, report, staff.Actor, ct);
+                    await reports.AuditWrittenAsync(report, staff.Actor, ct);
                 }
 
                 break;
