@@ -977,6 +977,10 @@ namespace Custodian.Migrations.Postgres.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("sha256");
 
+                    b.Property<Guid?>("SupersededById")
+                        .HasColumnType("uuid")
+                        .HasColumnName("superseded_by_id");
+
                     b.Property<int>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("integer")
@@ -987,6 +991,11 @@ namespace Custodian.Migrations.Postgres.Migrations
 
                     b.HasIndex("OrderId")
                         .HasDatabaseName("ix_authority_order_productions_order_id");
+
+                    b.HasIndex(new[] { "OrderId" }, "ux_authority_order_productions_waiting")
+                        .IsUnique()
+                        .HasDatabaseName("ux_authority_order_productions_waiting")
+                        .HasFilter("released_at IS NULL AND superseded_by_id IS NULL");
 
                     b.ToTable("authority_order_productions", (string)null);
                 });

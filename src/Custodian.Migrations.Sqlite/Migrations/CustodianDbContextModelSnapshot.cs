@@ -972,6 +972,10 @@ namespace Custodian.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("sha256");
 
+                    b.Property<Guid?>("SupersededById")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("superseded_by_id");
+
                     b.Property<int>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("INTEGER")
@@ -982,6 +986,11 @@ namespace Custodian.Migrations.Sqlite.Migrations
 
                     b.HasIndex("OrderId")
                         .HasDatabaseName("ix_authority_order_productions_order_id");
+
+                    b.HasIndex(new[] { "OrderId" }, "ux_authority_order_productions_waiting")
+                        .IsUnique()
+                        .HasDatabaseName("ux_authority_order_productions_waiting")
+                        .HasFilter("released_at IS NULL AND superseded_by_id IS NULL");
 
                     b.ToTable("authority_order_productions", (string)null);
                 });

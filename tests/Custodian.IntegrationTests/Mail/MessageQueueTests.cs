@@ -49,12 +49,12 @@ public sealed class MessageQueueTests : IDisposable
         });
 
     /// <summary>Commits one message claimed by a process that died before its fast path (or <paramref name="rollBack"/>).</summary>
-    private static async Task<Guid> EnqueueAsync(ServiceProvider services, string to = "jan.tester@example.nl", bool rollBack = false)
+    private static async Task<Guid> EnqueueAsync(ServiceProvider services, string to = "jan.tester@example.nl", bool rollBack = false, Guid? requestId = null)
     {
         var queue = new MessageQueue(services.GetRequiredService<MessageSeal>(), services.GetRequiredService<TimeProvider>(), services.GetRequiredService<MessageQueueOptions>(), DeadHolder);
         await using var db = await services.GetRequiredService<IDbContextFactory<CustodianDbContext>>().CreateDbContextAsync(Ct);
         await using var tx = await db.Database.BeginTransactionAsync(Ct);
-        var id = queue.Enqueue(db, MessageChannels.Email, to, "Privacyverzoek R-1", "Uw code: 123456", "R-1", null);
+        var id = queue.Enqueue(db, MessageChannels.Email, to, "Privacyverzoek R-1", "Uw code: 123456", "R-1", requestId);
         await db.SaveChangesAsync(Ct);
         if (rollBack)
         {
@@ -127,7 +127,8 @@ public sealed class MessageQueueTests : IDisposable
         var sender = new CountingSender { Fail = true };
         await using var services = Services(database, sender, new MessageQueueOptions { MaxAttempts = 3, FirstRetry = NodaTime.Duration.FromSeconds(30) });
         var dispatcher = services.GetRequiredService<MessageDispatcher>();
-        var id = await EnqueueAsync(services);
+        var requestId = Guid.CreateVersion7();
+        var id = await EnqueueAsync(services, requestId: requestId);
 
         var first = await dispatcher.DispatchDueAsync(Ct);
         var early = await dispatcher.DispatchDueAsync(Ct);
@@ -146,10 +147,25 @@ public sealed class MessageQueueTests : IDisposable
         Assert.Equal(3, sender.Sends.Count);
         var row = await RowAsync(database, id);
         Assert.NotNull(row!.FailedAt);
-        Assert.Null(row.Recipient);
+        Assert.NotNull(row.Recipient); // kept sealed for a requeue
         Assert.Equal(nameof(MailException), row.LastError);
         await using var db = database.CreateContext();
         Assert.Single(await db.Set<AuditEvent>().Where(e => e.Action == "message.given_up").ToListAsync(Ct));
+
+        // Staff send it again: pending, sent at once, exactly once, audited; a second click changes nothing.
+        Assert.Equal(id, Assert.Single(await dispatcher.GivenUpForRequestAsync(requestId, Ct)).Id);
+        sender.Fail = false;
+        var staff = new AuditActor(AuditActorKind.User, "staff-1");
+        Assert.True((await dispatcher.RequeueAsync(id, requestId, staff, Ct)).IsSuccess);
+        Assert.Equal("message.not_given_up", (await dispatcher.RequeueAsync(id, requestId, staff, Ct)).Error!.Code);
+        await dispatcher.DispatchDueAsync(Ct);
+        Assert.Equal(4, sender.Sends.Count);
+        row = await RowAsync(database, id);
+        Assert.NotNull(row!.SentAt);
+        Assert.Null(row.FailedAt);
+        Assert.Null(row.Recipient);
+        Assert.Single(await db.Set<AuditEvent>().Where(e => e.Action == "message.requeued").ToListAsync(Ct));
+        Assert.Empty(await dispatcher.GivenUpForRequestAsync(requestId, Ct));
     }
 
     [Theory, AllEngines]
@@ -214,7 +230,7 @@ public sealed class MessageQueueTests : IDisposable
     {
         public ConcurrentQueue<Guid> Sends { get; } = new();
 
-        public bool Fail { get; init; }
+        public bool Fail { get; set; }
 
         public async Task SendAsync(OutgoingMail mail, CancellationToken ct)
         {

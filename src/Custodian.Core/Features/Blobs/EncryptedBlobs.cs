@@ -128,6 +128,24 @@ internal sealed class EncryptedBlobs(IBlobStore store, KeyEncryptionKeys keks, T
     }
 
     /// <summary>
+    /// Deletes staged content whose row the caller knows was never committed (its transaction failed before the commit,
+    /// e.g. on a constraint): not after a failed commit, whose row may exist. Best effort: what is left is an orphan for
+    /// <see cref="SweepOrphansAsync"/>.
+    /// </summary>
+    public async Task DiscardStagedAsync(StagedBlob staged, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(staged);
+        try
+        {
+            await store.DeleteAsync(staged.Record.StoreKey, ct);
+        }
+        catch (IOException)
+        {
+            // Left for the orphan sweep.
+        }
+    }
+
+    /// <summary>
     /// Removes <paramref name="owner"/>'s data keys that no blob refers to: for an owner no one else can be using (the
     /// record being created is itself the owner) whose create failed after <see cref="StageAsync"/> made its key.
     /// </summary>

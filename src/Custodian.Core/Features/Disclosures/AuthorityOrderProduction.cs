@@ -42,11 +42,27 @@ internal sealed class AuthorityOrderProduction
     [NotPersonalData("a count")]
     public int Downloads { get; set; }
 
+    /// <summary>
+    /// Set only by the migration that introduced "at most one waiting package per order" (OneWaitingPackagePerOrder):
+    /// where an order had several unreleased packages, all but the newest point here at the newest one and can no
+    /// longer be released. New productions never set it (the unique index makes a second waiting one impossible).
+    /// </summary>
+    [NotPersonalData]
+    public Guid? SupersededById { get; init; }
+
     /// <summary>Two releases at once must not both pass.</summary>
     [NotPersonalData("concurrency token")]
     public int Version { get; set; }
 
     public bool IsReleased => ReleasedAt is not null;
+
+    public bool IsSuperseded => SupersededById is not null;
+
+    /// <summary>
+    /// The filter of the unique index on <see cref="OrderId"/>: at most one package per order waits for release, so two
+    /// produce requests at once cannot both store one (the loser returns the winner's). Plain SQL valid on both engines.
+    /// </summary>
+    public const string WaitingFilter = "released_at IS NULL AND superseded_by_id IS NULL";
 }
 
 internal sealed class AuthorityOrderProductionConfiguration : IEntityTypeConfiguration<AuthorityOrderProduction>
@@ -62,6 +78,8 @@ internal sealed class AuthorityOrderProductionConfiguration : IEntityTypeConfigu
         builder.Property(p => p.ReleasedById).HasMaxLength(100);
         builder.Property(p => p.Version).IsConcurrencyToken();
         builder.HasIndex(p => p.OrderId);
+        builder.HasIndex(p => p.OrderId, "ux_authority_order_productions_waiting").IsUnique().HasFilter(AuthorityOrderProduction.WaitingFilter);
         builder.Ignore(p => p.IsReleased);
+        builder.Ignore(p => p.IsSuperseded);
     }
 }

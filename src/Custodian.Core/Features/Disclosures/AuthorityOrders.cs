@@ -199,9 +199,7 @@ internal sealed class AuthorityOrders(
 
         // A package waiting for release is returned, not produced again: a retry after a lost answer (a crash after
         // the commit, a dropped connection) must not leave two packages of one order (issue 8 §4, no duplicate export).
-        var waiting = await db.Set<AuthorityOrderProduction>().AsNoTracking()
-            .Where(p => p.OrderId == id && p.ReleasedAt == null).OrderBy(p => p.ProducedAt).FirstOrDefaultAsync(ct);
-        if (waiting is not null)
+        if (await WaitingAsync(id, ct) is { } waiting)
         {
             return waiting;
         }
@@ -211,37 +209,64 @@ internal sealed class AuthorityOrders(
         var recordCount = manifest.Files.Single(f => f.Name == "records.csv").Records;
         FailPoints.Hit(FailPointProductionStaged);
 
-        var produced = await transactions.WriteAsync<AuthorityOrderProduction>(
-            async c =>
-            {
-                if (!await EncryptedBlobs.AddStagedAsync(db, staged, c))
+        StoreResult<AuthorityOrderProduction> produced;
+        try
+        {
+            produced = await transactions.WriteAsync<AuthorityOrderProduction>(
+                async c =>
                 {
-                    return new ConflictError("order.key_destroyed", "The order's data key was destroyed while the package was stored.");
-                }
+                    if (!await EncryptedBlobs.AddStagedAsync(db, staged, c))
+                    {
+                        return new ConflictError("order.key_destroyed", "The order's data key was destroyed while the package was stored.");
+                    }
 
-                var production = new AuthorityOrderProduction
+                    var production = new AuthorityOrderProduction
+                    {
+                        OrderId = order.Id,
+                        BlobId = staged.Record.Id,
+                        RecordCount = recordCount,
+                        Sha256 = sha,
+                        ProducedAt = now,
+                        ProducedById = caller.Actor.Id,
+                    };
+                    db.Set<AuthorityOrderProduction>().Add(production);
+                    return production;
+                },
+                p => Entry("disclosure.produced", caller, order, new Dictionary<string, string>
                 {
-                    OrderId = order.Id,
-                    BlobId = staged.Record.Id,
-                    RecordCount = recordCount,
-                    Sha256 = sha,
-                    ProducedAt = now,
-                    ProducedById = caller.Actor.Id,
-                };
-                db.Set<AuthorityOrderProduction>().Add(production);
-                return production;
-            },
-            p => Entry("disclosure.produced", caller, order, new Dictionary<string, string>
-            {
-                ["production"] = p.Id.ToString(),
-                ["record_count"] = p.RecordCount.ToString(CultureInfo.InvariantCulture),
-                ["sha256"] = p.Sha256,
-            }),
-            null,
-            ct);
+                    ["production"] = p.Id.ToString(),
+                    ["record_count"] = p.RecordCount.ToString(CultureInfo.InvariantCulture),
+                    ["sha256"] = p.Sha256,
+                }),
+                null,
+                ct);
+        }
+        catch (DbUpdateException e) when (DatabaseErrors.IsUniqueViolation(e))
+        {
+            // Another produce request for this order committed its package between our check and our insert: the
+            // unique index (one waiting package per order) refused ours. Our transaction failed before its commit,
+            // so nothing refers to the content we staged: it is deleted now rather than left to the orphan sweep.
+            // No audit event was written (it is in the rolled-back transaction); the answer is the winner's package.
+            await blobs.DiscardStagedAsync(staged, CancellationToken.None);
+            return await WaitingAsync(id, ct)
+                ?? throw new InvalidOperationException("A unique violation on producing a package, yet no package of the order waits for release.", e);
+        }
+
+        if (!produced.IsSuccess)
+        {
+            // The data key was destroyed meanwhile: the staged content has no row and never will.
+            await blobs.DiscardStagedAsync(staged, CancellationToken.None);
+        }
+
         FailPoints.Hit(FailPointProductionCommitted);
         return produced;
     }
+
+    /// <summary>The order's package waiting for release, if any (at most one: the unique index <c>ux_authority_order_productions_waiting</c>).</summary>
+    private Task<AuthorityOrderProduction?> WaitingAsync(Guid orderId, CancellationToken ct) =>
+        db.Set<AuthorityOrderProduction>().AsNoTracking()
+            .Where(p => p.OrderId == orderId && p.ReleasedAt == null && p.SupersededById == null)
+            .OrderBy(p => p.ProducedAt).FirstOrDefaultAsync(ct);
 
     /// <summary>
     /// Writes the order's package and stages it encrypted (content only; the caller adds its row). The package streams
@@ -297,6 +322,11 @@ internal sealed class AuthorityOrders(
                     if (production.IsReleased)
                     {
                         return new ConflictError("order.already_released", "This package was released already.");
+                    }
+
+                    if (production.IsSuperseded)
+                    {
+                        return new ConflictError("order.package_superseded", "This package was superseded by a newer one of the order; release that one.");
                     }
 
                     if (caller.Actor.Id == order.RegisteredById || caller.Actor.Id == production.ProducedById)

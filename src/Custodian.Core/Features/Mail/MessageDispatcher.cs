@@ -11,6 +11,9 @@ namespace Custodian.Core.Features.Mail;
 /// <summary>What one <see cref="MessageDispatcher.DispatchDueAsync"/> pass did.</summary>
 internal sealed record MessageDispatchResult(int Sent, int Retrying, int GivenUp, int Purged);
 
+/// <summary>A given-up message as a request's page shows it: no recipient, no text.</summary>
+internal sealed record GivenUpMessage(Guid Id, string Channel, Instant FailedAt, int Attempts, string? LastError, bool CanRequeue);
+
 /// <summary>
 /// Sends queued messages (<see cref="OutgoingMessage"/>) exactly once as far as the database can tell, on any number of
 /// nodes.
@@ -19,8 +22,9 @@ internal sealed record MessageDispatchResult(int Sent, int Retrying, int GivenUp
 /// says who won, so two dispatchers never send one message at the same time. The claim pushes the next attempt a
 /// <see cref="MessageQueueOptions.Claim"/> ahead; a claim of a dead process on this machine is taken over at once. After
 /// the send the row is marked sent in its own statement and its recipient and text are erased. A failure sets a
-/// doubling back-off; after <see cref="MessageQueueOptions.MaxAttempts"/> the message is given up, its recipient and
-/// text erased, and the give-up audited (<c>message.given_up</c>) and logged by id and error class only.
+/// doubling back-off; after <see cref="MessageQueueOptions.MaxAttempts"/> the message is given up (its recipient and
+/// text stay sealed, so staff can send it again: <see cref="RequeueAsync"/>; the row goes with the finished-row purge),
+/// and the give-up audited (<c>message.given_up</c>) and logged by id and error class only.
 /// </para>
 /// <para>
 /// A kill between the send and the mark sends the message again (at-least-once). Every send of one message carries the
@@ -179,6 +183,73 @@ internal sealed partial class MessageDispatcher(
             .ToListAsync(ct);
     }
 
+    /// <summary>
+    /// Messages of a request that were given up, newest first, for the request's page (never a recipient or a text).
+    /// <see cref="GivenUpMessage.CanRequeue"/> is false for a row given up before give-ups kept their sealed text.
+    /// </summary>
+    public async Task<IReadOnlyList<GivenUpMessage>> GivenUpForRequestAsync(Guid requestId, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var rows = await db.Set<OutgoingMessage>().AsNoTracking()
+            .Where(m => m.RequestId == requestId && m.FailedAt != null && m.SentAt == null)
+            .Select(m => new GivenUpMessage(m.Id, m.Channel, m.FailedAt!.Value, m.Attempts, m.LastError, m.Recipient != null && m.Content != null))
+            .ToListAsync(ct);
+        return [.. rows.OrderByDescending(m => m.FailedAt)];
+    }
+
+    /// <summary>
+    /// Sends a given-up message again (staff action): back to pending with fresh attempts, claimed by this process for
+    /// the fast path, in one transaction with its audit event (<c>message.requeued</c>), then sent at once (a failure
+    /// leaves it to the dispatcher's retries, as for a new message). Conditional, so two clicks requeue it once.
+    /// <paramref name="requestId"/> must be the message's request (a page can only requeue its own request's messages).
+    /// </summary>
+    public async Task<Store.StoreResult<Guid>> RequeueAsync(Guid id, Guid requestId, AuditActor actor, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        await using (var db = await contexts.CreateDbContextAsync(ct))
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var row = await db.Set<OutgoingMessage>().AsNoTracking().Where(m => m.Id == id && m.RequestId == requestId)
+                .Select(m => new { m.Channel, m.FailedAt, Sealed = m.Recipient != null && m.Content != null }).FirstOrDefaultAsync(ct);
+            if (row is null)
+            {
+                return Store.StoreErrors.NotFound("message");
+            }
+
+            if (row.FailedAt is null)
+            {
+                return new Store.ConflictError("message.not_given_up", "This message is not given up (sent, or sent again already).");
+            }
+
+            if (!row.Sealed)
+            {
+                return new Store.ConflictError("message.text_erased", "This message's recipient and text were erased; it cannot be sent again.");
+            }
+
+            var now = Now;
+            var updated = await db.Set<OutgoingMessage>()
+                .Where(m => m.Id == id && m.FailedAt != null && m.SentAt == null)
+                .ExecuteUpdateAsync(u => u
+                    .SetProperty(m => m.FailedAt, (Instant?)null)
+                    .SetProperty(m => m.Attempts, 0)
+                    .SetProperty(m => m.ClaimedBy, queue.Holder)
+                    .SetProperty(m => m.NextAttemptAt, now + Options.Claim)
+                    .SetProperty(m => m.LastError, (string?)null), ct);
+            if (updated != 1)
+            {
+                return new Store.ConflictError("message.not_given_up", "This message is not given up (sent, or sent again already).");
+            }
+
+            await audit.AppendAsync(db, new AuditEntry("message.requeued", actor, null,
+                [new AuditObject("outgoing_message", id.ToString()), new AuditObject("data_subject_request", requestId.ToString())],
+                Details: new Dictionary<string, string> { ["channel"] = row.Channel }), ct);
+            await tx.CommitAsync(ct);
+        }
+
+        await SendNowAsync([id], ct);
+        return id;
+    }
+
     private enum Outcome
     {
         Sent,
@@ -300,8 +371,6 @@ internal sealed partial class MessageDispatcher(
             .ExecuteUpdateAsync(s => s
                 .SetProperty(m => m.FailedAt, now)
                 .SetProperty(m => m.Attempts, attempts)
-                .SetProperty(m => m.Recipient, (byte[]?)null)
-                .SetProperty(m => m.Content, (byte[]?)null)
                 .SetProperty(m => m.ClaimedBy, (string?)null)
                 .SetProperty(m => m.LastError, error), ct);
         if (updated != 1 || row is null)

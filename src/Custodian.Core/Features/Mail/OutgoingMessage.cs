@@ -11,7 +11,8 @@ namespace Custodian.Core.Features.Mail;
 /// transaction as the change that causes it, sent by <see cref="MessageDispatcher"/>, so a kill between the commit and
 /// the send loses nothing (issue 8 §4). The recipient and the text are sealed (<see cref="MessageSeal"/>): a database
 /// reader sees neither the address nor a verification code, as the code tables promise. Both are erased when the message
-/// is sent or given up; the row itself is deleted <see cref="MessageQueueOptions.KeepFinished"/> later.
+/// is sent; a given-up message keeps them sealed so staff can send it again (<see cref="MessageDispatcher.RequeueAsync"/>)
+/// until the row itself is deleted <see cref="MessageQueueOptions.KeepFinished"/> after it finished.
 /// </summary>
 internal sealed class OutgoingMessage
 {
@@ -25,11 +26,11 @@ internal sealed class OutgoingMessage
     [NotPersonalData]
     public required string Channel { get; init; }
 
-    /// <summary>The sealed address or phone number; null once sent or given up.</summary>
+    /// <summary>The sealed address or phone number; null once sent (kept sealed when given up, for a requeue).</summary>
     [PersonalData(DataSubjectRequest.PrivacyRequestsCategory)]
     public byte[]? Recipient { get; set; }
 
-    /// <summary>The sealed subject and text (mail) or SMS text; null once sent or given up.</summary>
+    /// <summary>The sealed subject and text (mail) or SMS text; null once sent (kept sealed when given up, for a requeue).</summary>
     [PersonalData(DataSubjectRequest.PrivacyRequestsCategory)]
     public byte[]? Content { get; set; }
 

@@ -1,4 +1,5 @@
 using Custodian.Core.Features.Accounts;
+using Custodian.Core.Features.Mail;
 using Custodian.Core.Features.Requests;
 using Custodian.Core.Features.Requests.IdCopies;
 using Custodian.Core.Features.Requests.Workflow;
@@ -18,8 +19,11 @@ namespace Custodian.Pages.Office.Requests;
 /// organisation's parts, and a request without one is 404 for it (<see cref="RequestDetailQuery"/>).
 /// </summary>
 [Authorize(Policy = Permissions.RequestsRead)]
-internal sealed class RequestModel(RequestDetailQuery query, RequestWorkflow workflow, RequestActions actions, IdCopyDecisions idCopies, IStringLocalizer<OfficeResource> texts) : PageModel
+internal sealed class RequestModel(RequestDetailQuery query, RequestWorkflow workflow, RequestActions actions, IdCopyDecisions idCopies, MessageDispatcher messages, IStringLocalizer<OfficeResource> texts) : PageModel
 {
+    /// <summary>Mails and SMS of this request that the queue gave up on (provider staff only): a warning, and "send again" for a handler.</summary>
+    public IReadOnlyList<GivenUpMessage> GivenUpMessages { get; private set; } = [];
+
     public RequestDetailView View { get; private set; } = null!;
 
     public StaffIdentity CurrentStaff => HttpContext.Staff();
@@ -106,6 +110,12 @@ internal sealed class RequestModel(RequestDetailQuery query, RequestWorkflow wor
         return await AnswerAsync(id, result.Error, "executed");
     }
 
+    /// <summary>Sends a given-up message of this request again (audited <c>message.requeued</c>).</summary>
+    public async Task<IActionResult> OnPostRequeueAsync(Guid id, Guid message) =>
+        MayHandle
+            ? await AnswerAsync(id, (await messages.RequeueAsync(message, id, CurrentStaff.Actor, Ct)).Error, "requeued")
+            : Forbid();
+
     public async Task<IActionResult> OnPostProduceAsync(Guid id) =>
         MayHandle ? await AnswerAsync(id, (await workflow.ProduceAnswerAsync(CurrentStaff, id, Ct)).Error, "produced") : Forbid();
 
@@ -176,6 +186,7 @@ internal sealed class RequestModel(RequestDetailQuery query, RequestWorkflow wor
 
         View = view;
         PendingIdCopies = MayHandleIdCopies ? await idCopies.PendingAsync(CurrentStaff, id, Ct) : [];
+        GivenUpMessages = IsProvider ? await messages.GivenUpForRequestAsync(id, Ct) : [];
         return true;
     }
 }
