@@ -50,6 +50,9 @@ internal sealed record ImportOutcomeFacts(IReadOnlyList<string> Facts, IReadOnly
 
         facts.AddRange((await RowsAsync(db, "SELECT status, committed_line, rows_imported, rows_rejected FROM import_batches ORDER BY status", ct)).Select(b => "import batch " + b));
         facts.AddRange((await RowsAsync(db, "SELECT action, count(*) FROM audit_events GROUP BY action ORDER BY action", ct)).Select(a => "audit events " + a));
+
+        // What an abandon says about the batch (its state before, the rows removed) must not depend on a crash in between.
+        facts.AddRange((await RowsAsync(db, "SELECT details FROM audit_events WHERE action = 'import.abandoned'", ct)).Select(d => "abandon audited " + d));
         var totals = await TotalsAsync(db, family, ct);
         if (totals != keys.Count)
         {

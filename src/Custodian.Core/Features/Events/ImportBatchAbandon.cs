@@ -70,7 +70,10 @@ internal sealed class ImportBatchAbandon(IDbContextFactory<CustodianDbContext> c
             return new(ImportAbandonOutcome.AlreadyAbandoned, batchId);
         }
 
-        var previousStatus = batch.Status;
+        // A resumed abandon finds the batch 'abandoning'; its audit event still names the state the abandon started from,
+        // which the completion time tells (only an import that completes the batch sets it).
+        var previousStatus = batch.Status != ImportBatch.Abandoning ? batch.Status
+            : batch.CompletedAt is null ? ImportBatch.InProgress : ImportBatch.Completed;
         if (batch.Status != ImportBatch.Abandoning)
         {
             await using var mark = await db.Database.BeginTransactionAsync(ct);
