@@ -17,15 +17,26 @@ internal sealed class DatabaseTemplate : IAsyncDisposable
 {
     private readonly PostgresServer? _server;
     private readonly string? _name;
+    private readonly string _source;
+    private readonly Func<Task>? _removeSource;
     private int _copies;
 
-    private DatabaseTemplate(Engine engine, PostgresServer? server, string folder, DatabaseTarget target, string? name)
+    /// <param name="engine">The engine.</param>
+    /// <param name="server">The PostgreSQL server, or null for SQLite.</param>
+    /// <param name="folder">The work folder (copies go below it).</param>
+    /// <param name="source">The folder holding the data folder and (SQLite) the <c>db</c> folder that copies start from.</param>
+    /// <param name="target">The template database.</param>
+    /// <param name="name">The PostgreSQL database copies are made from, or null for SQLite.</param>
+    /// <param name="removeSource">Removes a snapshot's source copy on dispose; null for a template that owns its work folder.</param>
+    private DatabaseTemplate(Engine engine, PostgresServer? server, string folder, string source, DatabaseTarget target, string? name, Func<Task>? removeSource)
     {
         Engine = engine;
         _server = server;
         Folder = folder;
+        _source = source;
         Target = target;
         _name = name;
+        _removeSource = removeSource;
     }
 
     public Engine Engine { get; }
@@ -37,7 +48,7 @@ internal sealed class DatabaseTemplate : IAsyncDisposable
     public DatabaseTarget Target { get; }
 
     /// <summary>The template's data folder, to fill before the first copy.</summary>
-    public string Data => Path.Combine(Folder, "template", "data");
+    public string Data => Path.Combine(_source, "data");
 
     /// <summary>An empty template (no schema yet) in a new subfolder of <paramref name="workFolder"/>.</summary>
     public static async Task<DatabaseTemplate> CreateAsync(Engine engine, PostgresServer? server, string workFolder, string prefix, CancellationToken ct)
@@ -47,12 +58,25 @@ internal sealed class DatabaseTemplate : IAsyncDisposable
         if (engine == Engine.Sqlite)
         {
             var dir = Directory.CreateDirectory(Path.Combine(folder, "template", "db")).FullName;
-            return new DatabaseTemplate(engine, null, folder, DatabaseTarget.Resolve(Path.Combine(dir, DatabaseTarget.DefaultSqliteFileName), dir), null);
+            return new DatabaseTemplate(engine, null, folder, Path.Combine(folder, "template"), DatabaseTarget.Resolve(Path.Combine(dir, DatabaseTarget.DefaultSqliteFileName), dir), null, null);
         }
 
         var pg = server ?? throw new ArgumentNullException(nameof(server), "PostgreSQL needs a server.");
         var name = prefix.Replace('-', '_') + "_template_" + Guid.NewGuid().ToString("N");
-        return new DatabaseTemplate(engine, pg, folder, new DatabaseTarget(DatabaseEngine.Postgres, await pg.CreateDatabaseAsync(name, ct)), name);
+        return new DatabaseTemplate(engine, pg, folder, Path.Combine(folder, "template"), new DatabaseTarget(DatabaseEngine.Postgres, await pg.CreateDatabaseAsync(name, ct)), name, null);
+    }
+
+    /// <summary>
+    /// A template that starts where <paramref name="copy"/> (of this template) stands now, after more work on it (a
+    /// batch imported, or an import killed half-way): its copies start from that state, without redoing the work per
+    /// trial. The copy must be left alone from now on; disposing the snapshot removes it.
+    /// </summary>
+    public DatabaseTemplate Snapshot(TemplateCopy copy)
+    {
+        ArgumentNullException.ThrowIfNull(copy);
+        Seal();
+        var name = Engine == Engine.Postgres ? new NpgsqlConnectionStringBuilder(copy.Target.ConnectionString).Database : null;
+        return new DatabaseTemplate(Engine, _server, copy.Folder, copy.Folder, copy.Target, name, copy.Remove);
     }
 
     /// <summary>
@@ -81,7 +105,7 @@ internal sealed class DatabaseTemplate : IAsyncDisposable
         if (Engine == Engine.Sqlite)
         {
             var dir = Path.Combine(trial, "db");
-            CrashChild.CopyFolder(Path.Combine(Folder, "template", "db"), dir);
+            CrashChild.CopyFolder(Path.Combine(_source, "db"), dir);
             var target = DatabaseTarget.Resolve(Path.Combine(dir, DatabaseTarget.DefaultSqliteFileName), dir);
             return new TemplateCopy(target, data, trial, () =>
             {
@@ -110,6 +134,12 @@ internal sealed class DatabaseTemplate : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_removeSource is not null)
+        {
+            await _removeSource();
+            return;
+        }
+
         if (Engine == Engine.Sqlite)
         {
             SqliteConnection.ClearAllPools();

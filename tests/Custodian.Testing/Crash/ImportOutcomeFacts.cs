@@ -18,17 +18,20 @@ internal sealed record ImportOutcomeFacts(IReadOnlyList<string> Facts, IReadOnly
         return [.. missing, .. extra];
     }
 
-    /// <summary>Records stored, and records the import batches count as committed (what the killed runs acknowledged).</summary>
-    public static async Task<(long Stored, long Committed)> AcknowledgedAsync(TemplateCopy copy, CancellationToken ct)
+    /// <summary>
+    /// Records of <paramref name="family"/> (<c>usage</c> or <c>traffic</c>) stored, records the import batches count as
+    /// committed (what the killed runs acknowledged), and records the month totals count.
+    /// </summary>
+    public static async Task<(long Stored, long Committed, long Totals)> CountsAsync(TemplateCopy copy, string family, CancellationToken ct)
     {
         await using var services = PreparedImport.Services(copy.Target, copy.Data);
         await using var db = PreparedImport.Context(services);
-        var stored = long.Parse((await SqlRows.ReadAsync(db, "SELECT count(*) FROM usage_records", ct))[0], CultureInfo.InvariantCulture);
-        var committed = long.Parse((await SqlRows.ReadAsync(db, "SELECT coalesce(sum(rows_imported), 0) FROM import_batches", ct))[0], CultureInfo.InvariantCulture);
-        return (stored, committed);
+        return (await CountAsync(db, $"SELECT count(*) FROM {family}_records", ct),
+            await CountAsync(db, "SELECT coalesce(sum(rows_imported), 0) FROM import_batches WHERE status <> 'abandoned'", ct),
+            await TotalsAsync(db, family, ct));
     }
 
-    public static async Task<ImportOutcomeFacts> ReadAsync(TemplateCopy copy, CancellationToken ct)
+    public static async Task<ImportOutcomeFacts> ReadAsync(TemplateCopy copy, string family, CancellationToken ct)
     {
         var facts = new List<string>();
         var problems = new List<string>();
@@ -38,16 +41,19 @@ internal sealed record ImportOutcomeFacts(IReadOnlyList<string> Facts, IReadOnly
         var verification = await services.GetRequiredService<AuditVerifier>().VerifyAsync(db, null, ct);
         problems.AddRange(verification.Problems.Select(p => "audit chain: " + p.Code + " " + p.Message));
 
-        var keys = await SqlRows.ReadAsync(db, "SELECT record_key FROM usage_records ORDER BY record_key", ct);
-        facts.AddRange(keys.Select(k => "usage record " + k));
+        var keys = await SqlRows.ReadAsync(db, $"SELECT record_key FROM {family}_records ORDER BY record_key", ct);
+        facts.AddRange(keys.Select(k => family + " record " + k));
         if (keys.Distinct(StringComparer.Ordinal).Count() != keys.Count)
         {
-            problems.Add(string.Create(CultureInfo.InvariantCulture, $"{keys.Count - keys.Distinct(StringComparer.Ordinal).Count()} usage records stored twice"));
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"{keys.Count - keys.Distinct(StringComparer.Ordinal).Count()} {family} records stored twice"));
         }
 
         facts.AddRange((await SqlRows.ReadAsync(db, "SELECT status, committed_line, rows_imported, rows_rejected FROM import_batches ORDER BY status", ct)).Select(b => "import batch " + b));
         facts.AddRange((await SqlRows.ReadAsync(db, "SELECT action, count(*) FROM audit_events GROUP BY action ORDER BY action", ct)).Select(a => "audit events " + a));
-        var totals = long.Parse((await SqlRows.ReadAsync(db, "SELECT coalesce(sum(row_count), 0) FROM event_month_totals WHERE family = 'usage'", ct))[0], CultureInfo.InvariantCulture);
+
+        // What an abandon says about the batch (its state before, the rows removed) must not depend on a crash in between.
+        facts.AddRange((await SqlRows.ReadAsync(db, "SELECT details FROM audit_events WHERE action = 'import.abandoned'", ct)).Select(d => "abandon audited " + d));
+        var totals = await TotalsAsync(db, family, ct);
         if (totals != keys.Count)
         {
             problems.Add(string.Create(CultureInfo.InvariantCulture, $"the month totals count {totals} records, {keys.Count} are stored"));
@@ -59,4 +65,10 @@ internal sealed record ImportOutcomeFacts(IReadOnlyList<string> Facts, IReadOnly
         facts.AddRange(lines.Select(l => "reject line " + l));
         return new ImportOutcomeFacts(facts, problems, keys.Count);
     }
+
+    private static Task<long> TotalsAsync(Microsoft.EntityFrameworkCore.DbContext db, string family, CancellationToken ct) =>
+        CountAsync(db, $"SELECT coalesce(sum(row_count), 0) FROM event_month_totals WHERE family = '{family}'", ct);
+
+    private static async Task<long> CountAsync(Microsoft.EntityFrameworkCore.DbContext db, string sql, CancellationToken ct) =>
+        long.Parse((await SqlRows.ReadAsync(db, sql, ct))[0], CultureInfo.InvariantCulture);
 }

@@ -44,6 +44,15 @@ internal sealed class ImportBatchAbandon(IDbContextFactory<CustodianDbContext> c
 {
     public const string AuditAction = "import.abandoned";
 
+    /// <summary>Crash tests stop here: the batch is marked abandoning, no row is deleted yet.</summary>
+    public const string FailPointMarked = "import.abandon.marked";
+
+    /// <summary>Crash tests stop here after each month's delete committed (<c>:n</c> = after the n-th month).</summary>
+    public const string FailPointMonthDeleted = "import.abandon.month_deleted";
+
+    /// <summary>Crash tests stop here: the rows are gone, the batch is still abandoning.</summary>
+    public const string FailPointRowsDeleted = "import.abandon.rows_deleted";
+
     public async Task<ImportAbandonResult> AbandonAsync(Guid batchId, AuditActor actor, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(actor);
@@ -61,7 +70,10 @@ internal sealed class ImportBatchAbandon(IDbContextFactory<CustodianDbContext> c
             return new(ImportAbandonOutcome.AlreadyAbandoned, batchId);
         }
 
-        var previousStatus = batch.Status;
+        // A resumed abandon finds the batch 'abandoning'; its audit event still names the state the abandon started from,
+        // which the completion time tells (only an import that completes the batch sets it).
+        var previousStatus = batch.Status != ImportBatch.Abandoning ? batch.Status
+            : batch.CompletedAt is null ? ImportBatch.InProgress : ImportBatch.Completed;
         if (batch.Status != ImportBatch.Abandoning)
         {
             await using var mark = await db.Database.BeginTransactionAsync(ct);
@@ -91,12 +103,12 @@ internal sealed class ImportBatchAbandon(IDbContextFactory<CustodianDbContext> c
             }
 
             await mark.CommitAsync(ct);
+            FailPoints.Hit(FailPointMarked);
         }
 
         var rowsRemoved = await DeleteRowsAsync(db, EventTable.For(FamilyOf(batch.Kind)), batchId, ct);
 
-        // Crash tests stop here: the rows are gone, the batch is still 'abandoning'.
-        FailPoints.Hit("import.abandon.rows_deleted");
+        FailPoints.Hit(FailPointRowsDeleted);
 
         await using var finish = await db.Database.BeginTransactionAsync(ct);
         batch.Status = ImportBatch.Abandoned;
@@ -142,6 +154,7 @@ internal sealed class ImportBatchAbandon(IDbContextFactory<CustodianDbContext> c
             await EventMonthTotals.SubtractAsync(connection, tx, table, source.Month, perOrganization.Select(p => (p.Key, p.Value)), ct, source.TotalsTable);
             removed += perOrganization.Values.Sum();
             await tx.CommitAsync(ct);
+            FailPoints.Hit(FailPointMonthDeleted);
         }
 
         return removed;
