@@ -6,6 +6,7 @@ using Custodian.Core.Features.Organizations;
 using Custodian.Core.Features.Store;
 using Custodian.Core.Features.Tenancy;
 using Custodian.Testing;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 using Xunit;
@@ -25,9 +26,9 @@ internal static partial class OfficePageSetup
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public static async Task<(CustodianServer Server, Guid Alpha, Guid Beta)> StartAsync(Engine engine)
+    public static async Task<(CustodianServer Server, Guid Alpha, Guid Beta)> StartAsync(Engine engine, Action<WebApplicationBuilder>? configure = null)
     {
-        var server = await CustodianServer.StartAsync(engine);
+        var server = await CustodianServer.StartAsync(engine, configure);
         await using var db = server.Database.CreateContext();
         db.ScopeTo(TenantScope.Everything);
         var alpha = new Organization { Code = "alpha", Name = "Alpha Test", BillingCompanyName = "Alpha Test BV" };

@@ -201,16 +201,17 @@ internal sealed partial class MessageDispatcher(
     /// Sends a given-up message again (staff action): back to pending with fresh attempts, claimed by this process for
     /// the fast path, in one transaction with its audit event (<c>message.requeued</c>), then sent at once (a failure
     /// leaves it to the dispatcher's retries, as for a new message). Conditional, so two clicks requeue it once.
-    /// <paramref name="requestId"/> must be the message's request (a page can only requeue its own request's messages).
+    /// <paramref name="requestId"/>, when given, must be the message's request (a page can only requeue its own
+    /// request's messages); the operator's <c>custodian mail requeue</c> names the message alone.
     /// </summary>
-    public async Task<Store.StoreResult<Guid>> RequeueAsync(Guid id, Guid requestId, AuditActor actor, CancellationToken ct)
+    public async Task<Store.StoreResult<Guid>> RequeueAsync(Guid id, Guid? requestId, AuditActor actor, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(actor);
         await using (var db = await contexts.CreateDbContextAsync(ct))
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var row = await db.Set<OutgoingMessage>().AsNoTracking().Where(m => m.Id == id && m.RequestId == requestId)
-                .Select(m => new { m.Channel, m.FailedAt, Sealed = m.Recipient != null && m.Content != null }).FirstOrDefaultAsync(ct);
+            var row = await db.Set<OutgoingMessage>().AsNoTracking().Where(m => m.Id == id && (requestId == null || m.RequestId == requestId))
+                .Select(m => new { m.Channel, m.FailedAt, m.RequestId, Sealed = m.Recipient != null && m.Content != null }).FirstOrDefaultAsync(ct);
             if (row is null)
             {
                 return Store.StoreErrors.NotFound("message");
@@ -240,8 +241,13 @@ internal sealed partial class MessageDispatcher(
                 return new Store.ConflictError("message.not_given_up", "This message is not given up (sent, or sent again already).");
             }
 
-            await audit.AppendAsync(db, new AuditEntry("message.requeued", actor, null,
-                [new AuditObject("outgoing_message", id.ToString()), new AuditObject("data_subject_request", requestId.ToString())],
+            List<AuditObject> objects = [new("outgoing_message", id.ToString())];
+            if (row.RequestId is { } request)
+            {
+                objects.Add(new AuditObject("data_subject_request", request.ToString()));
+            }
+
+            await audit.AppendAsync(db, new AuditEntry("message.requeued", actor, null, objects,
                 Details: new Dictionary<string, string> { ["channel"] = row.Channel }), ct);
             await tx.CommitAsync(ct);
         }

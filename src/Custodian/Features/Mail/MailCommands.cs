@@ -14,7 +14,8 @@ namespace Custodian.Features.Mail;
 
 /// <summary>
 /// <c>custodian mail dispatch</c> (send the due queued messages now: what <c>serve</c> does every 15 seconds) and
-/// <c>custodian mail list [--all]</c> (the queue without recipients or texts: what is waiting, retrying or given up).
+/// <c>custodian mail list [--all]</c> (the queue without recipients or texts: what is waiting, retrying or given up) and
+/// <c>custodian mail requeue ID</c> (send a given-up message again, as "send again" on the request's office page).
 /// Both use the configured database, master key, SMTP host or outbox, and SMS gateway or outbox.
 /// </summary>
 internal static class MailCommands
@@ -55,8 +56,32 @@ internal static class MailCommands
             return ExitCodes.Success;
         });
 
+        var messageId = new Argument<Guid>("MESSAGE_ID") { Description = "The given-up message (see 'custodian mail list --all')" };
+        var requeue = new Command("requeue", "Send a given-up message again once its cause is fixed (audited message.requeued); it keeps its sealed recipient and text for a week after it was given up")
+        {
+            messageId,
+        };
+        requeue.SetAction(async (parse, ct) =>
+        {
+            await using var services = Services(parse);
+            var id = parse.GetValue(messageId);
+            var result = await services.GetRequiredService<MessageDispatcher>().RequeueAsync(id, null, new AuditActor(AuditActorKind.Cli, "cli:mail requeue"), ct);
+            if (!result.IsSuccess)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"error {result.Error!.Code}: {result.Error.Message}");
+                return ExitCodes.Failure;
+            }
+
+            var row = (await services.GetRequiredService<MessageDispatcher>().ListAsync(includeFinished: true, ct)).FirstOrDefault(m => m.Id == id);
+            await parse.InvocationConfiguration.Output.WriteLineAsync(row?.SentAt is not null
+                ? $"Message {id} was sent again."
+                : $"Message {id} is queued again; sending failed just now ({row?.LastError ?? "unknown"}), the dispatcher retries it.");
+            return ExitCodes.Success;
+        });
+
         mail.Subcommands.Add(dispatch);
         mail.Subcommands.Add(list);
+        mail.Subcommands.Add(requeue);
         return mail;
     }
 

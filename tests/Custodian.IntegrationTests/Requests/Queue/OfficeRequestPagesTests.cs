@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Custodian.Core.Features.Accounts;
 using Custodian.Core.Features.Blobs;
+using Custodian.Core.Features.Mail;
 using Custodian.Core.Features.Requests;
 using Custodian.Core.Features.Requests.Queue;
 using Custodian.Core.Features.Requests.Workflow;
@@ -191,6 +192,91 @@ public sealed partial class OfficeRequestPagesTests
     private static (string Name, byte[] Content) Scan(string text) => ("brief.pdf", Encoding.UTF8.GetBytes(text));
 
     /// <summary>GETs the entry form for its antiforgery token, then POSTs it as the browser does (multipart, with an optional file).</summary>
+    /// <summary>
+    /// A message the queue gave up on (here: the outbox cannot be written, one attempt allowed) shows on its request's
+    /// page as a warning; a handler sends it again from there: audited <c>message.requeued</c>, the mail lands once,
+    /// the warning is gone. Someone who may only read sees the warning without the button. The operator's
+    /// <c>custodian mail requeue ID</c> does the same for a second one.
+    /// </summary>
+    [Theory, AllEngines]
+    public async Task Request_GivenUpMessage_IsShownAndAHandlerSendsItAgain(Engine engine)
+    {
+        var (server, alpha, beta) = await OfficePageSetup.StartAsync(engine, b => b.Services.AddSingleton(new MessageQueueOptions { MaxAttempts = 1 }));
+        await using var _ = server;
+        var r = await SeedQueueAsync(server, alpha, beta);
+        Guid requestId;
+        Guid messageId;
+        Guid secondId;
+        await using (var db = server.Database.CreateContext())
+        {
+            db.ScopeTo(TenantScope.Everything);
+            requestId = await db.Set<DataSubjectRequest>().Where(q => q.Reference == r.Fresh).Select(q => q.Id).SingleAsync(Ct);
+            var messenger = server.Services.GetRequiredService<RequestMessenger>();
+            messageId = messenger.Enqueue(db, new OutgoingMail("sent-to@person.example", "Uw verzoek " + r.Fresh, "Tekst"), requestId);
+            secondId = messenger.Enqueue(db, new OutgoingMail("sent-to@person.example", "Herinnering " + r.Fresh, "Tekst"), requestId);
+            await db.SaveChangesAsync(Ct);
+        }
+
+        // The outbox folder replaced by a file: the real sender fails, and with one attempt allowed the queue gives up.
+        var outbox = server.Services.GetRequiredService<MailOptions>().OutboxFolder!;
+        var kept = outbox + ".kept";
+        if (Directory.Exists(outbox))
+        {
+            Directory.Move(outbox, kept);
+        }
+
+        await File.WriteAllTextAsync(outbox, "not a folder", Ct);
+        await server.Services.GetRequiredService<MessageDispatcher>().SendNowAsync([messageId, secondId], Ct);
+        File.Delete(outbox);
+        if (Directory.Exists(kept))
+        {
+            Directory.Move(kept, outbox);
+        }
+
+        var page = $"/office/requests/{requestId}";
+        using var officer = await OfficePageSetup.ClientAsync(server, StaffRoles.PrivacyOfficer);
+        using (var response = await OfficePageSetup.GetAsync(officer, page))
+        {
+            var html = await OfficePageSetup.BodyAsync(response);
+            Assert.Equal(2, Regex.Count(html, "data-testid=\"message-given-up\""));
+            Assert.Contains("data-testid=\"message-requeue\"", html, StringComparison.Ordinal);
+            Assert.DoesNotContain("sent-to@person.example", html, StringComparison.Ordinal); // never the recipient
+        }
+
+        using (var auditor = await OfficePageSetup.ClientAsync(server, StaffRoles.Auditor))
+        using (var response = await OfficePageSetup.GetAsync(auditor, page))
+        {
+            var html = await OfficePageSetup.BodyAsync(response);
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                Assert.DoesNotContain("data-testid=\"message-requeue\"", html, StringComparison.Ordinal);
+            }
+        }
+
+        using (var requeued = await OfficePageSetup.PostAsync(officer, page, $"{page}?handler=requeue", new() { ["message"] = messageId.ToString() }))
+        {
+            Assert.True(requeued.StatusCode is HttpStatusCode.Found or HttpStatusCode.OK, requeued.StatusCode.ToString());
+        }
+
+        var (exit, said, error) = await Host.CliTests.RunAsync(server.Database, Path.GetDirectoryName(outbox)!, "mail", "requeue", secondId.ToString());
+        Assert.True(exit == 0, error);
+        Assert.Contains("sent again", said, StringComparison.Ordinal);
+        Assert.Equal(1, (await Host.CliTests.RunAsync(server.Database, Path.GetDirectoryName(outbox)!, "mail", "requeue", secondId.ToString())).Exit);
+
+        using (var response = await OfficePageSetup.GetAsync(officer, page))
+        {
+            Assert.DoesNotContain("data-testid=\"message-given-up\"", await OfficePageSetup.BodyAsync(response), StringComparison.Ordinal);
+        }
+
+        var subjects = Directory.GetFiles(outbox, "*.eml").Select(f => MimeKit.MimeMessage.Load(f).Subject).ToList();
+        Assert.Single(subjects, s => s == "Uw verzoek " + r.Fresh);
+        Assert.Single(subjects, s => s == "Herinnering " + r.Fresh);
+        await using var check = server.Database.CreateContext();
+        check.ScopeTo(TenantScope.Everything);
+        Assert.Equal(2, await check.Set<Custodian.Core.Features.Audit.AuditEvent>().CountAsync(e => e.Action == "message.requeued", Ct));
+        Assert.Equal(2, await check.Set<Custodian.Core.Features.Audit.AuditEvent>().CountAsync(e => e.Action == "message.given_up", Ct));
+    }
+
     private static async Task<HttpResponseMessage> PostEntryAsync(HttpClient client, Dictionary<string, string> fields, (string Name, byte[] Content)? scan)
     {
         var form = await client.GetStringAsync(new Uri("/office/requests/new", UriKind.Relative), Ct);
