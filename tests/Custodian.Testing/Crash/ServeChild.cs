@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Custodian.Core.Common;
+using Custodian.Core.Persistence;
 
 namespace Custodian.Testing.Crash;
 
@@ -47,15 +48,36 @@ internal sealed class ServeChild : IAsyncDisposable
     /// <param name="failPoint">Armed fail points (<c>name</c> or <c>name:n</c>), or null.</param>
     /// <param name="ct">Cancellation.</param>
     /// <param name="wrapper">A command that execs serve in its own process (e.g. libfiu's <c>fiu-run -x</c>), or null.</param>
-    public static async Task<ServeChild> StartAsync(TemplateCopy copy, string masterKeyFile, string? failPoint, CancellationToken ct, IReadOnlyList<string>? wrapper = null)
+    public static Task<ServeChild> StartAsync(TemplateCopy copy, string masterKeyFile, string? failPoint, CancellationToken ct, IReadOnlyList<string>? wrapper = null)
     {
+        ArgumentNullException.ThrowIfNull(copy);
+        return StartAsync(copy.Target, copy.Data, masterKeyFile, failPoint, null, ct, wrapper);
+    }
+
+    /// <summary>Starts serve on a database and data folder and waits until it is healthy.</summary>
+    /// <param name="target">The database.</param>
+    /// <param name="data">The data folder (also the working directory).</param>
+    /// <param name="masterKeyFile">The master key the data keys are wrapped with.</param>
+    /// <param name="failPoint">Armed fail points (<c>name</c>, <c>name:n</c> or <c>name:sleep=ms</c>), or null.</param>
+    /// <param name="environment">Extra environment variables (e.g. <c>CUSTODIAN_LEASE_SECONDS</c>), or null.</param>
+    /// <param name="ct">Cancellation.</param>
+    /// <param name="wrapper">A command that execs serve in its own process (e.g. libfiu's <c>fiu-run -x</c>), or null.</param>
+    public static async Task<ServeChild> StartAsync(
+        DatabaseTarget target, string data, string masterKeyFile, string? failPoint, IReadOnlyDictionary<string, string>? environment, CancellationToken ct, IReadOnlyList<string>? wrapper = null)
+    {
+        ArgumentNullException.ThrowIfNull(target);
         var address = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{FreePort()}"));
         var start = new ProcessStartInfo(wrapper is { Count: > 0 } ? wrapper[0] : CrashChild.DefaultExecutable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = copy.Data,
+            WorkingDirectory = data,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         if (failPoint is not null)
         {
             start.Environment[FailPoints.Variable] = failPoint;
@@ -69,7 +91,7 @@ internal sealed class ServeChild : IAsyncDisposable
             }
         }
 
-        foreach (var arg in new[] { "serve", "--db", copy.Target.ConnectionString, "--data", copy.Data, "--master-key-file", masterKeyFile, "--urls", address.ToString().TrimEnd('/') })
+        foreach (var arg in new[] { "serve", "--db", target.ConnectionString, "--data", data, "--master-key-file", masterKeyFile, "--urls", address.ToString().TrimEnd('/') })
         {
             start.ArgumentList.Add(arg);
         }
