@@ -123,9 +123,10 @@ internal sealed class PostgresServer : IAsyncDisposable
 
     /// <summary>
     /// A server of the caller's own (not the shared one; dispose it): the server at <paramref name="connectionString"/>,
-    /// or, without one, a throwaway cluster started the same way as the tests' (the benchmarks use this).
+    /// or, without one, a throwaway cluster started the same way as the tests' (the benchmarks use this), with its data
+    /// directory at <paramref name="dataDirectory"/> when given (a fault test's small tmpfs; the server log stays outside).
     /// </summary>
-    internal static async Task<PostgresAvailability> ConnectOrStartAsync(string? connectionString)
+    internal static async Task<PostgresAvailability> ConnectOrStartAsync(string? connectionString, string? dataDirectory = null)
     {
         if (!string.IsNullOrWhiteSpace(connectionString))
         {
@@ -141,7 +142,7 @@ internal sealed class PostgresServer : IAsyncDisposable
 
         try
         {
-            var cluster = await ThrowawayCluster.StartAsync(binDir);
+            var cluster = await ThrowawayCluster.StartAsync(binDir, dataDirectory);
             var admin = new NpgsqlConnectionStringBuilder
             {
                 Host = "127.0.0.1",
@@ -230,10 +231,11 @@ internal sealed class ThrowawayCluster : IAsyncDisposable
 
     private readonly string _binDir;
 
-    private ThrowawayCluster(string binDir, string dir)
+    private ThrowawayCluster(string binDir, string dir, string? dataDir = null)
     {
         _binDir = binDir;
         Dir = dir;
+        DataDir = dataDir ?? Path.Combine(dir, "data");
     }
 
     public string Dir { get; }
@@ -242,7 +244,8 @@ internal sealed class ThrowawayCluster : IAsyncDisposable
 
     public Dictionary<string, TimeSpan> Timings { get; } = new(StringComparer.Ordinal);
 
-    private string DataDir => Path.Combine(Dir, "data");
+    /// <summary>The data directory: <c>data</c> in <see cref="Dir"/>, or the one given to <see cref="StartAsync"/>.</summary>
+    public string DataDir { get; }
 
     private string SocketDir => Path.Combine(Dir, "s");
 
@@ -250,7 +253,9 @@ internal sealed class ThrowawayCluster : IAsyncDisposable
 
     private static bool IsRoot => Environment.UserName == "root";
 
-    public static async Task<ThrowawayCluster> StartAsync(string binDir)
+    /// <param name="binDir">The server binaries.</param>
+    /// <param name="dataDir">An empty or missing folder for the data directory (e.g. on a small tmpfs), or null for one in the temp folder.</param>
+    public static async Task<ThrowawayCluster> StartAsync(string binDir, string? dataDir = null)
     {
         await RemoveOrphansAsync(binDir);
 
@@ -258,7 +263,7 @@ internal sealed class ThrowawayCluster : IAsyncDisposable
         var tempRoot = Path.GetTempPath().Length <= 40 ? Path.GetTempPath() : "/tmp";
         var dir = Path.Combine(tempRoot, DirPrefix + Guid.NewGuid().ToString("N")[..10]);
         Directory.CreateDirectory(dir);
-        var cluster = new ThrowawayCluster(binDir, dir);
+        var cluster = new ThrowawayCluster(binDir, dir, dataDir);
         try
         {
             await File.WriteAllTextAsync(Path.Combine(dir, OwnerFile), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
@@ -266,6 +271,12 @@ internal sealed class ThrowawayCluster : IAsyncDisposable
             if (IsRoot)
             {
                 await RunAsync(dir, "chown", "-R", "postgres:postgres", dir);
+                if (dataDir is not null)
+                {
+                    // Its parent may be root's (a tmpfs's mount point): initdb cannot create it there as postgres.
+                    Directory.CreateDirectory(dataDir);
+                    await RunAsync(dir, "chown", "postgres:postgres", dataDir);
+                }
             }
 
             await cluster.TimedAsync("initdb", () => cluster.PgAsync("initdb", "-D", cluster.DataDir, "-U", "postgres", "-A", "trust",

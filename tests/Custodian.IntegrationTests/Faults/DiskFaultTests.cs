@@ -23,7 +23,7 @@ namespace Custodian.IntegrationTests.Faults;
 /// Issue 8 §4: the disk under the database and the blob store fills up or turns read-only for real (a small tmpfs of
 /// the test's own). The action fails with a clear coded error, nothing acknowledged is lost, nothing is half-applied,
 /// and the running product recovers by itself when the disk is usable again. SQLite only: the PostgreSQL server's own
-/// disk is its administrator's (the mapping of its disk-full error is in <see cref="StorageFaults"/>).
+/// disk filling up is in <see cref="PostgresDiskFullTests"/>.
 /// </summary>
 public sealed class DiskFaultTests
 {

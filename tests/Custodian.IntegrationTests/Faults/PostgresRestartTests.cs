@@ -97,7 +97,7 @@ public sealed class PostgresRestartTests
         var after = (prepared.IdleRunTime + prepared.ReferenceRunTime) / 2;
         for (var attempt = 1; ; attempt++, after /= 2)
         {
-            var (interrupted, divergences) = await prepared.FaultTrialAsync(after, cluster.StopImmediatelyAsync, cluster.StartServerAsync, Ct);
+            var (interrupted, _, divergences) = await prepared.FaultTrialAsync(after, cluster.StopImmediatelyAsync, cluster.StartServerAsync, Ct);
             Assert.True(divergences.Count == 0, string.Join("; ", divergences));
             if (interrupted.Exit == 0 && attempt < 3)
             {
@@ -282,10 +282,13 @@ public sealed class PostgresRestartTests
         return (response.StatusCode, await response.Content.ReadAsStringAsync(Ct));
     }
 
-    /// <summary>A cluster only this test restarts; skips (locally) or fails (CI) like every PostgreSQL test when there is none.</summary>
-    private static async Task<PostgresServer> OwnClusterAsync()
+    /// <summary>
+    /// A cluster only this test restarts (its data directory at <paramref name="dataDirectory"/> when given); skips
+    /// (locally) or fails (CI) like every PostgreSQL test when there is none.
+    /// </summary>
+    internal static async Task<PostgresServer> OwnClusterAsync(string? dataDirectory = null)
     {
-        var availability = await PostgresServer.ConnectOrStartAsync(null);
+        var availability = await PostgresServer.ConnectOrStartAsync(null, dataDirectory);
         if (availability.Server is { Cluster: not null } server)
         {
             return server;

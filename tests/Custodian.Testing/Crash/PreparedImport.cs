@@ -287,10 +287,12 @@ internal sealed class PreparedImport : IAsyncDisposable
     /// <summary>
     /// On a fresh copy: a usage import during which <paramref name="fault"/> happens after <paramref name="after"/> (the
     /// PostgreSQL server stopped), then <paramref name="recover"/> once that import has ended, then a run to the end,
-    /// compared with the fault-free reference. Returns the interrupted run and the divergences (empty: passed).
+    /// compared with the fault-free reference. What the interrupted run kept must be what its batch acknowledged (whole
+    /// committed chunks). <paramref name="prepare"/>, if given, runs on the fresh copy before the import starts (e.g. to
+    /// leave the disk almost full). Returns the interrupted run, the records it kept, and the divergences (empty: passed).
     /// </summary>
-    public async Task<(ChildRun Interrupted, IReadOnlyList<string> Divergences)> FaultTrialAsync(
-        TimeSpan after, Func<Task> fault, Func<Task> recover, CancellationToken ct)
+    public async Task<(ChildRun Interrupted, long Kept, IReadOnlyList<string> Divergences)> FaultTrialAsync(
+        TimeSpan after, Func<Task> fault, Func<Task> recover, CancellationToken ct, Func<Task>? prepare = null)
     {
         ArgumentNullException.ThrowIfNull(fault);
         ArgumentNullException.ThrowIfNull(recover);
@@ -298,6 +300,11 @@ internal sealed class PreparedImport : IAsyncDisposable
         var copy = await _template.CopyAsync(ct);
         try
         {
+            if (prepare is not null)
+            {
+                await prepare();
+            }
+
             var running = RunAsync(copy, CrashOperation.ImportUsage, null, ct);
             await Task.Delay(after, ct);
             ChildRun interrupted;
@@ -312,6 +319,13 @@ internal sealed class PreparedImport : IAsyncDisposable
             }
 
             var divergences = new List<string>();
+            var (stored, committed, totals) = await ImportOutcomeFacts.CountsAsync(copy, reference.Family, ct);
+            if (stored != committed || totals != stored)
+            {
+                divergences.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"after the fault: {stored} records stored, the batch counts {committed} committed, the month totals {totals}"));
+            }
+
             var last = await RunAsync(copy, CrashOperation.ImportUsage, null, ct);
             if (last.Exit != 0)
             {
@@ -321,7 +335,7 @@ internal sealed class PreparedImport : IAsyncDisposable
             var outcome = await ImportOutcomeFacts.ReadAsync(copy, reference.Family, ct);
             divergences.AddRange(outcome.Problems);
             divergences.AddRange(outcome.DifferencesFrom(reference.Facts));
-            return (interrupted, divergences);
+            return (interrupted, stored, divergences);
         }
         finally
         {
