@@ -15,7 +15,6 @@ internal static class LogPolicy
         "Microsoft.AspNetCore.StaticFiles",
         "Microsoft.AspNetCore.HttpLogging",
         "Microsoft.EntityFrameworkCore.Database.Command", // SQL text
-        "Microsoft.EntityFrameworkCore.Query",
         "Microsoft.EntityFrameworkCore.Update",
     ];
 
@@ -24,12 +23,25 @@ internal static class LogPolicy
     /// has decided what it means (a unique violation is often expected and handled). The exception always reaches our
     /// code, which logs it once: the exception handler's stack trace for a bug, one coded line for a storage fault
     /// (<see cref="StorageFaultLog"/>), the timers their own line. So these say nothing of their own.
+    /// <para>
+    /// The same holds for a failed connection (<c>Database.Connection</c>: a database restart) and, in
+    /// <see cref="ErrorSilentCategories"/>, for a query that fails while its results are read (EF's
+    /// <c>QueryIterationFailed</c>, an Npgsql "end of the stream" trace when the server stops mid-query), whose category
+    /// keeps its warnings (a query shape worth fixing).
+    /// </para>
     /// </summary>
     internal static readonly string[] SilentCategories =
     [
         "Microsoft.EntityFrameworkCore.Database.Command",
+        "Microsoft.EntityFrameworkCore.Database.Connection",
         "Microsoft.EntityFrameworkCore.Database.Transaction",
         "Microsoft.EntityFrameworkCore.Update",
+    ];
+
+    /// <summary>Warnings only: their errors are exceptions our code receives and logs once (see <see cref="SilentCategories"/>).</summary>
+    internal static readonly string[] ErrorSilentCategories =
+    [
+        "Microsoft.EntityFrameworkCore.Query",
     ];
 
     internal static void Apply(ILoggingBuilder logging)
@@ -42,6 +54,11 @@ internal static class LogPolicy
         foreach (var category in SilentCategories)
         {
             logging.AddFilter(category, LogLevel.None);
+        }
+
+        foreach (var category in ErrorSilentCategories)
+        {
+            logging.AddFilter(category, level => level == LogLevel.Warning);
         }
     }
 }

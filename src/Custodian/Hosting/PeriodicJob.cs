@@ -4,7 +4,8 @@ using Custodian.Core.Persistence;
 namespace Custodian.Hosting;
 
 /// <summary>
-/// The loop every timer inside <c>serve</c> shares (retention sweep, audit checkpoints, key rotation, idempotency purge):
+/// The loop every timer inside <c>serve</c> shares (retention sweep, audit checkpoints, key rotation, idempotency purge,
+/// message queue, request reminders, metrics snapshot):
 /// a first check after <see cref="FirstCheckDelay"/> (zero: at start-up), then one every <see cref="CheckEvery"/>.
 /// <para>
 /// A failed check never ends the loop: any exception but shutdown is caught, cancellations included, because one

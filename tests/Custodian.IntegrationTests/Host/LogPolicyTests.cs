@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
+using Custodian.Core.Persistence;
 using Custodian.Hosting;
 using Custodian.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Xunit;
 
@@ -32,25 +35,55 @@ public sealed class LogPolicyTests
         Assert.Contains("Microsoft.EntityFrameworkCore.Database.Command", LogPolicy.QuietCategories);
     }
 
+    /// <summary>
+    /// A query that fails while its results are read (a database restart mid-query) reaches our code, which logs it once
+    /// as one coded line (a timer, the exception handler, a CLI command): EF must not log the exception and its stack
+    /// before that. Provoked here with a query on a table that does not exist, on both engines.
+    /// </summary>
+    [Theory, AllEngines]
+    public async Task FailedQuery_ReachesTheCaller_WithoutEfLoggingItsException(Engine engine)
+    {
+        var sink = new CapturingLoggerProvider();
+        await using var server = await CustodianServer.StartAsync(engine, b => b.Logging.AddProvider(sink));
+        await using var scope = server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CustodianDbContext>();
+
+        await Assert.ThrowsAnyAsync<Exception>(async () => await db.Database
+            .SqlQueryRaw<int>("SELECT no_such_column FROM no_such_table")
+            .ToListAsync(TestContext.Current.CancellationToken));
+
+        Assert.NotEmpty(sink.Lines);
+        Assert.DoesNotContain(sink.Exceptions, e => e.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal));
+    }
+
     private sealed class CapturingLoggerProvider : ILoggerProvider
     {
         public ConcurrentQueue<string> Lines { get; } = new();
 
-        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, Lines);
+        /// <summary>The category of every entry logged with an exception.</summary>
+        public ConcurrentQueue<string> Exceptions { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, Lines, Exceptions);
 
         public void Dispose()
         {
         }
 
-        private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
+        private sealed class Logger(string category, ConcurrentQueue<string> lines, ConcurrentQueue<string> exceptions) : ILogger
         {
             public IDisposable? BeginScope<TState>(TState state)
                 where TState : notnull => null;
 
             public bool IsEnabled(LogLevel logLevel) => true;
 
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
                 lines.Enqueue($"{category}: {formatter(state, exception)}");
+                if (exception is not null)
+                {
+                    exceptions.Enqueue(category);
+                }
+            }
         }
     }
 }

@@ -1,7 +1,7 @@
-using Custodian.Core.Common;
 using Custodian.Core.Features.Requests;
 using Custodian.Core.Features.Requests.Queue;
 using Custodian.Core.Persistence;
+using Custodian.Hosting;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 
@@ -22,59 +22,36 @@ namespace Custodian.Features.Requests;
 /// (<see cref="RequestMandates.LapseExpiredAsync"/>; idempotent, so no lease is needed).
 /// </para>
 internal sealed partial class RequestReminderTimer(
-    IDbContextFactory<CustodianDbContext> contexts, IServiceScopeFactory scopes, TimeProvider time, ILogger<RequestReminderTimer> logger) : BackgroundService
+    IDbContextFactory<CustodianDbContext> contexts, IServiceScopeFactory scopes, TimeProvider time, ILogger<RequestReminderTimer> logger)
+    : PeriodicJob(time, logger)
 {
     private readonly string _holder = JobLeases.ProcessHolder();
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromHours(1), time);
-        try
-        {
-            // Hourly tries; the day-long lease makes it one reminder a day across restarts and nodes.
-            do
-            {
-                try
-                {
-                    await using var db = await contexts.CreateDbContextAsync(stoppingToken);
-                    db.ScopeTo(Core.Features.Tenancy.TenantScope.Everything);
-                    var now = Instant.FromDateTimeOffset(time.GetUtcNow());
-                    if (await RequestReminders.RunOnceAsync(db, _holder, now, stoppingToken) is { } reminder)
-                    {
-                        LogReminder(reminder.DueSoon, reminder.Overdue);
-                    }
+    // Hourly tries; the day-long lease makes it one reminder a day across restarts and nodes.
+    protected override TimeSpan CheckEvery => TimeSpan.FromHours(1);
 
-                    await using var scope = scopes.CreateAsyncScope();
-                    await scope.ServiceProvider.GetRequiredService<RequestMandates>().LapseExpiredAsync(stoppingToken);
-                }
-                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-                {
-                    // Any exception but shutdown (one escaping ExecuteAsync would stop the host); a database restart is
-                    // the environment, not a bug: one line, no stack trace.
-                    if (StorageFaults.Classify(ex) is { } fault)
-                    {
-                        LogUnavailable(fault.Code);
-                    }
-                    else
-                    {
-                        LogFailed(ex);
-                    }
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+    protected override string Job => "requests.reminder";
+
+    protected override async Task CheckAsync(CancellationToken ct)
+    {
+        await using (var db = await contexts.CreateDbContextAsync(ct))
         {
+            db.ScopeTo(Core.Features.Tenancy.TenantScope.Everything);
+            var now = Instant.FromDateTimeOffset(Time.GetUtcNow());
+            if (await RequestReminders.RunOnceAsync(db, _holder, now, ct) is { } reminder)
+            {
+                LogReminder(reminder.DueSoon, reminder.Overdue);
+            }
         }
+
+        await using var scope = scopes.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<RequestMandates>().LapseExpiredAsync(ct);
     }
 
     [LoggerMessage(EventId = 6301, Level = LogLevel.Warning,
         Message = "Request deadlines: {DueSoon} requests are due within 7 working days, {Overdue} overdue (see /office/requests); staff accounts have no e-mail address, so this is not mailed")]
     private partial void LogReminder(int dueSoon, int overdue);
 
-    [LoggerMessage(EventId = 6303, Level = LogLevel.Warning, Message = "Request deadline reminder skipped ({Code}); retrying next hour")]
-    private partial void LogUnavailable(string code);
-
     [LoggerMessage(EventId = 6302, Level = LogLevel.Error, Message = "Request deadline reminder failed; retrying next hour")]
-    private partial void LogFailed(Exception ex);
+    protected override partial void LogFailed(Exception ex);
 }
