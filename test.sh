@@ -46,6 +46,22 @@ if [ ! -e eng/s3rver/node_modules/s3rver/bin/s3rver.js ]; then
   fi
 fi
 
+# The tests start hundreds of real `custodian` child processes (crash, fault and CLI tests). EF Core, Npgsql and the
+# other NuGet assemblies ship as IL only, so a child from the plain build spends half of its ~1.5 s start-up compiling
+# them; a ready-to-run publish of the same sources (incremental: seconds when nothing changed) starts in ~0.8 s.
+# CUSTODIAN_TEST_EXECUTABLE points the tests at it; without the variable they use the build output.
+case "$(uname -m)" in
+  x86_64) rid=linux-x64 ;;
+  aarch64) rid=linux-arm64 ;;
+  *) rid= ;;
+esac
+if [ -n "$rid" ] && [ -z "${CUSTODIAN_TEST_EXECUTABLE:-}" ]; then
+  echo "test.sh: ready-to-run publish of custodian for the child-process tests (artifacts/test-custodian)" >&2
+  dotnet publish src/Custodian/Custodian.csproj -c Debug -r "$rid" --self-contained false -p:PublishReadyToRun=true \
+    -o artifacts/test-custodian -nologo -v:q
+  export CUSTODIAN_TEST_EXECUTABLE="$PWD/artifacts/test-custodian/custodian"
+fi
+
 filtered=()
 for arg in "$@"; do
   case "$arg" in --filter*) filtered=(--ignore-exit-code 8) ;; esac

@@ -46,7 +46,7 @@ public sealed class AuditCrashTests : IDisposable
         var dbArg = engine == Engine.Sqlite
             ? new SqliteConnectionStringBuilder(f.Database.Target.ConnectionString).DataSource
             : f.Database.Target.ConnectionString;
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "custodian"))
+        var start = new ProcessStartInfo(Custodian.Testing.Crash.CrashChild.DefaultExecutable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -120,7 +120,7 @@ public sealed class KeyCommandsTests : IDisposable
         await using var db = await TestDatabase.CreateAsync(Engine.Sqlite);
         var (common, master) = await PrepareAsync(db);
         await PutBlobsAsync(db, master, 1);
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "custodian"))
+        var start = new ProcessStartInfo(Custodian.Testing.Crash.CrashChild.DefaultExecutable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

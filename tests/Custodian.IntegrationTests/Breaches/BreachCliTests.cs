@@ -18,7 +18,7 @@ public sealed class BreachCliTests : IDisposable
 
     private async Task<(int Exit, string Out, string Err)> RunAsync(TestDatabase db, params string[] args)
     {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "custodian"))
+        var start = new ProcessStartInfo(Custodian.Testing.Crash.CrashChild.DefaultExecutable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -76,7 +76,7 @@ public sealed class ImportCliTests
         var path = f.Write("killed.csv", UsageFile.Generate(Rows, rejectEvery: 0, Instant.FromDateTimeOffset(TimeProvider.System.GetUtcNow()) - Duration.FromDays(30)));
         var key = Path.Combine(f.Folder, "master.key");
         await File.WriteAllTextAsync(key, Convert.ToBase64String([.. Enumerable.Range(1, 32).Select(i => (byte)i)]), TestContext.Current.CancellationToken);
-        var start = new System.Diagnostics.ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "custodian"))
+        var start = new System.Diagnostics.ProcessStartInfo(Custodian.Testing.Crash.CrashChild.DefaultExecutable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

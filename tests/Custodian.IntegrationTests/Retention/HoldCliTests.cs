@@ -26,7 +26,7 @@ public sealed class HoldCliTests : IDisposable
             await File.WriteAllTextAsync(key, Convert.ToBase64String([.. Enumerable.Range(1, 32).Select(i => (byte)i)]), Ct);
         }
 
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "custodian"))
+        var start = new ProcessStartInfo(Custodian.Testing.Crash.CrashChild.DefaultExecutable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
