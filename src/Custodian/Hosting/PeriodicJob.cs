@@ -48,8 +48,13 @@ internal abstract class PeriodicJob(TimeProvider time, ILogger logger) : Backgro
                 await Task.Delay(FirstCheckDelay, Time, stoppingToken);
             }
 
-            using var timer = new PeriodicTimer(CheckEvery, Time);
-            do
+            // Checks on a fixed schedule like a PeriodicTimer's (a tick that falls due during a check runs right after
+            // it), but periods that passed unseen are skipped, not replayed: when the clock jumps (a suspended VM resumed,
+            // a test's fake clock advanced by days) a PeriodicTimer fires once per skipped period (57,600 message-queue
+            // passes for ten days), inline when the work completes synchronously (SQLite).
+            var period = (long)(CheckEvery.TotalSeconds * Time.TimestampFrequency);
+            var next = Time.GetTimestamp() + period;
+            while (true)
             {
                 try
                 {
@@ -70,8 +75,20 @@ internal abstract class PeriodicJob(TimeProvider time, ILogger logger) : Backgro
                         LogFailed(ex);
                     }
                 }
+
+                var wait = next - Time.GetTimestamp();
+                if (wait > 0)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds((double)wait / Time.TimestampFrequency), Time, stoppingToken);
+                }
+
+                var now = Time.GetTimestamp();
+                next += period;
+                if (next <= now)
+                {
+                    next = now + period;
+                }
             }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
