@@ -78,6 +78,39 @@ public sealed class BreachApiTests
         Assert.True(paths.TryGetProperty("/api/v1/breaches/{id}/reports", out var reports) && reports.TryGetProperty("post", out _));
     }
 
+    /// <summary>
+    /// A SIEM that retries a timed-out record with the same Idempotency-Key gets the first answer, not a second breach with
+    /// clocks of its own; the same key on another breach is refused.
+    /// </summary>
+    [Theory, AllEngines]
+    public async Task BreachApi_RecordRetriedWithTheSameIdempotencyKey_ReplaysTheFirstAnswerAndRecordsOneBreach(Engine engine)
+    {
+        var time = new FakeTimeProvider(Start);
+        await using var api = await StoreApi.StartAsync(engine, b => b.Services.AddSingleton<TimeProvider>(time));
+        var siem = api.ClientWith(await api.CreateKeyAsync(null, [ApiScopes.BreachesRead, ApiScopes.BreachesWrite]));
+
+        async Task<(HttpStatusCode Status, string Body, bool Replayed)> Post(object input)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/breaches") { Content = System.Net.Http.Json.JsonContent.Create(input) };
+            request.Headers.Add("Idempotency-Key", "siem-incident-4711");
+            using var response = await siem.SendAsync(request, TestContext.Current.CancellationToken);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), response.Headers.Contains("Idempotent-Replayed"));
+        }
+
+        var first = await Post(Input("2026-11-29T08:00:00Z", "2026-11-29T09:00:00Z"));
+        time.Advance(TimeSpan.FromMinutes(5));
+        var retry = await Post(Input("2026-11-29T08:00:00Z", "2026-11-29T09:00:00Z"));
+        var other = await Post(Input("2026-11-29T07:00:00Z", "2026-11-29T09:00:00Z"));
+
+        Assert.Equal((HttpStatusCode.Created, false), (first.Status, first.Replayed));
+        Assert.Equal((HttpStatusCode.Created, first.Body, true), retry);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, other.Status);
+        Assert.Contains("idempotency.key_reused", other.Body, StringComparison.Ordinal);
+        var (_, all) = await StoreApi.SendAsync(siem, HttpMethod.Get, "/api/v1/breaches");
+        var listed = Assert.Single(all.GetProperty("breaches").EnumerateArray());
+        Assert.Equal(JsonDocument.Parse(first.Body).RootElement.GetProperty("id").GetGuid(), listed.GetProperty("id").GetGuid());
+    }
+
     private static object Input(string detectedAt, string awareAt) => new
     {
         title = "Misdirected export",

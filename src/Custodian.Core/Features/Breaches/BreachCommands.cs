@@ -46,7 +46,13 @@ internal sealed class BreachCommands(CustodianDbContext db, StoreTransactions tr
 {
     private Instant Now => Instant.FromDateTimeOffset(time.GetUtcNow());
 
-    public async Task<StoreResult<Breach>> RecordAsync(BreachInput input, AuditActor actor, CancellationToken ct)
+    public Task<StoreResult<Breach>> RecordAsync(BreachInput input, AuditActor actor, CancellationToken ct) => RecordAsync(input, actor, null, ct);
+
+    /// <param name="input">The breach.</param>
+    /// <param name="actor">Who records it.</param>
+    /// <param name="beforeCommit">Runs in the record's transaction (the API stores its idempotent answer there).</param>
+    /// <param name="ct">Cancellation.</param>
+    public async Task<StoreResult<Breach>> RecordAsync(BreachInput input, AuditActor actor, Func<Breach, CancellationToken, Task>? beforeCommit, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(actor);
@@ -65,7 +71,7 @@ internal sealed class BreachCommands(CustodianDbContext db, StoreTransactions tr
                 return breach;
             },
             b => Audit("breach.recorded", actor, b),
-            null,
+            beforeCommit,
             ct);
     }
 

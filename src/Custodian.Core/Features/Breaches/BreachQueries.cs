@@ -71,17 +71,25 @@ internal sealed class BreachQueries(CustodianDbContext db, ProcessingRegister re
             return null;
         }
 
+        return Describe(breach, await OrganizationsAsync(breach.OrganizationIds, ct));
+    }
+
+    /// <summary>The organisations with these ids (those that exist), for <see cref="Describe"/>.</summary>
+    public async Task<IReadOnlyList<Organization>> OrganizationsAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct) =>
+        ids.Count == 0 ? [] : await db.Set<Organization>().AsNoTracking().Where(o => ids.Contains(o.Id)).ToListAsync(ct);
+
+    /// <summary>The detail of <paramref name="breach"/> now, given the organisations it names (read beforehand).</summary>
+    public BreachDetail Describe(Breach breach, IReadOnlyList<Organization> organizations)
+    {
+        ArgumentNullException.ThrowIfNull(breach);
+        ArgumentNullException.ThrowIfNull(organizations);
         var now = Now;
         var categories = breach.Categories.Select(c => register.Categories.FirstOrDefault(rc => rc.Id == c)).OfType<DataCategory>().ToList();
         var client = categories.Where(c => c.Controller == ControllerRole.Client).ToList();
-        IReadOnlyList<BreachController> controllers = [];
-        if (client.Count > 0 && breach.OrganizationIds.Count > 0)
-        {
-            var ids = breach.OrganizationIds;
-            var organizations = await db.Set<Organization>().AsNoTracking().Where(o => ids.Contains(o.Id)).ToListAsync(ct);
-            controllers = [.. organizations.OrderBy(o => o.Name, StringComparer.Ordinal)
-                .Select(o => new BreachController(o.Id, o.Code, o.Name, o.ProcessingAgreementReference))];
-        }
+        IReadOnlyList<BreachController> controllers = client.Count == 0 ? [] : [.. organizations
+            .Where(o => breach.OrganizationIds.Contains(o.Id))
+            .OrderBy(o => o.Name, StringComparer.Ordinal)
+            .Select(o => new BreachController(o.Id, o.Code, o.Name, o.ProcessingAgreementReference))];
 
         return new BreachDetail(
             breach, now, BreachClocks.Telecom(breach, now), BreachClocks.Gdpr(breach, now), BreachClocks.Complete(breach, now), categories, client, controllers,

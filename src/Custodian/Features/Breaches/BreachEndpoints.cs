@@ -2,6 +2,7 @@ using Custodian.Core.Features.ApiKeys;
 using Custodian.Core.Features.Breaches;
 using Custodian.Core.Features.Store;
 using Custodian.Features.ApiKeys;
+using Custodian.Features.Store;
 using Custodian.Hosting;
 using NodaTime;
 using NodaTime.Text;
@@ -45,7 +46,7 @@ internal static class BreachEndpoints
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        group.MapPost("/", async (BreachRecordInput input, HttpContext http, BreachCommands commands, BreachQueries queries, CancellationToken ct) =>
+        group.MapPost("/", async (BreachRecordInput input, HttpContext http, BreachCommands commands, BreachQueries queries, IdempotentCreate idempotent, CancellationToken ct) =>
             {
                 if (ProviderOnly(http) is { } refused)
                 {
@@ -66,27 +67,30 @@ internal static class BreachEndpoints
                     return ApiProblems.From(v.ToError());
                 }
 
-                var result = await commands.RecordAsync(
-                    new BreachInput(
-                        input.Title, detected!.Value, aware!.Value, input.Nature, input.Categories ?? [], input.ApproximatePeople,
-                        input.ApproximateRecords, input.LikelyConsequences, input.MeasuresTaken, input.MeasuresProposed,
-                        input.SubjectsInformed, exemption!.Value, input.ContactPoint, input.OrganizationIds ?? []),
-                    http.Caller().Actor,
-                    ct);
-                if (!result.IsSuccess)
-                {
-                    return ApiProblems.From(result.Error);
-                }
+                var record = new BreachInput(
+                    input.Title, detected!.Value, aware!.Value, input.Nature, input.Categories ?? [], input.ApproximatePeople,
+                    input.ApproximateRecords, input.LikelyConsequences, input.MeasuresTaken, input.MeasuresProposed,
+                    input.SubjectsInformed, exemption!.Value, input.ContactPoint, input.OrganizationIds ?? []);
 
-                var detail = await queries.GetAsync(result.Value.Id, ct);
-                return Results.Created($"/api/v1/breaches/{result.Value.Id}", BreachDto.From(detail!));
+                // A SIEM or incident tool retries on a timeout: with an Idempotency-Key the retry gets the first answer
+                // instead of a second breach with its own clocks. The answer is built in the record's transaction, so
+                // the organisations it names are read first.
+                var organizations = await queries.OrganizationsAsync(record.OrganizationIds, ct);
+                return await idempotent.RunAsync<BreachRecordInput, Breach, BreachDto>(
+                    http,
+                    input,
+                    beforeCommit => commands.RecordAsync(record, http.Caller().Actor, beforeCommit, ct),
+                    b => BreachDto.From(queries.Describe(b, organizations)),
+                    b => $"/api/v1/breaches/{b.Id}",
+                    ct);
             })
             .RequireAuthorization(ApiScopes.BreachesWrite)
             .WithName("RecordBreach")
-            .WithSummary("Record a breach: title, detection and awareness times, nature, register categories, approximate numbers, consequences, measures, contact point, concerned organisations (breaches:write)")
+            .WithSummary("Record a breach: title, detection and awareness times, nature, register categories, approximate numbers, consequences, measures, contact point, concerned organisations (breaches:write; Idempotency-Key supported)")
             .Produces<BreachDto>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
         group.MapPost("/{id:guid}/reports", async (Guid id, BreachReportRequest input, HttpContext http, BreachCommands commands, BreachQueries queries, CancellationToken ct) =>
             {
