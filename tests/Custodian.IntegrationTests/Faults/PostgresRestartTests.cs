@@ -165,10 +165,11 @@ public sealed class PostgresRestartTests
     }
 
     /// <summary>
-    /// serve sweeps on its schedule, whose daily time is set to the coming minute (a database where no sweep ever ran
-    /// waits for its first scheduled time; a minute still too close to serve's start-up is skipped for the next one).
-    /// A 6 s lease makes its timer check every 2 s.
-    /// The sleeping fail point holds the sweep inside a month's sorted copy while the server is stopped and started.
+    /// serve resumes an interrupted sweep at once, whatever its schedule: a <c>custodian retention run</c> killed in a
+    /// month's sorted copy leaves one, and serve takes it over when the dead child's 6 s lease runs out (its timer checks
+    /// every 2 s). The daily time is set half a day away, so no scheduled sweep starts during the test. The sleeping fail
+    /// point holds serve's sweep inside the month's sorted copy (redone: the killed copy was rolled back) while the server
+    /// is stopped and started.
     /// </summary>
     private static async Task ServeSweepAcrossRestartAsync(PreparedSweep prepared, ThrowawayCluster cluster)
     {
@@ -176,9 +177,11 @@ public sealed class PostgresRestartTests
         var environment = new Dictionary<string, string>
         {
             [JobLeases.LeaseSecondsVariable] = "6",
-            ["CUSTODIAN_SWEEP_AT"] = ComingMinute(),
+            ["CUSTODIAN_SWEEP_AT"] = HalfADayAway(),
             [RetentionRunCommand.BatchRowsVariable] = prepared.Data.BatchRows.ToString(CultureInfo.InvariantCulture),
         };
+        var killed = await prepared.RunSweepChildAsync(copy, EventMonthRewrite.CopiedFailPoint, environment, Ct);
+        Assert.True(killed.Killed, $"the sweep should have died in a month's sorted copy (exit {killed.Exit}): {killed.Error}");
         await using var node = await ServeChild.StartAsync(copy.Target, copy.Data, copy.MasterKeyFile, EventMonthRewrite.CopiedFailPoint + ":sleep=8000", environment, Ct);
         var clock = Stopwatch.StartNew();
         while (await RewriteLocksAsync(copy.Services) == 0)
@@ -227,11 +230,9 @@ public sealed class PostgresRestartTests
         Assert.DoesNotContain("   at ", log, StringComparison.Ordinal);
     }
 
-    private static string ComingMinute()
-    {
-        var now = Instant.FromDateTimeOffset(TimeProvider.System.GetUtcNow()).InZone(DateTimeZoneProviders.Tzdb["Europe/Amsterdam"]).LocalDateTime;
-        return now.PlusMinutes(now.Second < 45 ? 1 : 2).ToString("HH:mm", CultureInfo.InvariantCulture);
-    }
+    private static string HalfADayAway() =>
+        Instant.FromDateTimeOffset(TimeProvider.System.GetUtcNow()).InZone(DateTimeZoneProviders.Tzdb["Europe/Amsterdam"]).LocalDateTime
+            .PlusHours(12).ToString("HH:mm", CultureInfo.InvariantCulture);
 
     private static void AssertOneLineUnavailable(ChildRun run)
     {
