@@ -1,9 +1,10 @@
 namespace Custodian.Hosting;
 
 /// <summary>
-/// No personal data in logs. The framework's per-request and per-command logs carry URLs with query strings (a searched
-/// phone number, an e-mail address) and SQL text, so they are held at Warning; Custodian's own logs use
-/// source-generated messages that carry ids and counts only.
+/// No personal data in logs. The framework's per-request logs carry URLs with query strings (a searched phone number, an
+/// e-mail address), so they are held at Warning; EF's command and update logs carry SQL text and parameters and say
+/// nothing at all (<see cref="SilentCategories"/>). Custodian's own logs use source-generated messages that carry ids
+/// and counts only.
 /// </summary>
 internal static class LogPolicy
 {
@@ -14,8 +15,6 @@ internal static class LogPolicy
         "Microsoft.AspNetCore.Mvc",
         "Microsoft.AspNetCore.StaticFiles",
         "Microsoft.AspNetCore.HttpLogging",
-        "Microsoft.EntityFrameworkCore.Database.Command", // SQL text
-        "Microsoft.EntityFrameworkCore.Update",
     ];
 
     /// <summary>

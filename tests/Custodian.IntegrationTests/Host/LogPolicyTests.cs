@@ -28,11 +28,27 @@ public sealed class LogPolicyTests
         Assert.DoesNotContain(sink.Lines, l => l.Contains("allbest.example", StringComparison.Ordinal) || l.Contains("jan%40", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public void QuietCategories_IncludeTheRequestAndSqlLoggers()
+    /// <summary>The policy as a logger factory applies it: what each category may still say.</summary>
+    [Theory]
+    [InlineData("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Information, false)] // "Request starting GET /…?identifier=…"
+    [InlineData("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning, true)]
+    [InlineData("Microsoft.AspNetCore.Routing", LogLevel.Information, false)]
+    [InlineData("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Information, false)] // SQL text
+    [InlineData("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Error, false)]
+    [InlineData("Microsoft.EntityFrameworkCore.Update", LogLevel.Error, false)]
+    [InlineData("Microsoft.EntityFrameworkCore.Database.Connection", LogLevel.Error, false)]
+    [InlineData("Microsoft.EntityFrameworkCore.Query", LogLevel.Warning, true)] // a query shape worth fixing
+    [InlineData("Microsoft.EntityFrameworkCore.Query", LogLevel.Error, false)]
+    [InlineData("Custodian.Hosting.PeriodicJob", LogLevel.Information, true)]
+    public void Policy_DecidesWhatEachCategoryMaySay(string category, LogLevel level, bool enabled)
     {
-        Assert.Contains("Microsoft.AspNetCore.Hosting.Diagnostics", LogPolicy.QuietCategories);
-        Assert.Contains("Microsoft.EntityFrameworkCore.Database.Command", LogPolicy.QuietCategories);
+        using var factory = LoggerFactory.Create(b =>
+        {
+            b.SetMinimumLevel(LogLevel.Trace).AddProvider(new CapturingLoggerProvider());
+            LogPolicy.Apply(b);
+        });
+
+        Assert.Equal(enabled, factory.CreateLogger(category).IsEnabled(level));
     }
 
     /// <summary>
