@@ -44,9 +44,12 @@ internal sealed class CustodianServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    /// <summary>Starts a server on a fresh empty database of <paramref name="engine"/> (skips or fails like any storage test when PostgreSQL is missing).</summary>
+    /// <summary>
+    /// Starts a server on a fresh migrated database of <paramref name="engine"/> (skips or fails like any storage test when
+    /// PostgreSQL is missing). A server that migrates an empty database itself: <c>StartAsync(await TestDatabase.CreateEmptyAsync(engine))</c>.
+    /// </summary>
     public static async Task<CustodianServer> StartAsync(Engine engine, Action<WebApplicationBuilder>? configure = null) =>
-        await StartAsync(await TestDatabase.CreateEmptyAsync(engine), configure);
+        await StartAsync(await TestDatabase.CreateAsync(engine), configure);
 
     /// <param name="database">The database to serve.</param>
     /// <param name="configure">Changes to the web host.</param>

@@ -30,6 +30,8 @@ internal sealed class PostgresServer : IAsyncDisposable
 
     private readonly NpgsqlDataSource _admin;
     private readonly ThrowawayCluster? _cluster;
+    private readonly SemaphoreSlim _templateGate = new(1, 1);
+    private string? _template;
 
     private PostgresServer(string adminConnectionString, string description, ThrowawayCluster? cluster)
     {
@@ -93,6 +95,58 @@ internal sealed class PostgresServer : IAsyncDisposable
         return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name, Pooling = true }.ConnectionString;
     }
 
+    /// <summary>
+    /// Creates a database as a copy of this server's template and returns a connection string to it. The template is made
+    /// on first use: an empty database handed to <paramref name="prepare"/> (migrations), then closed to connections,
+    /// because <c>CREATE DATABASE ... TEMPLATE</c> refuses a template that anyone is connected to.
+    /// </summary>
+    public async Task<string> CreateDatabaseFromTemplateAsync(string name, Func<string, CancellationToken, Task> prepare, CancellationToken ct)
+    {
+        var template = await TemplateAsync(prepare, ct);
+        await using (var command = _admin.CreateCommand($"CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""))
+        {
+            await command.ExecuteNonQueryAsync(ct);
+        }
+
+        return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name, Pooling = true }.ConnectionString;
+    }
+
+    private async Task<string> TemplateAsync(Func<string, CancellationToken, Task> prepare, CancellationToken ct)
+    {
+        await _templateGate.WaitAsync(ct);
+        try
+        {
+            if (_template is { } made)
+            {
+                return made;
+            }
+
+            var name = "template_" + Guid.NewGuid().ToString("N");
+            var connectionString = await CreateDatabaseAsync(name, ct);
+            try
+            {
+                await prepare(connectionString, ct);
+                await using var close = _admin.CreateCommand(
+                    $"ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS false; " +
+                    $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()");
+                await close.ExecuteNonQueryAsync(ct);
+                NpgsqlConnection.ClearPool(new NpgsqlConnection(connectionString));
+            }
+            catch
+            {
+                await DropDatabaseAsync(name);
+                throw;
+            }
+
+            _template = name;
+            return name;
+        }
+        finally
+        {
+            _templateGate.Release();
+        }
+    }
+
     /// <summary>Drops a test database, disconnecting whatever still uses it (PostgreSQL 13+).</summary>
     public async Task DropDatabaseAsync(string name)
     {
@@ -102,6 +156,12 @@ internal sealed class PostgresServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_template is { } template && _cluster is null)
+        {
+            await DropDatabaseAsync(template); // an external server keeps running: leave nothing behind
+        }
+
+        _templateGate.Dispose();
         await _admin.DisposeAsync();
         if (_cluster is not null)
         {

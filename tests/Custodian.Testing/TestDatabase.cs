@@ -44,22 +44,18 @@ internal sealed class TestDatabase : IAsyncDisposable
     /// <summary>A container with just <c>AddCustodianDatabase(Target)</c>; add more per test with <see cref="ServicesFor"/>.</summary>
     public ServiceProvider Services { get; }
 
-    /// <summary>A fresh database with all migrations applied.</summary>
-    public static async Task<TestDatabase> CreateAsync(Engine engine)
+    /// <summary>
+    /// A fresh database with all migrations applied: a copy of a database migrated once per run and engine (a file copy on
+    /// SQLite, <c>CREATE DATABASE ... TEMPLATE</c> on PostgreSQL), identical to migrating an empty one and a tenth of the
+    /// cost (~0.6–1.3 s of migrations per PostgreSQL database, measured). Migrating from empty is tested where it is the
+    /// subject: <see cref="CreateEmptyAsync"/> in the migration and serve tests.
+    /// </summary>
+    public static async Task<TestDatabase> CreateAsync(Engine engine) => engine switch
     {
-        var db = await CreateEmptyAsync(engine);
-        try
-        {
-            await using var scope = db.Services.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync(TestContext.Current.CancellationToken);
-            return db;
-        }
-        catch
-        {
-            await db.DisposeAsync();
-            throw;
-        }
-    }
+        Engine.Sqlite => await CreateSqliteMigratedAsync(Directory.CreateTempSubdirectory("custodian-test.").FullName, ownsFolder: true),
+        Engine.Postgres => await CreatePostgresMigratedAsync(await RequirePostgresAsync()),
+        _ => throw new ArgumentOutOfRangeException(nameof(engine)),
+    };
 
     /// <summary>A fresh, empty database (no tables, no migration history): for migration tests.</summary>
     public static async Task<TestDatabase> CreateEmptyAsync(Engine engine) => engine switch
@@ -70,30 +66,65 @@ internal sealed class TestDatabase : IAsyncDisposable
     };
 
     /// <summary>A fresh migrated SQLite database in <paramref name="folder"/> (e.g. on a small tmpfs); the folder is the caller's.</summary>
-    public static async Task<TestDatabase> CreateSqliteInAsync(string folder) => await MigratedAsync(CreateSqlite(folder, ownsFolder: false));
+    public static async Task<TestDatabase> CreateSqliteInAsync(string folder) => await CreateSqliteMigratedAsync(folder, ownsFolder: false);
 
     /// <summary>A fresh migrated database named <c>test_&lt;guid&gt;</c> on <paramref name="server"/> (a server of the test's own).</summary>
-    public static async Task<TestDatabase> CreateOnAsync(PostgresServer server)
+    public static async Task<TestDatabase> CreateOnAsync(PostgresServer server) => await CreatePostgresMigratedAsync(server);
+
+    private static async Task<TestDatabase> CreateSqliteMigratedAsync(string dir, bool ownsFolder)
     {
-        var name = "test_" + Guid.NewGuid().ToString("N");
-        var connectionString = await server.CreateDatabaseAsync(name, TestContext.Current.CancellationToken);
-        return await MigratedAsync(new TestDatabase(Engine.Postgres, new DatabaseTarget(DatabaseEngine.Postgres, connectionString),
-            () => new ValueTask(server.DropDatabaseAsync(name))));
+        var template = await SqliteTemplate.Value;
+        File.Copy(template, Path.Combine(dir, DatabaseTarget.DefaultSqliteFileName));
+        return CreateSqlite(dir, ownsFolder);
     }
 
-    private static async Task<TestDatabase> MigratedAsync(TestDatabase db)
+    private static async Task<TestDatabase> CreatePostgresMigratedAsync(PostgresServer server)
     {
-        try
+        var name = "test_" + Guid.NewGuid().ToString("N");
+        var connectionString = await server.CreateDatabaseFromTemplateAsync(
+            name, (template, ct) => MigrateAsync(new DatabaseTarget(DatabaseEngine.Postgres, template), ct), TestContext.Current.CancellationToken);
+        return new TestDatabase(Engine.Postgres, new DatabaseTarget(DatabaseEngine.Postgres, connectionString),
+            () => new ValueTask(server.DropDatabaseAsync(name)));
+    }
+
+    /// <summary>The SQLite template's file: migrated once per run in a folder of its own (removed when the process exits).</summary>
+    private static readonly Lazy<Task<string>> SqliteTemplate = new(CreateSqliteTemplateAsync, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private static async Task<string> CreateSqliteTemplateAsync()
+    {
+        var dir = Directory.CreateTempSubdirectory("custodian-template.").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
-            await using var scope = db.Services.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync(TestContext.Current.CancellationToken);
-            return db;
-        }
-        catch
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A temp folder left behind is harmless.
+            }
+        };
+        var file = Path.Combine(dir, DatabaseTarget.DefaultSqliteFileName);
+        var target = DatabaseTarget.Resolve(file, dir);
+        await MigrateAsync(target, CancellationToken.None);
+        await using (var connection = new SqliteConnection(target.ConnectionString))
         {
-            await db.DisposeAsync();
-            throw;
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+            await command.ExecuteNonQueryAsync();
         }
+
+        // Every change is in the main file now; closing the pooled connections removes the empty WAL.
+        SqliteConnection.ClearPool(new SqliteConnection(target.ConnectionString));
+        return file;
+    }
+
+    private static async Task MigrateAsync(DatabaseTarget target, CancellationToken ct)
+    {
+        await using var services = ServicesFor(target);
+        await using var scope = services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync(ct);
     }
 
     private static TestDatabase CreateSqlite() => CreateSqlite(Directory.CreateTempSubdirectory("custodian-test.").FullName, ownsFolder: true);

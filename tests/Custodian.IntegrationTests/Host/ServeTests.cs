@@ -16,7 +16,7 @@ public sealed class ServeTests
     [Theory, AllEngines]
     public async Task Serve_FreshDatabase_MigratesRecordsRegisterAndIsReady(Engine engine)
     {
-        await using var server = await CustodianServer.StartAsync(engine);
+        await using var server = await CustodianServer.StartAsync(await TestDatabase.CreateEmptyAsync(engine));
 
         Assert.Contains("Migrations applied:", server.StartupOutput, StringComparison.Ordinal);
         using var response = await server.Client.GetAsync(new Uri("/health", UriKind.Relative), Ct);
