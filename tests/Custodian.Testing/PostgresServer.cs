@@ -186,7 +186,7 @@ internal sealed class PostgresServer : IAsyncDisposable
     /// or, without one, a throwaway cluster started the same way as the tests' (the benchmarks use this), with its data
     /// directory at <paramref name="dataDirectory"/> when given (a fault test's small tmpfs; the server log stays outside).
     /// </summary>
-    internal static async Task<PostgresAvailability> ConnectOrStartAsync(string? connectionString, string? dataDirectory = null)
+    internal static async Task<PostgresAvailability> ConnectOrStartAsync(string? connectionString, string? dataDirectory = null, ClusterOptions? options = null)
     {
         if (!string.IsNullOrWhiteSpace(connectionString))
         {
@@ -202,7 +202,7 @@ internal sealed class PostgresServer : IAsyncDisposable
 
         try
         {
-            var cluster = await ThrowawayCluster.StartAsync(binDir, dataDirectory);
+            var cluster = await ThrowawayCluster.StartAsync(binDir, dataDirectory, options);
             var admin = new NpgsqlConnectionStringBuilder
             {
                 Host = "127.0.0.1",
@@ -290,12 +290,14 @@ internal sealed class ThrowawayCluster : IAsyncDisposable
     private const string OwnerFile = "owner.pid";
 
     private readonly string _binDir;
+    private readonly ClusterOptions _options;
 
-    private ThrowawayCluster(string binDir, string dir, string? dataDir = null)
+    private ThrowawayCluster(string binDir, string dir, string? dataDir, ClusterOptions options)
     {
         _binDir = binDir;
         Dir = dir;
         DataDir = dataDir ?? Path.Combine(dir, "data");
+        _options = options;
     }
 
     public string Dir { get; }
@@ -315,15 +317,17 @@ internal sealed class ThrowawayCluster : IAsyncDisposable
 
     /// <param name="binDir">The server binaries.</param>
     /// <param name="dataDir">An empty or missing folder for the data directory (e.g. on a small tmpfs), or null for one in the temp folder.</param>
-    public static async Task<ThrowawayCluster> StartAsync(string binDir, string? dataDir = null)
+    /// <param name="options">A fault test's own layout and settings (the WAL on a volume of its own); null: the defaults.</param>
+    public static async Task<ThrowawayCluster> StartAsync(string binDir, string? dataDir = null, ClusterOptions? options = null)
     {
+        options ??= new ClusterOptions();
         await RemoveOrphansAsync(binDir);
 
         // Unix socket paths are limited to 107 bytes: stay in /tmp when TMPDIR is long.
         var tempRoot = Path.GetTempPath().Length <= 40 ? Path.GetTempPath() : "/tmp";
         var dir = Path.Combine(tempRoot, DirPrefix + Guid.NewGuid().ToString("N")[..10]);
         Directory.CreateDirectory(dir);
-        var cluster = new ThrowawayCluster(binDir, dir, dataDir);
+        var cluster = new ThrowawayCluster(binDir, dir, dataDir, options);
         try
         {
             await File.WriteAllTextAsync(Path.Combine(dir, OwnerFile), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
@@ -331,16 +335,20 @@ internal sealed class ThrowawayCluster : IAsyncDisposable
             if (IsRoot)
             {
                 await RunAsync(dir, "chown", "-R", "postgres:postgres", dir);
-                if (dataDir is not null)
+                foreach (var own in new[] { dataDir, options.WalDir }.OfType<string>())
                 {
                     // Its parent may be root's (a tmpfs's mount point): initdb cannot create it there as postgres.
-                    Directory.CreateDirectory(dataDir);
-                    await RunAsync(dir, "chown", "postgres:postgres", dataDir);
+                    Directory.CreateDirectory(own);
+                    await RunAsync(dir, "chown", "postgres:postgres", own);
                 }
             }
 
-            await cluster.TimedAsync("initdb", () => cluster.PgAsync("initdb", "-D", cluster.DataDir, "-U", "postgres", "-A", "trust",
-                "-E", "UTF8", "--locale=C.UTF-8", "--no-sync", "--no-instructions"));
+            string[] layout = [
+                .. options.WalDir is { } walDir ? ["--waldir", walDir] : Array.Empty<string>(),
+                .. options.WalSegmentMiB is { } segment ? ["--wal-segsize", segment.ToString(CultureInfo.InvariantCulture)] : Array.Empty<string>(),
+            ];
+            await cluster.TimedAsync("initdb", () => cluster.PgAsync("initdb", ["-D", cluster.DataDir, "-U", "postgres", "-A", "trust",
+                "-E", "UTF8", "--locale=C.UTF-8", "--no-sync", "--no-instructions", .. layout]));
 
             // The free port is only free until someone else takes it: retry with a new one if the start fails.
             for (var attempt = 1; ; attempt++)
@@ -371,14 +379,32 @@ internal sealed class ThrowawayCluster : IAsyncDisposable
 
     /// <summary>Starts the server again on the same port (after <see cref="StopImmediatelyAsync"/>; runs crash recovery).</summary>
     public Task StartServerAsync() => PgAsync("pg_ctl", "-D", DataDir, "-l", LogFile, "-w", "-t", "60",
-        "-o", string.Join(' ',
+        "-o", string.Join(' ', [
             "-c listen_addresses=127.0.0.1",
             $"-p {Port.ToString(CultureInfo.InvariantCulture)}",
             $"-k {SocketDir}",
             "-c max_connections=300",
             // Durable on purpose: the product refuses to run on anything less, and so do its tests.
-            "-c fsync=on -c synchronous_commit=on -c full_page_writes=on"),
+            "-c fsync=on -c synchronous_commit=on -c full_page_writes=on",
+            .. _options.Settings.Select(setting => "-c " + setting)]),
         "start");
+
+    /// <summary>The server's log so far (what a fault test expects PostgreSQL to have said).</summary>
+    public string Log => File.Exists(LogFile) ? File.ReadAllText(LogFile) : "";
+
+    /// <summary>Whether the postmaster runs (<c>pg_ctl status</c>); after a PANIC it may have given up for good.</summary>
+    public async Task<bool> IsRunningAsync()
+    {
+        try
+        {
+            await PgAsync("pg_ctl", "-D", DataDir, "status");
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false; // exit 3: no server running
+        }
+    }
     /// <summary>pg_ctl restart keeps the options of the last start (postmaster.opts).</summary>
     public Task RestartAsync() => PgAsync("pg_ctl", "-D", DataDir, "-l", LogFile, "-w", "-t", "60", "-m", "fast", "restart");
 
@@ -426,7 +452,7 @@ internal sealed class ThrowawayCluster : IAsyncDisposable
                     continue;
                 }
 
-                await new ThrowawayCluster(binDir, dir).DisposeAsync();
+                await new ThrowawayCluster(binDir, dir, null, new ClusterOptions()).DisposeAsync();
             }
         }
     }
@@ -502,4 +528,14 @@ internal sealed class ThrowawayCluster : IAsyncDisposable
 public sealed class PostgresServerLifetime : IAsyncDisposable
 {
     public ValueTask DisposeAsync() => PostgresServer.DisposeSharedAsync();
+}
+
+/// <summary>
+/// A throwaway cluster's layout and settings beyond the defaults, for fault tests: the WAL in a directory of its own
+/// (<c>initdb --waldir</c>, e.g. a small tmpfs), smaller WAL segments (<c>--wal-segsize</c>, MiB), extra server settings
+/// (<c>name=value</c>, each passed as <c>-c</c>).
+/// </summary>
+internal sealed record ClusterOptions(string? WalDir = null, int? WalSegmentMiB = null, IReadOnlyList<string>? ExtraSettings = null)
+{
+    public IReadOnlyList<string> Settings => ExtraSettings ?? [];
 }

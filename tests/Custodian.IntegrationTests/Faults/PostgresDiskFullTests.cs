@@ -13,6 +13,7 @@ namespace Custodian.IntegrationTests.Faults;
 /// <c>custodian import usage</c> starts. PostgreSQL cannot extend a table file and answers SQLSTATE 53100
 /// (<c>could not extend file ...: No space left on device</c>); it does not PANIC, because a checkpoint just before the
 /// shrink leaves recycled WAL segments (allocated files) to write into, so only the table growth needs new space.
+/// The WAL's own volume filling up, which does make PostgreSQL PANIC, is the second test.
 /// </summary>
 public sealed class PostgresDiskFullTests
 {
@@ -60,12 +61,94 @@ public sealed class PostgresDiskFullTests
             $"{kept} of {prepared.ReferenceRecords} records kept; {lines[0]}"));
     }
 
+    /// <summary>
+    /// The WAL's own volume fills (<c>pg_wal</c> on a small tmpfs of its own, as deployments often keep it): PostgreSQL
+    /// cannot create its next WAL segment and PANICs, which ends every session at once. 1 MiB segments and
+    /// <c>wal_recycle=off</c> (a checkpoint removes old segments instead of renaming them for reuse) make the import
+    /// need a new segment within its first chunks. The import stops with one line (the disk-full error the PANICking
+    /// session gets, or the unavailable database the others see), keeps what its batch acknowledged, and once the volume
+    /// has room and the server runs again (it may have come back by itself, or given up), the rerun ends like a fault-free import.
+    /// </summary>
+    [Fact]
+    public async Task ImportUsage_PostgresWalVolumeFills_ServerPanicsImportFailsInOneLineAndRerunEndsLikeAFaultFreeImport()
+    {
+        await using var wal = await Tmpfs.MountAsync(Disk);
+        var options = new ClusterOptions(Path.Combine(wal.Path, "wal"), WalSegmentMiB: 1, ["wal_recycle=off", "min_wal_size=2MB", "max_wal_size=32MB"]);
+        await using var server = await PostgresRestartTests.OwnClusterAsync(options: options);
+        var cluster = server.Cluster!;
+        await using var prepared = await PreparedImport.CreateAsync(Engine.Postgres, server, Path.GetTempPath(), Ct);
+
+        var (interrupted, kept, divergences) = await prepared.FaultTrialAsync(
+            TimeSpan.Zero,
+            () => Task.CompletedTask,
+            async () =>
+            {
+                await wal.ResizeAsync(Disk);
+                await UntilAcceptingAsync(cluster, server.AdminConnectionString);
+            },
+            Ct,
+            prepare: async () =>
+            {
+                // Old segments removed (wal_recycle=off), then a fresh segment (the checkpoint may have preallocated a
+                // spare: the switch uses it up), 400 KB of it filled, and no room for another: the import's WAL runs
+                // out within its first chunks (a whole import wrote ~1.7 MB of WAL between two checkpoints here).
+                await SqlAsync(server.AdminConnectionString, "CHECKPOINT");
+                await SqlAsync(server.AdminConnectionString, "SELECT pg_switch_wal()");
+                await wal.ResizeAsync(wal.Used + (64L << 10));
+                await SqlAsync(server.AdminConnectionString, "SELECT pg_logical_emit_message(false, 'custodian-test', repeat('x', 400000))");
+            });
+
+        var log = cluster.Log;
+        var panic = log.Split('\n').FirstOrDefault(l => l.Contains("PANIC:", StringComparison.Ordinal));
+        Assert.True(panic is not null, $"PostgreSQL never PANICked: the WAL volume did not fill (import: exit {interrupted.Exit}, {kept} records kept, {interrupted.Error}); postgres.log:\n{log[^Math.Min(log.Length, 4000)..]}");
+        Assert.True(interrupted.Exit == 1, $"exit {interrupted.Exit}: {interrupted.Error}");
+        var lines = interrupted.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        // The session that PANICked gets the disk-full error, the others an unavailable database; an import that was still
+        // opening its connection when the server went down reports it unreachable.
+        Assert.True(lines.Length == 1 && new[] { StorageFaults.DiskFull, StorageFaults.DatabaseUnavailable, "db.unreachable" }
+            .Any(code => lines[0].StartsWith("error " + code + ":", StringComparison.Ordinal)), interrupted.Error);
+        Assert.True(kept < prepared.ReferenceRecords, $"{kept} of {prepared.ReferenceRecords} records kept: the WAL volume did not fill before the import ended");
+        Assert.True(divergences.Count == 0, string.Join("; ", divergences));
+        TestContext.Current.SendDiagnosticMessage(string.Create(CultureInfo.InvariantCulture,
+            $"{kept} of {prepared.ReferenceRecords} records kept; {lines[0]}; postgres.log: {panic}"));
+    }
+
+    /// <summary>
+    /// Until the server answers again: started anew if the postmaster gave up (its crash recovery PANICked on the full
+    /// volume too), else waited for while it replays the WAL (<c>57P03</c>, "in recovery mode").
+    /// </summary>
+    private static async Task UntilAcceptingAsync(ThrowawayCluster cluster, string adminConnectionString)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            if (!await cluster.IsRunningAsync())
+            {
+                await cluster.StartServerAsync();
+            }
+
+            try
+            {
+                await using var connection = new NpgsqlConnection(adminConnectionString);
+                await connection.OpenAsync(Ct);
+                return;
+            }
+            catch (NpgsqlException e) when (clock.Elapsed < TimeSpan.FromSeconds(60))
+            {
+                TestContext.Current.SendDiagnosticMessage("waiting for PostgreSQL after the PANIC: " + e.Message);
+                await Task.Delay(250, Ct);
+            }
+        }
+    }
+
     /// <summary>Recycles the WAL written so far into segments to come, so the import's WAL needs no new space.</summary>
-    private static async Task CheckpointAsync(string adminConnectionString)
+    private static Task CheckpointAsync(string adminConnectionString) => SqlAsync(adminConnectionString, "CHECKPOINT");
+
+    private static async Task SqlAsync(string adminConnectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(adminConnectionString);
         await connection.OpenAsync(Ct);
-        await using var command = new NpgsqlCommand("CHECKPOINT", connection);
+        await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync(Ct);
     }
 }

@@ -289,9 +289,9 @@ public sealed class PostgresRestartTests
     /// A cluster only this test restarts (its data directory at <paramref name="dataDirectory"/> when given); skips
     /// (locally) or fails (CI) like every PostgreSQL test when there is none.
     /// </summary>
-    internal static async Task<PostgresServer> OwnClusterAsync(string? dataDirectory = null)
+    internal static async Task<PostgresServer> OwnClusterAsync(string? dataDirectory = null, ClusterOptions? options = null)
     {
-        var availability = await PostgresServer.ConnectOrStartAsync(null, dataDirectory);
+        var availability = await PostgresServer.ConnectOrStartAsync(null, dataDirectory, options);
         if (availability.Server is { Cluster: not null } server)
         {
             return server;
