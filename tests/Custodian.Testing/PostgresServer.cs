@@ -85,25 +85,19 @@ internal sealed class PostgresServer : IAsyncDisposable
     }
 
     /// <summary>Creates an empty database and returns a connection string to it (pooled, like the product's).</summary>
-    public async Task<string> CreateDatabaseAsync(string name, CancellationToken ct)
-    {
-        await using (var command = _admin.CreateCommand($"CREATE DATABASE \"{name}\""))
-        {
-            await command.ExecuteNonQueryAsync(ct);
-        }
-
-        return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name, Pooling = true }.ConnectionString;
-    }
+    public Task<string> CreateDatabaseAsync(string name, CancellationToken ct) => CreateDatabaseAsync(name, template: null, ct);
 
     /// <summary>
     /// Creates a database as a copy of this server's template and returns a connection string to it. The template is made
     /// on first use: an empty database handed to <paramref name="prepare"/> (migrations), then closed to connections,
     /// because <c>CREATE DATABASE ... TEMPLATE</c> refuses a template that anyone is connected to.
     /// </summary>
-    public async Task<string> CreateDatabaseFromTemplateAsync(string name, Func<string, CancellationToken, Task> prepare, CancellationToken ct)
+    public async Task<string> CreateDatabaseFromTemplateAsync(string name, Func<string, CancellationToken, Task> prepare, CancellationToken ct) =>
+        await CreateDatabaseAsync(name, await TemplateAsync(prepare, ct), ct);
+
+    private async Task<string> CreateDatabaseAsync(string name, string? template, CancellationToken ct)
     {
-        var template = await TemplateAsync(prepare, ct);
-        await using (var command = _admin.CreateCommand($"CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""))
+        await using (var command = _admin.CreateCommand(template is null ? $"CREATE DATABASE \"{name}\"" : $"CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""))
         {
             await command.ExecuteNonQueryAsync(ct);
         }
@@ -405,6 +399,7 @@ internal sealed class ThrowawayCluster : IAsyncDisposable
             return false; // exit 3: no server running
         }
     }
+
     /// <summary>pg_ctl restart keeps the options of the last start (postmaster.opts).</summary>
     public Task RestartAsync() => PgAsync("pg_ctl", "-D", DataDir, "-l", LogFile, "-w", "-t", "60", "-m", "fast", "restart");
 

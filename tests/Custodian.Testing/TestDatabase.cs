@@ -83,9 +83,12 @@ internal sealed class TestDatabase : IAsyncDisposable
         var name = "test_" + Guid.NewGuid().ToString("N");
         var connectionString = await server.CreateDatabaseFromTemplateAsync(
             name, (template, ct) => MigrateAsync(new DatabaseTarget(DatabaseEngine.Postgres, template), ct), TestContext.Current.CancellationToken);
-        return new TestDatabase(Engine.Postgres, new DatabaseTarget(DatabaseEngine.Postgres, connectionString),
-            () => new ValueTask(server.DropDatabaseAsync(name)));
+        return OnServer(server, name, connectionString);
     }
+
+    /// <summary>A database <paramref name="name"/> on <paramref name="server"/>, dropped on dispose.</summary>
+    private static TestDatabase OnServer(PostgresServer server, string name, string connectionString) =>
+        new(Engine.Postgres, new DatabaseTarget(DatabaseEngine.Postgres, connectionString), () => new ValueTask(server.DropDatabaseAsync(name)));
 
     /// <summary>The SQLite template's file: migrated once per run in a folder of its own (removed when the process exits).</summary>
     private static readonly Lazy<Task<string>> SqliteTemplate = new(CreateSqliteTemplateAsync, LazyThreadSafetyMode.ExecutionAndPublication);
@@ -152,8 +155,7 @@ internal sealed class TestDatabase : IAsyncDisposable
         var sw = Stopwatch.StartNew();
         var connectionString = await server.CreateDatabaseAsync(name, TestContext.Current.CancellationToken);
         LastCreateDatabaseTime = sw.Elapsed;
-        return new TestDatabase(Engine.Postgres, new DatabaseTarget(DatabaseEngine.Postgres, connectionString),
-            () => new ValueTask(server.DropDatabaseAsync(name)));
+        return OnServer(server, name, connectionString);
     }
 
     /// <summary>How long the last CREATE DATABASE took (for the infrastructure's own timing test).</summary>
