@@ -44,24 +44,29 @@ internal static class ScaleCommand
         var pg = new Option<string?>("--pg") { Description = "PostgreSQL server where the benchmark may CREATE/DROP DATABASE; default: a throwaway cluster (cold look-ups need it)" };
         var workDir = new Option<string?>("--work-dir") { Description = "Folder for the CSV and SQLite files (default: the temp folder); removed afterwards" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the generator", DefaultValueFactory = _ => 1 };
+        var sweepRows = new Option<long?>("--sweep-rows")
+        {
+            Description = "Rows of the sweep part (seven months, one dropped; default: --rows). It copies its database once per measured run, so at 100 million rows it needs ~70 GB free: 30000000 fits in ~25 GB",
+        };
         var command = new Command("scale", "Issue 8 §1 in one run: import vs raw, look-ups warm/cold before and after the subscriber-order rewrite, heavy access report, sweep vs bare drop, size per record")
         {
-            engine, rows, lookups, cold, subscribers, months, pg, workDir, seed,
+            engine, rows, lookups, cold, subscribers, months, pg, workDir, seed, sweepRows,
         };
         command.SetAction(async (parse, ct) =>
         {
             var n = parse.GetValue(rows);
             var m = parse.GetValue(months);
-            if (n < 7000 || m < 1 || parse.GetValue(lookups) < 1 || parse.GetValue(cold) < 0)
+            var sweep = parse.GetValue(sweepRows) ?? n;
+            if (n < 7000 || sweep < 7000 || m < 1 || parse.GetValue(lookups) < 1 || parse.GetValue(cold) < 0)
             {
-                await Console.Error.WriteLineAsync("--rows at least 7000, --months and --lookups at least 1, --cold-lookups at least 0.");
+                await Console.Error.WriteLineAsync("--rows and --sweep-rows at least 7000, --months and --lookups at least 1, --cold-lookups at least 0.");
                 return 2;
             }
 
             var s = parse.GetValue(subscribers) is > 0 and var given ? given : (int)Math.Max(10, n / 1000);
             var shape = new UsageShape(n, s, 200_000, UsageShape.RecentMonths(m), m, parse.GetValue(seed));
             var which = parse.GetValue(engine) == "sqlite" ? DatabaseEngine.Sqlite : DatabaseEngine.Postgres;
-            return await RunAsync(which, shape, parse.GetValue(lookups), parse.GetValue(cold), parse.GetValue(pg), parse.GetValue(workDir), ct);
+            return await RunAsync(which, shape, parse.GetValue(lookups), parse.GetValue(cold), parse.GetValue(pg), parse.GetValue(workDir), sweep, ct);
         });
         return command;
     }
@@ -70,7 +75,7 @@ internal static class ScaleCommand
 
     private sealed record Latencies(double[] Warm, double[]? Cold);
 
-    private static async Task<int> RunAsync(DatabaseEngine engine, UsageShape shape, int lookups, int coldLookups, string? pg, string? workDirRoot, CancellationToken ct)
+    private static async Task<int> RunAsync(DatabaseEngine engine, UsageShape shape, int lookups, int coldLookups, string? pg, string? workDirRoot, long sweepRows, CancellationToken ct)
     {
         var log = Console.Out;
         var ic = CultureInfo.InvariantCulture;
@@ -130,7 +135,8 @@ internal static class ScaleCommand
                 log.WriteLine(string.Create(ic, $"[{name}] access report of the heaviest subscriber: {reportRecords:N0} records in {reportSeconds:F2} s (median of 3 after a warm-up)"));
             });
 
-            var sweep = await new SweepBenchmark(engine, work.FullName, server, 1, log).MonthsAsync(shape.Rows, shape.Seed, ct);
+            File.Delete(csv); // room for the sweep part's own data
+            var sweep = await new SweepBenchmark(engine, work.FullName, server, 1, log).MonthsAsync(sweepRows, shape.Seed, ct);
 
             log.WriteLine();
             log.WriteLine(machine);
