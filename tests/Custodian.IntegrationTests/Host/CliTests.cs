@@ -156,6 +156,45 @@ public sealed class CliTests : IDisposable
         Assert.Contains("secrets.master_key_length", error, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A database that cannot be opened: every command that opens one says so in one coded line with the cause an
+    /// operator can act on (the refused connection, a file that is not a database), not EF's "likely due to a transient
+    /// failure" wrapper.
+    /// </summary>
+    [Theory]
+    [InlineData("postgres", "retention", "run")]
+    [InlineData("postgres", "hold", "list")]
+    [InlineData("sqlite", "hold", "list")]
+    public async Task DatabaseCommand_DatabaseUnreachable_OneLineWithTheCause(string engine, string command, string subcommand)
+    {
+        var data = Directory.CreateDirectory(Path.Combine(_dir.FullName, "data")).FullName;
+        var key = Path.Combine(data, "master.key");
+        await File.WriteAllTextAsync(key, Convert.ToBase64String([.. Enumerable.Range(1, 32).Select(i => (byte)i)]), TestContext.Current.CancellationToken);
+        var (db, cause) = engine == "postgres"
+            ? ($"Host=127.0.0.1;Port={UnusedPort()};Database=custodian;Username=custodian;Timeout=3", "Connection refused")
+            : (Path.Combine(_dir.FullName, "notes.db"), "file is not a database");
+        if (engine == "sqlite")
+        {
+            await File.WriteAllTextAsync(db, new string('x', 4096), TestContext.Current.CancellationToken);
+        }
+
+
+        var (exit, _, error) = await RunAsync(command, subcommand, "--db", db, "--data", data, "--master-key-file", key);
+
+        Assert.Equal(1, exit);
+        var lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1 && lines[0].StartsWith("error db.unreachable: cannot open the database ", StringComparison.Ordinal), error);
+        Assert.Contains(cause, lines[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("transient failure", lines[0], StringComparison.Ordinal);
+    }
+
+    private static int UnusedPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     private string WriteEmptyConfig()
     {
         // An explicit empty settings file, so a custodian.json in the working directory cannot leak into the test.

@@ -42,7 +42,7 @@ internal static class DatabaseStartup
         }
         catch (Exception ex) when (IsConnectionFailure(ex))
         {
-            await error.WriteLineAsync($"error db.unreachable: cannot open the database {target.Describe()}: {ex.Message}");
+            await error.WriteLineAsync($"error db.unreachable: cannot open the database {target.Describe()}: {Cause(ex)}");
             return false;
         }
 
@@ -88,6 +88,25 @@ internal static class DatabaseStartup
         services.AddLogging();
         services.AddCustodianDatabase(target);
         return services.BuildServiceProvider();
+    }
+
+    /// <summary>
+    /// What went wrong, from the innermost exception out, without EF's retry wrapper ("An exception has been raised that
+    /// is likely due to a transient failure"), which says nothing an operator can act on: e.g. "Failed to connect to
+    /// 127.0.0.1:5432: Connection refused".
+    /// </summary>
+    internal static string Cause(Exception ex)
+    {
+        var messages = new List<string>();
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e.InnerException is null || e is not InvalidOperationException)
+            {
+                messages.Add(e.Message.TrimEnd('.'));
+            }
+        }
+
+        return string.Join(": ", messages.Distinct(StringComparer.Ordinal));
     }
 
     private static bool IsConnectionFailure(Exception ex) =>
