@@ -42,5 +42,23 @@ public sealed class ConsentApiTests
         Assert.Equal(HttpStatusCode.BadRequest, badStatus);
         Assert.Contains("consent.purpose_not_consent", bad.GetRawText(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Forbidden, (await StoreApi.SendAsync(noScope, HttpMethod.Get, check)).Status);
+
+        // A tenant key, even one holding the scopes, is refused on every consent endpoint: the ledger is the provider's own.
+        await api.CreateTenantAsync("org-a");
+        var tenant = api.ClientWith(await api.CreateKeyAsync("org-a", [ApiScopes.ConsentRead, ApiScopes.ConsentWrite]));
+        foreach (var (method, path, body) in new (HttpMethod, string, object?)[]
+        {
+            (HttpMethod.Get, check, null),
+            (HttpMethod.Get, $"/api/v1/consents?identifier={Uri.EscapeDataString(Phone)}", null),
+            (HttpMethod.Post, "/api/v1/consents", new { identifier = Phone, purpose = "app_usage_insights", textVersion = "app-2", text = "x", channel = "app" }),
+            (HttpMethod.Post, "/api/v1/consents/withdraw", new { identifier = Phone, purpose = "app_usage_insights" }),
+        })
+        {
+            var (tenantStatus, tenantBody) = await StoreApi.SendAsync(tenant, method, path, body);
+            Assert.Equal((HttpStatusCode.Forbidden, "consent.provider_only"), (tenantStatus, tenantBody.GetProperty("code").GetString()));
+        }
+
+        var (_, history) = await StoreApi.SendAsync(app, HttpMethod.Get, $"/api/v1/consents?identifier={Uri.EscapeDataString(Phone)}");
+        Assert.Equal(1, history.GetProperty("entries").GetArrayLength()); // the tenant's POST left nothing
     }
 }

@@ -19,40 +19,27 @@ internal static class BreachEndpoints
 {
     internal static RouteGroupBuilder MapBreachEndpoints(this RouteGroupBuilder api)
     {
-        var group = api.MapGroup("/breaches").WithTags("Breaches");
-        group.MapGet("/", async (bool? open, HttpContext http, BreachQueries queries, CancellationToken ct) =>
-                ProviderOnly(http) ?? Results.Ok(new BreachListDto([.. (await queries.ListAsync(open == true, ct)).Select(BreachSummaryDto.From)])))
+        var group = api.MapGroup("/breaches").WithTags("Breaches")
+            .RequireProviderKey("breaches.provider_only", "The breach register is the provider's own: use a provider key.");
+        group.MapGet("/", async (bool? open, BreachQueries queries, CancellationToken ct) =>
+                Results.Ok(new BreachListDto([.. (await queries.ListAsync(open == true, ct)).Select(BreachSummaryDto.From)])))
             .RequireAuthorization(ApiScopes.BreachesRead)
             .WithName("ListBreaches")
             .WithSummary("Every breach, open ones first, with the 24-hour (611/2013) and 72-hour (GDPR) clocks and, after the initial notice, the 3-day complete-notice clock; ?open=true: open ones only (breaches:read)")
-            .Produces<BreachListDto>()
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .Produces<BreachListDto>();
 
-        group.MapGet("/{id:guid}", async (Guid id, HttpContext http, BreachQueries queries, CancellationToken ct) =>
-            {
-                if (ProviderOnly(http) is { } refused)
-                {
-                    return refused;
-                }
-
-                return await queries.GetAsync(id, ct) is { } detail
+        group.MapGet("/{id:guid}", async (Guid id, BreachQueries queries, CancellationToken ct) =>
+                await queries.GetAsync(id, ct) is { } detail
                     ? Results.Ok(BreachDto.From(detail))
-                    : ApiProblems.NotFound("breaches.not_found", "No breach with this id.");
-            })
+                    : ApiProblems.NotFound("breaches.not_found", "No breach with this id."))
             .RequireAuthorization(ApiScopes.BreachesRead)
             .WithName("GetBreach")
             .WithSummary("One breach: facts, notification state and clocks (breaches:read)")
             .Produces<BreachDto>()
-            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapPost("/", async (BreachRecordInput input, HttpContext http, BreachCommands commands, BreachQueries queries, IdempotentCreate idempotent, CancellationToken ct) =>
             {
-                if (ProviderOnly(http) is { } refused)
-                {
-                    return refused;
-                }
-
                 var v = new FieldValidator();
                 var detected = ParseTime(v, "detectedAt", input.DetectedAt, required: true);
                 var aware = ParseTime(v, "awareAt", input.AwareAt, required: true);
@@ -89,16 +76,10 @@ internal static class BreachEndpoints
             .WithSummary("Record a breach: title, detection and awareness times, nature, register categories, approximate numbers, consequences, measures, contact point, concerned organisations (breaches:write; Idempotency-Key supported)")
             .Produces<BreachDto>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
         group.MapPost("/{id:guid}/reports", async (Guid id, BreachReportRequest input, HttpContext http, BreachCommands commands, BreachQueries queries, CancellationToken ct) =>
             {
-                if (ProviderOnly(http) is { } refused)
-                {
-                    return refused;
-                }
-
                 if (await queries.GetAsync(id, ct) is not { } current)
                 {
                     return ApiProblems.NotFound("breaches.not_found", "No breach with this id.");
@@ -133,14 +114,9 @@ internal static class BreachEndpoints
             .WithSummary("Set the notification state: initial and complete notice times, the reason it is not notified, late reasons (required once a clock is missed: breaches.late_reasons_required), close; fields left out keep their values (breaches:write)")
             .Produces<BreachDto>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
         return api;
     }
-
-    private static IResult? ProviderOnly(HttpContext http) => http.Caller().TenantId is null
-        ? null
-        : ApiProblems.Problem(StatusCodes.Status403Forbidden, "breaches.provider_only", "Forbidden", "The breach register is the provider's own: use a provider key.");
 
     private static Instant? ParseTime(FieldValidator v, string field, string? text, bool required)
     {

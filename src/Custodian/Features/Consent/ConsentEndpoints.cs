@@ -19,9 +19,10 @@ internal static class ConsentEndpoints
 {
     internal static RouteGroupBuilder MapConsentEndpoints(this RouteGroupBuilder api)
     {
-        var group = api.MapGroup("/consents").WithTags("Consent");
+        var group = api.MapGroup("/consents").WithTags("Consent")
+            .RequireProviderKey("consent.provider_only", "The consent ledger is the provider's own: use a provider key.");
         group.MapPost("/", async (ConsentGiveInput input, HttpContext http, CustodianDbContext db, ConsentLedger ledger, CancellationToken ct) =>
-                ProviderOnly(http) ?? Answer(await ledger.GiveAsync(db, http.Caller(), input, ct), ConsentEntryDto.From))
+                Answer(await ledger.GiveAsync(db, http.Caller(), input, ct), ConsentEntryDto.From))
             .RequireAuthorization(ApiScopes.ConsentWrite)
             .WithName("GiveConsent")
             .WithSummary("Record a consent given in an app: person, register purpose on consent, exact text and version, channel (consent:write; repeating the same version returns the standing entry)")
@@ -31,11 +32,6 @@ internal static class ConsentEndpoints
 
         group.MapPost("/withdraw", async (ConsentWithdrawInput input, HttpContext http, CustodianDbContext db, ConsentLedger ledger, CancellationToken ct) =>
             {
-                if (ProviderOnly(http) is { } refused)
-                {
-                    return refused;
-                }
-
                 var v = new FieldValidator();
                 var subject = ConsentLedger.ParseSubject(v, input.Identifier, input.Kind);
                 if (!v.IsValid || subject is null)
@@ -52,13 +48,8 @@ internal static class ConsentEndpoints
             .Produces<ConsentWithdrawnDto>()
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
-        group.MapGet("/check", async (string? identifier, string? kind, string? purpose, HttpContext http, CustodianDbContext db, ConsentLedger ledger, CancellationToken ct) =>
+        group.MapGet("/check", async (string? identifier, string? kind, string? purpose, CustodianDbContext db, ConsentLedger ledger, CancellationToken ct) =>
             {
-                if (ProviderOnly(http) is { } refused)
-                {
-                    return refused;
-                }
-
                 var v = new FieldValidator();
                 var subject = ConsentLedger.ParseSubject(v, identifier, kind);
                 if (v.Text("purpose", purpose, 100) is not null && ledger.CheckPurpose(purpose) is { } error)
@@ -79,13 +70,8 @@ internal static class ConsentEndpoints
             .Produces<ConsentStatusDto>()
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
-        group.MapGet("/", async (string? identifier, string? kind, HttpContext http, CustodianDbContext db, CancellationToken ct) =>
+        group.MapGet("/", async (string? identifier, string? kind, CustodianDbContext db, CancellationToken ct) =>
             {
-                if (ProviderOnly(http) is { } refused)
-                {
-                    return refused;
-                }
-
                 var v = new FieldValidator();
                 var subject = ConsentLedger.ParseSubject(v, identifier, kind);
                 if (!v.IsValid || subject is null)
@@ -113,10 +99,6 @@ internal static class ConsentEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict);
         return api;
     }
-
-    private static IResult? ProviderOnly(HttpContext http) => http.Caller().TenantId is null
-        ? null
-        : ApiProblems.Problem(StatusCodes.Status403Forbidden, "consent.provider_only", "Forbidden", "The consent ledger is the provider's own: use a provider key.");
 
     private static IResult Answer<T, TDto>(StoreResult<T> result, Func<T, TDto> map) =>
         result.IsSuccess ? Results.Ok(map(result.Value)) : ApiProblems.From(result.Error);
