@@ -39,10 +39,12 @@ internal sealed class ExecutionFixture : IAsyncDisposable
 
     public static readonly StoreCaller Provider = new(new AuditActor(AuditActorKind.Cli, "cli:test"), TenantScope.Everything);
 
-    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("custodian-requests.");
+    /// <summary>The fixture's files: the blob store (<c>data</c>) and what tests write; removed on dispose.</summary>
+    private readonly DirectoryInfo _folder;
 
-    private ExecutionFixture(TestDatabase database, ServiceProvider services)
+    private ExecutionFixture(DirectoryInfo folder, TestDatabase database, ServiceProvider services)
     {
+        _folder = folder;
         Database = database;
         Services = services;
     }
@@ -64,20 +66,20 @@ internal sealed class ExecutionFixture : IAsyncDisposable
     {
         var database = await TestDatabase.CreateAsync(engine);
         var register = RegisterLoader.Load(File.ReadAllText(SettingsResolver.ShippedRegisterPath), SettingsResolver.ShippedRegisterPath).Register!;
-        var folder = Directory.CreateTempSubdirectory("custodian-requests-data.");
+        var folder = Directory.CreateTempSubdirectory("custodian-requests.");
         var services = TestDatabase.ServicesFor(database.Target, s => s
             .AddSingleton<TimeProvider>(new FakeTimeProvider(new DateTimeOffset(2025, 2, 28, 12, 0, 0, TimeSpan.Zero)))
             .AddSingleton(MasterKey.FromBytes([.. Enumerable.Range(1, 32).Select(i => (byte)i)]))
             .AddSingleton(register)
             .AddCustodianAudit()
             .AddCustodianEvents()
-            .AddCustodianBlobs(folder.FullName)
+            .AddCustodianBlobs(Path.Combine(folder.FullName, "data"))
             .AddCustodianStore(new StoreOptions { AllowDocumentationAddresses = true })
             .AddCustodianRetention()
             .AddCustodianRetentionSweep()
             .AddCustodianRequestExecution()
             .Apply(more));
-        var fixture = new ExecutionFixture(database, services);
+        var fixture = new ExecutionFixture(folder, database, services);
         await fixture.SeedAsync();
         return fixture;
     }

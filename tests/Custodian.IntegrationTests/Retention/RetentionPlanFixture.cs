@@ -28,10 +28,12 @@ namespace Custodian.IntegrationTests.Retention;
 /// </summary>
 internal sealed class RetentionPlanFixture : IAsyncDisposable
 {
-    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("custodian-retention.");
+    /// <summary>The fixture's files: the blob store (<c>data</c>) and what tests write; removed on dispose.</summary>
+    private readonly DirectoryInfo _folder;
 
-    private RetentionPlanFixture(TestDatabase database, ServiceProvider services)
+    private RetentionPlanFixture(DirectoryInfo folder, TestDatabase database, ServiceProvider services)
     {
+        _folder = folder;
         Database = database;
         Services = services;
     }
@@ -51,17 +53,17 @@ internal sealed class RetentionPlanFixture : IAsyncDisposable
     {
         var database = await TestDatabase.CreateAsync(engine);
         var register = RegisterLoader.Load(File.ReadAllText(SettingsResolver.ShippedRegisterPath), SettingsResolver.ShippedRegisterPath).Register!;
-        var folder = Directory.CreateTempSubdirectory("custodian-retention-data.");
+        var folder = Directory.CreateTempSubdirectory("custodian-retention.");
         var services = TestDatabase.ServicesFor(database.Target, s => s
             .AddSingleton<TimeProvider>(new FakeTimeProvider(new DateTimeOffset(2025, 2, 28, 12, 0, 0, TimeSpan.Zero)))
             .AddSingleton(MasterKey.FromBytes([.. Enumerable.Range(1, 32).Select(i => (byte)i)]))
             .AddSingleton(register)
             .AddCustodianAudit()
             .AddCustodianEvents()
-            .AddCustodianBlobs(folder.FullName)
+            .AddCustodianBlobs(Path.Combine(folder.FullName, "data"))
             .AddCustodianRetention()
             .AddCustodianRetentionSweep());
-        var fixture = new RetentionPlanFixture(database, services);
+        var fixture = new RetentionPlanFixture(folder, database, services);
         await fixture.SeedAsync();
         return fixture;
     }
