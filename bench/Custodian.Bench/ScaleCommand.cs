@@ -48,9 +48,14 @@ internal static class ScaleCommand
         {
             Description = "Rows of the sweep part (seven months, one dropped; default: --rows). It copies its database once per measured run, so at 100 million rows it needs ~70 GB free: 30000000 fits in ~25 GB",
         };
+        var pgSettings = new Option<string[]>("--pg-setting")
+        {
+            Description = "A setting for the throwaway PostgreSQL cluster, name=value (repeatable), e.g. shared_buffers=6GB for the 100-million-row run",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var command = new Command("scale", "Issue 8 §1 in one run: import vs raw, look-ups warm/cold before and after the subscriber-order rewrite, heavy access report, sweep vs bare drop, size per record")
         {
-            engine, rows, lookups, cold, subscribers, months, pg, workDir, seed, sweepRows,
+            engine, rows, lookups, cold, subscribers, months, pg, workDir, seed, sweepRows, pgSettings,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -66,7 +71,7 @@ internal static class ScaleCommand
             var s = parse.GetValue(subscribers) is > 0 and var given ? given : (int)Math.Max(10, n / 1000);
             var shape = new UsageShape(n, s, 200_000, UsageShape.RecentMonths(m), m, parse.GetValue(seed));
             var which = parse.GetValue(engine) == "sqlite" ? DatabaseEngine.Sqlite : DatabaseEngine.Postgres;
-            return await RunAsync(which, shape, parse.GetValue(lookups), parse.GetValue(cold), parse.GetValue(pg), parse.GetValue(workDir), sweep, ct);
+            return await RunAsync(which, shape, parse.GetValue(lookups), parse.GetValue(cold), parse.GetValue(pg), parse.GetValue(workDir), sweep, parse.GetValue(pgSettings) ?? [], ct);
         });
         return command;
     }
@@ -75,7 +80,7 @@ internal static class ScaleCommand
 
     private sealed record Latencies(double[] Warm, double[]? Cold);
 
-    private static async Task<int> RunAsync(DatabaseEngine engine, UsageShape shape, int lookups, int coldLookups, string? pg, string? workDirRoot, long sweepRows, CancellationToken ct)
+    private static async Task<int> RunAsync(DatabaseEngine engine, UsageShape shape, int lookups, int coldLookups, string? pg, string? workDirRoot, long sweepRows, string[] pgSettings, CancellationToken ct)
     {
         var log = Console.Out;
         var ic = CultureInfo.InvariantCulture;
@@ -90,7 +95,7 @@ internal static class ScaleCommand
         {
             if (engine == DatabaseEngine.Postgres)
             {
-                var availability = await PostgresServer.ConnectOrStartAsync(pg);
+                var availability = await PostgresServer.ConnectOrStartAsync(pg, options: new ClusterOptions(ExtraSettings: pgSettings));
                 if (availability.Server is null)
                 {
                     await Console.Error.WriteLineAsync($"PostgreSQL is not available: {availability.Failure ?? availability.SkipReason}.");
@@ -98,7 +103,7 @@ internal static class ScaleCommand
                 }
 
                 server = availability.Server;
-                log.WriteLine($"postgres: {server.Description}");
+                log.WriteLine($"postgres: {server.Description}{(pgSettings.Length > 0 ? " with " + string.Join(", ", pgSettings) : string.Empty)}");
             }
 
             var coldReason = Environment.UserName != "root"
@@ -124,6 +129,7 @@ internal static class ScaleCommand
             var benchmark = new ImportBenchmark(generator, csv, work.FullName, server, lookups, null, log);
             var import = await benchmark.RunAsync(engine, ct, async (database, token) =>
             {
+                File.Delete(csv); // imported; the room is needed for the rewrite's sorted copies (~13.5 GB at 100 million rows)
                 before = await MeasureAsync(database, server, numbers, coldLookups, name, "time order", log, token);
                 var sw = Stopwatch.StartNew();
                 await RewriteAsync(database, shape, token);
@@ -135,7 +141,6 @@ internal static class ScaleCommand
                 log.WriteLine(string.Create(ic, $"[{name}] access report of the heaviest subscriber: {reportRecords:N0} records in {reportSeconds:F2} s (median of 3 after a warm-up)"));
             });
 
-            File.Delete(csv); // room for the sweep part's own data
             var sweep = await new SweepBenchmark(engine, work.FullName, server, 1, log).MonthsAsync(sweepRows, shape.Seed, ct);
 
             log.WriteLine();
