@@ -178,7 +178,6 @@ public sealed class CliTests : IDisposable
             await File.WriteAllTextAsync(db, new string('x', 4096), TestContext.Current.CancellationToken);
         }
 
-
         var (exit, _, error) = await RunAsync(command, subcommand, "--db", db, "--data", data, "--master-key-file", key);
 
         Assert.Equal(1, exit);
