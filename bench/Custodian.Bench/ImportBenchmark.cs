@@ -126,7 +126,7 @@ internal sealed class ImportBenchmark(
     /// binary COPY into the partitioned parent. The records are made in slices of <see cref="RawSliceRows"/> (100 million
     /// would not fit in memory); the clock stops while the next slice is made, so only the engine's writing is timed.
     /// </summary>
-    private async Task<double> RawInsertAsync(BenchDatabase database, CancellationToken ct)
+    internal async Task<double> RawInsertAsync(BenchDatabase database, CancellationToken ct)
     {
         var table = UsageTable.Instance;
         var shape = generator.Shape;
