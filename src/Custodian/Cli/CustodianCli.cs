@@ -99,7 +99,7 @@ internal static class CustodianCli
 
             return await parse.InvokeAsync(config);
         }
-        catch (Exception ex) when (ex is SettingsException or MasterKeyException or DatabaseTargetException or KeyStoreException or JobLeaseLostException)
+        catch (Exception ex) when (ex is SettingsException or MasterKeyException or DatabaseTargetException or DatabaseNotReadyException or KeyStoreException or JobLeaseLostException)
         {
             await config.Error.WriteLineAsync(ex.Message);
             return ExitCodes.Failure;

@@ -27,13 +27,20 @@ public sealed class CliTests : IDisposable
     /// </summary>
     internal static async Task<(int Exit, string Out, string Err)> RunAsync(TestDatabase db, string data, params string[] args)
     {
+        var key = await TestKeyAsync(data);
+        return await RunAsync([.. args, "--db", db.Target.ConnectionString, "--data", data, "--master-key-file", key]);
+    }
+
+    /// <summary>The tests' fixed master key in <paramref name="data"/>/master.key (written once); its path.</summary>
+    private static async Task<string> TestKeyAsync(string data)
+    {
         var key = Path.Combine(data, "master.key");
         if (!File.Exists(key))
         {
             await File.WriteAllTextAsync(key, Convert.ToBase64String([.. Enumerable.Range(1, 32).Select(i => (byte)i)]), TestContext.Current.CancellationToken);
         }
 
-        return await RunAsync([.. args, "--db", db.Target.ConnectionString, "--data", data, "--master-key-file", key]);
+        return key;
     }
 
     [Fact]
@@ -165,11 +172,15 @@ public sealed class CliTests : IDisposable
     [InlineData("postgres", "retention", "run")]
     [InlineData("postgres", "hold", "list")]
     [InlineData("sqlite", "hold", "list")]
+    [InlineData("postgres", "user", "list")]
+    [InlineData("sqlite", "user", "list")]
+    [InlineData("postgres", "apikey", "list")]
+    [InlineData("sqlite", "audit", "verify")]
+    [InlineData("sqlite", "keys", "status")]
+    [InlineData("postgres", "mail", "list")]
+    [InlineData("sqlite", "retention", "plan")]
     public async Task DatabaseCommand_DatabaseUnreachable_OneLineWithTheCause(string engine, string command, string subcommand)
     {
-        var data = Directory.CreateDirectory(Path.Combine(_dir.FullName, "data")).FullName;
-        var key = Path.Combine(data, "master.key");
-        await File.WriteAllTextAsync(key, Convert.ToBase64String([.. Enumerable.Range(1, 32).Select(i => (byte)i)]), TestContext.Current.CancellationToken);
         var (db, cause) = engine == "postgres"
             ? ($"Host=127.0.0.1;Port={UnusedPort()};Database=custodian;Username=custodian;Timeout=3", "Connection refused")
             : (Path.Combine(_dir.FullName, "notes.db"), "file is not a database");
@@ -178,13 +189,43 @@ public sealed class CliTests : IDisposable
             await File.WriteAllTextAsync(db, new string('x', 4096), TestContext.Current.CancellationToken);
         }
 
+        var line = await FailsInOneLineAsync(command, subcommand, db, "error db.unreachable: cannot open the database ");
+
+        Assert.Contains(cause, line, StringComparison.Ordinal);
+        Assert.DoesNotContain("transient failure", line, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The commands that use the database without migrating it (accounts, API keys, audit, keys, mail, the retention
+    /// plan), on a database that was never migrated (a wrong <c>--db</c>, or before the first <c>db migrate</c>): one coded
+    /// line that says what to run, not a stack trace at the first missing table.
+    /// </summary>
+    [Theory]
+    [InlineData("user", "list", "db.not_migrated")]
+    [InlineData("apikey", "list", "db.not_migrated")]
+    [InlineData("audit", "verify", "db.not_migrated")]
+    [InlineData("keys", "status", "db.not_migrated")]
+    [InlineData("mail", "list", "db.not_migrated")]
+    [InlineData("retention", "overview", "retention.database_not_migrated")]
+    public async Task DatabaseCommand_DatabaseNotMigrated_OneLineNamingTheFix(string command, string subcommand, string code)
+    {
+        var line = await FailsInOneLineAsync(command, subcommand, Path.Combine(_dir.FullName, "empty.db"), $"error {code}: the database ");
+
+        Assert.Contains("run 'custodian db migrate' first", line, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs <c>custodian COMMAND SUBCOMMAND</c> on <paramref name="db"/>: exit 1 and one error line starting with <paramref name="start"/>, returned.</summary>
+    private async Task<string> FailsInOneLineAsync(string command, string subcommand, string db, string start)
+    {
+        var data = Directory.CreateDirectory(Path.Combine(_dir.FullName, "data")).FullName;
+        var key = await TestKeyAsync(data);
+
         var (exit, _, error) = await RunAsync(command, subcommand, "--db", db, "--data", data, "--master-key-file", key);
 
         Assert.Equal(1, exit);
         var lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.True(lines.Length == 1 && lines[0].StartsWith("error db.unreachable: cannot open the database ", StringComparison.Ordinal), error);
-        Assert.Contains(cause, lines[0], StringComparison.Ordinal);
-        Assert.DoesNotContain("transient failure", lines[0], StringComparison.Ordinal);
+        Assert.True(lines.Length == 1 && lines[0].StartsWith(start, StringComparison.Ordinal), error);
+        return lines[0];
     }
 
     private static int UnusedPort()

@@ -6,6 +6,7 @@ using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Store;
 using Custodian.Core.Persistence;
 using Custodian.Features.Audit;
+using Custodian.Features.Database;
 using Custodian.Hosting;
 using NodaTime.Text;
 
@@ -60,7 +61,7 @@ internal static class UserCommands
                 }
             }
 
-            await using var services = Services(parse);
+            await using var services = await ServicesAsync(parse, ct);
             await using var scope = services.CreateAsyncScope();
             var result = await scope.ServiceProvider.GetRequiredService<StaffAccounts>().AddAsync(
                 parse.GetValue(login)!, parse.GetValue(role)!, parse.GetValue(organization), parse.GetValue(name), password, CliActor("user add"), ct);
@@ -94,7 +95,7 @@ internal static class UserCommands
         command.SetAction(async (parse, ct) =>
         {
             var output = parse.InvocationConfiguration.Output;
-            await using var services = Services(parse);
+            await using var services = await ServicesAsync(parse, ct);
             await using var scope = services.CreateAsyncScope();
             var result = await scope.ServiceProvider.GetRequiredService<StaffAccounts>().ResetPasswordAsync(parse.GetValue(login)!, CliActor("user reset-password"), ct);
             if (!result.IsSuccess)
@@ -121,7 +122,7 @@ internal static class UserCommands
         list.SetAction(async (parse, ct) =>
         {
             var output = parse.InvocationConfiguration.Output;
-            await using var services = Services(parse);
+            await using var services = await ServicesAsync(parse, ct);
             await using var scope = services.CreateAsyncScope();
             var users = await scope.ServiceProvider.GetRequiredService<StaffAccounts>().ListAsync(ct);
             await output.WriteLineAsync("LOGIN                 ROLE                        ORGANISATION  TOTP  LOCKED  CREATED               LAST LOGIN            DISABLED");
@@ -150,7 +151,7 @@ internal static class UserCommands
         var command = new Command(verb, description) { login };
         command.SetAction(async (parse, ct) =>
         {
-            await using var services = Services(parse);
+            await using var services = await ServicesAsync(parse, ct);
             await using var scope = services.CreateAsyncScope();
             var result = await change(scope.ServiceProvider.GetRequiredService<StaffAccounts>(), parse.GetValue(login)!, CliActor("user " + verb), ct);
             if (!result.IsSuccess)
@@ -185,7 +186,7 @@ internal static class UserCommands
                 return ExitCodes.Failure;
             }
 
-            await using var services = Services(parse);
+            await using var services = await ServicesAsync(parse, ct);
             await using var scope = services.CreateAsyncScope();
             var code = await scope.ServiceProvider.GetRequiredService<StaffAccounts>().CurrentCodeAsync(name, ct);
             if (code is null)
@@ -219,7 +220,7 @@ internal static class UserCommands
         await error.WriteLineAsync($"error {e.Code}: {e.Message}");
     }
 
-    private static ServiceProvider Services(ParseResult parse)
+    private static async Task<ServiceProvider> ServicesAsync(ParseResult parse, CancellationToken ct)
     {
         var settings = CustodianCli.ResolveSettings(parse);
         var services = new ServiceCollection();
@@ -229,6 +230,6 @@ internal static class UserCommands
         services.AddSingleton(MasterKeyFiles.LoadExisting(settings));
         services.AddCustodianAudit(AuditSettings.Configure(settings));
         services.AddCustodianAccounts();
-        return services.BuildServiceProvider();
+        return await DatabaseStartup.BuildReadyAsync(services, ct);
     }
 }

@@ -7,6 +7,7 @@ using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Store;
 using Custodian.Core.Persistence;
 using Custodian.Features.Audit;
+using Custodian.Features.Database;
 using NodaTime.Text;
 
 namespace Custodian.Features.ApiKeys;
@@ -47,7 +48,7 @@ internal static class ApiKeyCommands
                 return ExitCodes.Usage;
             }
 
-            await using var services = Services(parse);
+            await using var services = await ServicesAsync(parse, ct);
             await using var scope = services.CreateAsyncScope();
             var registry = scope.ServiceProvider.GetRequiredService<ApiKeyRegistry>();
             var list = parse.GetValue(scopes)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -68,7 +69,7 @@ internal static class ApiKeyCommands
         list.SetAction(async (parse, ct) =>
         {
             var output = parse.InvocationConfiguration.Output;
-            await using var services = Services(parse);
+            await using var services = await ServicesAsync(parse, ct);
             await using var scope = services.CreateAsyncScope();
             var keys = await scope.ServiceProvider.GetRequiredService<ApiKeyRegistry>().ListAsync(ct);
             await output.WriteLineAsync("PREFIX      OWNER                SCOPES                                     CREATED               LAST USED             REVOKED");
@@ -90,7 +91,7 @@ internal static class ApiKeyCommands
         var revoke = new Command("revoke", "Revoke a key at once; requests with it get 401 from now on") { prefix };
         revoke.SetAction(async (parse, ct) =>
         {
-            await using var services = Services(parse);
+            await using var services = await ServicesAsync(parse, ct);
             await using var scope = services.CreateAsyncScope();
             var result = await scope.ServiceProvider.GetRequiredService<ApiKeyRegistry>().RevokeAsync(parse.GetValue(prefix)!, CliActor("apikey revoke"), ct);
             if (!result.IsSuccess)
@@ -129,7 +130,7 @@ internal static class ApiKeyCommands
     }
 
     /// <summary>The services the commands need: the database, the audit trail (key events are audited) and the registry.</summary>
-    private static ServiceProvider Services(ParseResult parse)
+    private static async Task<ServiceProvider> ServicesAsync(ParseResult parse, CancellationToken ct)
     {
         var settings = CustodianCli.ResolveSettings(parse);
         var target = DatabaseTarget.Resolve(settings.Database, settings.DataFolder);
@@ -140,7 +141,7 @@ internal static class ApiKeyCommands
         services.AddSingleton(LoadMasterKey(settings));
         services.AddCustodianAudit(AuditSettings.Configure(settings));
         services.AddCustodianStore();
-        return services.BuildServiceProvider();
+        return await DatabaseStartup.BuildReadyAsync(services, ct);
     }
 
     /// <summary>The configured master key, or the development key that <c>serve --dev</c> created under the data folder.</summary>

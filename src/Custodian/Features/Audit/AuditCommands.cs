@@ -2,6 +2,7 @@ using System.CommandLine;
 using Custodian.Cli;
 using Custodian.Core.Features.Audit;
 using Custodian.Core.Persistence;
+using Custodian.Features.Database;
 using Custodian.Hosting;
 
 namespace Custodian.Features.Audit;
@@ -42,7 +43,7 @@ internal static class AuditCommands
                 }
             }
 
-            await using var services = Services(parse);
+            await using var services = await ServicesAsync(parse, ct);
             await using var scope = services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<CustodianDbContext>();
             var result = await scope.ServiceProvider.GetRequiredService<AuditVerifier>().VerifyAsync(db, external, ct);
@@ -81,7 +82,7 @@ internal static class AuditCommands
         checkpoint.SetAction(async (parse, ct) =>
         {
             var output = parse.InvocationConfiguration.Output;
-            await using var services = Services(parse);
+            await using var services = await ServicesAsync(parse, ct);
             await using var scope = services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<CustodianDbContext>();
             var checkpoints = scope.ServiceProvider.GetRequiredService<AuditCheckpoints>();
@@ -141,7 +142,7 @@ internal static class AuditCommands
                 }
             }
 
-            await using var services = Services(parse);
+            await using var services = await ServicesAsync(parse, ct);
             await using var scope = services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<CustodianDbContext>();
             var signer = scope.ServiceProvider.GetRequiredService<CheckpointSigner>();
@@ -179,7 +180,7 @@ internal static class AuditCommands
         return compare;
     }
 
-    private static ServiceProvider Services(ParseResult parse)
+    private static async Task<ServiceProvider> ServicesAsync(ParseResult parse, CancellationToken ct)
     {
         var settings = CustodianCli.ResolveSettings(parse);
         var target = DatabaseTarget.Resolve(settings.Database, settings.DataFolder);
@@ -190,6 +191,6 @@ internal static class AuditCommands
         services.AddLogging();
         services.AddCustodianDatabase(target);
         services.AddCustodianAudit(AuditSettings.Configure(settings));
-        return services.BuildServiceProvider();
+        return await DatabaseStartup.BuildReadyAsync(services, ct);
     }
 }

@@ -6,6 +6,7 @@ using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Blobs;
 using Custodian.Core.Persistence;
 using Custodian.Features.Audit;
+using Custodian.Features.Database;
 using Custodian.Hosting;
 
 namespace Custodian.Features.Blobs;
@@ -46,6 +47,9 @@ internal static class BlobCommands
                 return ExitCodes.Failure;
             }
 
+            // The database takes the audit event at the end: checked before anything is copied, so a wrong --db cannot
+            // leave a migration without its event.
+            await using var audit = await AuditServicesAsync(settings, ct);
             var toS3 = parse.GetValue(to) == "s3";
             using var s3 = new S3BlobStore(settings.S3);
             var files = new FileSystemBlobStore(Path.Combine(settings.DataFolder, "blobs"));
@@ -68,7 +72,7 @@ internal static class BlobCommands
                 await error.WriteLineAsync("Nothing was removed from the source, because not every content verified.");
             }
 
-            await AuditAsync(settings, toS3, from, into, result, ct);
+            await AuditAsync(audit, toS3, from, into, result, ct);
             return result.Verified ? ExitCodes.Success : ExitCodes.Failure;
         });
         blobs.Subcommands.Add(migrate);
@@ -78,17 +82,20 @@ internal static class BlobCommands
     private static string Describe(S3BlobStoreOptions s3) =>
         $"{s3.ServiceUrl?.ToString() ?? "aws:" + (s3.Region ?? "eu-central-1")} bucket {s3.Bucket}{(s3.NormalizedPrefix.Length > 0 ? " prefix " + s3.NormalizedPrefix : "")}";
 
-    /// <summary>One <c>blobs.migrated</c> event with the counts (no keys: they say nothing to an auditor and are many).</summary>
-    private static async Task AuditAsync(CustodianSettings settings, bool toS3, string from, string into, BlobMigrationResult result, CancellationToken ct)
+    private static async Task<ServiceProvider> AuditServicesAsync(CustodianSettings settings, CancellationToken ct)
     {
-        var target = DatabaseTarget.Resolve(settings.Database, settings.DataFolder);
         var services = new ServiceCollection();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(MasterKeyFiles.LoadExisting(settings));
         services.AddLogging();
-        services.AddCustodianDatabase(target);
+        services.AddCustodianDatabase(DatabaseTarget.Resolve(settings.Database, settings.DataFolder));
         services.AddCustodianAudit(AuditSettings.Configure(settings));
-        await using var provider = services.BuildServiceProvider();
+        return await DatabaseStartup.BuildReadyAsync(services, ct);
+    }
+
+    /// <summary>One <c>blobs.migrated</c> event with the counts (no keys: they say nothing to an auditor and are many).</summary>
+    private static async Task AuditAsync(ServiceProvider provider, bool toS3, string from, string into, BlobMigrationResult result, CancellationToken ct)
+    {
         await using var scope = provider.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CustodianDbContext>();
         await using var tx = await db.Database.BeginTransactionAsync(ct);

@@ -1,5 +1,6 @@
 using Custodian.Core.Persistence;
 using Custodian.Features.Register;
+using Microsoft.EntityFrameworkCore;
 using NodaTime;
 
 namespace Custodian.Features.Database;
@@ -10,6 +11,8 @@ namespace Custodian.Features.Database;
 /// </summary>
 internal static class DatabaseStartup
 {
+    private const string NotMigrated = "db.not_migrated";
+
     /// <summary>
     /// What an operator command that works on the database does first: load the register and prepare the database as
     /// <c>serve</c> does. Null (after printing why) when it cannot go on.
@@ -42,7 +45,7 @@ internal static class DatabaseStartup
         }
         catch (Exception ex) when (IsConnectionFailure(ex))
         {
-            await error.WriteLineAsync($"error db.unreachable: cannot open the database {target.Describe()}: {Cause(ex)}");
+            await error.WriteLineAsync(Unreachable(target, ex));
             return false;
         }
 
@@ -91,6 +94,54 @@ internal static class DatabaseStartup
     }
 
     /// <summary>
+    /// What an operator command that uses the database without preparing it (it neither migrates nor records the register)
+    /// checks first: the database opens and has every migration. Otherwise it throws <see cref="DatabaseNotReadyException"/>,
+    /// one coded line the CLI prints, instead of a stack trace at the first missing table of a wrong <c>--db</c> or a
+    /// database not migrated yet. <paramref name="notMigratedCode"/> is the code for pending migrations (the retention
+    /// commands keep their own).
+    /// </summary>
+    internal static async Task EnsureReadyAsync(IServiceProvider services, CancellationToken ct, string notMigratedCode = NotMigrated)
+    {
+        var target = services.GetRequiredService<DatabaseTarget>();
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CustodianDbContext>();
+        int pending;
+        try
+        {
+            pending = (await db.Database.GetPendingMigrationsAsync(ct)).Count();
+        }
+        catch (Exception ex) when (IsConnectionFailure(ex))
+        {
+            throw new DatabaseNotReadyException(Unreachable(target, ex));
+        }
+
+        if (pending > 0)
+        {
+            throw new DatabaseNotReadyException(
+                $"error {notMigratedCode}: the database {target.Describe()} has {pending} pending migration(s); run 'custodian db migrate' first (or start 'custodian serve', which migrates).");
+        }
+    }
+
+    /// <summary>The command's services, once <see cref="EnsureReadyAsync"/> found the database usable (else disposed, and it throws).</summary>
+    internal static async Task<ServiceProvider> BuildReadyAsync(IServiceCollection services, CancellationToken ct, string notMigratedCode = NotMigrated)
+    {
+        var provider = services.BuildServiceProvider();
+        try
+        {
+            await EnsureReadyAsync(provider, ct, notMigratedCode);
+            return provider;
+        }
+        catch
+        {
+            await provider.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static string Unreachable(DatabaseTarget target, Exception ex) =>
+        $"error db.unreachable: cannot open the database {target.Describe()}: {Cause(ex)}";
+
+    /// <summary>
     /// What went wrong, from the innermost exception out, without EF's retry wrapper ("An exception has been raised that
     /// is likely due to a transient failure"), which says nothing an operator can act on: e.g. "Failed to connect to
     /// 127.0.0.1:5432: Connection refused".
@@ -112,3 +163,6 @@ internal static class DatabaseStartup
     private static bool IsConnectionFailure(Exception ex) =>
         ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException or System.Net.Sockets.SocketException;
 }
+
+/// <summary>The database cannot be used as it is (unreachable, not a database, migrations pending): one coded line for the operator.</summary>
+internal sealed class DatabaseNotReadyException(string message) : Exception(message);

@@ -6,6 +6,7 @@ using Custodian.Configuration;
 using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Blobs;
 using Custodian.Core.Persistence;
+using Custodian.Features.Database;
 using Custodian.Hosting;
 using NodaTime;
 using NodaTime.Text;
@@ -30,7 +31,7 @@ internal static class KeyCommands
         status.SetAction(async (parse, ct) =>
         {
             var settings = CustodianCli.ResolveSettings(parse);
-            await using var services = Services(settings);
+            await using var services = await ServicesAsync(settings, ct);
             await using var scope = services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<CustodianDbContext>();
             var time = scope.ServiceProvider.GetRequiredService<TimeProvider>();
@@ -61,7 +62,7 @@ internal static class KeyCommands
         {
             var settings = CustodianCli.ResolveSettings(parse);
             var output = parse.InvocationConfiguration.Output;
-            await using var services = Services(settings);
+            await using var services = await ServicesAsync(settings, ct);
             await using var scope = services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<CustodianDbContext>();
             var rotation = scope.ServiceProvider.GetRequiredService<KeyRotation>();
@@ -126,7 +127,7 @@ internal static class KeyCommands
                 }
             }
 
-            await using var services = Services(settings);
+            await using var services = await ServicesAsync(settings, ct);
             await using var scope = services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<CustodianDbContext>();
             var rotation = scope.ServiceProvider.GetRequiredService<KeyRotation>();
@@ -238,7 +239,7 @@ internal static class KeyCommands
     }
 
     /// <summary>Database, master key (seals the key store; derives the audit keys), audit trail, key store, ring and rotation.</summary>
-    private static ServiceProvider Services(CustodianSettings settings)
+    private static async Task<ServiceProvider> ServicesAsync(CustodianSettings settings, CancellationToken ct)
     {
         var target = DatabaseTarget.Resolve(settings.Database, settings.DataFolder);
         var masterKey = MasterKeyFiles.LoadExisting(settings);
@@ -249,6 +250,6 @@ internal static class KeyCommands
         services.AddCustodianDatabase(target);
         services.AddCustodianAudit();
         services.AddCustodianBlobs(settings.DataFolder, settings.KeysFolder, settings.BlobStoreS3);
-        return services.BuildServiceProvider();
+        return await DatabaseStartup.BuildReadyAsync(services, ct);
     }
 }

@@ -5,6 +5,7 @@ using Custodian.Core.Features.Audit;
 using Custodian.Core.Features.Mail;
 using Custodian.Core.Persistence;
 using Custodian.Features.Audit;
+using Custodian.Features.Database;
 using Custodian.Features.Requests;
 using Custodian.Features.Sms;
 using Custodian.Hosting;
@@ -27,7 +28,7 @@ internal static class MailCommands
         var dispatch = new Command("dispatch", "Send every due queued message now (retries, messages of a killed node), give up those out of attempts, delete finished rows older than a week");
         dispatch.SetAction(async (parse, ct) =>
         {
-            await using var services = Services(parse);
+            await using var services = await ServicesAsync(parse, ct);
             var result = await services.GetRequiredService<MessageDispatcher>().DispatchDueAsync(ct);
             await parse.InvocationConfiguration.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"Sent {result.Sent}, to retry {result.Retrying}, given up {result.GivenUp}, finished rows deleted {result.Purged}."));
@@ -42,7 +43,7 @@ internal static class MailCommands
         list.SetAction(async (parse, ct) =>
         {
             var output = parse.InvocationConfiguration.Output;
-            await using var services = Services(parse);
+            await using var services = await ServicesAsync(parse, ct);
             var rows = await services.GetRequiredService<MessageDispatcher>().ListAsync(parse.GetValue(all), ct);
             await output.WriteLineAsync("id\tcreated\tchannel\treference\tattempts\tnext_attempt\tstate\tlast_error");
             foreach (var m in rows)
@@ -63,7 +64,7 @@ internal static class MailCommands
         };
         requeue.SetAction(async (parse, ct) =>
         {
-            await using var services = Services(parse);
+            await using var services = await ServicesAsync(parse, ct);
             var id = parse.GetValue(messageId);
             var result = await services.GetRequiredService<MessageDispatcher>().RequeueAsync(id, null, new AuditActor(AuditActorKind.Cli, "cli:mail requeue"), ct);
             if (!result.IsSuccess)
@@ -87,7 +88,7 @@ internal static class MailCommands
 
     private static string Text(Instant instant) => instant.ToString("uuuu-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    private static ServiceProvider Services(ParseResult parse)
+    private static async Task<ServiceProvider> ServicesAsync(ParseResult parse, CancellationToken ct)
     {
         var settings = CustodianCli.ResolveSettings(parse);
         var services = new ServiceCollection();
@@ -99,6 +100,6 @@ internal static class MailCommands
         // SMS before mail: a mail outbox also registers an SMS outbox unless a sender is registered already.
         services.AddCustodianSmsSender(SmsSettings.Configure(settings, dev: false));
         services.AddCustodianMail(MailSettings.Configure(settings, dev: false));
-        return services.BuildServiceProvider();
+        return await DatabaseStartup.BuildReadyAsync(services, ct);
     }
 }

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Custodian.Cli;
 using Custodian.Core.Features.Retention;
 using Custodian.Core.Persistence;
+using Custodian.Features.Database;
 using Custodian.Features.Register;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
@@ -88,15 +89,10 @@ internal static class RetentionCommands
             services.AddCustodianDatabase(target);
             services.AddSingleton(register.Register);
             services.AddCustodianRetention();
-            await using var provider = services.BuildServiceProvider();
+            // The plan changes nothing, so it does not migrate either.
+            await using var provider = await DatabaseStartup.BuildReadyAsync(services, ct, "retention.database_not_migrated");
             await using var scope = provider.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<CustodianDbContext>();
-            var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
-            if (pending.Count > 0)
-            {
-                await error.WriteLineAsync($"error retention.database_not_migrated: the database has {pending.Count} pending migration(s); run 'custodian db migrate' first (the plan changes nothing, so it does not migrate).");
-                return ExitCodes.Failure;
-            }
 
             var result = await scope.ServiceProvider.GetRequiredService<RetentionPlanner>().PlanAsync(db, instant, ct);
             await output.WriteAsync(parse.GetValue(json) ? Json(result) : Table(result));

@@ -6,8 +6,8 @@ using Custodian.Cli;
 using Custodian.Core.Features.Retention;
 using Custodian.Core.Features.Tenancy;
 using Custodian.Core.Persistence;
+using Custodian.Features.Database;
 using Custodian.Features.Register;
-using Microsoft.EntityFrameworkCore;
 
 namespace Custodian.Features.Retention;
 
@@ -51,17 +51,7 @@ internal static class RetentionOverviewCommand
             services.AddCustodianDatabase(DatabaseTarget.Resolve(settings.Database, settings.DataFolder));
             services.AddSingleton(register.Register);
             services.AddCustodianRetention();
-            await using var provider = services.BuildServiceProvider();
-            await using (var scope = provider.CreateAsyncScope())
-            {
-                var db = scope.ServiceProvider.GetRequiredService<CustodianDbContext>();
-                var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
-                if (pending.Count > 0)
-                {
-                    await error.WriteLineAsync($"error retention.database_not_migrated: the database has {pending.Count} pending migration(s); run 'custodian db migrate' first.");
-                    return ExitCodes.Failure;
-                }
-            }
+            await using var provider = await DatabaseStartup.BuildReadyAsync(services, ct, "retention.database_not_migrated");
 
             var result = await provider.GetRequiredService<RetentionOverviewBuilder>().BuildAsync(TenantScope.Everything, schedule, ct);
             await output.WriteAsync(parse.GetValue(json) ? JsonSerializer.Serialize(result, SweepJson.Indented) + "\n" : Table(result));
