@@ -47,10 +47,14 @@ internal sealed class ImportBenchmark(
 {
     private static readonly AuditActor Actor = new(AuditActorKind.Cli, "cli:bench");
 
+    /// <summary>The product's import, the raw baseline and the look-ups.</summary>
+    public Task<EngineResult> RunAsync(DatabaseEngine engine, CancellationToken ct) => RunAsync(engine, raw: true, ct);
+
     /// <param name="engine">The engine.</param>
+    /// <param name="raw">Whether to measure the raw baseline too (its figures are NaN when not).</param>
     /// <param name="ct">Cancellation.</param>
     /// <param name="afterLookups">More measurements on the product's database while it exists (the <c>scale</c> command).</param>
-    public async Task<EngineResult> RunAsync(DatabaseEngine engine, CancellationToken ct, Func<BenchDatabase, CancellationToken, Task>? afterLookups = null)
+    public async Task<EngineResult> RunAsync(DatabaseEngine engine, bool raw, CancellationToken ct, Func<BenchDatabase, CancellationToken, Task>? afterLookups = null)
     {
         var name = engine == DatabaseEngine.Sqlite ? "sqlite" : "postgres";
         var rows = generator.Shape.Rows;
@@ -77,15 +81,22 @@ internal sealed class ImportBenchmark(
             }
         }
 
-        double rawSeconds;
-        await using (var raw = await BenchDatabase.CreateAsync(engine, workDir, postgres, "raw", null, ct))
+        var rawSeconds = double.NaN;
+        await using (var rawDatabase = raw ? await BenchDatabase.CreateAsync(engine, workDir, postgres, "raw", null, ct) : null)
         {
+            if (rawDatabase is null)
+            {
+                return Result();
+            }
+
             log.WriteLine($"[{name}] raw baseline: {(engine == DatabaseEngine.Sqlite ? "prepared inserts in one transaction" : "one binary COPY into the partitioned parent")} ...");
-            rawSeconds = await RawInsertAsync(raw, ct);
+            rawSeconds = await RawInsertAsync(rawDatabase, ct);
             log.WriteLine($"[{name}]   {rawSeconds:F1} s, {Count((long)(rows / rawSeconds))} rows/s");
         }
 
-        return new EngineResult(
+        return Result();
+
+        EngineResult Result() => new(
             name, version, rows, productSeconds, rawSeconds, productLatencies.Length, recordsPerLookup,
             Percentile(productLatencies, 0.50), Percentile(productLatencies, 0.99),
             Percentile(rawLatencies, 0.50), Percentile(rawLatencies, 0.99), size);

@@ -46,7 +46,7 @@ internal static class ScaleCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed of the generator", DefaultValueFactory = _ => 1 };
         var sweepRows = new Option<long?>("--sweep-rows")
         {
-            Description = "Rows of the sweep part (seven months, one dropped; default: --rows). It copies its database once per measured run, so at 100 million rows it needs ~70 GB free: 30000000 fits in ~25 GB",
+            Description = "Rows of the sweep part (seven months, one dropped; default: --rows; 0 skips it). It copies its database once per measured run, so at 100 million rows it needs ~70 GB free: 30000000 fits in ~25 GB",
         };
         var pgSettings = new Option<string[]>("--pg-setting")
         {
@@ -57,25 +57,29 @@ internal static class ScaleCommand
         {
             Description = "The raw engine baseline alone (binary COPY / prepared inserts of the generated rows), then the heavy access report and the size on that database: to repeat a run's baseline apart",
         };
+        var noRaw = new Option<bool>("--no-raw")
+        {
+            Description = "Skip the raw engine baseline (the import ratio then comes from a --raw-only run on the same data): saves ~35 min at 100 million rows",
+        };
         var command = new Command("scale", "Issue 8 §1 in one run: import vs raw, look-ups warm/cold before and after the subscriber-order rewrite, heavy access report, sweep vs bare drop, size per record")
         {
-            engine, rows, lookups, cold, subscribers, months, pg, workDir, seed, sweepRows, pgSettings, rawOnly,
+            engine, rows, lookups, cold, subscribers, months, pg, workDir, seed, sweepRows, pgSettings, rawOnly, noRaw,
         };
         command.SetAction(async (parse, ct) =>
         {
             var n = parse.GetValue(rows);
             var m = parse.GetValue(months);
             var sweep = parse.GetValue(sweepRows) ?? n;
-            if (n < 7000 || sweep < 7000 || m < 1 || parse.GetValue(lookups) < 1 || parse.GetValue(cold) < 0)
+            if (n < 7000 || sweep is > 0 and < 7000 || m < 1 || parse.GetValue(lookups) < 1 || parse.GetValue(cold) < 0)
             {
-                await Console.Error.WriteLineAsync("--rows and --sweep-rows at least 7000, --months and --lookups at least 1, --cold-lookups at least 0.");
+                await Console.Error.WriteLineAsync("--rows at least 7000, --sweep-rows 0 or at least 7000, --months and --lookups at least 1, --cold-lookups at least 0.");
                 return 2;
             }
 
             var s = parse.GetValue(subscribers) is > 0 and var given ? given : (int)Math.Max(10, n / 1000);
             var shape = new UsageShape(n, s, 200_000, UsageShape.RecentMonths(m), m, parse.GetValue(seed));
             var which = parse.GetValue(engine) == "sqlite" ? DatabaseEngine.Sqlite : DatabaseEngine.Postgres;
-            return await RunAsync(which, shape, parse.GetValue(lookups), parse.GetValue(cold), parse.GetValue(pg), parse.GetValue(workDir), sweep, parse.GetValue(pgSettings) ?? [], parse.GetValue(rawOnly), ct);
+            return await RunAsync(which, shape, parse.GetValue(lookups), parse.GetValue(cold), parse.GetValue(pg), parse.GetValue(workDir), sweep, parse.GetValue(pgSettings) ?? [], parse.GetValue(rawOnly), parse.GetValue(noRaw), ct);
         });
         return command;
     }
@@ -84,7 +88,7 @@ internal static class ScaleCommand
 
     private sealed record Latencies(double[] Warm, double[]? Cold);
 
-    private static async Task<int> RunAsync(DatabaseEngine engine, UsageShape shape, int lookups, int coldLookups, string? pg, string? workDirRoot, long sweepRows, string[] pgSettings, bool rawOnly, CancellationToken ct)
+    private static async Task<int> RunAsync(DatabaseEngine engine, UsageShape shape, int lookups, int coldLookups, string? pg, string? workDirRoot, long sweepRows, string[] pgSettings, bool rawOnly, bool noRaw, CancellationToken ct)
     {
         var log = Console.Out;
         var ic = CultureInfo.InvariantCulture;
@@ -136,7 +140,7 @@ internal static class ScaleCommand
             int reportRecords = 0;
             long sizeAfter = 0;
             var benchmark = new ImportBenchmark(generator, csv, work.FullName, server, lookups, null, log);
-            var import = await benchmark.RunAsync(engine, ct, async (database, token) =>
+            var import = await benchmark.RunAsync(engine, !noRaw, ct, async (database, token) =>
             {
                 File.Delete(csv); // imported; the room is needed for the rewrite's sorted copies (~13.5 GB at 100 million rows)
                 before = await MeasureAsync(database, server, numbers, coldLookups, name, "time order", log, token);
@@ -150,7 +154,7 @@ internal static class ScaleCommand
                 log.WriteLine(string.Create(ic, $"[{name}] access report of the heaviest subscriber: {reportRecords:N0} records in {reportSeconds:F2} s (median of 3 after a warm-up)"));
             });
 
-            var sweep = await new SweepBenchmark(engine, work.FullName, server, 1, log).MonthsAsync(sweepRows, shape.Seed, ct);
+            var sweep = sweepRows == 0 ? null : await new SweepBenchmark(engine, work.FullName, server, 1, log).MonthsAsync(sweepRows, shape.Seed, ct);
 
             log.WriteLine();
             log.WriteLine(machine);
@@ -158,14 +162,18 @@ internal static class ScaleCommand
             log.WriteLine();
             log.WriteLine("| measure | product | raw engine | target |");
             log.WriteLine("|---|---:|---:|---|");
-            log.WriteLine(string.Create(ic, $"| import rows/s | {import.ProductRowsPerSecond:N0} | {import.RawRowsPerSecond:N0} ({(engine == DatabaseEngine.Sqlite ? "prepared inserts" : "binary COPY")}) | ratio {import.Ratio:F2} {Verdict(import.Ratio >= ImportRatioTarget)} (≥ {ImportRatioTarget:F2}) |"));
+            log.WriteLine(noRaw
+                ? string.Create(ic, $"| import rows/s | {import.ProductRowsPerSecond:N0} | skipped (--no-raw) | |")
+                : string.Create(ic, $"| import rows/s | {import.ProductRowsPerSecond:N0} | {import.RawRowsPerSecond:N0} ({(engine == DatabaseEngine.Sqlite ? "prepared inserts" : "binary COPY")}) | ratio {import.Ratio:F2} {Verdict(import.Ratio >= ImportRatioTarget)} (≥ {ImportRatioTarget:F2}) |"));
             log.WriteLine(string.Create(ic, $"| look-up warm p50 / p99, time order | {Pair(before!.Warm)} | {import.RawP50Ms:F1} / {import.RawP99Ms:F1} ms (bare query) | {Verdict(P99(before.Warm) <= LookupTargetMs)} (p99 ≤ {LookupTargetMs:F0} ms) |"));
             log.WriteLine(string.Create(ic, $"| look-up cold p50 / p99, time order | {ColdPair(before.Cold)} | | {ColdVerdict(before.Cold)} |"));
             log.WriteLine(string.Create(ic, $"| look-up warm p50 / p99, subscriber order | {Pair(after!.Warm)} | | {Verdict(P99(after.Warm) <= LookupTargetMs)} |"));
             log.WriteLine(string.Create(ic, $"| look-up cold p50 / p99, subscriber order | {ColdPair(after.Cold)} | | {ColdVerdict(after.Cold)} |"));
             log.WriteLine(string.Create(ic, $"| subscriber-order rewrite of {shape.Months} months | {rewriteSeconds:F1} s | | |"));
             log.WriteLine(string.Create(ic, $"| access report, heaviest subscriber ({reportRecords:N0} records) | {reportSeconds:F2} s | | {Verdict(reportSeconds <= AccessReportTargetSeconds)} (≤ {AccessReportTargetSeconds:F0} s) |"));
-            log.WriteLine(string.Create(ic, $"| monthly sweep of one month ({sweep.MonthRows:N0} rows) | {sweep.Product:F2} s | {sweep.Drop:F2} s (bare DROP) | ratio {sweep.Product / sweep.Drop:F1} {Verdict(sweep.Product <= SweepTargetRatio * sweep.Drop)} (≤ {SweepTargetRatio:F0}×) |"));
+            log.WriteLine(sweep is null
+                ? "| monthly sweep | skipped (--sweep-rows 0) | | |"
+                : string.Create(ic, $"| monthly sweep of one month ({sweep.MonthRows:N0} rows) | {sweep.Product:F2} s | {sweep.Drop:F2} s (bare DROP) | ratio {sweep.Product / sweep.Drop:F1} {Verdict(sweep.Product <= SweepTargetRatio * sweep.Drop)} (≤ {SweepTargetRatio:F0}×) |"));
             log.WriteLine(string.Create(ic, $"| database size per record | {import.DatabaseBytes / (double)shape.Rows:F0} B (after rewrite {sizeAfter / (double)shape.Rows:F0} B) | | |"));
             return 0;
         }
@@ -226,6 +234,7 @@ internal static class ScaleCommand
         }
 
         double[]? cold = null;
+        var vacuuming = 0;
         if (coldLookups > 0)
         {
             cold = new double[Math.Min(coldLookups, numbers.Length)];
@@ -244,11 +253,21 @@ internal static class ScaleCommand
                 // are loaded as on any running server; the sampled subscriber's own pages stay cold.
                 await LookUpAsync(NoSuchNumber);
                 cold[i] = await LookUpAsync(numbers[i]);
+                if (server is not null && await database.ScalarAsync("SELECT COUNT(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'", ct) > 0)
+                {
+                    vacuuming++;
+                }
             }
         }
 
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"[{name}] look-ups, {order}: warm p50/p99 {Pair(warm)} ({warm.Length}), cold {ColdPair(cold)} ({cold?.Length ?? 0})"));
+        if (cold is not null)
+        {
+            // What the tail is made of: the slowest samples, and how many met an autovacuum worker reading beside them.
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"[{name}]   cold, slowest: {string.Join(", ", cold.OrderDescending().Take(5).Select(v => v.ToString("F1", CultureInfo.InvariantCulture)))} ms; autovacuum at work after {vacuuming} of {cold.Length}"));
+        }
         return new Latencies(warm, cold);
     }
 

@@ -55,7 +55,7 @@ public sealed class ProductionStreamingTests
 
         // Written while read: writes reach the stream during each of the two reads (CSV, then JSON) of the cursor.
         var counter = new EventLookup.RowCounter();
-        var observed = new List<(string Sql, IReadOnlyList<(string Name, object Value)> Parameters)>();
+        var observed = new List<EventLookup.ObservedQuery>();
         EventLookup.RowsStreamed.Value = counter;
         EventLookup.Observed.Value = observed;
         using var output = new ObservingStream(() => counter.Rows);

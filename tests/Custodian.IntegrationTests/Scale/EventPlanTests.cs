@@ -7,6 +7,7 @@ using Custodian.Core.Features.Tenancy;
 using Custodian.IntegrationTests.Retention;
 using Custodian.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using NodaTime;
 using Xunit;
 
@@ -32,7 +33,7 @@ public sealed class EventPlanTests
         var other = await f.AddOrganizationAsync("other");
         await SeedAsync(f, engine, org, other);
 
-        var observed = new List<(string Sql, IReadOnlyList<(string Name, object Value)> Parameters)>();
+        var observed = new List<EventLookup.ObservedQuery>();
         EventLookup.Observed.Value = observed;
         try
         {
@@ -51,16 +52,68 @@ public sealed class EventPlanTests
         }
 
         Assert.Equal(16, observed.Count); // per scope: phone 2 (usage, traffic), IP 1, summary 4 (counts and latest per family), bill 1
+        // The record-reading ones (not the summary's counts and latest few) run with read-ahead on PostgreSQL (LookupPrefetch).
+        Assert.Equal(engine == Engine.Postgres ? 8 : 0, observed.Count(o => o.Settings.Count > 0));
         await using var check = f.CreateContext();
         await check.Database.OpenConnectionAsync(Ct);
         var connection = check.Database.GetDbConnection();
-        foreach (var (sql, parameters) in observed)
+        foreach (var (sql, parameters, settings) in observed)
         {
-            var scans = engine == Engine.Postgres
-                ? await PostgresScansAsync(connection, sql, parameters)
-                : await SqliteScansAsync(connection, sql, parameters);
-            Assert.True(scans.Count == 0, $"{string.Join(", ", scans)} in the plan of: {sql}");
+            if (engine == Engine.Sqlite)
+            {
+                var scans = await SqliteScansAsync(connection, sql, parameters);
+                Assert.True(scans.Count == 0, $"{string.Join(", ", scans)} in the plan of: {sql}");
+                continue;
+            }
+
+            var nodes = await PostgresEventScansAsync(connection, sql, parameters, settings);
+            Assert.True(!nodes.Any(n => n.Node == "Seq Scan"), $"{string.Join(", ", nodes)} in the plan of: {sql}");
+            // Read-ahead happens only in bitmap heap scans: a plain index scan would read a cold person's pages one by one.
+            Assert.True(settings.Count == 0 || !nodes.Any(n => n.Node == "Index Scan"), $"{string.Join(", ", nodes)} in the plan of: {sql}");
         }
+    }
+
+    /// <summary>
+    /// The read-ahead settings (<see cref="LookupPrefetch"/>) are transaction-local: a look-up inside the caller's
+    /// transaction puts them back for the caller's later queries, and one outside leaves nothing on the pooled session.
+    /// </summary>
+    [Theory, AllEngines]
+    public async Task LookUp_InAndOutsideTheCallersTransaction_LeavesThePlannerSettingsAsTheyWere(Engine engine)
+    {
+        await using var f = await SweepTests.CreateAsync(engine);
+        var org = await f.AddOrganizationAsync("demo");
+        var other = await f.AddOrganizationAsync("other");
+        await SeedAsync(f, engine, org, other);
+
+        await using var db = f.CreateContext(TenantScope.For(org));
+        await db.Database.OpenConnectionAsync(Ct);
+        var connection = db.Database.GetDbConnection();
+        async Task<string> SettingsAsync()
+        {
+            await using var command = Command(connection, engine == Engine.Postgres
+                ? "SELECT current_setting('enable_indexscan') || ' ' || current_setting('effective_io_concurrency')" : "SELECT 'sqlite'", []);
+            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            return (string)(await command.ExecuteScalarAsync(Ct))!;
+        }
+
+        var before = await SettingsAsync();
+        Assert.NotEmpty(await EventLookup.FindAsync(db, SubjectIdentifierKind.Phone, Number(7), Ct));
+        Assert.Equal(before, await SettingsAsync());
+
+        await using (var tx = await db.Database.BeginTransactionAsync(Ct))
+        {
+            Assert.NotEmpty(await EventLookup.FindAsync(db, SubjectIdentifierKind.Phone, Number(7), Ct));
+            Assert.Equal(before, await SettingsAsync());
+            await foreach (var _ in EventLookup.StreamSetAsync(db, usage: true, new EventSet([Number(7)], []), Ct))
+            {
+                break; // an export that stops early puts them back too
+            }
+
+            Assert.Equal(before, await SettingsAsync());
+            await tx.CommitAsync(Ct);
+        }
+
+        Assert.Equal(before, await SettingsAsync());
     }
 
     internal static string Number(int i) => "+3120" + i.ToString("D7", CultureInfo.InvariantCulture);
@@ -119,18 +172,28 @@ public sealed class EventPlanTests
         await ExecuteAsync(connection, "ANALYZE");
     }
 
-    /// <summary>Seq Scan nodes on event tables that hold rows (a scan of an empty partition, one created ahead, reads nothing).</summary>
-    private static async Task<List<string>> PostgresScansAsync(DbConnection connection, string sql, IReadOnlyList<(string Name, object Value)> parameters)
+    /// <summary>
+    /// The scan nodes (type, relation) on event tables that hold rows (a scan of an empty partition, one created ahead,
+    /// reads nothing), planned under <paramref name="settings"/> as the look-up ran.
+    /// </summary>
+    private static async Task<List<(string Node, string Relation)>> PostgresEventScansAsync(
+        DbConnection connection, string sql, IReadOnlyList<(string Name, object Value)> parameters, IReadOnlyList<(string Name, string Value)> settings)
     {
+        await using var tx = await connection.BeginTransactionAsync(Ct);
+        foreach (var (name, value) in settings)
+        {
+            await ExecuteAsync(connection, "SELECT set_config(@n, @v, true)", ("@n", name), ("@v", value));
+        }
+
         await using var command = Command(connection, "EXPLAIN (FORMAT JSON) " + sql, parameters);
         var json = JsonDocument.Parse((string)(await command.ExecuteScalarAsync(Ct))!);
-        var scans = new List<string>();
+        var scans = new List<(string Node, string Relation)>();
         void Walk(JsonElement node)
         {
-            if (node.GetProperty("Node Type").GetString() == "Seq Scan" && node.GetProperty("Relation Name").GetString() is { } relation
+            if (node.TryGetProperty("Relation Name", out var name) && name.GetString() is { } relation
                 && (relation.StartsWith("usage_records", StringComparison.Ordinal) || relation.StartsWith("traffic_records", StringComparison.Ordinal)))
             {
-                scans.Add(relation);
+                scans.Add((node.GetProperty("Node Type").GetString()!, relation));
             }
 
             if (node.TryGetProperty("Plans", out var children))
@@ -143,16 +206,17 @@ public sealed class EventPlanTests
         }
 
         Walk(json.RootElement[0].GetProperty("Plan"));
-        var nonEmpty = new List<string>();
-        foreach (var relation in scans)
+        var nonEmpty = new List<(string Node, string Relation)>();
+        foreach (var scan in scans)
         {
-            await using var rows = Command(connection, $"SELECT reltuples FROM pg_class WHERE relname = '{relation}'", []);
+            await using var rows = Command(connection, $"SELECT reltuples FROM pg_class WHERE relname = '{scan.Relation}'", []);
             if (Convert.ToDouble(await rows.ExecuteScalarAsync(Ct), CultureInfo.InvariantCulture) > 0)
             {
-                nonEmpty.Add(relation);
+                nonEmpty.Add(scan);
             }
         }
 
+        await tx.RollbackAsync(Ct);
         return nonEmpty;
     }
 

@@ -43,9 +43,11 @@ internal static partial class EventLookup
         await db.Database.OpenConnectionAsync(ct);
         try
         {
+            await using var prefetch = await LookupPrefetch.BeginAsync(db.Database.GetDbConnection(), db.Database.CurrentTransaction?.GetDbTransaction(), ct);
             await using var command = SetCommand(db, table, columns, set, table.ColumnList, out var postgres);
+            command.Transaction = prefetch.Transaction;
             command.CommandText += " ORDER BY start_time";
-            Observe(command);
+            Observe(command, prefetch);
             await using var reader = await command.ExecuteReaderAsync(ct);
             var rows = RowsStreamed.Value;
             while (await reader.ReadAsync(ct))

@@ -116,8 +116,9 @@ internal static partial class EventLookup
         {
             var connection = db.Database.GetDbConnection();
             var postgres = connection is NpgsqlConnection;
+            await using var prefetch = await LookupPrefetch.BeginAsync(connection, db.Database.CurrentTransaction?.GetDbTransaction(), ct);
             await using var command = connection.CreateCommand();
-            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            command.Transaction = prefetch.Transaction;
             var tenant = db.Tenant.AllTenants ? "" : " AND organization_id = @org";
             tenant += window is null ? "" : " AND start_time >= @from AND start_time < @until";
             // One arm per identifier column, each an index seek; a record that holds the value in both columns comes once.
@@ -137,7 +138,7 @@ internal static partial class EventLookup
                 Add(command, "@org", postgres ? org : EventTable.ToSqliteId(org));
             }
 
-            Observe(command);
+            Observe(command, prefetch);
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
@@ -152,12 +153,16 @@ internal static partial class EventLookup
 
     /// <summary>
     /// While set (in this async flow only), each look-up query's text and parameters are added to it before it runs: the
-    /// plan tests EXPLAIN exactly what the person's look-up, the access report, productions and the person page send.
+    /// plan tests EXPLAIN exactly what the person's look-up, the access report, productions and the person page send,
+    /// under the settings it ran with (<see cref="LookupPrefetch.Applied"/>).
     /// </summary>
-    internal static readonly AsyncLocal<List<(string Sql, IReadOnlyList<(string Name, object Value)> Parameters)>?> Observed = new();
+    internal static readonly AsyncLocal<List<ObservedQuery>?> Observed = new();
 
-    private static void Observe(DbCommand command) =>
-        Observed.Value?.Add((command.CommandText, [.. command.Parameters.Cast<DbParameter>().Select(p => (p.ParameterName, p.Value!))]));
+    internal sealed record ObservedQuery(string Sql, IReadOnlyList<(string Name, object Value)> Parameters, IReadOnlyList<(string Name, string Value)> Settings);
+
+    private static void Observe(DbCommand command, LookupPrefetch? prefetch = null) =>
+        Observed.Value?.Add(new ObservedQuery(
+            command.CommandText, [.. command.Parameters.Cast<DbParameter>().Select(p => (p.ParameterName, p.Value!))], prefetch?.Applied ?? []));
 
     private static void Add(DbCommand command, string name, object value)
     {

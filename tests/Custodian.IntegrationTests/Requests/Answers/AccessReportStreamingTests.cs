@@ -57,7 +57,7 @@ public sealed class AccessReportStreamingTests
 
         Assert.Equal(ImportOutcome.Imported, (await f.Import.ImportAsync(EventFamily.Usage, f.Import.Write("many.csv", csv.ToString()))).Outcome);
         await using var db = f.Context();
-        var observed = new List<(string Sql, IReadOnlyList<(string Name, object Value)> Parameters)>();
+        var observed = new List<EventLookup.ObservedQuery>();
         EventLookup.Observed.Value = observed;
         AccessReportSource prepared;
         try
