@@ -209,9 +209,23 @@ public sealed class CliTests : IDisposable
     [InlineData("retention", "overview", "retention.database_not_migrated")]
     public async Task DatabaseCommand_DatabaseNotMigrated_OneLineNamingTheFix(string command, string subcommand, string code)
     {
-        var line = await FailsInOneLineAsync(command, subcommand, Path.Combine(_dir.FullName, "empty.db"), $"error {code}: the database ");
+        var missing = Path.Combine(_dir.FullName, "typo.db");
+        var line = await FailsInOneLineAsync(command, subcommand, missing, $"error {code}: the database ");
 
-        Assert.Contains("run 'custodian db migrate' first", line, StringComparison.Ordinal);
+        Assert.Contains("does not exist (no such file); run 'custodian db migrate' first", line, StringComparison.Ordinal);
+        Assert.False(File.Exists(missing), "the check left an empty database file behind");
+    }
+
+    /// <summary>An existing database file without Custodian's tables (an empty one): the pending migrations, counted.</summary>
+    [Fact]
+    public async Task DatabaseCommand_EmptyDatabaseFile_NamesThePendingMigrations()
+    {
+        var empty = Path.Combine(_dir.FullName, "empty.db");
+        await File.WriteAllBytesAsync(empty, [], TestContext.Current.CancellationToken);
+
+        var line = await FailsInOneLineAsync("user", "list", empty, "error db.not_migrated: the database ");
+
+        Assert.Matches(@"has \d+ pending migration\(s\); run 'custodian db migrate' first", line);
     }
 
     /// <summary>Runs <c>custodian COMMAND SUBCOMMAND</c> on <paramref name="db"/>: exit 1 and one error line starting with <paramref name="start"/>, returned.</summary>

@@ -1,5 +1,6 @@
 using Custodian.Core.Persistence;
 using Custodian.Features.Register;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 
@@ -103,6 +104,14 @@ internal static class DatabaseStartup
     internal static async Task EnsureReadyAsync(IServiceProvider services, CancellationToken ct, string notMigratedCode = NotMigrated)
     {
         var target = services.GetRequiredService<DatabaseTarget>();
+        if (target.Engine == DatabaseEngine.Sqlite && new SqliteConnectionStringBuilder(target.ConnectionString).DataSource is { } file
+            && !file.StartsWith(":memory:", StringComparison.Ordinal) && !file.StartsWith("file:", StringComparison.OrdinalIgnoreCase) && !File.Exists(file))
+        {
+            // Opening it would leave an empty file behind (SQLite creates what it opens), on a path that may be a typo.
+            throw new DatabaseNotReadyException(
+                $"error {notMigratedCode}: the database {target.Describe()} does not exist (no such file); run 'custodian db migrate' first to create it, or check --db.");
+        }
+
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CustodianDbContext>();
         int pending;
