@@ -42,9 +42,26 @@ internal static class CrashChild
             return Path.Combine(AppContext.BaseDirectory, "custodian");
         }
 
-        return File.Exists(path)
-            ? Path.GetFullPath(path)
-            : throw new InvalidOperationException($"{ExecutableVariable} names {path}, which does not exist (test.sh publishes it; unset the variable to use the build output).");
+        if (!File.Exists(path))
+        {
+            throw new InvalidOperationException($"{ExecutableVariable} names {path}, which does not exist (test.sh publishes it; unset the variable to use the build output).");
+        }
+
+        // A publish made before the last change of the sources would test old code: the product's assemblies beside it
+        // must not be older than those these tests were built with. (Dates, not module ids: the ready-to-run compile
+        // gives its images ids of their own.)
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        foreach (var assembly in new[] { "custodian.dll", "Custodian.Core.dll" })
+        {
+            var built = Path.Combine(AppContext.BaseDirectory, assembly);
+            if (File.Exists(built) && File.GetLastWriteTimeUtc(Path.Combine(folder, assembly)) < File.GetLastWriteTimeUtc(built))
+            {
+                throw new InvalidOperationException(
+                    $"{ExecutableVariable} names {path}, which was published before the last build of these tests ({assembly} is older): publish it again (test.sh does) or unset the variable.");
+            }
+        }
+
+        return Path.GetFullPath(path);
     }
 
     /// <summary>Runs <paramref name="executable"/> with <paramref name="args"/> and <paramref name="environment"/>.</summary>
