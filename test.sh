@@ -55,6 +55,13 @@ case "$(uname -m)" in
   aarch64) rid=linux-arm64 ;;
   *) rid= ;;
 esac
+# The build comes before the publish (the tests refuse a publish older than their own build of the product), so
+# without --no-build this script builds first and runs the tests on that build.
+built=()
+case " $* " in
+  *" --no-build "*) ;;
+  *) dotnet build Custodian.slnx -nologo -v:q; built=(--no-build) ;;
+esac
 if [ -n "$rid" ] && [ -z "${CUSTODIAN_TEST_EXECUTABLE:-}" ]; then
   echo "test.sh: ready-to-run publish of custodian for the child-process tests (artifacts/test-custodian)" >&2
   dotnet publish src/Custodian/Custodian.csproj -c Debug -r "$rid" --self-contained false -p:PublishReadyToRun=true \
@@ -70,7 +77,7 @@ done
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e
-dotnet test --solution Custodian.slnx "$@" "${filtered[@]}" 2>&1 | tee "$log"
+dotnet test --solution Custodian.slnx "${built[@]}" "$@" "${filtered[@]}" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
 # One plain closing line for humans and CI: "N passed, N failed, N skipped".
