@@ -82,13 +82,13 @@ internal sealed class ImportBenchmark(
         }
 
         var rawSeconds = double.NaN;
-        await using (var rawDatabase = raw ? await BenchDatabase.CreateAsync(engine, workDir, postgres, "raw", null, ct) : null)
+        if (!raw)
         {
-            if (rawDatabase is null)
-            {
-                return Result();
-            }
+            return Result();
+        }
 
+        await using (var rawDatabase = await BenchDatabase.CreateAsync(engine, workDir, postgres, "raw", null, ct))
+        {
             log.WriteLine($"[{name}] raw baseline: {(engine == DatabaseEngine.Sqlite ? "prepared inserts in one transaction" : "one binary COPY into the partitioned parent")} ...");
             rawSeconds = await RawInsertAsync(rawDatabase, ct);
             log.WriteLine($"[{name}]   {rawSeconds:F1} s, {Count((long)(rows / rawSeconds))} rows/s");
