@@ -11,6 +11,7 @@ using Custodian.Core.Persistence;
 using Custodian.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
 using Npgsql;
 
 namespace Custodian.Bench;
@@ -135,17 +136,28 @@ internal static class ScaleCommand
 
             var random = new SplitMix64(shape.Seed ^ 0x5EED);
             var numbers = Enumerable.Range(0, lookups).Select(_ => generator.SubscriberNumber((int)random.Below((ulong)shape.Subscribers))).ToArray();
-            Latencies? before = null, after = null;
+            Latencies? before = null, steady = null, after = null;
             double rewriteSeconds = 0, reportSeconds = 0;
-            int reportRecords = 0;
+            int reportRecords = 0, steadyMonths = 0;
             long sizeAfter = 0;
             var benchmark = new ImportBenchmark(generator, csv, work.FullName, server, lookups, null, log);
             var import = await benchmark.RunAsync(engine, !noRaw, ct, async (database, token) =>
             {
                 File.Delete(csv); // imported; the room is needed for the rewrite's sorted copies (~13.5 GB at 100 million rows)
                 before = await MeasureAsync(database, server, numbers, coldLookups, name, "time order", log, token);
+
+                // First what the sweep leaves today: the months no longer written to in subscriber order, the last ones not.
                 var sw = Stopwatch.StartNew();
-                await RewriteAsync(database, shape, token);
+                var sweepBefore = EventMonthFiles.SealableBefore(SystemClock());
+                steadyMonths = await RewriteAsync(database, shape, sweepBefore, token);
+                if (steadyMonths > 0 && steadyMonths < shape.Months)
+                {
+                    log.WriteLine(string.Create(ic, $"[{name}] {steadyMonths} of {shape.Months} months rewritten in subscriber order (those before {sweepBefore:uuuu-MM}, as the sweep does) in {sw.Elapsed.TotalSeconds:F1} s"));
+                    steady = await MeasureAsync(database, server, numbers, coldLookups, name, "as the sweep leaves them", log, token);
+                }
+
+                sw.Start();
+                await RewriteAsync(database, shape, shape.From.PlusMonths(shape.Months), token);
                 rewriteSeconds = sw.Elapsed.TotalSeconds;
                 log.WriteLine(string.Create(ic, $"[{name}] months rewritten in subscriber order in {rewriteSeconds:F1} s"));
                 after = await MeasureAsync(database, server, numbers, coldLookups, name, "subscriber order", log, token);
@@ -167,6 +179,12 @@ internal static class ScaleCommand
                 : string.Create(ic, $"| import rows/s | {import.ProductRowsPerSecond:N0} | {import.RawRowsPerSecond:N0} ({(engine == DatabaseEngine.Sqlite ? "prepared inserts" : "binary COPY")}) | ratio {import.Ratio:F2} {Verdict(import.Ratio >= ImportRatioTarget)} (≥ {ImportRatioTarget:F2}) |"));
             log.WriteLine(string.Create(ic, $"| look-up warm p50 / p99, time order | {Pair(before!.Warm)} | {import.RawP50Ms:F1} / {import.RawP99Ms:F1} ms (bare query) | {Verdict(P99(before.Warm) <= LookupTargetMs)} (p99 ≤ {LookupTargetMs:F0} ms) |"));
             log.WriteLine(string.Create(ic, $"| look-up cold p50 / p99, time order | {ColdPair(before.Cold)} | | {ColdVerdict(before.Cold)} |"));
+            if (steady is not null)
+            {
+                log.WriteLine(string.Create(ic, $"| look-up warm p50 / p99, as the sweep leaves them ({steadyMonths} of {shape.Months} months rewritten) | {Pair(steady.Warm)} | | {Verdict(P99(steady.Warm) <= LookupTargetMs)} |"));
+                log.WriteLine(string.Create(ic, $"| look-up cold p50 / p99, as the sweep leaves them | {ColdPair(steady.Cold)} | | {ColdVerdict(steady.Cold)} |"));
+            }
+
             log.WriteLine(string.Create(ic, $"| look-up warm p50 / p99, subscriber order | {Pair(after!.Warm)} | | {Verdict(P99(after.Warm) <= LookupTargetMs)} |"));
             log.WriteLine(string.Create(ic, $"| look-up cold p50 / p99, subscriber order | {ColdPair(after.Cold)} | | {ColdVerdict(after.Cold)} |"));
             log.WriteLine(string.Create(ic, $"| subscriber-order rewrite of {shape.Months} months | {rewriteSeconds:F1} s | | |"));
@@ -233,26 +251,34 @@ internal static class ScaleCommand
             warm[i] = await LookUpAsync(numbers[i]);
         }
 
+        async Task MakeColdAsync()
+        {
+            SqliteConnection.ClearAllPools();
+            if (server is not null)
+            {
+                await server.RestartAsync();
+                NpgsqlConnection.ClearAllPools();
+            }
+
+            await DropCachesAsync(ct);
+
+            // A number with no records first (untimed): the connection, the catalogue and the indexes' upper pages
+            // are loaded as on any running server; the sampled subscriber's own pages stay cold.
+            await LookUpAsync(NoSuchNumber);
+        }
+
         double[]? cold = null;
+        var host = new HostCounters[Math.Min(coldLookups, numbers.Length)];
         var vacuuming = 0;
         if (coldLookups > 0)
         {
-            cold = new double[Math.Min(coldLookups, numbers.Length)];
+            cold = new double[host.Length];
             for (var i = 0; i < cold.Length; i++)
             {
-                SqliteConnection.ClearAllPools();
-                if (server is not null)
-                {
-                    await server.RestartAsync();
-                    NpgsqlConnection.ClearAllPools();
-                }
-
-                await DropCachesAsync(ct);
-
-                // A number with no records first (untimed): the connection, the catalogue and the indexes' upper pages
-                // are loaded as on any running server; the sampled subscriber's own pages stay cold.
-                await LookUpAsync(NoSuchNumber);
+                await MakeColdAsync();
+                var start = HostCounters.Read();
                 cold[i] = await LookUpAsync(numbers[i]);
+                host[i] = HostCounters.Read() - start;
                 if (server is not null && await database.ScalarAsync("SELECT COUNT(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'", ct) > 0)
                 {
                     vacuuming++;
@@ -260,14 +286,35 @@ internal static class ScaleCommand
             }
         }
 
-        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"[{name}] look-ups, {order}: warm p50/p99 {Pair(warm)} ({warm.Length}), cold {ColdPair(cold)} ({cold?.Length ?? 0})"));
+        var ic = CultureInfo.InvariantCulture;
+        log.WriteLine(string.Create(ic, $"[{name}] look-ups, {order}: warm p50/p99 {Pair(warm)} ({warm.Length}), cold {ColdPair(cold)} ({cold?.Length ?? 0})"));
         if (cold is not null)
         {
-            // What the tail is made of: the slowest samples, and how many met an autovacuum worker reading beside them.
-            log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"[{name}]   cold, slowest: {string.Join(", ", cold.OrderDescending().Take(5).Select(v => v.ToString("F1", CultureInfo.InvariantCulture)))} ms; autovacuum at work after {vacuuming} of {cold.Length}"));
+            // What the tail is made of: the slowest samples and the median one, each with what the disk and the CPUs did
+            // meanwhile, and how many samples met an autovacuum worker reading beside them.
+            log.WriteLine(string.Create(ic, $"[{name}]   cold, autovacuum at work after {vacuuming} of {cold.Length} samples; the slowest five and the median:"));
+            var byTime = Enumerable.Range(0, cold.Length).OrderByDescending(i => cold[i]).ToArray();
+            var shown = byTime.Take(5).Append(byTime[byTime.Length / 2]).Distinct().ToArray();
+            foreach (var i in shown)
+            {
+                log.WriteLine(string.Create(ic, $"[{name}]     {cold[i],7:F1} ms  {numbers[i]}: {host[i].Describe()}"));
+            }
+
+            // PostgreSQL: the three slowest subscribers and the median one again, cold, under EXPLAIN (ANALYZE, BUFFERS):
+            // a tail that comes back with the same subscriber is in the data or the plan, one that does not is the host's.
+            if (server is not null)
+            {
+                foreach (var i in shown.Take(3).Append(shown[^1]))
+                {
+                    await MakeColdAsync();
+                    var start = HostCounters.Read();
+                    var plan = await ColdPlan.ExplainAsync(database, NoSuchNumber, numbers[i], ct);
+                    log.WriteLine(string.Create(ic, $"[{name}]   plan of {numbers[i]} (sample {cold[i]:F1} ms), cold again: {(HostCounters.Read() - start).Describe()}"));
+                    log.Write(plan);
+                }
+            }
         }
+
         return new Latencies(warm, cold);
     }
 
@@ -278,11 +325,19 @@ internal static class ScaleCommand
         await File.WriteAllTextAsync("/proc/sys/vm/drop_caches", "3", ct);
     }
 
-    /// <summary>Every data month in subscriber order, as the sweep does for old months: sealing (SQLite) or the rewrite (PostgreSQL).</summary>
-    private static async Task RewriteAsync(BenchDatabase database, UsageShape shape, CancellationToken ct)
+    private static Instant SystemClock() => Instant.FromDateTimeOffset(TimeProvider.System.GetUtcNow());
+
+    /// <summary>
+    /// The data months before <paramref name="before"/> not yet in subscriber order put in it, as the sweep does for old
+    /// months: sealing (SQLite) or the rewrite (PostgreSQL). Returns how many data months are in subscriber order now.
+    /// </summary>
+    private static async Task<int> RewriteAsync(BenchDatabase database, UsageShape shape, YearMonth before, CancellationToken ct)
     {
         await using var connection = await database.OpenRawAsync(ct);
-        for (var month = shape.From; month.CompareTo(shape.From.PlusMonths(shape.Months)) < 0; month = month.PlusMonths(1))
+        var pending = connection is SqliteConnection
+            ? [.. (await EventPartitions.MainTableMonthsAsync(connection, null, UsageTable.Instance, ct)).Where(m => m.CompareTo(before) < 0)]
+            : await EventMonthRewrite.PendingAsync(connection, UsageTable.Instance, before, ct);
+        foreach (var month in pending)
         {
             if (connection is SqliteConnection sqlite)
             {
@@ -299,6 +354,8 @@ internal static class ScaleCommand
             await using var analyze = new NpgsqlCommand("ANALYZE usage_records", postgres);
             await analyze.ExecuteNonQueryAsync(ct);
         }
+
+        return Enumerable.Range(0, shape.Months).Count(i => shape.From.PlusMonths(i).CompareTo(before) < 0);
     }
 
     /// <summary>PostgreSQL: the database; SQLite: the main file, its WAL and the sealed month files (<c>&lt;database&gt;.months/</c>).</summary>
