@@ -95,10 +95,19 @@ internal static class CrashChild
         var output = child.StandardOutput.ReadToEndAsync(ct);
         var error = child.StandardError.ReadToEndAsync(ct);
         var killed = false;
-        if (killAfter is { } delay && !child.WaitForExit(delay))
+        if (killAfter is { } delay)
         {
-            child.Kill(); // SIGKILL: no clean-up, like a power cut
-            killed = true;
+            // Awaited, not a blocking WaitForExit: the caller gets its task at once and can act while the child runs
+            // (the lease test contends with it), and parallel trials hold no thread-pool thread while they wait.
+            try
+            {
+                await child.WaitForExitAsync(ct).WaitAsync(delay, ct);
+            }
+            catch (TimeoutException)
+            {
+                child.Kill(); // SIGKILL: no clean-up, like a power cut
+                killed = true;
+            }
         }
 
         await child.WaitForExitAsync(ct);
