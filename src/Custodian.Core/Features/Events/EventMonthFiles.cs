@@ -246,7 +246,7 @@ internal static class EventMonthFiles
                 // The indexes are built after the rows: cheaper than maintaining them on every insert.
                 var order = string.Join(", ", table.Indexes[0].Columns);
                 rows = Execute(copier, copy, $"INSERT INTO main.records ({table.ColumnList}) SELECT {table.ColumnList} FROM src.{monthTable} ORDER BY {order}");
-                Execute(copier, copy, EventPartitions.SqliteMonthIndexSql(table, "main.records", "ix_records"));
+                Execute(copier, copy, EventPartitions.SqliteMonthIndexSql(table, "main.records", "ix_records", covering: true));
                 Execute(copier, copy,
                     "CREATE TABLE main.totals (family TEXT NOT NULL, month INTEGER NOT NULL, organization_id BLOB NOT NULL, row_count INTEGER NOT NULL, " +
                     "earliest_start INTEGER NOT NULL, PRIMARY KEY (family, month, organization_id)) STRICT");

@@ -229,16 +229,28 @@ internal static class EventPartitions
         return sql.ToString();
     }
 
-    /// <summary>The month table's indexes; for a schema-qualified <paramref name="name"/> the indexes go in that schema.</summary>
-    internal static string SqliteMonthIndexSql(EventTable table, string name, string indexPrefix)
+    /// <summary>
+    /// The month table's indexes; for a schema-qualified <paramref name="name"/> the indexes go in that schema. With
+    /// <paramref name="covering"/> (a sealed month file, <see cref="EventMonthFiles"/>) every index after the first
+    /// carries all the other columns too.
+    /// </summary>
+    /// <remarks>
+    /// Why covering: a sealed file is sorted by the first index (the caller), so a subscriber's calls <i>made</i> share
+    /// a few pages, but the calls it <i>received</i> (~40%) lie one to a page, and SQLite reads one page at a time: ~700
+    /// reads for a cold look-up of ~1,000 records at 10 million. A covering index keeps each subscriber's received calls
+    /// together in its own leaf pages, so that arm reads a few pages too. It costs the sealed file about as much room
+    /// again; months are sealed once and read for as long as they are kept.
+    /// </remarks>
+    internal static string SqliteMonthIndexSql(EventTable table, string name, string indexPrefix, bool covering = false)
     {
         var dot = name.IndexOf('.', StringComparison.Ordinal);
         var sql = new StringBuilder();
-        foreach (var index in table.Indexes)
+        foreach (var (index, i) in table.Indexes.Select((index, i) => (index, i)))
         {
             var indexName = dot >= 0 ? $"{name[..dot]}.{indexPrefix}_{index.Suffix}" : $"{indexPrefix}_{index.Suffix}";
             var onTable = dot >= 0 ? name[(dot + 1)..] : name;
-            sql.Append(CultureInfo.InvariantCulture, $"CREATE INDEX IF NOT EXISTS {indexName} ON {onTable} ({string.Join(", ", index.Columns)});\n");
+            var columns = covering && i > 0 ? [.. index.Columns, .. table.Columns.Select(c => c.Name).Except(index.Columns)] : index.Columns;
+            sql.Append(CultureInfo.InvariantCulture, $"CREATE INDEX IF NOT EXISTS {indexName} ON {onTable} ({string.Join(", ", columns)});\n");
         }
 
         return sql.ToString();
