@@ -152,11 +152,12 @@ internal static class ScaleCommand
                 steadyMonths = await RewriteAsync(database, shape, sweepBefore, token);
                 if (steadyMonths > 0 && steadyMonths < shape.Months)
                 {
+                    sw.Stop(); // the rewrite's time, not the measurement's
                     log.WriteLine(string.Create(ic, $"[{name}] {steadyMonths} of {shape.Months} months rewritten in subscriber order (those before {sweepBefore:uuuu-MM}, as the sweep does) in {sw.Elapsed.TotalSeconds:F1} s"));
                     steady = await MeasureAsync(database, server, numbers, coldLookups, name, "as the sweep leaves them", log, token);
+                    sw.Start();
                 }
 
-                sw.Start();
                 await RewriteAsync(database, shape, shape.From.PlusMonths(shape.Months), token);
                 rewriteSeconds = sw.Elapsed.TotalSeconds;
                 log.WriteLine(string.Create(ic, $"[{name}] months rewritten in subscriber order in {rewriteSeconds:F1} s"));
