@@ -238,8 +238,8 @@ internal static class EventPartitions
     /// Why covering: a sealed file is sorted by the first index (the caller), so a subscriber's calls <i>made</i> share
     /// a few pages, but the calls it <i>received</i> (~40%) lie one to a page, and SQLite reads one page at a time: ~700
     /// reads for a cold look-up of ~1,000 records at 10 million. A covering index keeps each subscriber's received calls
-    /// together in its own leaf pages, so that arm reads a few pages too. It costs the sealed file about as much room
-    /// again; months are sealed once and read for as long as they are kept.
+    /// together in its own leaf pages, so that arm reads a few pages too. It costs the sealed file about half as much
+    /// room again (measured: ~45%); months are sealed once and read for as long as they are kept.
     /// </remarks>
     internal static string SqliteMonthIndexSql(EventTable table, string name, string indexPrefix, bool covering = false)
     {
