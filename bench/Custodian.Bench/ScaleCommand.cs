@@ -296,7 +296,8 @@ internal static class ScaleCommand
             // meanwhile, and how many samples met an autovacuum worker reading beside them.
             log.WriteLine(string.Create(ic, $"[{name}]   cold, autovacuum at work after {vacuuming} of {cold.Length} samples; the slowest five and the median:"));
             var byTime = Enumerable.Range(0, cold.Length).OrderByDescending(i => cold[i]).ToArray();
-            var shown = byTime.Take(5).Append(byTime[byTime.Length / 2]).Distinct().ToArray();
+            var median = byTime[byTime.Length / 2];
+            var shown = byTime.Take(5).Append(median).Distinct().ToArray();
             foreach (var i in shown)
             {
                 log.WriteLine(string.Create(ic, $"[{name}]     {cold[i],7:F1} ms  {numbers[i]}: {host[i].Describe()}"));
@@ -306,7 +307,7 @@ internal static class ScaleCommand
             // a tail that comes back with the same subscriber is in the data or the plan, one that does not is the host's.
             if (server is not null)
             {
-                foreach (var i in shown.Take(3).Append(shown[^1]))
+                foreach (var i in byTime.Take(3).Append(median).Distinct())
                 {
                     await MakeColdAsync();
                     var start = HostCounters.Read();
