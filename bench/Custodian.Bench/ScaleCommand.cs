@@ -18,8 +18,8 @@ namespace Custodian.Bench;
 
 /// <summary>
 /// <c>scale</c>: issue 8 §1's benchmark in one run on one engine: the import through the product against the raw engine
-/// (<see cref="ImportBenchmark"/>), a person's look-up warm and cold in arrival order, as the sweep leaves the months and
-/// with every month rewritten in subscriber order (SQLite: sealed into month files; PostgreSQL:
+/// (<see cref="ImportBenchmark"/>), a person's look-up warm and cold in arrival order, as the sweep leaves the months at
+/// the month's worst moment (the last month whole in arrival order, just before it settles) and with every month rewritten in subscriber order (SQLite: sealed into month files; PostgreSQL:
 /// <see cref="EventMonthRewrite"/>), each cold pass with what its slowest samples were made of, the access report of
 /// the heaviest subscriber, the monthly sweep against a bare partition drop (<see cref="SweepBenchmark"/>), and the
 /// database size per record.
@@ -63,9 +63,13 @@ internal static class ScaleCommand
         {
             Description = "Skip the raw engine baseline (the import ratio then comes from a --raw-only run on the same data): saves ~35 min at 100 million rows",
         };
+        var inMain = new Option<bool>("--sqlite-in-main")
+        {
+            Description = "SQLite: sort the months where they are in the main file (what the sweep does once the ten attachable month files are taken) instead of sealing them into month files",
+        };
         var command = new Command("scale", "Issue 8 §1 in one run: import vs raw, look-ups warm/cold in arrival order, as the sweep leaves the months and all rewritten, heavy access report, sweep vs bare drop, size per record")
         {
-            engine, rows, lookups, cold, subscribers, months, pg, workDir, seed, sweepRows, pgSettings, rawOnly, noRaw,
+            engine, rows, lookups, cold, subscribers, months, pg, workDir, seed, sweepRows, pgSettings, rawOnly, noRaw, inMain,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -81,7 +85,7 @@ internal static class ScaleCommand
             var s = parse.GetValue(subscribers) is > 0 and var given ? given : (int)Math.Max(10, n / 1000);
             var shape = new UsageShape(n, s, 200_000, UsageShape.RecentMonths(m), m, parse.GetValue(seed));
             var which = parse.GetValue(engine) == "sqlite" ? DatabaseEngine.Sqlite : DatabaseEngine.Postgres;
-            return await RunAsync(which, shape, parse.GetValue(lookups), parse.GetValue(cold), parse.GetValue(pg), parse.GetValue(workDir), sweep, parse.GetValue(pgSettings) ?? [], parse.GetValue(rawOnly), parse.GetValue(noRaw), ct);
+            return await RunAsync(which, shape, parse.GetValue(lookups), parse.GetValue(cold), parse.GetValue(pg), parse.GetValue(workDir), sweep, parse.GetValue(pgSettings) ?? [], parse.GetValue(rawOnly), parse.GetValue(noRaw), parse.GetValue(inMain), ct);
         });
         return command;
     }
@@ -90,7 +94,7 @@ internal static class ScaleCommand
 
     private sealed record Latencies(double[] Warm, double[]? Cold);
 
-    private static async Task<int> RunAsync(DatabaseEngine engine, UsageShape shape, int lookups, int coldLookups, string? pg, string? workDirRoot, long sweepRows, string[] pgSettings, bool rawOnly, bool noRaw, CancellationToken ct)
+    private static async Task<int> RunAsync(DatabaseEngine engine, UsageShape shape, int lookups, int coldLookups, string? pg, string? workDirRoot, long sweepRows, string[] pgSettings, bool rawOnly, bool noRaw, bool inMain, CancellationToken ct)
     {
         var log = Console.Out;
         var ic = CultureInfo.InvariantCulture;
@@ -147,19 +151,22 @@ internal static class ScaleCommand
                 File.Delete(csv); // imported; the room is needed for the rewrite's sorted copies (~13.5 GB at 100 million rows)
                 before = await MeasureAsync(database, server, numbers, coldLookups, name, "time order", log, token);
 
-                // First what the sweep leaves today: the months no longer written to in subscriber order, the last ones not.
+                // First what the sweep leaves at the month's worst moment: just before the last data month settles
+                // (EventPartitions.SettleDays after its end), every earlier month is in subscriber order and it is not.
                 var sw = Stopwatch.StartNew();
-                var sweepBefore = EventMonthFiles.SealableBefore(SystemClock());
-                steadyMonths = await RewriteAsync(database, shape, sweepBefore, token);
+                var worstMoment = shape.From.PlusMonths(shape.Months).OnDayOfMonth(1).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant()
+                    + Duration.FromDays(EventPartitions.SettleDays) - Duration.FromSeconds(1);
+                var sweepBefore = EventPartitions.SettledBefore(worstMoment);
+                steadyMonths = await RewriteAsync(database, shape, sweepBefore, inMain, token);
                 if (steadyMonths > 0 && steadyMonths < shape.Months)
                 {
                     sw.Stop(); // the rewrite's time, not the measurement's
-                    log.WriteLine(string.Create(ic, $"[{name}] {steadyMonths} of {shape.Months} months rewritten in subscriber order (those before {sweepBefore:uuuu-MM}, as the sweep does) in {sw.Elapsed.TotalSeconds:F1} s"));
-                    steady = await MeasureAsync(database, server, numbers, coldLookups, name, "as the sweep leaves them", log, token);
+                    log.WriteLine(string.Create(ic, $"[{name}] {steadyMonths} of {shape.Months} months rewritten in subscriber order (those before {sweepBefore:uuuu-MM}, as the sweep leaves them at {worstMoment}) in {sw.Elapsed.TotalSeconds:F1} s"));
+                    steady = await MeasureAsync(database, server, numbers, coldLookups, name, "as the sweep leaves them at worst", log, token);
                     sw.Start();
                 }
 
-                await RewriteAsync(database, shape, shape.From.PlusMonths(shape.Months), token);
+                await RewriteAsync(database, shape, shape.From.PlusMonths(shape.Months), inMain, token);
                 rewriteSeconds = sw.Elapsed.TotalSeconds;
                 log.WriteLine(string.Create(ic, $"[{name}] months rewritten in subscriber order in {rewriteSeconds:F1} s"));
                 after = await MeasureAsync(database, server, numbers, coldLookups, name, "subscriber order", log, token);
@@ -183,8 +190,8 @@ internal static class ScaleCommand
             log.WriteLine(string.Create(ic, $"| look-up cold p50 / p99, time order | {ColdPair(before.Cold)} | | {ColdVerdict(before.Cold)} |"));
             if (steady is not null)
             {
-                log.WriteLine(string.Create(ic, $"| look-up warm p50 / p99, as the sweep leaves them ({steadyMonths} of {shape.Months} months rewritten) | {Pair(steady.Warm)} | | {Verdict(P99(steady.Warm) <= LookupTargetMs)} |"));
-                log.WriteLine(string.Create(ic, $"| look-up cold p50 / p99, as the sweep leaves them | {ColdPair(steady.Cold)} | | {ColdVerdict(steady.Cold)} |"));
+                log.WriteLine(string.Create(ic, $"| look-up warm p50 / p99, as the sweep leaves them at worst ({steadyMonths} of {shape.Months} months rewritten) | {Pair(steady.Warm)} | | {Verdict(P99(steady.Warm) <= LookupTargetMs)} |"));
+                log.WriteLine(string.Create(ic, $"| look-up cold p50 / p99, as the sweep leaves them at worst | {ColdPair(steady.Cold)} | | {ColdVerdict(steady.Cold)} |"));
             }
 
             log.WriteLine(string.Create(ic, $"| look-up warm p50 / p99, subscriber order | {Pair(after!.Warm)} | | {Verdict(P99(after.Warm) <= LookupTargetMs)} |"));
@@ -328,23 +335,24 @@ internal static class ScaleCommand
         await File.WriteAllTextAsync("/proc/sys/vm/drop_caches", "3", ct);
     }
 
-    private static Instant SystemClock() => Instant.FromDateTimeOffset(TimeProvider.System.GetUtcNow());
-
     /// <summary>
     /// The data months before <paramref name="before"/> not yet in subscriber order put in it, as the sweep does for old
-    /// months: sealing (SQLite) or the rewrite (PostgreSQL). Returns how many data months are in subscriber order now.
+    /// months: sealing (SQLite; with <paramref name="inMain"/> sorting in the main file, as past the attach budget) or
+    /// the rewrite (PostgreSQL). Returns how many data months are in subscriber order now.
     /// </summary>
-    private static async Task<int> RewriteAsync(BenchDatabase database, UsageShape shape, YearMonth before, CancellationToken ct)
+    private static async Task<int> RewriteAsync(BenchDatabase database, UsageShape shape, YearMonth before, bool inMain, CancellationToken ct)
     {
         await using var connection = await database.OpenRawAsync(ct);
-        var pending = connection is SqliteConnection
+        var pending = connection is SqliteConnection && !inMain
             ? [.. (await EventPartitions.MainTableMonthsAsync(connection, null, UsageTable.Instance, ct)).Where(m => m.CompareTo(before) < 0)]
             : await EventMonthRewrite.PendingAsync(connection, UsageTable.Instance, before, ct);
         foreach (var month in pending)
         {
             if (connection is SqliteConnection sqlite)
             {
-                await EventMonthFiles.SealAsync(sqlite, UsageTable.Instance, month, ct);
+                _ = inMain
+                    ? await EventMonthRewrite.RewriteSqliteAsync(sqlite, UsageTable.Instance, month, ct)
+                    : await EventMonthFiles.SealAsync(sqlite, UsageTable.Instance, month, ct);
             }
             else
             {
@@ -356,6 +364,12 @@ internal static class ScaleCommand
         {
             await using var analyze = new NpgsqlCommand("ANALYZE usage_records", postgres);
             await analyze.ExecuteNonQueryAsync(ct);
+        }
+        else if (inMain)
+        {
+            // The sweep ends with this checkpoint; without it the sorted pages would be read from the WAL.
+            await using var checkpoint = new SqliteCommand("PRAGMA wal_checkpoint(TRUNCATE)", (SqliteConnection)connection);
+            await checkpoint.ExecuteNonQueryAsync(ct);
         }
 
         return Enumerable.Range(0, shape.Months).Count(i => shape.From.PlusMonths(i).CompareTo(before) < 0);

@@ -127,7 +127,7 @@ internal sealed class SweepBenchmark(DatabaseEngine engine, string workDir, Post
         if (engine == DatabaseEngine.Sqlite)
         {
             await using var connection = (SqliteConnection)await baseDb.Db.OpenRawAsync(ct);
-            foreach (var month in (await EventPartitions.MainTableMonthsAsync(connection, null, table, ct)).Where(m => m.CompareTo(EventMonthFiles.SealableBefore(sweepAt)) < 0))
+            foreach (var month in (await EventPartitions.MainTableMonthsAsync(connection, null, table, ct)).Where(m => m.CompareTo(EventPartitions.SettledBefore(sweepAt)) < 0))
             {
                 sw.Restart();
                 var sealedRows = await EventMonthFiles.SealAsync(connection, table, month, ct);
@@ -141,7 +141,7 @@ internal sealed class SweepBenchmark(DatabaseEngine engine, string workDir, Post
         {
             // PostgreSQL: likewise, the months an earlier sweep would have rewritten in subscriber order (EventMonthRewrite).
             await using var connection = (NpgsqlConnection)await baseDb.Db.OpenRawAsync(ct);
-            foreach (var month in await EventMonthRewrite.PendingAsync(connection, table, EventMonthFiles.SealableBefore(sweepAt), ct))
+            foreach (var month in await EventMonthRewrite.PendingAsync(connection, table, EventPartitions.SettledBefore(sweepAt), ct))
             {
                 sw.Restart();
                 var rewritten = await EventMonthRewrite.RewriteAsync(connection, table, month, ct);

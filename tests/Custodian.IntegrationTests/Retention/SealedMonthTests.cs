@@ -20,7 +20,7 @@ public sealed class SealedMonthTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>The fixture's clock is 2026-11-28: August and September are sealable (two months before November), October and November not.</summary>
+    /// <summary>The fixture's clock is 2026-11-28: August to October have settled (EventPartitions.SettleDays after their end), November not.</summary>
     private static string Rows() => SweepTests.Usage(
         ("demo", "aug-1", "2026-08-03T10:00:00Z"),
         ("demo", "aug-2", "2026-08-30T10:00:00Z"),
@@ -45,8 +45,8 @@ public sealed class SealedMonthTests
         await f.AssertMonthTotalsExactAsync();
         if (engine == Engine.Sqlite)
         {
-            Assert.Equal(["usage-2026-08.db", "usage-2026-09.db"], await SealedFilesAsync(f));
-            Assert.Equal(["usage_records_2026_10", "usage_records_2026_11", "usage_records_2026_12"], (await f.RowsAsync(
+            Assert.Equal(["usage-2026-08.db", "usage-2026-09.db", "usage-2026-10.db"], await SealedFilesAsync(f));
+            Assert.Equal(["usage_records_2026_11", "usage_records_2026_12"], (await f.RowsAsync(
                 "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name LIKE 'usage_records_2026%' ORDER BY name")).Select(r => r[0]));
 
             // A person's look-up seeks the identifier index in every month, sealed files included: no month is scanned.
@@ -55,7 +55,7 @@ public sealed class SealedMonthTests
             var plan = string.Join("\n", (await f.RowsAsync(
                 $"EXPLAIN QUERY PLAN SELECT {UsageTable.Instance.ColumnList} FROM usage_records WHERE callee_number = '+442079460001'")).Select(r => r[^1]));
             Assert.DoesNotContain("SCAN", plan.Replace("SCAN CONSTANT ROW", "", StringComparison.Ordinal), StringComparison.Ordinal);
-            Assert.Equal(2, plan.Split('\n').Count(line => line.Contains("USING COVERING INDEX ix_records_callee", StringComparison.Ordinal)));
+            Assert.Equal(3, plan.Split('\n').Count(line => line.Contains("USING COVERING INDEX ix_records_callee", StringComparison.Ordinal)));
         }
     }
 
@@ -86,7 +86,7 @@ public sealed class SealedMonthTests
         await f.AssertMonthTotalsExactAsync();
         if (engine == Engine.Sqlite)
         {
-            // September, October and (two months before March) December onwards: the August file is gone.
+            // September to November are sealed by now; the August file is gone.
             Assert.DoesNotContain("usage-2026-08.db", await SealedFilesAsync(f));
             Assert.False(File.Exists(Path.Combine(MonthsFolder(f), "usage-2026-08.db")));
             Assert.Equal(0, await f.ScalarAsync("SELECT count(*) FROM event_partitions WHERE dropping"));

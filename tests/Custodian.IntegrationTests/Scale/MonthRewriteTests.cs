@@ -14,8 +14,9 @@ using Xunit;
 namespace Custodian.IntegrationTests.Scale;
 
 /// <summary>
-/// Old months rewritten in subscriber order (issue 8 §1): PostgreSQL by the sweep step <c>events.usage.cluster</c>
-/// (<see cref="EventMonthRewrite"/>), SQLite by sealing (<see cref="EventMonthFiles"/>). Same answers before and after,
+/// Settled months rewritten in subscriber order (issue 8 §1): PostgreSQL by the sweep step <c>events.usage.cluster</c>
+/// (<see cref="EventMonthRewrite"/>), SQLite by sealing (<see cref="EventMonthFiles"/>) or, past the attach budget, in
+/// the main file. Same answers before and after,
 /// rows physically in subscriber order after, readers never waiting for the copy, an interrupted rewrite redone.
 /// </summary>
 public sealed class MonthRewriteTests
@@ -150,6 +151,77 @@ public sealed class MonthRewriteTests
         Assert.Equal(150, await f.ScalarAsync("SELECT count(*) FROM usage_records_2026_09"));
         Assert.Equal(30, (await f.UsageOfAsync(Caller(0))).Count);
         await f.AssertMonthTotalsExactAsync();
+    }
+
+    /// <summary>
+    /// SQLite attaches at most ten month files, and six months of usage and traffic would need twelve. On 10 December
+    /// November has settled: usage June to November and traffic June to September are sealed (ten files), traffic
+    /// October and November stay in the main file, sorted there (one of them arrived interleaved). When June expires
+    /// and its two files go, the next sweep seals them. The answers never change.
+    /// </summary>
+    [Fact]
+    public async Task Sweep_SettledMonthsBeyondTheAttachBudget_AreSortedInTheMainFileUntilAFilePlaceFrees()
+    {
+        await using var f = await SweepTests.CreateAsync(Engine.Sqlite);
+        await f.AddOrganizationAsync("demo");
+        var months = Enumerable.Range(6, 6).Select(m => new YearMonth(2026, m)).ToList();
+        await f.ImportHistoryAsync(EventFamily.Usage, f.Write("usage.csv", SweepTests.Usage(
+            [.. months.Select(m => ("demo", $"u-{m.Month}", string.Create(CultureInfo.InvariantCulture, $"{m.Year:D4}-{m.Month:D2}-20T10:00:00Z")))])));
+        var traffic = new StringBuilder("organization,record_id,kind,direction,subscriber,counterpart,start,duration,bytes,protocol,cell_id,country\n");
+        foreach (var m in months)
+        {
+            // October: four subscribers' rows interleaved in time order, as they arrive; one row in the other months.
+            for (var n = 0; n < (m.Month == 10 ? 40 : 1); n++)
+            {
+                var start = (Instant.FromUtc(m.Year, m.Month, 20, 0, 0) + Duration.FromMinutes(n)).ToString("uuuu-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+                traffic.Append(CultureInfo.InvariantCulture, $"demo,t-{m.Month}-{n},telephony,inbound,{Caller(3 - (n % 4))},+442079460001,{start},60,,sip,,\n");
+            }
+        }
+
+        await f.ImportHistoryAsync(EventFamily.Traffic, f.Write("traffic.csv", traffic.ToString()));
+        var before = await TrafficLookUpsAsync(f);
+        var sweeper = f.Services.GetRequiredService<RetentionSweeper>();
+
+        f.Time.SetUtcNow(new DateTimeOffset(2026, 12, 10, 12, 0, 0, TimeSpan.Zero));
+        await sweeper.RunAsync(null, Ct);
+
+        Assert.Equal(EventMonthFiles.AttachLimit, await f.ScalarAsync("SELECT count(*) FROM event_partitions WHERE sealed_file IS NOT NULL"));
+        Assert.Equal(["202610", "202611"], (await f.RowsAsync(
+            "SELECT month FROM event_partitions WHERE family = 'traffic' AND rewritten AND sealed_file IS NULL ORDER BY month")).Select(r => r[0]));
+        var physical = (await f.RowsAsync("SELECT subscriber FROM main.traffic_records_2026_10 ORDER BY rowid")).Select(r => r[0]).ToList();
+        Assert.Equal(40, physical.Count);
+        Assert.Equal(physical.Order(StringComparer.Ordinal), physical);
+        Assert.Equal(before, await TrafficLookUpsAsync(f));
+        await f.AssertMonthTotalsExactAsync();
+
+        // The sorted month's counterpart index covers every column, as in a sealed file: a look-up by counterpart
+        // reads its leaf pages, not one table page per record.
+        var plan = string.Join("\n", (await f.RowsAsync(
+            $"EXPLAIN QUERY PLAN SELECT {TrafficTable.Instance.ColumnList} FROM traffic_records WHERE counterpart = '+442079460001'")).Select(r => r[^1]));
+        Assert.Contains("USING COVERING INDEX ix_traffic_records_2026_10_counterpart", plan, StringComparison.Ordinal);
+
+        // 5 January 2027: June has expired, its two files go, and October and November take their places.
+        f.Time.SetUtcNow(new DateTimeOffset(2027, 1, 5, 12, 0, 0, TimeSpan.Zero));
+        await sweeper.RunAsync(null, Ct);
+
+        Assert.Equal(
+            ["traffic-2026-07.db", "traffic-2026-08.db", "traffic-2026-09.db", "traffic-2026-10.db", "traffic-2026-11.db"],
+            (await f.RowsAsync("SELECT sealed_file FROM event_partitions WHERE family = 'traffic' AND sealed_file IS NOT NULL ORDER BY month")).Select(r => r[0]));
+        Assert.Equal(0, await f.ScalarAsync("SELECT count(*) FROM main.sqlite_master WHERE name IN ('traffic_records_2026_10', 'traffic_records_2026_11')"));
+        Assert.Equal([.. before.Select(a => string.Join(',', a.Split(',').Where(k => !k.StartsWith("t-6-", StringComparison.Ordinal))))], await TrafficLookUpsAsync(f));
+        await f.AssertMonthTotalsExactAsync();
+    }
+
+    private static async Task<List<string>> TrafficLookUpsAsync(ImportFixture f)
+    {
+        var answers = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            answers.Add(string.Join(',', (await f.RowsAsync($"SELECT record_key FROM traffic_records WHERE subscriber = '{Caller(i)}'"))
+                .Select(r => r[0]).Order(StringComparer.Ordinal)));
+        }
+
+        return answers;
     }
 
     private static async Task<string> PlanAsync(ImportFixture f)

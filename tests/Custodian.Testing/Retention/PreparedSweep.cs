@@ -411,10 +411,10 @@ internal sealed class PreparedSweep : IAsyncDisposable
                 var connection = (SqliteConnection)db.Database.GetDbConnection();
 
                 // As an earlier nightly sweep would have: the old months sealed into their own files (EventMonthFiles),
-                // all but the newest sealable one, which the trials' sweeps seal. So the trials drop sealed months,
+                // all but the newest settled one, which the trials' sweeps seal. So the trials drop sealed months,
                 // delete rows from a sealed one and seal one, each with its fail points.
                 var sealable = (await EventPartitions.MainTableMonthsAsync(connection, null, UsageTable.Instance, ct))
-                    .Where(m => m.CompareTo(EventMonthFiles.SealableBefore(set.Now)) < 0)
+                    .Where(m => m.CompareTo(EventPartitions.SettledBefore(set.Now)) < 0)
                     .ToList();
                 foreach (var month in sealable.Take(sealable.Count - 1))
                 {

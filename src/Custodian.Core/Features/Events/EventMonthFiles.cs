@@ -15,9 +15,9 @@ namespace Custodian.Core.Features.Events;
 /// <remarks>
 /// <para><b>Why sealed, not born in a file.</b> SQLite commits a transaction that writes several attached files in WAL
 /// mode atomically per file, not as a set. An import chunk writes its rows together with its checkpoint in the main
-/// file, so a month that is still being written stays a table in the main file. Once a month is two months old
-/// (<see cref="SealableBefore"/>), the sweep copies it into its own file in subscriber order (a person's records then
-/// sit together: issue 8's cold look-ups), and from then on every write to the sealed file is a transaction of that
+/// file, so a month that is still being written stays a table in the main file. Once a month has settled, a few days
+/// after its end (<see cref="EventPartitions.SettledBefore"/>), the sweep copies it into its own file in subscriber order
+/// (a person's records then sit together: issue 8's cold look-ups), and from then on every write to the sealed file is a transaction of that
 /// file alone: the sweep's batched deletes journal their counts in the file and audit them in the main file afterwards
 /// (<c>RetentionSweeper</c>), an erasure deletes there before its own transaction, an abandoned import per month.
 /// Rows that arrive late for a sealed month go to a new table for that month in the main file; the month then has two
@@ -33,21 +33,16 @@ namespace Custodian.Core.Features.Events;
 /// <para><b>Attaching.</b> Every connection, when it is opened, attaches the sealed months the registry lists and
 /// (re)creates TEMP views named like the event tables that add the sealed months to the main view
 /// (<see cref="Sync"/>): a persistent view cannot reference an attached file. SQLite allows at most ten attached
-/// files (<see cref="AttachLimit"/>); a month is sealed only while the budget allows, otherwise it stays in the main file.</para>
+/// files (<see cref="AttachLimit"/>); a month is sealed only while the budget allows. Six months of two families need
+/// twelve, so the newest settled month or two wait in the main file, sorted there (<see cref="EventMonthRewrite.RewriteSqliteAsync"/>),
+/// until the oldest month's file is dropped and frees its place.</para>
 /// </remarks>
 internal static class EventMonthFiles
 {
     /// <summary>SQLite's compile-time limit on attached databases in the bundled build (SQLITE_MAX_ATTACHED = 10).</summary>
     public const int AttachLimit = 10;
 
-    /// <summary>A month is sealed once it ended at least this many months before the cutoff's month: late rows (a
-    /// previous month's calls billed in the first days) go to the main file, not to a sealed copy.</summary>
-    public const int MonthsOpen = 2;
-
     private const string AliasPrefix = "em_";
-
-    /// <summary>The first month that is not yet sealable at <paramref name="cutoff"/>.</summary>
-    public static YearMonth SealableBefore(Instant cutoff) => EventPartitions.MonthOf(cutoff).PlusMonths(-MonthsOpen + 1);
 
     /// <summary>The schema name a sealed month is attached as: <c>em_usage_2026_05</c>.</summary>
     public static string Alias(EventTable table, YearMonth month) =>

@@ -27,7 +27,7 @@ namespace Custodian.Core.Features.Events;
 /// <para>Totals (<see cref="EventMonthTotals"/>) are kept by the writers, not by triggers, and the held table is not a
 /// month partition: neither changes, since the rewrite moves rows without adding or removing any.</para>
 /// </remarks>
-internal static class EventMonthRewrite
+internal static partial class EventMonthRewrite
 {
     /// <summary>Between the sorted copy (indexes and bound check built) and the swap.</summary>
     public const string CopiedFailPoint = "retention.month.rewrite_copied";
@@ -39,14 +39,17 @@ internal static class EventMonthRewrite
     /// <summary>The name of the sorted copy while it is being built.</summary>
     public static string CopyName(EventTable table, YearMonth month) => table.MonthTable(month) + "_sorted";
 
-    /// <summary>Months of <paramref name="table"/> before <paramref name="before"/> that exist and are not yet rewritten, oldest first.</summary>
+    /// <summary>
+    /// Months of <paramref name="table"/> before <paramref name="before"/> that exist, are not yet rewritten and are not
+    /// sealed into a SQLite month file (the file is the sorted copy; rows that came late sit beside it unsorted), oldest first.
+    /// </summary>
     public static async Task<IReadOnlyList<YearMonth>> PendingAsync(DbConnection connection, EventTable table, YearMonth before, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(table);
         await using var command = connection.CreateCommand();
         command.CommandText = string.Create(CultureInfo.InvariantCulture,
-            $"SELECT month FROM event_partitions WHERE family = '{EventPartitions.FamilyName(table.Family)}' AND NOT dropping AND NOT rewritten AND month < {EventPartitions.Code(before)} ORDER BY month");
+            $"SELECT month FROM event_partitions WHERE family = '{EventPartitions.FamilyName(table.Family)}' AND NOT dropping AND NOT rewritten AND sealed_file IS NULL AND month < {EventPartitions.Code(before)} ORDER BY month");
         var months = new List<YearMonth>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
@@ -149,7 +152,7 @@ internal static class EventMonthRewrite
         (string.Create(CultureInfo.InvariantCulture, $"{month.OnDayOfMonth(1):yyyy-MM-dd} 00:00:00+00"),
          string.Create(CultureInfo.InvariantCulture, $"{month.PlusMonths(1).OnDayOfMonth(1):yyyy-MM-dd} 00:00:00+00"));
 
-    private static async Task<int> ExecuteAsync(DbConnection connection, DbTransaction tx, string sql, CancellationToken ct)
+    private static async Task<int> ExecuteAsync(DbConnection connection, DbTransaction? tx, string sql, CancellationToken ct)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = tx;

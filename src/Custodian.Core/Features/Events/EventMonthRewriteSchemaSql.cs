@@ -3,7 +3,8 @@ namespace Custodian.Core.Features.Events;
 /// <summary>
 /// Provider SQL of the <c>EventMonthRewrite</c> migration: the month registry records whether a PostgreSQL month has
 /// been rewritten in subscriber order (<see cref="EventMonthRewrite"/>), so the sweep does it once. SQLite gets the same
-/// column so both engines read the registry with one query; it never sets it (a sealed file is its sorted copy).
+/// column: a sealed file is its own sorted copy, and a settled month the attach budget keeps in the main file is sorted
+/// there (<see cref="EventMonthRewrite.RewriteSqliteAsync"/>) and marked.
 /// </summary>
 internal static class EventMonthRewriteSchemaSql
 {

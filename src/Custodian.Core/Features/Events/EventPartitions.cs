@@ -7,16 +7,6 @@ using NodaTime;
 
 namespace Custodian.Core.Features.Events;
 
-/// <summary>
-/// Creates the month partitions of the event tables ahead of the rows that need them, and lists the months that exist.
-/// Months are UTC calendar months of <c>start_time</c>: a month is one partition (PostgreSQL) or one table (SQLite), so
-/// retention removes a whole expired month with one DROP (issue 4) and a look-up touches only months that exist.
-/// </summary>
-/// <remarks>
-/// Each call runs in its own short transaction, never inside an import chunk's: on PostgreSQL creating a partition
-/// locks the parent table, which must not be held while a chunk streams. Concurrent callers are serialised
-/// (a transaction-scoped advisory lock on PostgreSQL; SQLite has one writer anyway) and creation is idempotent.
-/// </remarks>
 /// <summary>One place a month's rows are: a main-database table, or (SQLite) a sealed month file attached as <paramref name="Alias"/>.</summary>
 /// <param name="Month">The month.</param>
 /// <param name="Table">The table to read and delete from (schema-qualified for a sealed file).</param>
@@ -27,12 +17,39 @@ internal sealed record EventSource(YearMonth Month, string Table, string TotalsT
     public bool Sealed => Alias is not null;
 }
 
+/// <summary>
+/// Creates the month partitions of the event tables ahead of the rows that need them, and lists the months that exist.
+/// Months are UTC calendar months of <c>start_time</c>: a month is one partition (PostgreSQL) or one table (SQLite), so
+/// retention removes a whole expired month with one DROP (issue 4) and a look-up touches only months that exist.
+/// </summary>
+/// <remarks>
+/// Each call runs in its own short transaction, never inside an import chunk's: on PostgreSQL creating a partition
+/// locks the parent table, which must not be held while a chunk streams. Concurrent callers are serialised
+/// (a transaction-scoped advisory lock on PostgreSQL; SQLite has one writer anyway) and creation is idempotent.
+/// </remarks>
 internal static class EventPartitions
 {
     private const long PostgresLockKey = 0x637573_746F_6476; // "custodv": one key for all partition DDL
 
     /// <summary>Month of a record: its UTC calendar month.</summary>
     public static YearMonth MonthOf(Instant start) => start.InUtc().Date.ToYearMonth();
+
+    /// <summary>
+    /// Days after a month's end before the sweep puts the month in subscriber order (SQLite: seals it into its own file
+    /// or, with the attach budget spent, sorts it in the main file; PostgreSQL: rewrites the partition). The last calls
+    /// of a month are billed and imported in the first days of the next; rows that come later still land correctly
+    /// (SQLite: a main-file part beside the sealed file; PostgreSQL: the rewritten partition), just not sorted.
+    /// </summary>
+    /// <remarks>
+    /// Short on purpose: until a month is sorted a cold look-up pays one random read per record of it, so the worst
+    /// moment of the month is just before the last month settles, with that whole month and these days of the next in
+    /// arrival order (issue 8 §1). It was a whole month (every month waited until it was two months old), which left
+    /// two months unsorted at every month's end.
+    /// </remarks>
+    public const int SettleDays = 3;
+
+    /// <summary>The first month that has not settled at <paramref name="now"/>: every earlier month is put in subscriber order.</summary>
+    public static YearMonth SettledBefore(Instant now) => MonthOf(now - Duration.FromDays(SettleDays));
 
     /// <summary>The registry code of a month: <c>202611</c>.</summary>
     public static int Code(YearMonth month) => (month.Year * 100) + month.Month;

@@ -18,9 +18,9 @@ namespace Custodian.Core.Features.Retention;
 internal sealed partial class RetentionSweeper
 {
     /// <summary>
-    /// Seals every month of <paramref name="table"/> that is at least <see cref="EventMonthFiles.MonthsOpen"/> months
-    /// before the cutoff's month and still in the main file (SQLite with a database file only). Deletes nothing: it moves
-    /// rows, so it is not audited as a deletion; the month's expiry, holds and counts are unchanged.
+    /// Seals every month of <paramref name="table"/> that has settled at the cutoff (<see cref="EventPartitions.SettledBefore"/>)
+    /// and is still in the main file, oldest first, while the attach budget allows (SQLite with a database file only).
+    /// Deletes nothing: it moves rows, so it is not audited as a deletion; the month's expiry, holds and counts are unchanged.
     /// </summary>
     private async Task SealMonthsAsync(CustodianDbContext db, RetentionSweepRun run, EventTable table, CancellationToken ct)
     {
@@ -32,7 +32,7 @@ internal sealed partial class RetentionSweeper
                 return;
             }
 
-            var before = EventMonthFiles.SealableBefore(run.Cutoff);
+            var before = EventPartitions.SettledBefore(run.Cutoff);
             foreach (var month in (await EventPartitions.MainTableMonthsAsync(connection, null, table, ct)).Where(m => m.CompareTo(before) < 0))
             {
                 // An empty month (created ahead, EventPartitions.EnsureAheadAsync, and never written) stays an empty
@@ -54,24 +54,23 @@ internal sealed partial class RetentionSweeper
     }
 
     /// <summary>
-    /// PostgreSQL: rewrites every month of <paramref name="table"/> of the same age as a sealable SQLite month in
-    /// subscriber order, once (<see cref="EventMonthRewrite"/>). Moves rows without adding or removing any: not audited,
-    /// totals and holds unchanged. Readers are never blocked except for the milliseconds of each swap.
+    /// Rewrites every settled month of <paramref name="table"/> in subscriber order, once (<see cref="EventMonthRewrite"/>):
+    /// on PostgreSQL every such partition; on SQLite the settled months the seal step left in the main file (the attach
+    /// budget was spent), sorted there until a file's place frees. Moves rows without adding or removing any: not
+    /// audited, totals and holds unchanged.
     /// </summary>
     private async Task RewriteMonthsAsync(CustodianDbContext db, RetentionSweepRun run, EventTable table, CancellationToken ct)
     {
         await db.Database.OpenConnectionAsync(ct);
         try
         {
-            if (db.Database.GetDbConnection() is not NpgsqlConnection connection)
-            {
-                return;
-            }
-
-            foreach (var month in await EventMonthRewrite.PendingAsync(connection, table, EventMonthFiles.SealableBefore(run.Cutoff), ct))
+            var connection = db.Database.GetDbConnection();
+            foreach (var month in await EventMonthRewrite.PendingAsync(connection, table, EventPartitions.SettledBefore(run.Cutoff), ct))
             {
                 await RenewLeaseOrThrowAsync(db, ct);
-                await EventMonthRewrite.RewriteAsync(connection, table, month, ct);
+                _ = connection is SqliteConnection sqlite
+                    ? await EventMonthRewrite.RewriteSqliteAsync(sqlite, table, month, ct)
+                    : await EventMonthRewrite.RewriteAsync((NpgsqlConnection)connection, table, month, ct);
             }
         }
         finally

@@ -1,0 +1,69 @@
+using System.Globalization;
+using Custodian.Core.Common;
+using Microsoft.Data.Sqlite;
+using NodaTime;
+
+namespace Custodian.Core.Features.Events;
+
+/// <summary>
+/// SQLite: a settled month that must stay in the main file (<see cref="EventMonthFiles.AttachLimit"/> is spent: six
+/// months of two families would need twelve files) is sorted where it is, so a cold look-up reads it like a sealed
+/// file. It is sealed later, when the oldest month's file is dropped; the seal's sorted copy is then cheap.
+/// </summary>
+/// <remarks>
+/// One main-file transaction (BEGIN IMMEDIATE: writers wait, readers go on reading the last commit in WAL mode): a
+/// sorted copy, the month taken out of the main view, the old table dropped (secure_delete overwrites its pages), the
+/// copy renamed to the month's name, its indexes built under the month's index names (covering, as in a sealed file:
+/// <see cref="EventPartitions.SqliteMonthIndexSql"/>), the view restored and the registry marked. A crash anywhere
+/// rolls all of it back; the next sweep starts again. The copy and the zeroed pages go through the WAL; the sweep's
+/// closing checkpoint writes them back and truncates it.
+/// </remarks>
+internal static partial class EventMonthRewrite
+{
+    /// <summary>
+    /// Sorts month <paramref name="month"/> of <paramref name="table"/> in its main-file table by its first index's
+    /// columns and marks it rewritten. Returns the rows copied, or null when there is no main-file table or no rows
+    /// (left unmarked: late rows may still come). <paramref name="connection"/> must be open and outside a transaction.
+    /// </summary>
+    public static async Task<long?> RewriteSqliteAsync(SqliteConnection connection, EventTable table, YearMonth month, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(table);
+        var name = table.MonthTable(month);
+        var copy = CopyName(table, month);
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        if (!EventMonthFiles.MainTableExists(connection, tx, name) || !await SqliteScalarAsync(connection, tx, $"SELECT EXISTS (SELECT 1 FROM main.{name})", ct))
+        {
+            await tx.RollbackAsync(ct);
+            return null;
+        }
+
+        await ExecuteAsync(connection, tx, $"DROP TABLE IF EXISTS main.{copy}", ct);
+        await ExecuteAsync(connection, tx, EventPartitions.SqliteMonthTableSql(table, month, "main." + copy), ct);
+        var order = string.Join(", ", table.Indexes[0].Columns);
+        var rows = await ExecuteAsync(connection, tx,
+            $"INSERT INTO main.{copy} ({table.ColumnList}) SELECT {table.ColumnList} FROM main.{name} ORDER BY {order}", ct);
+        await FailPoints.HitAsync(CopiedFailPoint, ct);
+
+        // The view names the month's table: take the month out while the table is replaced (SQLite's RENAME checks
+        // every view), put it back after.
+        var months = await EventPartitions.MainTableMonthsAsync(connection, tx, table, ct);
+        await ExecuteAsync(connection, tx, EventPartitions.SqliteViewSql(table, months.Where(m => m != month)), ct);
+        await ExecuteAsync(connection, tx, $"DROP TABLE main.{name}", ct);
+        await ExecuteAsync(connection, tx, $"ALTER TABLE main.{copy} RENAME TO {name}", ct);
+        await ExecuteAsync(connection, tx, EventPartitions.SqliteMonthIndexSql(table, "main." + name, "ix_" + name, covering: true), ct);
+        await ExecuteAsync(connection, tx, EventPartitions.SqliteViewSql(table, months), ct);
+        await ExecuteAsync(connection, tx, string.Create(CultureInfo.InvariantCulture,
+            $"UPDATE event_partitions SET rewritten = TRUE WHERE family = '{EventPartitions.FamilyName(table.Family)}' AND month = {EventPartitions.Code(month)}"), ct);
+        await tx.CommitAsync(ct);
+        return rows;
+    }
+
+    private static async Task<bool> SqliteScalarAsync(SqliteConnection connection, SqliteTransaction tx, string sql, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = sql;
+        return Convert.ToInt64(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture) != 0;
+    }
+}
