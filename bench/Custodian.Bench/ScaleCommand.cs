@@ -162,6 +162,13 @@ internal static class ScaleCommand
                 {
                     sw.Stop(); // the rewrite's time, not the measurement's
                     log.WriteLine(string.Create(ic, $"[{name}] {steadyMonths} of {shape.Months} months rewritten in subscriber order (those before {sweepBefore:uuuu-MM}, as the sweep leaves them at {worstMoment}) in {sw.Elapsed.TotalSeconds:F1} s"));
+                    if (engine == DatabaseEngine.Sqlite)
+                    {
+                        var nights = Stopwatch.StartNew();
+                        var (days, moved) = await NightlySortsAsync(database, shape.From.PlusMonths(shape.Months - 1), token);
+                        log.WriteLine(string.Create(ic, $"[{name}] the last month as the nightly sweeps leave it: {days} days put back in arrival order, each followed by the sweep's tail sort ({moved:N0} rows moved), in {nights.Elapsed.TotalSeconds:F1} s"));
+                    }
+
                     steady = await MeasureAsync(database, server, numbers, coldLookups, name, "as the sweep leaves them at worst", log, token);
                     sw.Start();
                 }
@@ -373,6 +380,40 @@ internal static class ScaleCommand
         }
 
         return Enumerable.Range(0, shape.Months).Count(i => shape.From.PlusMonths(i).CompareTo(before) < 0);
+    }
+
+    /// <summary>
+    /// SQLite: <paramref name="month"/>, imported whole in arrival order, as the nightly sweeps would have left it:
+    /// its rows are taken out and put back one day at a time in arrival order, each day followed by the sweep's own
+    /// tail sort (<see cref="EventMonthRewrite.SortTailSqliteAsync"/>), so the table ends as a run of sorted days.
+    /// </summary>
+    private static async Task<(int Days, long Moved)> NightlySortsAsync(BenchDatabase database, YearMonth month, CancellationToken ct)
+    {
+        await using var raw = await database.OpenRawAsync(ct);
+        var connection = (SqliteConnection)raw;
+        var table = UsageTable.Instance;
+        var name = table.MonthTable(month);
+        async Task ExecuteAsync(string sql)
+        {
+            await using var command = new SqliteCommand(sql, connection) { CommandTimeout = 0 };
+            await command.ExecuteNonQueryAsync(ct);
+        }
+
+        await ExecuteAsync($"CREATE TEMP TABLE arrivals AS SELECT {table.ColumnList} FROM main.{name} ORDER BY rowid; CREATE INDEX temp.ix_arrivals ON arrivals (start_time)");
+        await ExecuteAsync($"DELETE FROM main.{name}");
+        long moved = 0;
+        var days = month.ToDateInterval().Length;
+        foreach (var day in month.ToDateInterval())
+        {
+            var low = EventTable.ToSqliteTime(day.AtStartOfDayInZone(DateTimeZone.Utc).ToInstant());
+            var high = EventTable.ToSqliteTime(day.PlusDays(1).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant());
+            await ExecuteAsync(string.Create(CultureInfo.InvariantCulture,
+                $"INSERT INTO main.{name} ({table.ColumnList}) SELECT {table.ColumnList} FROM temp.arrivals WHERE start_time >= {low} AND start_time < {high} ORDER BY rowid"));
+            moved += await EventMonthRewrite.SortTailSqliteAsync(connection, table, month, ct);
+        }
+
+        await ExecuteAsync("DROP TABLE temp.arrivals; PRAGMA wal_checkpoint(TRUNCATE)");
+        return (days, moved);
     }
 
     /// <summary>PostgreSQL: the database; SQLite: the main file, its WAL and the sealed month files (<c>&lt;database&gt;.months/</c>).</summary>

@@ -5,6 +5,7 @@ using Custodian.Core.Features.Retention;
 using Custodian.IntegrationTests.Import;
 using Custodian.IntegrationTests.Retention;
 using Custodian.Testing;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
@@ -157,7 +158,7 @@ public sealed class MonthRewriteTests
     /// SQLite attaches at most ten month files, and six months of usage and traffic would need twelve. On 10 December
     /// November has settled: usage June to November and traffic June to September are sealed (ten files), traffic
     /// October and November stay in the main file, sorted there (one of them arrived interleaved). When June expires
-    /// and its two files go, the next sweep seals them. The answers never change.
+    /// and its two files go, the next sweep seals them. A sort that fails is rolled back whole. The answers never change.
     /// </summary>
     [Fact]
     public async Task Sweep_SettledMonthsBeyondTheAttachBudget_AreSortedInTheMainFileUntilAFilePlaceFrees()
@@ -183,6 +184,18 @@ public sealed class MonthRewriteTests
         var sweeper = f.Services.GetRequiredService<RetentionSweeper>();
 
         f.Time.SetUtcNow(new DateTimeOffset(2026, 12, 10, 12, 0, 0, TimeSpan.Zero));
+
+        // First the sort fails at its last statement (marking the registry): its one transaction rolls back whole,
+        // and the run, resumed, sorts the month.
+        await f.ScalarAsync("CREATE TRIGGER fail_mark BEFORE UPDATE OF rewritten ON event_partitions BEGIN SELECT RAISE(ABORT, 'test: marking fails'); END; SELECT 0");
+        var failure = await Assert.ThrowsAsync<SqliteException>(() => sweeper.RunAsync(null, Ct));
+        Assert.Contains("test: marking fails", failure.Message, StringComparison.Ordinal);
+        var arrival = (await f.RowsAsync("SELECT subscriber FROM main.traffic_records_2026_10 ORDER BY rowid")).Select(r => r[0]).ToList();
+        Assert.NotEqual(arrival.Order(StringComparer.Ordinal), arrival);
+        Assert.Equal(0, await f.ScalarAsync("SELECT count(*) FROM main.sqlite_master WHERE name LIKE '%sorted%'"));
+        Assert.Equal(0, await f.ScalarAsync("SELECT count(*) FROM event_partitions WHERE rewritten"));
+        Assert.Equal(before, await TrafficLookUpsAsync(f));
+        await f.ScalarAsync("DROP TRIGGER fail_mark; SELECT 0");
         await sweeper.RunAsync(null, Ct);
 
         Assert.Equal(EventMonthFiles.AttachLimit, await f.ScalarAsync("SELECT count(*) FROM event_partitions WHERE sealed_file IS NOT NULL"));
@@ -210,6 +223,65 @@ public sealed class MonthRewriteTests
         Assert.Equal(0, await f.ScalarAsync("SELECT count(*) FROM main.sqlite_master WHERE name IN ('traffic_records_2026_10', 'traffic_records_2026_11')"));
         Assert.Equal([.. before.Select(a => string.Join(',', a.Split(',').Where(k => !k.StartsWith("t-6-", StringComparison.Ordinal))))], await TrafficLookUpsAsync(f));
         await f.AssertMonthTotalsExactAsync();
+    }
+
+    /// <summary>
+    /// SQLite, a month still written to: each sweep moves the rows that arrived since the last one to the table's end in
+    /// subscriber order, and leaves the rows it sorted before where they are. A sort that fails is rolled back whole.
+    /// </summary>
+    [Fact]
+    public async Task Sweep_OpenMonth_SortsTheRowsThatArrivedSinceTheLastSweepAtTheTableEnd()
+    {
+        await using var f = await SweepTests.CreateAsync(Engine.Sqlite);
+        await f.AddOrganizationAsync("demo");
+        await f.ImportHistoryAsync(EventFamily.Usage, f.Write("first.csv", NovemberRows("a", 1, 40)));
+        var sweeper = f.Services.GetRequiredService<RetentionSweeper>();
+        const string Physical = "SELECT rowid, record_key, caller_number FROM main.usage_records_2026_11 ORDER BY rowid";
+        var arrival = await f.RowsAsync(Physical);
+
+        await f.ScalarAsync("CREATE TRIGGER fail_mark BEFORE UPDATE OF sorted_rowid ON event_partitions BEGIN SELECT RAISE(ABORT, 'test: marking fails'); END; SELECT 0");
+        await Assert.ThrowsAsync<SqliteException>(() => sweeper.RunAsync(null, Ct));
+        Assert.Equal(arrival, await f.RowsAsync(Physical));
+        await f.ScalarAsync("DROP TRIGGER fail_mark; SELECT 0");
+        await sweeper.RunAsync(null, Ct);
+
+        var first = await f.RowsAsync(Physical);
+        Assert.Equal(40, first.Count);
+        Assert.Equal(first.Select(r => r[2]).Order(StringComparer.Ordinal), first.Select(r => r[2]));
+        Assert.Equal(long.Parse(first[^1][0], CultureInfo.InvariantCulture), await f.ScalarAsync(
+            "SELECT sorted_rowid FROM event_partitions WHERE family = 'usage' AND month = 202611"));
+
+        // A day later: twenty more, interleaved as they arrive, after the sorted ones; the next sweep sorts only them.
+        await f.ImportHistoryAsync(EventFamily.Usage, f.Write("second.csv", NovemberRows("b", 21, 20)));
+        var before = await LookUpsAsync(f);
+        Assert.NotEqual(
+            (await f.RowsAsync(Physical)).Skip(40).Select(r => r[2]).Order(StringComparer.Ordinal),
+            (await f.RowsAsync(Physical)).Skip(40).Select(r => r[2]));
+        await sweeper.RunAsync(null, Ct);
+
+        var both = await f.RowsAsync(Physical);
+        Assert.Equal(first, both.Take(40));
+        Assert.Equal(both.Skip(40).Select(r => r[2]).Order(StringComparer.Ordinal), both.Skip(40).Select(r => r[2]));
+        Assert.All(both.Skip(40), r => Assert.StartsWith("b", r[1], StringComparison.Ordinal));
+        Assert.Equal(before, await LookUpsAsync(f));
+        await f.AssertMonthTotalsExactAsync();
+
+        // Nothing new: the next sweep moves nothing.
+        await sweeper.RunAsync(null, Ct);
+        Assert.Equal(both, await f.RowsAsync(Physical));
+    }
+
+    /// <summary><paramref name="count"/> rows of November 2026 from day <paramref name="day"/>, hourly, four callers interleaved.</summary>
+    private static string NovemberRows(string prefix, int day, int count)
+    {
+        var text = new StringBuilder("organization,record_id,kind,direction,caller,callee,start,duration\n");
+        for (var n = 0; n < count; n++)
+        {
+            var start = (Instant.FromUtc(2026, 11, day, 0, 0) + Duration.FromHours(n)).ToString("uuuu-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+            text.Append(CultureInfo.InvariantCulture, $"demo,{prefix}{n},mobile,outbound,{Caller(3 - (n % 4))},+442079460001,{start},60\n");
+        }
+
+        return text.ToString();
     }
 
     private static async Task<List<string>> TrafficLookUpsAsync(ImportFixture f)

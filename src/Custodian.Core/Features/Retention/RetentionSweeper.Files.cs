@@ -56,8 +56,9 @@ internal sealed partial class RetentionSweeper
     /// <summary>
     /// Rewrites every settled month of <paramref name="table"/> in subscriber order, once (<see cref="EventMonthRewrite"/>):
     /// on PostgreSQL every such partition; on SQLite the settled months the seal step left in the main file (the attach
-    /// budget was spent), sorted there until a file's place frees. Moves rows without adding or removing any: not
-    /// audited, totals and holds unchanged.
+    /// budget was spent), sorted there until a file's place frees, and in the months still written to the rows that
+    /// arrived since the last sweep (<see cref="EventMonthRewrite.SortTailSqliteAsync"/>). Moves rows without adding or
+    /// removing any: not audited, totals and holds unchanged.
     /// </summary>
     private async Task RewriteMonthsAsync(CustodianDbContext db, RetentionSweepRun run, EventTable table, CancellationToken ct)
     {
@@ -65,12 +66,22 @@ internal sealed partial class RetentionSweeper
         try
         {
             var connection = db.Database.GetDbConnection();
-            foreach (var month in await EventMonthRewrite.PendingAsync(connection, table, EventPartitions.SettledBefore(run.Cutoff), ct))
+            var settledBefore = EventPartitions.SettledBefore(run.Cutoff);
+            foreach (var month in await EventMonthRewrite.PendingAsync(connection, table, settledBefore, ct))
             {
                 await RenewLeaseOrThrowAsync(db, ct);
                 _ = connection is SqliteConnection sqlite
                     ? await EventMonthRewrite.RewriteSqliteAsync(sqlite, table, month, ct)
                     : await EventMonthRewrite.RewriteAsync((NpgsqlConnection)connection, table, month, ct);
+            }
+
+            if (connection is SqliteConnection open)
+            {
+                foreach (var month in (await EventPartitions.MainTableMonthsAsync(open, null, table, ct)).Where(m => m.CompareTo(settledBefore) >= 0))
+                {
+                    await RenewLeaseOrThrowAsync(db, ct);
+                    await EventMonthRewrite.SortTailSqliteAsync(open, table, month, ct);
+                }
             }
         }
         finally
