@@ -32,7 +32,7 @@ internal static partial class EventMonthRewrite
         var name = table.MonthTable(month);
         var copy = CopyName(table, month);
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
-        if (!EventMonthFiles.MainTableExists(connection, tx, name) || !await SqliteScalarAsync(connection, tx, $"SELECT EXISTS (SELECT 1 FROM main.{name})", ct))
+        if (!EventMonthFiles.MainTableExists(connection, tx, name) || await SqliteLongAsync(connection, tx, $"SELECT EXISTS (SELECT 1 FROM main.{name})", ct) != 1)
         {
             await tx.RollbackAsync(ct);
             return null;
@@ -113,13 +113,5 @@ internal static partial class EventMonthRewrite
         command.Transaction = tx;
         command.CommandText = sql;
         return await command.ExecuteScalarAsync(ct) is long value ? value : null;
-    }
-
-    private static async Task<bool> SqliteScalarAsync(SqliteConnection connection, SqliteTransaction tx, string sql, CancellationToken ct)
-    {
-        await using var command = connection.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = sql;
-        return Convert.ToInt64(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture) != 0;
     }
 }
