@@ -19,7 +19,8 @@ namespace Custodian.Bench;
 /// <summary>
 /// <c>scale</c>: issue 8 §1's benchmark in one run on one engine: the import through the product against the raw engine
 /// (<see cref="ImportBenchmark"/>), a person's look-up warm and cold in arrival order, as the sweep leaves the months at
-/// the month's worst moment (the last month whole in arrival order, just before it settles) and with every month rewritten in subscriber order (SQLite: sealed into month files; PostgreSQL:
+/// the month's worst moment (the last month whole and not yet rewritten, just before it settles; on SQLite sorted a
+/// night at a time) and with every month rewritten in subscriber order (SQLite: sealed into month files; PostgreSQL:
 /// <see cref="EventMonthRewrite"/>), each cold pass with what its slowest samples were made of, the access report of
 /// the heaviest subscriber, the monthly sweep against a bare partition drop (<see cref="SweepBenchmark"/>), and the
 /// database size per record.
@@ -152,7 +153,8 @@ internal static class ScaleCommand
                 before = await MeasureAsync(database, server, numbers, coldLookups, name, "time order", log, token);
 
                 // First what the sweep leaves at the month's worst moment: just before the last data month settles
-                // (EventPartitions.SettleDays after its end), every earlier month is in subscriber order and it is not.
+                // (EventPartitions.SettleDays after its end), every earlier month is in subscriber order and it is not
+                // (on SQLite it is sorted a night at a time, replayed below).
                 var sw = Stopwatch.StartNew();
                 var worstMoment = shape.From.PlusMonths(shape.Months).OnDayOfMonth(1).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant()
                     + Duration.FromDays(EventPartitions.SettleDays) - Duration.FromSeconds(1);

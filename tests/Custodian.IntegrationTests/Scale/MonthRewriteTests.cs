@@ -17,8 +17,8 @@ namespace Custodian.IntegrationTests.Scale;
 /// <summary>
 /// Settled months rewritten in subscriber order (issue 8 §1): PostgreSQL by the sweep step <c>events.usage.cluster</c>
 /// (<see cref="EventMonthRewrite"/>), SQLite by sealing (<see cref="EventMonthFiles"/>) or, past the attach budget, in
-/// the main file. Same answers before and after,
-/// rows physically in subscriber order after, readers never waiting for the copy, an interrupted rewrite redone.
+/// the main file, and on SQLite the months still written to a night at a time. Same answers before and after, rows
+/// physically in subscriber order after, readers never waiting for the copy, an interrupted rewrite redone.
 /// </summary>
 public sealed class MonthRewriteTests
 {

@@ -16,9 +16,9 @@ namespace Custodian.Core.Features.Events;
 /// <para><b>Why sealed, not born in a file.</b> SQLite commits a transaction that writes several attached files in WAL
 /// mode atomically per file, not as a set. An import chunk writes its rows together with its checkpoint in the main
 /// file, so a month that is still being written stays a table in the main file. Once a month has settled, a few days
-/// after its end (<see cref="EventPartitions.SettledBefore"/>), the sweep copies it into its own file in subscriber order
-/// (a person's records then sit together: issue 8's cold look-ups), and from then on every write to the sealed file is a transaction of that
-/// file alone: the sweep's batched deletes journal their counts in the file and audit them in the main file afterwards
+/// after its end (<see cref="EventPartitions.SettledBefore"/>), the sweep copies it into its own file in subscriber
+/// order (a person's records then sit together: issue 8's cold look-ups), and from then on every write to the sealed
+/// file is a transaction of that file alone: the sweep's batched deletes journal their counts in the file and audit them in the main file afterwards
 /// (<c>RetentionSweeper</c>), an erasure deletes there before its own transaction, an abandoned import per month.
 /// Rows that arrive late for a sealed month go to a new table for that month in the main file; the month then has two
 /// parts, and both views and retention read both.</para>
@@ -34,8 +34,8 @@ namespace Custodian.Core.Features.Events;
 /// (re)creates TEMP views named like the event tables that add the sealed months to the main view
 /// (<see cref="Sync"/>): a persistent view cannot reference an attached file. SQLite allows at most ten attached
 /// files (<see cref="AttachLimit"/>); a month is sealed only while the budget allows. Six months of two families need
-/// twelve, so the newest settled month or two wait in the main file, sorted there (<see cref="EventMonthRewrite.RewriteSqliteAsync"/>),
-/// until the oldest month's file is dropped and frees its place.</para>
+/// twelve, so the newest settled month or two wait in the main file, sorted there
+/// (<see cref="EventMonthRewrite.RewriteSqliteAsync"/>), until the oldest month's file is dropped and frees its place.</para>
 /// </remarks>
 internal static class EventMonthFiles
 {

@@ -5,26 +5,24 @@ using NodaTime;
 
 namespace Custodian.Core.Features.Events;
 
-/// <summary>
-/// SQLite: a settled month that must stay in the main file (<see cref="EventMonthFiles.AttachLimit"/> is spent: six
-/// months of two families would need twelve files) is sorted where it is, so a cold look-up reads it like a sealed
-/// file. It is sealed later, when the oldest month's file is dropped; the seal's sorted copy is then cheap.
-/// </summary>
-/// <remarks>
-/// One main-file transaction (BEGIN IMMEDIATE: writers wait, readers go on reading the last commit in WAL mode): a
-/// sorted copy, the month taken out of the main view, the old table dropped (secure_delete overwrites its pages), the
-/// copy renamed to the month's name, its indexes built under the month's index names (covering, as in a sealed file:
-/// <see cref="EventPartitions.SqliteMonthIndexSql"/>), the view restored and the registry marked. A crash anywhere
-/// rolls all of it back; the next sweep starts again. The copy and the zeroed pages go through the WAL; the sweep's
-/// closing checkpoint writes them back and truncates it.
-/// </remarks>
 internal static partial class EventMonthRewrite
 {
     /// <summary>
-    /// Sorts month <paramref name="month"/> of <paramref name="table"/> in its main-file table by its first index's
-    /// columns and marks it rewritten. Returns the rows copied, or null when there is no main-file table or no rows
-    /// (left unmarked: late rows may still come). <paramref name="connection"/> must be open and outside a transaction.
+    /// SQLite: sorts month <paramref name="month"/> of <paramref name="table"/> in its main-file table by its first
+    /// index's columns and marks it rewritten: a settled month that must stay in the main file because
+    /// <see cref="EventMonthFiles.AttachLimit"/> is spent (six months of two families would need twelve files), so a
+    /// cold look-up reads it like a sealed file. It is sealed later, when the oldest month's file is dropped. Returns
+    /// the rows copied, or null when there is no main-file table or no rows (left unmarked: late rows may still come).
+    /// <paramref name="connection"/> must be open and outside a transaction.
     /// </summary>
+    /// <remarks>
+    /// One main-file transaction (BEGIN IMMEDIATE: writers wait, readers go on reading the last commit in WAL mode): a
+    /// sorted copy, the month taken out of the main view, the old table dropped (secure_delete overwrites its pages), the
+    /// copy renamed to the month's name, its indexes built under the month's index names (covering, as in a sealed file:
+    /// <see cref="EventPartitions.SqliteMonthIndexSql"/>), the view restored and the registry marked. A crash anywhere
+    /// rolls all of it back; the next sweep starts again. The copy and the zeroed pages go through the WAL; the sweep's
+    /// closing checkpoint writes them back and truncates it.
+    /// </remarks>
     public static async Task<long?> RewriteSqliteAsync(SqliteConnection connection, EventTable table, YearMonth month, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(connection);
@@ -70,10 +68,10 @@ internal static partial class EventMonthRewrite
     /// Sorted night by night, a subscriber's calls of each day share a page or two. The whole month is not rewritten:
     /// only the new rows move, once, so a night costs a copy of a day's rows.</para>
     /// <para>How: one main-file transaction copies the rows after the registry's <c>sorted_rowid</c> to the table's end
-    /// in the order of its first index, deletes the originals (secure_delete zeroes them) and stores the new last row id. Readers see the rows before or after,
-    /// never both; a kill rolls it back. The row id is no record's identity (<see cref="Retention.EventRecordId"/>). A row that
-    /// arrives after an erasure removed the table's last rows may get a row id at or below the boundary and stay
-    /// unsorted: a page more to read, not a wrong answer.</para>
+    /// in the order of its first index, deletes the originals (secure_delete zeroes them) and stores the new last row
+    /// id. Readers see the rows before or after, never both; a kill rolls it back. The row id is no record's identity
+    /// (<see cref="Retention.EventRecordId"/>). A row that arrives after an erasure removed the table's last rows may get
+    /// a row id at or below the boundary and stay unsorted: a page more to read, not a wrong answer.</para>
     /// </remarks>
     public static async Task<long> SortTailSqliteAsync(SqliteConnection connection, EventTable table, YearMonth month, CancellationToken ct)
     {
