@@ -18,7 +18,8 @@ namespace Custodian.Core.Features.Events;
 /// file, so a month that is still being written stays a table in the main file. Once a month has settled, a few days
 /// after its end (<see cref="EventPartitions.SettledBefore"/>), the sweep copies it into its own file in subscriber
 /// order (a person's records then sit together: issue 8's cold look-ups), and from then on every write to the sealed
-/// file is a transaction of that file alone: the sweep's batched deletes journal their counts in the file and audit them in the main file afterwards
+/// file is a transaction of that file alone: the sweep's batched deletes journal their counts in the file and audit
+/// them in the main file afterwards
 /// (<c>RetentionSweeper</c>), an erasure deletes there before its own transaction, an abandoned import per month.
 /// Rows that arrive late for a sealed month go to a new table for that month in the main file; the month then has two
 /// parts, and both views and retention read both.</para>
@@ -239,8 +240,7 @@ internal static class EventMonthFiles
                 Execute(copier, copy, EventPartitions.SqliteMonthTableSql(table, month, "main.records"));
                 // Subscriber order: one person's records of the month share pages, so a cold look-up reads few of them.
                 // The indexes are built after the rows: cheaper than maintaining them on every insert.
-                var order = string.Join(", ", table.Indexes[0].Columns);
-                rows = Execute(copier, copy, $"INSERT INTO main.records ({table.ColumnList}) SELECT {table.ColumnList} FROM src.{monthTable} ORDER BY {order}");
+                rows = Execute(copier, copy, $"INSERT INTO main.records ({table.ColumnList}) SELECT {table.ColumnList} FROM src.{monthTable} ORDER BY {table.SubscriberOrder}");
                 Execute(copier, copy, EventPartitions.SqliteMonthIndexSql(table, "main.records", "ix_records", covering: true));
                 Execute(copier, copy,
                     "CREATE TABLE main.totals (family TEXT NOT NULL, month INTEGER NOT NULL, organization_id BLOB NOT NULL, row_count INTEGER NOT NULL, " +

@@ -38,9 +38,8 @@ internal static partial class EventMonthRewrite
 
         await ExecuteAsync(connection, tx, $"DROP TABLE IF EXISTS main.{copy}", ct);
         await ExecuteAsync(connection, tx, EventPartitions.SqliteMonthTableSql(table, month, "main." + copy), ct);
-        var order = string.Join(", ", table.Indexes[0].Columns);
         var rows = await ExecuteAsync(connection, tx,
-            $"INSERT INTO main.{copy} ({table.ColumnList}) SELECT {table.ColumnList} FROM main.{name} ORDER BY {order}", ct);
+            $"INSERT INTO main.{copy} ({table.ColumnList}) SELECT {table.ColumnList} FROM main.{name} ORDER BY {table.SubscriberOrder}", ct);
         await FailPoints.HitAsync(CopiedFailPoint, ct);
 
         // The view names the month's table: take the month out while the table is replaced (SQLite's RENAME checks
@@ -96,9 +95,8 @@ internal static partial class EventMonthRewrite
         }
 
         var range = string.Create(CultureInfo.InvariantCulture, $"rowid > {from} AND rowid <= {last}");
-        var order = string.Join(", ", table.Indexes[0].Columns);
         var moved = await ExecuteAsync(connection, tx,
-            $"INSERT INTO main.{name} ({table.ColumnList}) SELECT {table.ColumnList} FROM main.{name} WHERE {range} ORDER BY {order}", ct);
+            $"INSERT INTO main.{name} ({table.ColumnList}) SELECT {table.ColumnList} FROM main.{name} WHERE {range} ORDER BY {table.SubscriberOrder}", ct);
         await ExecuteAsync(connection, tx, $"DELETE FROM main.{name} WHERE {range}", ct);
         await ExecuteAsync(connection, tx, $"UPDATE event_partitions SET sorted_rowid = (SELECT max(rowid) FROM main.{name}) WHERE {where}", ct);
         await tx.CommitAsync(ct);

@@ -82,8 +82,7 @@ internal static partial class EventMonthRewrite
         }
 
         await ExecuteAsync(connection, tx, $"CREATE TABLE {copy} (LIKE {table.Name})", ct);
-        var order = string.Join(", ", table.Indexes[0].Columns);
-        var rows = await ExecuteAsync(connection, tx, $"INSERT INTO {copy} ({table.ColumnList}) SELECT {table.ColumnList} FROM {name} ORDER BY {order}", ct);
+        var rows = await ExecuteAsync(connection, tx, $"INSERT INTO {copy} ({table.ColumnList}) SELECT {table.ColumnList} FROM {name} ORDER BY {table.SubscriberOrder}", ct);
 
         // The month's own indexes (those PostgreSQL made from the parent's), under temporary names: ATTACH adopts an
         // equal index instead of building one while the parent is locked.

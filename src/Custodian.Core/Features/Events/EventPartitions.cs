@@ -248,7 +248,8 @@ internal static class EventPartitions
 
     /// <summary>
     /// The month table's indexes; for a schema-qualified <paramref name="name"/> the indexes go in that schema. With
-    /// <paramref name="covering"/> (a sealed month file, <see cref="EventMonthFiles"/>) every index after the first
+    /// <paramref name="covering"/> (a month in subscriber order: a sealed month file, <see cref="EventMonthFiles"/>, or
+    /// one sorted in the main file, <see cref="EventMonthRewrite.RewriteSqliteAsync"/>) every index after the first
     /// carries all the other columns too.
     /// </summary>
     /// <remarks>

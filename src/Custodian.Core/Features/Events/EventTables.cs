@@ -50,6 +50,12 @@ internal abstract class EventTable
 
     public string ColumnList => string.Join(", ", Columns.Select(c => c.Name));
 
+    /// <summary>
+    /// The order a month is rewritten in once it is no longer written to (sealing, the rewrites of
+    /// <c>EventMonthRewrite</c>): the first index's columns, so one subscriber's records of the month share pages.
+    /// </summary>
+    public string SubscriberOrder => string.Join(", ", Indexes[0].Columns);
+
     /// <summary>The columns that hold a subscriber identifier (the indexed ones): what a hold on an identifier matches.</summary>
     public IReadOnlyList<string> IdentifierColumns => [.. Indexes.Select(i => i.Columns[0])];
 
